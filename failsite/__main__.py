@@ -1,0 +1,3 @@
+from failsite.cli import main
+
+main()

@@ -1,0 +1,134 @@
+"""The command line: build, check, new. Turns FailsiteError into printed diagnostics and exit code 1."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+from typing import Callable, TypeVar
+
+import click
+
+from failsite import __version__
+from failsite.archetypes import new_content
+from failsite.build import build_site
+from failsite.config import load_config
+from failsite.errors import Diagnostic, FailsiteError, did_you_mean
+from failsite.schema import CONTENT_TYPES, TYPE_BY_FOLDER, content_type
+
+T = TypeVar("T")
+
+EXIT_OK, EXIT_CONTENT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+class TerminalProgress:
+    """A progress bar on stderr, shown only on a terminal and only once a build has run for a second."""
+
+    def __init__(self, stream=None) -> None:  # type: ignore[no-untyped-def]
+        self.stream = stream or sys.stderr
+        self.started = time.perf_counter()
+        self.enabled = self.stream.isatty()
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or (not self.shown and time.perf_counter() - self.started < 1.0):
+            return
+        if done % 20 and done != total:
+            return
+        self.shown = True
+        filled = int(30 * done / max(total, 1))
+        self.stream.write(f"\rrendering [{'#' * filled}{'.' * (30 - filled)}] {done}/{total} pages")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.shown:
+            self.stream.write("\r" + " " * 70 + "\r")
+            self.stream.flush()
+
+
+def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
+        click.echo(diagnostic.format(), err=True)
+
+
+def _count(diagnostics: list[Diagnostic], severity: str) -> str:
+    n = sum(1 for d in diagnostics if d.severity == severity)
+    return f"{n} {severity}{'s' if n != 1 else ''}"
+
+
+def _run(action: Callable[[], T], verb: str) -> T:
+    """Run a command's work; on user errors print them all, a summary, and exit 1."""
+    try:
+        return action()
+    except FailsiteError as exc:
+        _print_diagnostics(exc.diagnostics)
+        click.echo(f"{verb} failed: {_count(exc.diagnostics, 'error')}, {_count(exc.diagnostics, 'warning')}"
+                   + (" (the previous output was left as it was)" if verb == "build" else ""), err=True)
+        sys.exit(EXIT_CONTENT_ERRORS)
+
+
+site_dir_argument = click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="failsite")
+def cli() -> None:
+    """failsite: build a static site from failure stories, debriefs, experiments and curriculum.
+
+    Exit status: 0 success, 1 content or configuration errors, 2 usage errors.
+    """
+
+
+@cli.command()
+@site_dir_argument
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default: the `output` of site.yaml, public/).")
+@click.option("--drafts", is_flag=True, help="Include items marked `draft: true`.")
+def build(site_dir: Path, output: Path | None, drafts: bool) -> None:
+    """Build the site in SITE_DIR (default: this folder)."""
+    progress = TerminalProgress()
+    result = _run(lambda: build_site(site_dir, output, drafts=drafts, progress=progress), "build")
+    progress.finish()
+    _print_diagnostics(result.warnings)
+    rate = result.pages / result.seconds if result.seconds > 0 else 0
+    click.echo(f"built {result.pages} pages ({len(result.outputs)} files) into {result.out_dir} "
+               f"in {result.seconds:.2f} s ({rate:.0f} pages/s)"
+               + (f", {_count(result.warnings, 'warning')}" if result.warnings else ""))
+
+
+@cli.command()
+@site_dir_argument
+@click.option("--drafts", is_flag=True, help="Check drafts as if they were published.")
+def check(site_dir: Path, drafts: bool) -> None:
+    """Run every validation of a build, writing nothing."""
+    result = _run(lambda: build_site(site_dir, drafts=drafts, write=False), "check")
+    _print_diagnostics(result.warnings)
+    click.echo(f"checked {result.pages} pages: no errors"
+               + (f", {_count(result.warnings, 'warning')}" if result.warnings else ""))
+
+
+class ContentTypeParam(click.ParamType):
+    name = "type"
+
+    def convert(self, value: str, param, ctx):  # type: ignore[no-untyped-def]
+        ctype = content_type(value.lower())
+        if ctype is None:
+            self.fail(f"'{value}' is not a content type{did_you_mean(value, list(CONTENT_TYPES) + list(TYPE_BY_FOLDER))}; "
+                      f"choose one of {', '.join(CONTENT_TYPES)}", param, ctx)
+        return ctype
+
+
+@cli.command()
+@click.argument("type_", metavar="TYPE", type=ContentTypeParam())
+@click.argument("title")
+@site_dir_argument
+def new(type_, title: str, site_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """Write a new TYPE item titled TITLE from its archetype, and print its path."""
+    path = _run(lambda: new_content(load_config(site_dir), type_, title, dt.date.today()), "new")
+    click.echo(path)
+
+
+def main() -> None:
+    """Console entry point."""
+    cli(prog_name="failsite")

@@ -1,0 +1,66 @@
+"""Which pages the site has: a plan of plain records, one per output HTML page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from failsite.schema import CONTENT_TYPES
+from failsite.site import Site
+
+HOME_RECENT = 8
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """One HTML page to render: what kind it is, its template and what it shows."""
+
+    url: str
+    template: str
+    kind: str  # home, list, item, taxonomy, term, notfound
+    date: dt.date | None = None
+    item_key: str = ""
+    type: str = ""
+    taxonomy: str = ""
+    term: str = ""
+    number: int = 1  # page number within a paginated list
+    count: int = 1  # how many pages the list has
+    first: int = 0  # index of the first item shown (paginated lists)
+    last: int = 0
+
+    @property
+    def output_path(self) -> str:
+        return output_path(self.url)
+
+
+def output_path(url: str) -> str:
+    """'/talks/x/' -> 'talks/x/index.html'; '/404.html' -> '404.html'."""
+    path = url.lstrip("/")
+    return path + "index.html" if not path or path.endswith("/") else path
+
+
+def paginated(url: str, total: int, per_page: int, **fields: object) -> list[PagePlan]:
+    """The pages of a list of `total` items: url, then url/page/2/ and on."""
+    count = max(1, -(-total // per_page))
+    return [PagePlan(url=url if n == 1 else f"{url}page/{n}/", number=n, count=count,
+                     first=(n - 1) * per_page, last=min(n * per_page, total), **fields)  # type: ignore[arg-type]
+            for n in range(1, count + 1)]
+
+
+def plan_pages(site: Site) -> list[PagePlan]:
+    """Every HTML page of the site, in a stable order."""
+    per_page = site.config.per_page
+    plans = [PagePlan(url="/", template="home.html", kind="home")]
+    for name, ctype in CONTENT_TYPES.items():
+        count = sum(1 for i in site.items if i.type == name)
+        if count and name != "page":
+            plans += paginated(f"/{ctype.folder}/", count, per_page, template="list.html", kind="list", type=name)
+    plans += [PagePlan(url=i.url, template=f"{i.type}.html", kind="item", date=i.date, item_key=i.key, type=i.type)
+              for i in site.items]
+    for taxonomy in site.taxonomies:
+        plans.append(PagePlan(url=taxonomy.url, template="taxonomy.html", kind="taxonomy", taxonomy=taxonomy.name))
+        for term in taxonomy.terms:
+            plans += paginated(term.url, len(term.item_keys), per_page, template="term.html", kind="term",
+                               taxonomy=taxonomy.name, term=term.slug)
+    plans.append(PagePlan(url="/404.html", template="404.html", kind="notfound"))
+    return plans

@@ -1,0 +1,145 @@
+"""Site -> outputs (path, bytes). Renders markdown and templates; writes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+
+from failsite.errors import Diagnostic, error, has_errors
+from failsite.feeds import atom_feed, robots_txt, sitemap
+from failsite.markdown import MarkdownOptions, render_markdown
+from failsite.pages import PagePlan, output_path, plan_pages
+from failsite.site import Site, body_link_resolver
+from failsite.theme import Theme, check_templates, template_diagnostic, template_environment
+from failsite.views import ItemView, ListPage, Pager, SiteView
+
+# Called after each page with (pages done, pages in all).
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the built site: its path under the output folder and its bytes."""
+
+    path: str
+    content: bytes
+
+
+def render_site(site: Site, theme: Theme, progress: Progress | None = None) -> tuple[list[Output], list[Diagnostic]]:
+    """Render every page, feed and static file of the site."""
+    env = template_environment(theme)
+    diagnostics = check_templates(env, theme)
+    if has_errors(diagnostics):
+        return [], diagnostics
+    static = collect_static(theme)
+    bodies = render_bodies(site, diagnostics)
+    views = SiteView(site, bodies, {o.path: hashlib.sha256(o.content).hexdigest()[:10] for o in static})
+    _install_helpers(env, views)
+    plans = plan_pages(site)
+    outputs: list[Output] = []
+    for done, plan in enumerate(plans, 1):
+        html = render_page(env, theme, views, plan, diagnostics)
+        if html is not None:
+            outputs.append(Output(plan.output_path, html.encode("utf-8")))
+        if progress:
+            progress(done, len(plans))
+    feed_items = [v for v in views.items() if v.type in site.config.feed_types][: site.config.feed_limit]
+    outputs.append(Output("atom.xml", atom_feed(views, feed_items, "/atom.xml")))
+    outputs.append(Output("sitemap.xml", sitemap(views, [(p.url, p.date) for p in plans if p.kind != "notfound"])))
+    outputs.append(Output("robots.txt", robots_txt(views)))
+    outputs.extend(static)
+    diagnostics.extend(_collisions(outputs, site))
+    return outputs, diagnostics
+
+
+def render_bodies(site: Site, diagnostics: list[Diagnostic]) -> dict[str, str]:
+    """Each published item's markdown body as HTML, with links to other sources rewritten."""
+    options = MarkdownOptions(raw_html=site.config.raw_html)
+    return {item.key: render_markdown(item.body, item.body_line, options,
+                                      body_link_resolver(site, item, diagnostics))
+            for item in site.items}
+
+
+def render_page(env: jinja2.Environment, theme: Theme, views: SiteView, plan: PagePlan,
+                diagnostics: list[Diagnostic]) -> str | None:
+    """Render one planned page; a template mistake becomes a located diagnostic."""
+    try:
+        template = env.get_template(plan.template)
+        return template.render(page=page_context(views, plan))
+    except jinja2.TemplateNotFound as exc:
+        diagnostics.append(error(theme.shown(theme.template_dirs[0]) if theme.template_dirs else "templates", 1,
+                                 f"template '{exc.name}' not found (needed for {plan.url})",
+                                 "add the template to your site's templates/ folder or the theme"))
+    except Exception as exc:  # any mistake in a user's template is reported, not raised
+        diagnostics.append(template_diagnostic(exc, theme, plan.template))
+    return None
+
+
+def page_context(views: SiteView, plan: PagePlan) -> ItemView | ListPage:
+    """The `page` object a template sees for a planned page."""
+    site = views.site
+    if plan.kind == "item":
+        return views.item(plan.item_key)
+    pager = _pager(views, plan)
+    if plan.kind == "list":
+        options = site.config.type_options(plan.type)
+        items = views.items(plan.type)[plan.first:plan.last]
+        return ListPage("list", options.title, options.description, views.url(plan.url), items, pager)
+    if plan.kind in ("taxonomy", "term"):
+        taxonomy = site.taxonomy(plan.taxonomy)
+        if plan.kind == "taxonomy":
+            return ListPage("taxonomy", taxonomy.title, taxonomy.description, views.url(plan.url), [], pager,
+                            taxonomy=taxonomy)
+        term = next(t for t in taxonomy.terms if t.slug == plan.term)
+        items = [views.item(k) for k in term.item_keys[plan.first:plan.last]]
+        return ListPage("term", term.title, term.description, views.url(plan.url), items, pager,
+                        term=term, taxonomy=taxonomy)
+    if plan.kind == "home":
+        recent = [v for v in views.items() if v.type != "page"][:8]
+        return ListPage("home", site.config.title, site.config.description, views.url("/"), recent, pager)
+    return ListPage("notfound", "Page not found", "", views.url(plan.url), [], pager)
+
+
+def _pager(views: SiteView, plan: PagePlan) -> Pager:
+    base = plan.url if plan.number == 1 else plan.url.rsplit("page/", 1)[0]
+
+    def page_url(n: int) -> str:
+        return views.url(base if n == 1 else f"{base}page/{n}/")
+
+    return Pager(plan.number, plan.count, page_url(plan.number - 1) if plan.number > 1 else "",
+                 page_url(plan.number + 1) if plan.number < plan.count else "")
+
+
+def _install_helpers(env: jinja2.Environment, views: SiteView) -> None:
+    env.globals.update(site=views, url=views.url, absolute_url=views.absolute_url, static_url=views.static_url)
+
+
+def collect_static(theme: Theme) -> list[Output]:
+    """Static files of the site and its themes; the first folder that has a path wins."""
+    chosen: dict[str, Path] = {}
+    for folder in theme.static_dirs:
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(folder).as_posix()
+            if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts):
+                chosen.setdefault(relative, path)
+    return [Output(relative, path.read_bytes()) for relative, path in sorted(chosen.items())]
+
+
+def _collisions(outputs: list[Output], site: Site) -> list[Diagnostic]:
+    """Two outputs at one path: an item whose URL is also a generated page or a static file."""
+    owners = {output_path(item.url): item for item in site.items}
+    seen: set[str] = set()
+    diagnostics = []
+    for output in outputs:
+        if output.path in seen:
+            item = owners.get(output.path)
+            where = item.path if item else "static/" + output.path
+            diagnostics.append(error(where, 1, f"the output {output.path} is produced twice: "
+                                     "this item's URL is also a page failsite generates or a static file",
+                                     "give the item a different `slug:`"))
+        seen.add(output.path)
+    return diagnostics

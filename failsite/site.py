@@ -1,0 +1,110 @@
+"""The whole site as data: published items, their URLs, taxonomies and resolved links."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from failsite.config import SiteConfig
+from failsite.content import Item
+from failsite.errors import Diagnostic, error, warning
+from failsite.markdown import LinkResolver
+from failsite.taxonomy import Taxonomy, build_taxonomies
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything rendering needs, with items newest first."""
+
+    config: SiteConfig
+    items: tuple[Item, ...]
+    by_key: dict[str, Item]
+    taxonomies: tuple[Taxonomy, ...]
+    links: dict[str, dict[str, tuple[str, ...]]]  # item key -> link field -> target item keys
+    linked_from: dict[str, tuple[str, ...]]  # item key -> keys of items whose link fields point at it
+    all_source_keys: frozenset[str]  # every source file, published or not, for telling broken from left out
+
+    def taxonomy(self, name: str) -> Taxonomy:
+        return next(t for t in self.taxonomies if t.name == name)
+
+
+def newest_first(item: Item) -> tuple[int, str, str]:
+    """Sort key: newest date first (undated last), then title, then key, so ties are stable."""
+    ordinal = item.date.toordinal() if item.date else 0
+    return (-ordinal, item.title.lower(), item.key)
+
+
+def assemble_site(items: list[Item], all_keys: frozenset[str], config: SiteConfig,
+                  include_drafts: bool) -> tuple[Site, list[Diagnostic]]:
+    """Choose what is published, check URLs are unique, resolve link fields and build taxonomies."""
+    diagnostics: list[Diagnostic] = []
+    published = sorted((i for i in items if include_drafts or not i.draft), key=newest_first)
+    by_url: dict[str, Item] = {}
+    unique: list[Item] = []
+    for item in sorted(published, key=lambda i: i.key):
+        other = by_url.get(item.url)
+        if other is not None:
+            diagnostics.append(error(item.path, 1, f"URL {item.url} is also the URL of {other.path}",
+                                     "rename one of the files or give one a different `slug:`"))
+            continue
+        by_url[item.url] = item
+        unique.append(item)
+    kept = frozenset(i.key for i in unique)
+    published = [i for i in published if i.key in kept]
+    by_key = {i.key: i for i in published}
+    links: dict[str, dict[str, tuple[str, ...]]] = {}
+    linked_from: dict[str, list[str]] = {}
+    for item in published:
+        resolved: dict[str, tuple[str, ...]] = {}
+        for field_name, refs in item.field_links.items():
+            targets = []
+            for ref in refs:
+                target = resolve_source_key(item.key, ref.target)
+                problem = _link_problem(target, ref.target, by_key, all_keys)
+                if problem:
+                    severity = error if problem[0] == "error" else warning
+                    diagnostics.append(severity(item.path, ref.line, f"'{field_name}' {problem[1]}", problem[2]))
+                    continue
+                assert target is not None
+                targets.append(target)
+                linked_from.setdefault(target, []).append(item.key)
+            resolved[field_name] = tuple(dict.fromkeys(targets))
+        links[item.key] = resolved
+    site = Site(config, tuple(published), by_key, build_taxonomies(published, config), links,
+                {k: tuple(dict.fromkeys(v)) for k, v in linked_from.items()}, all_keys)
+    return site, diagnostics
+
+
+def resolve_source_key(from_key: str, href: str) -> str | None:
+    """The content key a relative link points at, or None when it leaves the content folder."""
+    path = urlsplit(href).path
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(from_key), path))
+    if joined.startswith("../") or joined == ".." or joined.startswith("/"):
+        return None
+    return joined
+
+
+def _link_problem(target: str | None, written: str, by_key: dict[str, Item],
+                  all_keys: frozenset[str]) -> tuple[str, str, str] | None:
+    if target is not None and target in by_key:
+        return None
+    if target is None or target not in all_keys:
+        return ("error", f"links to '{written}', which does not exist",
+                "link to a file under content/ with a path relative to this file, e.g. ../talks/name.md")
+    return ("warning", f"links to '{written}', which is not published (a draft, or it has errors)",
+            "the link is shown as plain text; publish the target or remove the link")
+
+
+def body_link_resolver(site: Site, item: Item, diagnostics: list[Diagnostic]) -> LinkResolver:
+    """Rewrite `../talks/x.md#part` in this item's body to the target's URL, reporting broken links."""
+    def resolve(href: str, line: int) -> str | None:
+        target = resolve_source_key(item.key, href)
+        problem = _link_problem(target, href, site.by_key, site.all_source_keys)
+        if problem:
+            severity = error if problem[0] == "error" else warning
+            diagnostics.append(severity(item.path, line, f"link {problem[1]}", problem[2]))
+            return None
+        fragment = urlsplit(href).fragment
+        return site.config.base_path + site.by_key[target].url.lstrip("/") + (f"#{fragment}" if fragment else "")  # type: ignore[index]
+    return resolve

@@ -1,0 +1,185 @@
+"""What templates see: read-only views over the Site, with URLs already prefixed for the base path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from failsite.content import Item
+from failsite.schema import CONTENT_TYPES
+from failsite.site import Site
+from failsite.slugs import slugify
+from failsite.taxonomy import Taxonomy, Term
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+
+
+def format_date(value: dt.date | None) -> str:
+    """'10 April 2025', the same whatever the machine's locale."""
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}" if value else ""
+
+
+def paragraphs(text: str | None) -> Markup:
+    """Plain text with blank lines between paragraphs, as escaped <p> elements."""
+    if not text:
+        return Markup("")
+    blocks = [" ".join(block.split()) for block in str(text).split("\n\n") if block.strip()]
+    return Markup("\n").join(Markup("<p>%s</p>") % escape(block) for block in blocks)
+
+
+class ItemView:
+    """An item as a template sees it: its fields as attributes, its rendered body as `content`."""
+
+    def __init__(self, item: Item, views: "SiteView"):
+        self._item = item
+        self._views = views
+
+    def __getattr__(self, name: str) -> Any:
+        item = self.__dict__["_item"]
+        if name in item.fields:
+            return item.fields[name]
+        if name in item.extra:
+            return item.extra[name]
+        raise AttributeError(name)
+
+    key = property(lambda self: self._item.key)
+    type = property(lambda self: self._item.type)
+    title = property(lambda self: self._item.title)
+    date = property(lambda self: self._item.date)
+    summary = property(lambda self: self._item.summary)
+    draft = property(lambda self: self._item.draft)
+    extra = property(lambda self: self._item.extra)
+    path = property(lambda self: self._item.url)
+
+    @property
+    def url(self) -> str:
+        return self._views.url(self._item.url)
+
+    @property
+    def list_url(self) -> str:
+        """The URL of the item's type list ('' for plain pages, which have none)."""
+        return "" if self._item.type == "page" else self._views.url(f"/{CONTENT_TYPES[self._item.type].folder}/")
+
+    @property
+    def type_label(self) -> str:
+        return CONTENT_TYPES[self._item.type].name.capitalize() if self._item.type != "log" else "Log entry"
+
+    @property
+    def content(self) -> Markup:
+        return Markup(self._views.bodies.get(self._item.key, ""))
+
+    @property
+    def terms(self) -> list[tuple[Taxonomy, list[Term]]]:
+        """The item's terms grouped by taxonomy, in taxonomy order, only taxonomies it has terms in."""
+        return self._views.terms_of(self._item)
+
+    def terms_in(self, taxonomy: str) -> list[Term]:
+        return next((terms for tax, terms in self.terms if tax.name == taxonomy), [])
+
+    def linked(self, field_name: str) -> list["ItemView"]:
+        """The published items a link field (stories, prerequisites, next) points at."""
+        keys = self._views.site.links.get(self._item.key, {}).get(field_name, ())
+        return [self._views.item(k) for k in keys]
+
+    def linked_from(self, type_name: str | None = None, field_name: str | None = None) -> list["ItemView"]:
+        """Published items whose link fields point at this one (e.g. modules built on this story)."""
+        keys = self._views.site.linked_from.get(self._item.key, ())
+        views = [self._views.item(k) for k in keys]
+        return [v for v in views
+                if (type_name is None or v.type == type_name)
+                and (field_name is None or self._item.key in self._views.site.links[v.key].get(field_name, ()))]
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where a paginated list page stands among its siblings."""
+
+    number: int
+    count: int
+    prev_url: str
+    next_url: str
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """A page listing items: a type's list, a term page, the home page."""
+
+    kind: str
+    title: str
+    description: str
+    url: str
+    items: list[ItemView]
+    pager: Pager
+    term: Term | None = None
+    taxonomy: Taxonomy | None = None
+
+
+class SiteView:
+    """The site as templates see it, plus URL helpers."""
+
+    def __init__(self, site: Site, bodies: dict[str, str], static_hashes: dict[str, str]):
+        self.site = site
+        self.bodies = bodies
+        self._static_hashes = static_hashes
+        self._term_index = {(t.name, term.slug): term for t in site.taxonomies for term in t.terms}
+        self._items: dict[str, ItemView] = {}
+        config = site.config
+        self.title = config.title
+        self.description = config.description
+        self.language = config.language
+        self.public = config.public
+        self.footer = config.footer
+        self.base_url = config.base_url
+        self.taxonomies = site.taxonomies
+
+    def url(self, path: str) -> str:
+        """A site path ('/talks/x/') with the base path in front ('/failures/talks/x/')."""
+        return self.site.config.base_path + path.lstrip("/")
+
+    def absolute_url(self, path: str) -> str:
+        """A full URL when base_url has a host, else the same as `url`."""
+        base = self.site.config.base_url
+        return (base if "://" in base else self.site.config.base_path) + path.lstrip("/")
+
+    def static_url(self, path: str) -> str:
+        """A static file's URL with its content hash, so browsers never keep a stale stylesheet."""
+        digest = self._static_hashes.get(path.lstrip("/"))
+        return self.url(path) + (f"?v={digest}" if digest else "")
+
+    def item(self, key: str) -> ItemView:
+        view = self._items.get(key)
+        if view is None:
+            view = self._items[key] = ItemView(self.site.by_key[key], self)
+        return view
+
+    def items(self, type_name: str | None = None, limit: int | None = None) -> list[ItemView]:
+        """Published items, newest first, optionally of one type."""
+        chosen = [self.item(i.key) for i in self.site.items if type_name is None or i.type == type_name]
+        return chosen[:limit] if limit is not None else chosen
+
+    def taxonomy(self, name: str) -> Taxonomy:
+        return self.site.taxonomy(name)
+
+    def terms_of(self, item: Item) -> list[tuple[Taxonomy, list[Term]]]:
+        groups = []
+        for taxonomy in self.site.taxonomies:
+            labels = item.terms.get(taxonomy.name, ())
+            if labels:
+                groups.append((taxonomy, [self._term_index[(taxonomy.name, slugify(label))] for label in labels]))
+        return groups
+
+    @property
+    def menu(self) -> list[tuple[str, str]]:
+        """Navigation: the types that have items, the patterns, and pages with a `menu` position."""
+        entries = [(dict(self.site.config.types)[name].title, self.url(f"/{ctype.folder}/"))
+                   for name, ctype in CONTENT_TYPES.items()
+                   if name != "page" and any(i.type == name for i in self.site.items)]
+        entries.append((self.site.taxonomy("patterns").title, self.url("/patterns/")))
+        pages = sorted((i for i in self.site.items if i.type == "page" and i.fields.get("menu") is not None),
+                       key=lambda i: (i.fields["menu"], i.title))
+        entries.extend((p.title, self.url(p.url)) for p in pages)
+        return entries

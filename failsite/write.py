@@ -1,0 +1,71 @@
+"""The only module that touches the output folder: build beside it, then swap it in whole."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+from failsite.errors import FailsiteError, error
+
+# Left in every output folder so that a later build knows the folder is ours to replace.
+MARKER = ".failsite-output"
+
+
+def check_output_dir(out_dir: Path, site_dir: Path, content_dir: Path) -> None:
+    """Refuse an output folder whose replacement would destroy sources or someone else's files."""
+    out_dir, site_dir, content_dir = out_dir.resolve(), site_dir.resolve(), content_dir.resolve()
+    if site_dir.is_relative_to(out_dir):
+        raise FailsiteError([error(str(out_dir), 1, "the output folder holds the site itself and would be replaced",
+                                   "choose an output folder inside or beside the site, e.g. -o public")])
+    if out_dir.is_relative_to(content_dir):
+        raise FailsiteError([error(str(out_dir), 1, "the output folder is inside the content folder",
+                                   "choose an output folder outside content/, e.g. -o public")])
+    if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / MARKER).exists())):
+        raise FailsiteError([error(str(out_dir), 1, "the output folder exists and was not made by failsite",
+                                   "failsite replaces its output folder whole: remove it, or choose another with -o")])
+
+
+def stage_outputs(outputs: Iterable[tuple[str, bytes]], out_dir: Path) -> Path:
+    """Write every output into a fresh folder beside `out_dir` and return that folder."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.building-", dir=out_dir.parent))
+    try:
+        made: set[Path] = set()
+        for relative, content in outputs:
+            target = staging / relative
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            target.write_bytes(content)
+        (staging / MARKER).write_bytes(b"")
+    except OSError as exc:
+        discard(staging)
+        raise FailsiteError([error(str(out_dir), 1, f"cannot write the output: {exc.strerror or exc}",
+                                   "check the disk space and the folder's permissions")]) from None
+    return staging
+
+
+def publish(staging: Path, out_dir: Path) -> None:
+    """Swap the staged folder in for the output folder; the old output is removed only afterwards."""
+    previous = None
+    if out_dir.exists():
+        previous = out_dir.with_name(f".{out_dir.name}.previous-{os.getpid()}")
+        if previous.exists():
+            shutil.rmtree(previous)
+        os.rename(out_dir, previous)
+    try:
+        os.rename(staging, out_dir)
+    except OSError:
+        if previous is not None:
+            os.rename(previous, out_dir)
+        raise
+    if previous is not None:
+        shutil.rmtree(previous, ignore_errors=True)
+
+
+def discard(staging: Path) -> None:
+    """Remove a staged folder that will not be published."""
+    shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,127 @@
+"""YAML read as a tree of located nodes, so every value keeps its line and the text as written.
+
+We compose rather than construct: a scalar keeps the exact text the author typed (`no`,
+`3.10`, `2025-04-10`) next to the type YAML 1.1 would have given it, and the schema decides
+which it wants. That is what stops `no` turning into False where a string was meant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Union
+
+import yaml
+
+from failsite.errors import Diagnostic, error
+
+try:  # the C parser is many times faster; the pure one gives the same nodes
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+_MAX_DEPTH = 64
+
+
+@dataclass(frozen=True)
+class YamlNode:
+    """A scalar, sequence or mapping with the position of its value (1-based)."""
+
+    kind: Literal["scalar", "seq", "map"]
+    value: Union[str, list["YamlNode"], dict[str, "YamlNode"]]
+    tag: str  # the YAML 1.1 type the text would resolve to: str, int, float, bool, null, timestamp...
+    line: int
+    col: int
+    quoted: bool = False
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The scalar exactly as written (sequences and mappings have none)."""
+        return self.value if isinstance(self.value, str) else ""
+
+    @property
+    def items(self) -> dict[str, "YamlNode"]:
+        return self.value if isinstance(self.value, dict) else {}
+
+    @property
+    def elements(self) -> list["YamlNode"]:
+        return self.value if isinstance(self.value, list) else []
+
+    def key_line(self, key: str) -> int:
+        """Line of a mapping key (falls back to the mapping's own line)."""
+        return self.key_lines.get(key, self.line)
+
+    def to_plain(self) -> Any:
+        """Plain Python data: scalars as the text written (null as None), for free-form `extra` data."""
+        if self.kind == "map":
+            return {k: v.to_plain() for k, v in self.items.items()}
+        if self.kind == "seq":
+            return [v.to_plain() for v in self.elements]
+        if self.tag == "null" and not self.quoted:
+            return None
+        if self.tag == "bool" and not self.quoted:
+            return self.text.lower() in ("true", "yes", "on", "y")
+        if self.tag == "int" and not self.quoted:
+            try:
+                return int(self.text.replace("_", ""), 0)
+            except ValueError:
+                return self.text
+        return self.text
+
+
+def empty_mapping(line: int = 1) -> YamlNode:
+    """The node for an empty document."""
+    return YamlNode("map", {}, "map", line, 1)
+
+
+def load_yaml(text: str, path: str, line_offset: int = 0) -> tuple[YamlNode | None, list[Diagnostic]]:
+    """Parse YAML text into located nodes; `line_offset` is added to every line (front matter)."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 + line_offset) if mark else line_offset + 1
+        col = (mark.column + 1) if mark else 1
+        problem = exc.problem or exc.context or "the YAML could not be read"
+        return None, [Diagnostic(path, line, col, "error", f"invalid YAML: {problem}",
+                                 "check the indentation and quoting on this line or the one before it")]
+    except yaml.YAMLError as exc:
+        return None, [error(path, line_offset + 1, f"invalid YAML: {exc}")]
+    if root is None:
+        return empty_mapping(line_offset + 1), []
+    diagnostics: list[Diagnostic] = []
+    node = _convert(root, path, line_offset, diagnostics, 0)
+    return node, diagnostics
+
+
+def _short_tag(tag: str) -> str:
+    return tag.rsplit(":", 1)[-1] if tag.startswith("tag:yaml.org,2002:") else tag
+
+
+def _convert(node: yaml.Node, path: str, offset: int, diagnostics: list[Diagnostic], depth: int) -> YamlNode:
+    line, col = node.start_mark.line + 1 + offset, node.start_mark.column + 1
+    if depth > _MAX_DEPTH:
+        diagnostics.append(error(path, line, "YAML nested too deeply (or an alias refers to itself)"))
+        return YamlNode("scalar", "", "null", line, col)
+    if isinstance(node, yaml.ScalarNode):
+        quoted = node.style in ("'", '"', "|", ">")
+        return YamlNode("scalar", node.value, _short_tag(node.tag), line, col, quoted)
+    if isinstance(node, yaml.SequenceNode):
+        return YamlNode("seq", [_convert(n, path, offset, diagnostics, depth + 1) for n in node.value],
+                        "seq", line, col)
+    mapping: dict[str, YamlNode] = {}
+    key_lines: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        key_line = key_node.start_mark.line + 1 + offset
+        if not isinstance(key_node, yaml.ScalarNode):
+            diagnostics.append(error(path, key_line, "a mapping key must be a plain word",
+                                     "write `key: value`, with the key a single word", key_node.start_mark.column + 1))
+            continue
+        key = key_node.value
+        if key in mapping:
+            diagnostics.append(error(path, key_line, f"duplicate key '{key}' (first on line {key_lines[key]})",
+                                     "remove one of them", key_node.start_mark.column + 1))
+            continue
+        key_lines[key] = key_line
+        mapping[key] = _convert(value_node, path, offset, diagnostics, depth + 1)
+    return YamlNode("map", mapping, "map", line, col, key_lines=key_lines)
