@@ -143,12 +143,13 @@ def load_config(site_dir: Path) -> SiteConfig:
         raise FailsiteError([error(str(path), 1, f"no {CONFIG_FILE} in {site_dir}",
                                    "run failsite in the folder that holds site.yaml, or pass that folder")]) from None
     except UnicodeDecodeError as exc:
-        raise FailsiteError([error(shown, 1, f"{CONFIG_FILE} is not UTF-8 text ({exc.reason})")]) from None
+        raise FailsiteError([error(shown, 1, f"{CONFIG_FILE} is not UTF-8 text ({exc.reason})", "save site.yaml as UTF-8")]) from None
     root, diagnostics = load_yaml(text, shown)
     if root is None:
         raise FailsiteError(diagnostics)
     if root.kind != "map":
-        raise FailsiteError([error(shown, root.line, f"{CONFIG_FILE} must be a mapping of keys to values")])
+        raise FailsiteError([error(shown, root.line, f"{CONFIG_FILE} must be a mapping of keys to values",
+                                   "write one `key: value` per line, starting with `title: My site`")])
     top = read_mapping(root, _TOP_FIELDS, shown, {}, diagnostics, "site.yaml key")
     config = _build_config(site_dir, root, top, shown, diagnostics)
     if any(d.severity == "error" for d in diagnostics):
@@ -168,21 +169,24 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
     markdown = _sub(root, "markdown", _MARKDOWN_FIELDS, path, diagnostics)
     pagination = _sub(root, "pagination", _PAGINATION_FIELDS, path, diagnostics)
     feed = _sub(root, "feed", _FEED_FIELDS, path, diagnostics)
-    per_page = pagination.get("per_page") or 30
+    per_page = pagination.get("per_page")
+    per_page = 30 if per_page is None else per_page
     if per_page < 1:
-        diagnostics.append(error(path, root.items["pagination"].key_line("per_page"), "'per_page' must be at least 1"))
+        diagnostics.append(error(path, root.items["pagination"].key_line("per_page"), "'per_page' must be at least 1",
+                                 "set `per_page:` to how many items a list page shows, e.g. 30"))
     feed_types: list[str] = []
     for name in feed.get("types") or ("talk", "debrief"):
         ctype = content_type(name)
         if ctype is None:
             diagnostics.append(error(path, root.items["feed"].key_line("types"), f"feed type '{name}' is not a content type",
-                                     "valid types: " + ", ".join(CONTENT_TYPES)))
+                                     "valid types: " + ", ".join(CONTENT_TYPES), root.items["feed"].key_col("types")))
         else:
             feed_types.append(ctype.name)
     for key in ("output", "content"):
         value = top.get(key)
         if value is not None and (Path(value).is_absolute() or ".." in Path(value).parts or not value.strip()):
-            diagnostics.append(error(path, root.key_line(key), f"'{key}' must be a folder inside the site folder, not '{value}'"))
+            diagnostics.append(error(path, root.key_line(key), f"'{key}' must be a folder inside the site folder, not '{value}'",
+                                     f"use a relative folder name such as `{key}: {'public' if key == 'output' else 'content'}`"))
     base_url = top.get("base_url") or "/"
     return SiteConfig(
         site_dir=site_dir,
@@ -197,7 +201,7 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
         footer=top.get("footer") or "",
         raw_html=bool(markdown.get("raw_html")),
         per_page=max(per_page, 1),
-        feed_limit=feed.get("limit") or 20,
+        feed_limit=20 if feed.get("limit") is None else feed["limit"],
         feed_types=tuple(feed_types),
         taxonomies=_taxonomies(root.items.get("taxonomies"), path, diagnostics),
         types=_types(root.items.get("types"), path, diagnostics),
@@ -214,18 +218,20 @@ def _taxonomies(node: YamlNode | None, path: str, diagnostics: list[Diagnostic])
         if name in overrides:
             if not slugify(name) == name.replace("_", "-"):
                 diagnostics.append(error(path, node.key_line(name) if node else 1,  # type: ignore[union-attr]
-                                         f"taxonomy name '{name}' must be lower-case letters, digits or hyphens"))
+                                         f"taxonomy name '{name}' must be lower-case letters, digits or hyphens",
+                                         "rename the taxonomy, e.g. `moods`"))
                 continue
             if name in {f.name for f in _TOP_FIELDS} or name in ("title", "summary", "date", "type"):
                 diagnostics.append(error(path, node.key_line(name) if node else 1,  # type: ignore[union-attr]
-                                         f"'{name}' cannot be a taxonomy name: it is a front-matter field"))
+                                         f"'{name}' cannot be a taxonomy name: it is a front-matter field",
+                                         "choose another name for the taxonomy"))
                 continue
             given = read_mapping(overrides[name], _TAXONOMY_FIELDS, path, {}, diagnostics, f"key in taxonomy '{name}'")
         terms = {slug: TermDef(slug, t.get("title", slug), t.get("description", ""), t.get("intervention", ""))
                  for slug, t in (base.get("terms") or {}).items()}
         terms_node = overrides[name].items.get("terms") if name in overrides else None
         for slug, term_node in (terms_node.items.items() if terms_node is not None else []):
-            term = read_mapping(term_node, _TERM_FIELDS, path, {}, diagnostics, f"key of term '{slug}'") \
+            term = read_mapping(term_node, _TERM_FIELDS, path, {}, diagnostics, f"key in term '{slug}'") \
                 if term_node.kind == "map" else {}
             old = terms.get(slugify(slug), TermDef(slugify(slug), slug))
             terms[old.slug] = TermDef(old.slug, term.get("title") or old.title,
@@ -249,7 +255,7 @@ def _types(node: YamlNode | None, path: str, diagnostics: list[Diagnostic]) -> t
             ctype = content_type(name)
             if ctype is None:
                 diagnostics.append(error(path, node.key_line(name), f"unknown content type '{name}'{did_you_mean(name, CONTENT_TYPES)}",
-                                         "valid types: " + ", ".join(CONTENT_TYPES)))
+                                         "valid types: " + ", ".join(CONTENT_TYPES), node.key_col(name)))
                 continue
             given[ctype.name] = read_mapping(sub, _TYPE_FIELDS, path, {}, diagnostics, f"key in type '{name}'") \
                 if sub.kind == "map" else {}

@@ -77,7 +77,8 @@ def parse_item(source: Source, text: str, schema: ItemSchema) -> tuple[Item | No
     if root is None:
         return None, diagnostics
     if root.kind != "map":
-        return None, [error(path, 2, "the front matter must be a list of `key: value` fields")]
+        return None, [error(path, 2, "the front matter must be a list of `key: value` fields",
+                            "write one field per line, e.g. `title: My story`")]
     ctype = _item_type(source, root.items.get("type"))
     if ctype is None:
         folder = source.key.split("/")[0]
@@ -177,7 +178,8 @@ def parse_sources(sources: list[Source], schema: ItemSchema) -> tuple[list[Item]
                                      "save the file as UTF-8"))
             continue
         except OSError as exc:
-            diagnostics.append(error(source.shown, 1, f"cannot read the file: {exc.strerror or exc}"))
+            diagnostics.append(error(source.shown, 1, f"cannot read the file: {exc.strerror or exc}",
+                                     "check the file's permissions"))
             continue
         item, found = parse_item(source, text, schema)
         diagnostics.extend(found)

@@ -28,8 +28,8 @@ class Diagnostic:
         return text
 
 
-def error(path: str, line: int, message: str, hint: str = "", col: int = 1) -> Diagnostic:
-    """An error at a file and line."""
+def error(path: str, line: int, message: str, hint: str, col: int = 1) -> Diagnostic:
+    """An error at a file and line, with a hint saying what to do (every error has one)."""
     return Diagnostic(path, line, col, "error", message, hint)
 
 

@@ -178,7 +178,7 @@ def coerce(field: Field, node: YamlNode, path: str, vocab: Vocabularies,
            diagnostics: list[Diagnostic]) -> Any:
     """Turn a YAML node into the field's value; report a located error and return None when it cannot."""
     def fail(message: str, hint: str = "") -> None:
-        diagnostics.append(error(path, node.line, message, hint or f"'{field.name}' is {field.doc}", node.col))
+        diagnostics.append(error(path, node.line, message, hint or f"'{field.name}': {field.doc}", node.col))
 
     if field.kind in ("string", "choice", "date", "bool", "int", "link"):
         if node.kind != "scalar" or (node.tag == "null" and not node.quoted):
@@ -263,7 +263,7 @@ def _is_scalar_or_report(node: YamlNode, field: Field, path: str, diagnostics: l
     if node.kind == "scalar" and not (node.tag == "null" and not node.quoted):
         return True
     diagnostics.append(error(path, node.line, f"each entry of '{field.name}' must be a single value, not {_describe(node)}",
-                             f"'{field.name}' is {field.doc}", node.col))
+                             f"'{field.name}': {field.doc}", node.col))
     return False
 
 
@@ -298,7 +298,7 @@ def _coerce_record(field: Field, node: YamlNode, path: str, vocab: Vocabularies,
                    diagnostics: list[Diagnostic]) -> dict[str, Any] | None:
     if node.kind != "map":
         diagnostics.append(error(path, node.line, f"each entry of '{field.name}' must be a mapping with "
-                                 + ", ".join(f.name for f in field.subfields), f"'{field.name}' is {field.doc}", node.col))
+                                 + ", ".join(f.name for f in field.subfields), f"'{field.name}': {field.doc}", node.col))
         return None
     known = {f.name: f for f in field.subfields}
     record: dict[str, Any] = {f.name: None for f in field.subfields}
@@ -308,7 +308,7 @@ def _coerce_record(field: Field, node: YamlNode, path: str, vocab: Vocabularies,
         sub = known.get(key)
         if sub is None:
             diagnostics.append(error(path, node.key_line(key), f"unknown key '{key}' in '{field.name}'{did_you_mean(key, known)}",
-                                     "valid keys: " + ", ".join(known)))
+                                     "valid keys: " + ", ".join(known), node.key_col(key)))
             ok = False
             continue
         record[key] = coerce(sub, value, path, vocab, diagnostics)
@@ -326,14 +326,15 @@ def read_mapping(node: YamlNode, fields: tuple[Field, ...] | dict[str, Field], p
     known = fields if isinstance(fields, dict) else {f.name: f for f in fields}
     values: dict[str, Any] = {}
     if node.kind != "map":
-        diagnostics.append(error(path, node.line, f"expected a mapping of keys to values, not {_describe(node)}"))
+        diagnostics.append(error(path, node.line, f"expected a mapping of keys to values, not {_describe(node)}",
+                                 "write one `key: value` per line"))
         return values
     for key, value in node.items.items():
         spec = known.get(key)
         if spec is None:
             diagnostics.append(error(path, node.key_line(key), f"unknown {what} '{key}'{did_you_mean(key, known)}",
                                      "valid: " + ", ".join(known) + ("; put your own data under `extra:`"
-                                                                    if "extra" in known else "")))
+                                                                    if "extra" in known else ""), node.key_col(key)))
             continue
         values[key] = coerce(spec, value, path, vocab, diagnostics)
     for spec in known.values():
@@ -343,5 +344,5 @@ def read_mapping(node: YamlNode, fields: tuple[Field, ...] | dict[str, Field], p
                                          f"add `{spec.name}:` ({spec.doc})"))
             elif values.get(spec.name) == "":
                 diagnostics.append(error(path, node.key_line(spec.name), f"'{spec.name}' must not be empty",
-                                         f"'{spec.name}' is {spec.doc}"))
+                                         f"'{spec.name}': {spec.doc}"))
     return values

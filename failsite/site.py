@@ -64,7 +64,7 @@ def assemble_site(items: list[Item], all_keys: frozenset[str], config: SiteConfi
                 problem = _link_problem(target, ref.target, by_key, all_keys)
                 if problem:
                     severity = error if problem[0] == "error" else warning
-                    diagnostics.append(severity(item.path, ref.line, f"'{field_name}' {problem[1]}", problem[2]))
+                    diagnostics.append(severity(item.path, ref.line, f"'{field_name}' link {problem[1]}", problem[2]))
                     continue
                 assert target is not None
                 targets.append(target)
@@ -90,9 +90,9 @@ def _link_problem(target: str | None, written: str, by_key: dict[str, Item],
     if target is not None and target in by_key:
         return None
     if target is None or target not in all_keys:
-        return ("error", f"links to '{written}', which does not exist",
+        return ("error", f"to '{written}' points at a file that does not exist",
                 "link to a file under content/ with a path relative to this file, e.g. ../talks/name.md")
-    return ("warning", f"links to '{written}', which is not published (a draft, or it has errors)",
+    return ("warning", f"to '{written}' points at an item that is not published (a draft)",
             "the link is shown as plain text; publish the target or remove the link")
 
 

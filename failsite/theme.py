@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,8 @@ import yaml
 
 from failsite.config import SiteConfig
 from failsite.errors import Diagnostic, did_you_mean, error
-from failsite.views import format_date, paragraphs
+from failsite.schema import COMMON_FIELDS, CONTENT_TYPES
+from failsite.views import ItemView, ListPage, format_date, paragraphs
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -105,9 +107,24 @@ def template_diagnostic(exc: Exception, theme: Theme, template_name: str) -> Dia
     location = _template_frame(exc, theme)
     path, line = location or (template_name, 1)
     message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else f"{type(exc).__name__}: {exc}"
+    missing = _MISSING_ATTRIBUTE.match(message)
+    if missing:
+        owner, name = _VIEW_NAMES.get(missing.group(1), missing.group(1)), missing.group(2)
+        message = f"{owner} has no attribute '{name}'{did_you_mean(name, template_names())}"
     hint = "check the variable name on this line; templates see `page`, `site` and the helpers in the README" \
         if isinstance(exc, jinja2.UndefinedError) else "fix the template expression on this line"
     return error(path, line, f"template error: {message}", hint)
+
+
+_MISSING_ATTRIBUTE = re.compile(r"'failsite\.views\.(\w+) object' has no attribute '(\w+)'")
+_VIEW_NAMES = {"ItemView": "the item (`page`)", "ListPage": "the list page (`page`)", "SiteView": "`site`"}
+
+
+def template_names() -> list[str]:
+    """Every field and property a template can read from an item or list page, for 'did you mean'."""
+    names = {f.name for f in COMMON_FIELDS} | {f.name for t in CONTENT_TYPES.values() for f in t.fields}
+    names |= {n for n in dir(ItemView) if not n.startswith("_")} | set(ListPage.__dataclass_fields__)
+    return sorted(names)
 
 
 def _template_frame(exc: Exception, theme: Theme) -> tuple[str, int] | None:

@@ -32,7 +32,7 @@ class YamlNode:
     line: int
     col: int
     quoted: bool = False
-    key_lines: dict[str, int] = field(default_factory=dict)
+    key_positions: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -49,7 +49,11 @@ class YamlNode:
 
     def key_line(self, key: str) -> int:
         """Line of a mapping key (falls back to the mapping's own line)."""
-        return self.key_lines.get(key, self.line)
+        return self.key_positions.get(key, (self.line, self.col))[0]
+
+    def key_col(self, key: str) -> int:
+        """Column of a mapping key (falls back to the mapping's own column)."""
+        return self.key_positions.get(key, (self.line, self.col))[1]
 
     def to_plain(self) -> Any:
         """Plain Python data: scalars as the text written (null as None), for free-form `extra` data."""
@@ -86,7 +90,7 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> tuple[YamlNode | No
         return None, [Diagnostic(path, line, col, "error", f"invalid YAML: {problem}",
                                  "check the indentation and quoting on this line or the one before it")]
     except yaml.YAMLError as exc:
-        return None, [error(path, line_offset + 1, f"invalid YAML: {exc}")]
+        return None, [error(path, line_offset + 1, f"invalid YAML: {exc}", "check the YAML syntax")]
     if root is None:
         return empty_mapping(line_offset + 1), []
     diagnostics: list[Diagnostic] = []
@@ -101,7 +105,8 @@ def _short_tag(tag: str) -> str:
 def _convert(node: yaml.Node, path: str, offset: int, diagnostics: list[Diagnostic], depth: int) -> YamlNode:
     line, col = node.start_mark.line + 1 + offset, node.start_mark.column + 1
     if depth > _MAX_DEPTH:
-        diagnostics.append(error(path, line, "YAML nested too deeply (or an alias refers to itself)"))
+        diagnostics.append(error(path, line, "YAML nested too deeply (or an alias refers to itself)",
+                                 "flatten the structure; aliases must not refer to themselves"))
         return YamlNode("scalar", "", "null", line, col)
     if isinstance(node, yaml.ScalarNode):
         quoted = node.style in ("'", '"', "|", ">")
@@ -110,7 +115,7 @@ def _convert(node: yaml.Node, path: str, offset: int, diagnostics: list[Diagnost
         return YamlNode("seq", [_convert(n, path, offset, diagnostics, depth + 1) for n in node.value],
                         "seq", line, col)
     mapping: dict[str, YamlNode] = {}
-    key_lines: dict[str, int] = {}
+    key_positions: dict[str, tuple[int, int]] = {}
     for key_node, value_node in node.value:
         key_line = key_node.start_mark.line + 1 + offset
         if not isinstance(key_node, yaml.ScalarNode):
@@ -119,9 +124,9 @@ def _convert(node: yaml.Node, path: str, offset: int, diagnostics: list[Diagnost
             continue
         key = key_node.value
         if key in mapping:
-            diagnostics.append(error(path, key_line, f"duplicate key '{key}' (first on line {key_lines[key]})",
+            diagnostics.append(error(path, key_line, f"duplicate key '{key}' (first on line {key_positions[key][0]})",
                                      "remove one of them", key_node.start_mark.column + 1))
             continue
-        key_lines[key] = key_line
+        key_positions[key] = (key_line, key_node.start_mark.column + 1)
         mapping[key] = _convert(value_node, path, offset, diagnostics, depth + 1)
-    return YamlNode("map", mapping, "map", line, col, key_lines=key_lines)
+    return YamlNode("map", mapping, "map", line, col, key_positions=key_positions)

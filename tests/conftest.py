@@ -1,0 +1,62 @@
+"""Shared helpers: write small fixture sites, build them, and read their HTML."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from bs4 import BeautifulSoup
+
+from failsite.build import BuildResult, build_site
+from failsite.errors import FailsiteError
+
+SiteMaker = Callable[..., Path]
+
+
+def write_files(root: Path, files: dict[str, str]) -> None:
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+
+
+def talk(title: str = "A talk", date: str = "2026-03-01", body: str = "The story.", **fields: str) -> str:
+    """Markdown for a talk with the required fields filled in; extra fields as YAML text."""
+    lines = ["---", f"title: {title}", f"date: {date}", "speaker: Avery Example"]
+    lines += [f"{k}: {v}" for k, v in fields.items()]
+    return "\n".join(lines) + "\n---\n" + body + "\n"
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> SiteMaker:
+    """Write a site: site.yaml (title only unless given) plus the given files, and return its folder."""
+    def make(files: dict[str, str] | None = None, config: str = "title: Test Site\n", name: str = "site") -> Path:
+        root = tmp_path / name
+        root.mkdir(parents=True, exist_ok=True)
+        (root / "site.yaml").write_text(textwrap.dedent(config), encoding="utf-8")
+        (root / "content").mkdir(exist_ok=True)
+        write_files(root, files or {})
+        return root
+    return make
+
+
+def build(site: Path, **options: object) -> BuildResult:
+    return build_site(site, **options)  # type: ignore[arg-type]
+
+
+def build_errors(site: Path, **options: object) -> list[str]:
+    """Build a site that must fail, and return its diagnostics as printed lines."""
+    with pytest.raises(FailsiteError) as caught:
+        build_site(site, **options)  # type: ignore[arg-type]
+    return [d.format().splitlines()[0] for d in caught.value.diagnostics]
+
+
+def html(site: Path, path: str, output: str = "public") -> BeautifulSoup:
+    """Parse an output page, e.g. html(site, 'talks/x/index.html')."""
+    return BeautifulSoup((site / output / path).read_text(encoding="utf-8"), "html.parser")
+
+
+def text_of(node) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(node.get_text(" ").split())
