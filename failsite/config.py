@@ -203,12 +203,13 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
         per_page=max(per_page, 1),
         feed_limit=20 if feed.get("limit") is None else feed["limit"],
         feed_types=tuple(feed_types),
-        taxonomies=_taxonomies(root.items.get("taxonomies"), path, diagnostics),
+        taxonomies=taxonomy_defs(root.items.get("taxonomies"), path, diagnostics),
         types=_types(root.items.get("types"), path, diagnostics),
     )
 
 
-def _taxonomies(node: YamlNode | None, path: str, diagnostics: list[Diagnostic]) -> tuple[TaxonomyDef, ...]:
+def taxonomy_defs(node: YamlNode | None, path: str, diagnostics: list[Diagnostic]) -> tuple[TaxonomyDef, ...]:
+    """The built-in taxonomies with the site's overrides (`node`, the `taxonomies:` mapping) applied."""
     defaults = default_taxonomies()
     overrides = node.items if node is not None and node.kind == "map" else {}
     taxonomies = []

@@ -1,0 +1,94 @@
+"""The default theme as a person sees it: headless Chromium with axe-core on each kind of page."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from conftest import build
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+pytestmark = pytest.mark.browser
+
+if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
+    pytest.skip("no chromium found (install Debian's chromium package); CI always runs these", allow_module_level=True)
+
+# One page of each kind from the demo site, as a newcomer first sees it.
+PAGES = ["/", "/talks/launch-too-early/", "/debriefs/route-planner-rollout-aar/",
+         "/experiments/shorter-handover-meetings/", "/log/2026-01-missed-forecast/", "/modules/reading-a-failure/",
+         "/about/", "/patterns/", "/patterns/concrete/", "/talks/", "/404.html"]
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    site = tmp_path_factory.mktemp("demo")
+    shutil.copytree(REPO / "content", site / "content")
+    text = (REPO / "site.yaml").read_text().replace("base_url: https://learning.brightwell.example/fail-forward/",
+                                                    "base_url: /")
+    (site / "site.yaml").write_text(text)
+    build(site)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site / "public")))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", PAGES)
+def test_page_has_no_serious_accessibility_violations(browser, demo_url: str, path: str, scheme: str) -> None:  # type: ignore[no-untyped-def]
+    from axe_playwright_python.sync_playwright import Axe
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    response = page.goto(demo_url + path)
+    assert response is not None and response.status == 200
+    results = Axe().run(page)
+    serious = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+               for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    context.close()
+    assert serious == []
+
+
+@pytest.mark.parametrize("path", ["/", "/debriefs/route-planner-rollout-aar/", "/patterns/"])
+def test_pages_fit_a_phone_without_sideways_scrolling(browser, demo_url: str, path: str) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(demo_url + path)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    context.close()
+    assert overflow <= 0
+
+
+def test_print_hides_navigation(browser, demo_url: str) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    page.goto(demo_url + "/talks/launch-too-early/")
+    page.emulate_media(media="print")
+    assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).display") == "none"
+    assert len(page.pdf()) > 1000
+    page.close()
