@@ -17,6 +17,7 @@ from failsite.slugs import slugify
 from failsite.yamlnodes import YamlNode, load_yaml
 
 CONFIG_FILE = "site.yaml"
+DEFAULT_CONTENT = "content"
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class SiteConfig:
     language: str = "en"
     theme: str = "default"
     output: str = "public"
-    content: str = "content"
+    content: str = DEFAULT_CONTENT
     public: bool = False
     footer: str = ""
     raw_html: bool = False
@@ -196,7 +197,7 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
         language=top.get("language") or "en",
         theme=top.get("theme") or "default",
         output=top.get("output") or "public",
-        content=top.get("content") or "content",
+        content=top.get("content") or DEFAULT_CONTENT,
         public=bool(top.get("public")),
         footer=top.get("footer") or "",
         raw_html=bool(markdown.get("raw_html")),

@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from failsite.config import SiteConfig
-from failsite.errors import Diagnostic, error
+from failsite.config import DEFAULT_CONTENT, SiteConfig
+from failsite.errors import Diagnostic, error, warning
 from failsite.schema import TYPE_BY_FOLDER, ContentType
 
 
@@ -25,8 +25,10 @@ def discover_sources(config: SiteConfig) -> tuple[list[Source], list[Diagnostic]
     """Every `.md` file under the content folder, in a stable order; hidden and editor files are skipped."""
     root = config.content_dir
     if not root.is_dir():
-        return [], [error(config.content, 1, f"the content folder '{config.content}' does not exist",
-                          "create it, or set `content:` in site.yaml")]
+        # A new site may not have content yet; a folder named in site.yaml that is missing is a mistake.
+        report = warning if config.content == DEFAULT_CONTENT else error
+        return [], [report(config.content, 1, f"the content folder '{config.content}' does not exist",
+                           "create it and add markdown files, or set `content:` in site.yaml")]
     sources: list[Source] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))

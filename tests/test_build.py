@@ -256,3 +256,11 @@ def test_empty_site_builds(make_site: SiteMaker) -> None:
     result = build(site)
     assert result.warnings == []
     assert text_of(html(site, "index.html").select_one(".empty")) == "Nothing here yet."
+
+
+def test_missing_default_content_folder_is_a_warning_and_a_named_one_an_error(make_site: SiteMaker) -> None:
+    site = make_site({})
+    (site / "content").rmdir()
+    assert [w.message for w in build(site).warnings] == ["the content folder 'content' does not exist"]
+    (site / "site.yaml").write_text("title: T\ncontent: stories\n")
+    assert build_errors(site) == ["stories:1:1: error: the content folder 'stories' does not exist"]
