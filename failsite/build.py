@@ -1,19 +1,25 @@
-"""The whole pipeline: config, sources, items, site, theme, outputs, then the one write."""
+"""The whole pipeline: config, sources, items, anonymisation, site, outputs, audit, then the one write."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from failsite.config import load_config
+from failsite.anonymise import Anonymiser, anonymise_item
+from failsite.audit import audit_files
+from failsite.config import SiteConfig, load_config
 from failsite.content import item_schema, parse_sources
 from failsite.discover import discover_sources
+from failsite.namecheck import overdue_reviews, unregistered_names
 from failsite.errors import BuildFailed, Diagnostic, has_errors, sorted_unique
+from failsite.publish import Audience
+from failsite.registry import EMPTY_REGISTRY, load_registry
 from failsite.render import Output, Progress, render_site
-from failsite.site import assemble_site
+from failsite.site import Site, assemble_site
 from failsite.theme import load_theme
-from failsite.write import check_output_dir, discard, publish, stage_outputs
+from failsite.write import check_output_dir, discard, publish, read_staged, stage_outputs
 
 
 @dataclass(frozen=True)
@@ -25,35 +31,82 @@ class BuildResult:
     pages: int
     seconds: float
     out_dir: Path | None
+    site: Site | None = None
 
 
 def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False, write: bool = True,
-               progress: Progress | None = None) -> BuildResult:
+               progress: Progress | None = None, audience: str = "internal",
+               today: dt.date | None = None) -> BuildResult:
     """Build the site in `site_dir`; raise BuildFailed with every error, leaving the old output untouched."""
     started = time.perf_counter()
     config = load_config(site_dir)
-    target = (out_dir if out_dir is not None else site_dir / config.output)
+    target = out_dir if out_dir is not None else site_dir / config.output
     if write:
         check_output_dir(target, site_dir, config.content_dir)
+    anonymiser = make_anonymiser(config)
     sources, diagnostics = discover_sources(config)
     items, found = parse_sources(sources, item_schema(config))
     diagnostics += found
-    site, found = assemble_site(items, frozenset(s.key for s in sources), config, drafts)
+    closed = frozenset(t.name for t in config.taxonomies if t.closed)
+    items = [anonymise_item(item, anonymiser, closed) for item in items]
+    who = Audience(audience, drafts, today or dt.date.today())
+    site, found = assemble_site(items, frozenset(s.key for s in sources), config, who)
     diagnostics += found
     theme, found = load_theme(config)
     diagnostics += found
     outputs: list[Output] = []
     if theme is not None:
-        outputs, found = render_site(site, theme, progress)
+        outputs, found = render_site(site, theme, anonymiser, progress)
         diagnostics += found
     if has_errors(diagnostics):
         raise BuildFailed(sorted_unique(diagnostics))
-    if write:
+    allowed = {o.path: frozenset().union(*(site.by_key[k].named for k in o.shown)) for o in outputs}
+    shown_output = _shown(target, site_dir)
+    if not write:
+        _raise_on_leaks(audit_files(((o.path, o.content) for o in outputs), anonymiser.registry, allowed,
+                                    shown_output), diagnostics)
+    else:
         staging = stage_outputs(((o.path, o.content) for o in outputs), target)
         try:
+            # The audit reads the files as written, before they are swapped in.
+            _raise_on_leaks(audit_files(read_staged(staging), anonymiser.registry, allowed, shown_output),
+                            diagnostics)
             publish(staging, target)
         finally:
             discard(staging)
     pages = sum(1 for o in outputs if o.path.endswith(".html"))
     return BuildResult(outputs, sorted_unique(diagnostics), pages, time.perf_counter() - started,
-                       target if write else None)
+                       target if write else None, site)
+
+
+def make_anonymiser(config: SiteConfig) -> Anonymiser:
+    """The site's anonymisation rules, with its registry loaded (an empty one when it has none)."""
+    options = config.anonymise
+    registry = load_registry(config.site_dir / options.registry, options.registry) if options.registry \
+        else EMPTY_REGISTRY
+    return Anonymiser(registry, options.rules, options.internal_domains, options.patterns)
+
+
+def _raise_on_leaks(findings: list[Diagnostic], diagnostics: list[Diagnostic]) -> None:
+    if findings:
+        raise BuildFailed(sorted_unique(findings + [d for d in diagnostics if d.severity == "error"]))
+
+
+def _shown(target: Path, site_dir: Path) -> str:
+    try:
+        return target.resolve().relative_to(site_dir.resolve()).as_posix()
+    except ValueError:
+        return str(target)
+
+
+def check_site(site_dir: Path, drafts: bool = False, audience: str = "internal",
+               today: dt.date | None = None) -> BuildResult:
+    """Every validation of a build, writing nothing, plus the writing-help warnings only `check` gives."""
+    day = today or dt.date.today()
+    result = build_site(site_dir, drafts=drafts, write=False, audience=audience, today=day)
+    assert result.site is not None
+    config = result.site.config
+    sources, _ = discover_sources(config)
+    texts = {s.key: s.path.read_text(encoding="utf-8", errors="replace") for s in sources}
+    extra = unregistered_names(sources, texts, make_anonymiser(config).registry) + overdue_reviews(result.site, day)
+    return replace(result, warnings=sorted_unique(result.warnings + extra))

@@ -12,7 +12,8 @@ import click
 
 from failsite import __version__
 from failsite.archetypes import new_content
-from failsite.build import build_site
+from failsite.build import build_site, check_site
+from failsite.publish import AUDIENCES
 from failsite.config import load_config
 from failsite.errors import Diagnostic, FailsiteError, did_you_mean
 from failsite.schema import CONTENT_TYPES, TYPE_BY_FOLDER, content_type
@@ -69,6 +70,10 @@ def _run(action: Callable[[], T], verb: str) -> T:
 
 
 site_dir_argument = click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
+audience_option = click.option("--audience", type=click.Choice(AUDIENCES), default="internal", show_default=True,
+                               help="Build only what this audience may see.")
+today_option = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                            help="The date that decides expiry (default: today), for reproducible builds.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -85,10 +90,13 @@ def cli() -> None:
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (default: the `output` of site.yaml, public/).")
 @click.option("--drafts", is_flag=True, help="Include items marked `draft: true`.")
-def build(site_dir: Path, output: Path | None, drafts: bool) -> None:
+@audience_option
+@today_option
+def build(site_dir: Path, output: Path | None, drafts: bool, audience: str, today: dt.datetime | None) -> None:
     """Build the site in SITE_DIR (default: this folder)."""
     progress = TerminalProgress()
-    result = _run(lambda: build_site(site_dir, output, drafts=drafts, progress=progress), "build")
+    result = _run(lambda: build_site(site_dir, output, drafts=drafts, progress=progress, audience=audience,
+                                     today=today.date() if today else None), "build")
     progress.finish()
     _print_diagnostics(result.warnings)
     rate = result.pages / result.seconds if result.seconds > 0 else 0
@@ -100,9 +108,12 @@ def build(site_dir: Path, output: Path | None, drafts: bool) -> None:
 @cli.command()
 @site_dir_argument
 @click.option("--drafts", is_flag=True, help="Check drafts as if they were published.")
-def check(site_dir: Path, drafts: bool) -> None:
-    """Run every validation of a build, writing nothing."""
-    result = _run(lambda: build_site(site_dir, drafts=drafts, write=False), "check")
+@audience_option
+@today_option
+def check(site_dir: Path, drafts: bool, audience: str, today: dt.datetime | None) -> None:
+    """Run every validation of a build (the leak audit included), writing nothing."""
+    result = _run(lambda: check_site(site_dir, drafts=drafts, audience=audience,
+                                     today=today.date() if today else None), "check")
     _print_diagnostics(result.warnings)
     click.echo(f"checked {result.pages} pages: no errors"
                + (f", {_count(result.warnings, 'warning')}" if result.warnings else ""))

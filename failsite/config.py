@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -17,6 +18,7 @@ from failsite.slugs import slugify
 from failsite.yamlnodes import YamlNode, load_yaml
 
 CONFIG_FILE = "site.yaml"
+RULE_ORDER = ("emails", "phones", "internal_urls", "patterns", "registry")
 DEFAULT_CONTENT = "content"
 
 
@@ -50,6 +52,16 @@ class TypeOptions:
 
 
 @dataclass(frozen=True)
+class AnonymiseOptions:
+    """The `anonymise:` section: where the registry is and which rules run, in order."""
+
+    registry: str = ""
+    internal_domains: tuple[str, ...] = ()
+    patterns: tuple[tuple[str, str], ...] = ()
+    rules: tuple[str, ...] = RULE_ORDER
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """Everything site.yaml can say, with defaults filled in."""
 
@@ -69,6 +81,7 @@ class SiteConfig:
     feed_types: tuple[str, ...] = ("talk", "debrief")
     taxonomies: tuple[TaxonomyDef, ...] = ()
     types: tuple[tuple[str, TypeOptions], ...] = ()
+    anonymise: AnonymiseOptions = AnonymiseOptions()
 
     @property
     def content_dir(self) -> Path:
@@ -102,6 +115,17 @@ _TOP_FIELDS = (
     Field("feed", "mapping", "feed options: limit, types"),
     Field("taxonomies", "mapping", "taxonomy titles, descriptions and term descriptions"),
     Field("types", "mapping", "per-type options: title, description"),
+    Field("anonymise", "mapping", "anonymisation: registry, internal_domains, patterns, rules"),
+)
+_ANONYMISE_FIELDS = (
+    Field("registry", "string", "the private registry of people and organisations, relative to the site folder"),
+    Field("internal_domains", "strings", "domains whose URLs are removed from the output, e.g. intranet.example"),
+    Field("patterns", "raw", "extra regular expressions to replace: a list of `pattern` and `replacement`"),
+    Field("rules", "strings", "the anonymisation rules in order: emails, phones, internal_urls, patterns, registry"),
+)
+_PATTERN_FIELDS = (
+    Field("pattern", "string", "a Python regular expression", required=True),
+    Field("replacement", "string", "the text put in its place (default: [removed])"),
 )
 _MARKDOWN_FIELDS = (Field("raw_html", "bool", "true lets raw HTML in markdown through (default false)"),)
 _PAGINATION_FIELDS = (Field("per_page", "int", "items per list page (default 30)"),)
@@ -206,6 +230,7 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
         feed_types=tuple(feed_types),
         taxonomies=taxonomy_defs(root.items.get("taxonomies"), path, diagnostics),
         types=_types(root.items.get("types"), path, diagnostics),
+        anonymise=_anonymise(root.items.get("anonymise"), path, diagnostics),
     )
 
 
@@ -264,3 +289,35 @@ def _types(node: YamlNode | None, path: str, diagnostics: list[Diagnostic]) -> t
     return tuple((name, TypeOptions(given.get(name, {}).get("title") or t.label,
                                     given.get(name, {}).get("description") or ""))
                  for name, t in CONTENT_TYPES.items())
+
+
+def _anonymise(node: YamlNode | None, path: str, diagnostics: list[Diagnostic]) -> AnonymiseOptions:
+    if node is None or node.kind != "map":
+        return AnonymiseOptions()
+    given = read_mapping(node, _ANONYMISE_FIELDS, path, {}, diagnostics, "key in 'anonymise'")
+    rules = tuple(given.get("rules") or RULE_ORDER)
+    for rule in rules:
+        if rule not in RULE_ORDER:
+            diagnostics.append(error(path, node.key_line("rules"), f"unknown anonymisation rule '{rule}'"
+                                     f"{did_you_mean(rule, RULE_ORDER)}", "rules: " + ", ".join(RULE_ORDER)))
+    if "registry" not in rules:
+        diagnostics.append(error(path, node.key_line("rules"), "the 'registry' rule cannot be switched off",
+                                 "keep `registry` in `rules`; reorder or remove the other rules"))
+    patterns = []
+    patterns_node = node.items.get("patterns")
+    for element in (patterns_node.elements if patterns_node is not None and patterns_node.kind == "seq" else []):
+        entry = read_mapping(element, _PATTERN_FIELDS, path, {}, diagnostics, "key of a pattern")
+        if entry.get("pattern"):
+            try:
+                re.compile(entry["pattern"])
+            except re.error as exc:
+                diagnostics.append(error(path, element.line, f"invalid regular expression: {exc}",
+                                         "fix the pattern (Python regular expression syntax)"))
+                continue
+            patterns.append((entry["pattern"], entry.get("replacement") or "[removed]"))
+    if patterns_node is not None and patterns_node.kind != "seq":
+        diagnostics.append(error(path, patterns_node.line, "'patterns' must be a list of `- pattern: ...` entries",
+                                 "write one `- pattern:` (and optional `replacement:`) per pattern"))
+    registry = given.get("registry") or ""
+    return AnonymiseOptions(registry, tuple(given.get("internal_domains") or ()), tuple(patterns),
+                            tuple(dict.fromkeys(rules)))

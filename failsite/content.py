@@ -16,6 +16,9 @@ from failsite.schema import (COMMON_FIELDS, CONTENT_TYPES, TYPE_BY_FOLDER, Conte
 from failsite.slugs import slugify
 from failsite.yamlnodes import load_yaml
 
+# Taxonomies whose terms come from other fields, never from a front-matter list of their own.
+DERIVED_TAXONOMIES = ("control", "people")
+
 # The practice each kind of item is an instance of, added to its `practices` terms.
 IMPLIED_PRACTICE = {"talk": "faillab-talk", "log": "failure-log", "experiment": "small-bet-experiment",
                     "aar": "after-action-review", "postmortem": "blameless-post-mortem", "premortem": "pre-mortem"}
@@ -40,6 +43,13 @@ class Item:
     body: str
     body_line: int
     extra: dict[str, Any] = field(default_factory=dict)
+    visibility: str = "internal"
+    expires: dt.date | None = None
+    review_by: dt.date | None = None
+    anonymous: bool = False  # pseudonymise even people who consented to be named
+    withheld: str = ""  # why the item may not be published at all ("" when it may)
+    mentions: frozenset[str] = frozenset()  # registry entries it names
+    named: frozenset[str] = frozenset()  # registry entries shown by their real name, by consent
 
 
 @dataclass(frozen=True)
@@ -54,7 +64,8 @@ class ItemSchema:
 def item_schema(config: SiteConfig) -> ItemSchema:
     """Fields per type (with the site's own taxonomies added) and the vocabularies of closed taxonomies."""
     custom = tuple(Field(t.name, "terms", t.description or f"{t.title} terms", taxonomy=t.name)
-                   for t in config.taxonomies if t.name not in {f.name for f in COMMON_FIELDS} and t.name != "control")
+                   for t in config.taxonomies
+                   if t.name not in {f.name for f in COMMON_FIELDS} and t.name not in DERIVED_TAXONOMIES)
     fields_by_type = {name: {**fields_of(ctype), **{f.name: f for f in custom}} for name, ctype in CONTENT_TYPES.items()}
     vocabularies: Vocabularies = {}
     for taxonomy in config.taxonomies:
@@ -92,9 +103,8 @@ def parse_item(source: Source, text: str, schema: ItemSchema) -> tuple[Item | No
         return None, diagnostics
     own = {f.name: values.get(f.name, () if f.kind in ("strings", "links", "records") else None) for f in ctype.fields}
     date = values.get("date") or own.get("start")
-    url = f"/{slug}/" if ctype.name == "page" else f"/{ctype.folder}/{slug}/"
     item = Item(
-        key=source.key, path=path, type=ctype.name, slug=slug, url=url,
+        key=source.key, path=path, type=ctype.name, slug=slug, url=item_url(ctype.name, slug),
         title=values["title"], date=date,
         summary=values.get("summary") or derive_summary(split.body),
         draft=bool(values.get("draft")),
@@ -103,8 +113,18 @@ def parse_item(source: Source, text: str, schema: ItemSchema) -> tuple[Item | No
         field_links={f.name: _as_links(own[f.name]) for f in ctype.fields if f.kind in ("link", "links")},
         body=split.body, body_line=split.body_line,
         extra=values.get("extra") or {},
+        visibility=values.get("visibility") or "internal",
+        expires=values.get("expires"),
+        review_by=values.get("review_by"),
+        anonymous=bool(values.get("anonymous")) or values.get("consent") == "pseudonym",
+        withheld="the item says `consent: withheld`" if values.get("consent") == "withheld" else "",
     )
     return item, diagnostics
+
+
+def item_url(type_name: str, slug: str) -> str:
+    """An item's site path: /<type folder>/<slug>/, or /<slug>/ for plain pages."""
+    return f"/{slug}/" if type_name == "page" else f"/{CONTENT_TYPES[type_name].folder}/{slug}/"
 
 
 def _item_type(source: Source, type_node: Any) -> ContentType | None:
@@ -132,7 +152,7 @@ def _as_links(value: Any) -> tuple[LinkRef, ...]:
 
 def _terms(ctype: ContentType, values: dict[str, Any], own: dict[str, Any],
            taxonomy_names: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-    terms = {name: tuple(values.get(name) or ()) for name in taxonomy_names if name != "control"}
+    terms = {name: tuple(values.get(name) or ()) for name in taxonomy_names if name not in DERIVED_TAXONOMIES}
     implied = IMPLIED_PRACTICE.get(ctype.name) or IMPLIED_PRACTICE.get(own.get("format") or "")
     if implied and "practices" in terms and implied not in terms["practices"]:
         terms["practices"] += (implied,)
@@ -140,6 +160,8 @@ def _terms(ctype: ContentType, values: dict[str, Any], own: dict[str, Any],
         terms["events"] += (own["event"],)
     if own.get("team") and "teams" in terms and own["team"] not in terms["teams"]:
         terms["teams"] += (own["team"],)
+    if "people" in taxonomy_names:
+        terms["people"] = ()  # filled in by anonymisation, from the registry entries the item names
     if "control" in taxonomy_names:
         terms["control"] = tuple(dict.fromkeys(f["control"] for f in own.get("factors") or () if f.get("control")))
     return terms

@@ -9,6 +9,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.anchors import anchors_plugin
@@ -20,6 +21,8 @@ from failsite.slugs import slugify
 
 # href -> new href, or None to show the link's text without a link. Called with the 1-based file line.
 LinkResolver = Callable[[str, int], "str | None"]
+# Pieces of one text (split by markup) -> the same pieces with protected names replaced.
+SegmentRewriter = Callable[[list[str]], list[str]]
 
 _UNSAFE_URL_IN_HTML = re.compile(
     r"""((?:href|src|action|formaction|xlink:href|poster|srcset)\s*=\s*["']?)\s*(?:javascript|vbscript|data|file)\s*:""",
@@ -40,7 +43,57 @@ def markdown_parser(options: MarkdownOptions) -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin).use(admon_plugin)
     md.use(anchors_plugin, min_level=2, max_level=4, slug_func=slugify, permalink=True, permalinkSymbol="#")
+    # After footnotes are gathered and before heading ids are made from heading text.
+    md.core.ruler.before("anchor", "anonymise", _anonymise_rule)
     return md
+
+
+def _anonymise_rule(state: StateCore) -> None:
+    """Replace protected names in every text the page will show: text, code, alt text, titles, URLs, raw HTML."""
+    rewrite: SegmentRewriter | None = state.env.get("anonymise")
+    if rewrite is None:
+        return
+    for token in state.tokens:
+        if token.type in ("fence", "code_block", "html_block"):
+            token.content = rewrite([token.content])[0]
+        if token.children:
+            _anonymise_inline(token.children, rewrite)
+
+
+def _anonymise_inline(children: list[Token], rewrite: SegmentRewriter) -> None:
+    segments = []
+    for token in children:
+        if token.type in ("text", "code_inline"):
+            segments.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            segments.append("\n")
+        else:
+            segments.append("")
+        if token.type == "html_inline":
+            token.content = rewrite([token.content])[0]
+        elif token.type == "link_open":
+            href = str(token.attrGet("href") or "")
+            if href and not is_source_link(href) and rewrite([href])[0] != href:
+                token.tag, token.attrs = "span", {}  # the address named someone: keep the words, drop the link
+                token.meta["unlinked"] = True
+        elif token.type == "image":
+            token.content = rewrite([token.content])[0]
+            if token.children:
+                _anonymise_inline(token.children, rewrite)
+            token.attrSet("src", rewrite([str(token.attrGet("src") or "")])[0])
+        if token.attrGet("title"):
+            token.attrSet("title", rewrite([str(token.attrGet("title"))])[0])
+    rewritten = rewrite(segments)
+    open_links: list[Token] = []
+    for token, before, after in zip(children, segments, rewritten):
+        if token.type in ("text", "code_inline"):
+            token.content = after
+        elif token.type in ("softbreak", "hardbreak") and after == "":
+            token.type, token.content = "text", ""  # the line break was inside a replaced name
+        elif token.type == "link_open":
+            open_links.append(token)
+        elif token.type == "link_close" and open_links and open_links.pop().meta.get("unlinked"):
+            token.tag = "span"
 
 
 def is_source_link(href: str) -> bool:
@@ -49,10 +102,11 @@ def is_source_link(href: str) -> bool:
     return not parts.scheme and not parts.netloc and parts.path.endswith(".md") and not href.startswith("/")
 
 
-def render_markdown(body: str, first_line: int, options: MarkdownOptions, resolve: LinkResolver) -> str:
+def render_markdown(body: str, first_line: int, options: MarkdownOptions, resolve: LinkResolver,
+                    anonymise: SegmentRewriter | None = None) -> str:
     """Render a body whose first line is line `first_line` of its file; links to .md files go through `resolve`."""
     md = markdown_parser(options)
-    env: dict[str, object] = {}
+    env: dict[str, object] = {"anonymise": anonymise} if anonymise else {}
     tokens = md.parse(body, env)
     for block in tokens:
         if block.type == "inline" and block.children:

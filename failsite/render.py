@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import jinja2
 
+from failsite.anonymise import Anonymiser, Policy
 from failsite.errors import Diagnostic, error, has_errors
 from failsite.feeds import atom_feed, robots_txt, sitemap
-from failsite.markdown import MarkdownOptions, render_markdown
-from failsite.pages import PagePlan, output_path, plan_pages
+from failsite.markdown import MarkdownOptions, SegmentRewriter, render_markdown
+from failsite.pages import HOME_RECENT, PagePlan, output_path, plan_pages
 from failsite.site import Site, body_link_resolver
 from failsite.theme import Theme, check_templates, template_diagnostic, template_environment
 from failsite.views import ItemView, ListPage, Pager, SiteView
@@ -23,45 +25,63 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class Output:
-    """One file of the built site: its path under the output folder and its bytes."""
+    """One file of the built site: its path under the output folder, its bytes, and the items it shows."""
 
     path: str
     content: bytes
+    shown: frozenset[str] = frozenset()
 
 
-def render_site(site: Site, theme: Theme, progress: Progress | None = None) -> tuple[list[Output], list[Diagnostic]]:
+def render_site(site: Site, theme: Theme, anonymiser: Anonymiser,
+                progress: Progress | None = None) -> tuple[list[Output], list[Diagnostic]]:
     """Render every page, feed and static file of the site."""
     env = template_environment(theme)
     diagnostics = check_templates(env, theme)
     if has_errors(diagnostics):
         return [], diagnostics
-    static = collect_static(theme)
-    bodies = render_bodies(site, diagnostics)
-    views = SiteView(site, bodies, {o.path: hashlib.sha256(o.content).hexdigest()[:10] for o in static})
-    _install_helpers(env, views)
+    static = collect_static(theme, exclude=_private_files(site))
+    bodies = render_bodies(site, anonymiser, diagnostics)
+    views = SiteView(site, bodies, {o.path: hashlib.sha256(o.content).hexdigest()[:10] for o in static},
+                     anonymiser.text)
+    _install_helpers(env, views, anonymiser)
     plans = plan_pages(site)
     outputs: list[Output] = []
     for done, plan in enumerate(plans, 1):
+        views.shown = set()
         html = render_page(env, theme, views, plan, diagnostics)
         if html is not None:
-            outputs.append(Output(plan.output_path, html.encode("utf-8")))
+            outputs.append(Output(plan.output_path, html.encode("utf-8"), frozenset(views.shown)))
         if progress:
             progress(done, len(plans))
-    feed_items = [v for v in views.items() if v.type in site.config.feed_types][: site.config.feed_limit]
-    outputs.append(Output("atom.xml", atom_feed(views, feed_items, "/atom.xml")))
-    outputs.append(Output("sitemap.xml", sitemap(views, [(p.url, p.date) for p in plans if p.kind != "notfound"])))
+    every_item = frozenset(site.by_key)
+    feed_items = [views.item(i.key) for i in itertools.islice(
+        (i for i in site.items if i.type in site.config.feed_types), site.config.feed_limit)]
+    outputs.append(Output("atom.xml", atom_feed(views, feed_items, "/atom.xml"), frozenset(v.key for v in feed_items)))
+    outputs.append(Output("sitemap.xml", sitemap(views, [(p.url, p.date) for p in plans if p.kind != "notfound"]),
+                          every_item))
     outputs.append(Output("robots.txt", robots_txt(views)))
     outputs.extend(static)
     diagnostics.extend(_collisions(outputs, site))
     return outputs, diagnostics
 
 
-def render_bodies(site: Site, diagnostics: list[Diagnostic]) -> dict[str, str]:
-    """Each published item's markdown body as HTML, with links to other sources rewritten."""
+def render_bodies(site: Site, anonymiser: Anonymiser, diagnostics: list[Diagnostic]) -> dict[str, str]:
+    """Each published item's markdown body as HTML, anonymised, with links to other sources rewritten."""
     options = MarkdownOptions(raw_html=site.config.raw_html)
     return {item.key: render_markdown(item.body, item.body_line, options,
-                                      body_link_resolver(site, item, diagnostics))
+                                      body_link_resolver(site, item, diagnostics),
+                                      _body_rewriter(anonymiser, Policy(anonymous=item.anonymous)))
             for item in site.items}
+
+
+def _body_rewriter(anonymiser: Anonymiser, policy: Policy) -> SegmentRewriter:
+    return lambda segments: anonymiser.segments(segments, policy)
+
+
+def _private_files(site: Site) -> frozenset[Path]:
+    """Files that must never be copied into the output, wherever they lie."""
+    registry = site.config.anonymise.registry
+    return frozenset({(site.config.site_dir / registry).resolve()}) if registry else frozenset()
 
 
 def render_page(env: jinja2.Environment, theme: Theme, views: SiteView, plan: PagePlan,
@@ -87,7 +107,7 @@ def page_context(views: SiteView, plan: PagePlan) -> ItemView | ListPage:
     pager = _pager(views, plan)
     if plan.kind == "list":
         options = site.config.type_options(plan.type)
-        items = views.items(plan.type)[plan.first:plan.last]
+        items = views.items(plan.type, limit=plan.last - plan.first, start=plan.first)
         return ListPage("list", options.title, options.description, views.url(plan.url), items, pager)
     if plan.kind in ("taxonomy", "term"):
         taxonomy = site.taxonomy(plan.taxonomy)
@@ -99,7 +119,7 @@ def page_context(views: SiteView, plan: PagePlan) -> ItemView | ListPage:
         return ListPage("term", term.title, term.description, views.url(plan.url), items, pager,
                         term=term, taxonomy=taxonomy)
     if plan.kind == "home":
-        recent = [v for v in views.items() if v.type != "page"][:8]
+        recent = [views.item(i.key) for i in itertools.islice((i for i in site.items if i.type != "page"), HOME_RECENT)]
         return ListPage("home", site.config.title, site.config.description, views.url("/"), recent, pager)
     return ListPage("notfound", "Page not found", "", views.url(plan.url), [], pager)
 
@@ -114,17 +134,20 @@ def _pager(views: SiteView, plan: PagePlan) -> Pager:
                  page_url(plan.number + 1) if plan.number < plan.count else "")
 
 
-def _install_helpers(env: jinja2.Environment, views: SiteView) -> None:
+def _install_helpers(env: jinja2.Environment, views: SiteView, anonymiser: Anonymiser) -> None:
     env.globals.update(site=views, url=views.url, absolute_url=views.absolute_url, static_url=views.static_url)
+    env.filters.update(anonymise=lambda text: anonymiser.text(str(text)),
+                       pseudonym=lambda name: anonymiser.text(str(name)))
 
 
-def collect_static(theme: Theme) -> list[Output]:
+def collect_static(theme: Theme, exclude: frozenset[Path] = frozenset()) -> list[Output]:
     """Static files of the site and its themes; the first folder that has a path wins."""
     chosen: dict[str, Path] = {}
     for folder in theme.static_dirs:
         for path in sorted(folder.rglob("*")):
             relative = path.relative_to(folder).as_posix()
-            if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts):
+            if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts) \
+                    and path.resolve() not in exclude:
                 chosen.setdefault(relative, path)
     return [Output(relative, path.read_bytes()) for relative, path in sorted(chosen.items())]
 

@@ -49,6 +49,7 @@ class ContentType:
 
 
 ACTION_STATUSES = ("open", "in-progress", "done", "dropped")
+VISIBILITIES = ("public", "internal", "restricted")  # in order: each audience sees its own and those before
 CONTROL_LEVELS = ("fully", "partially", "outside")
 
 COMMON_FIELDS: tuple[Field, ...] = (
@@ -69,6 +70,13 @@ COMMON_FIELDS: tuple[Field, ...] = (
     Field("tags", "terms", "free tags", taxonomy="tags", example="[]"),
     Field("teams", "terms", "teams involved", taxonomy="teams", example="[]"),
     Field("events", "terms", "events or talk seasons", taxonomy="events"),
+    Field("visibility", "choice", "who may see it: public, internal (default) or restricted",
+          choices=VISIBILITIES, example="internal"),
+    Field("consent", "choice", "withheld keeps the item out of every build; pseudonym pseudonymises everyone in it",
+          choices=("withheld", "pseudonym")),
+    Field("anonymous", "bool", "true pseudonymises even people who consented to be named"),
+    Field("review_by", "date", "when the item should be reviewed again (check warns after this date)"),
+    Field("expires", "date", "after this date the item is left out of every output"),
     Field("extra", "mapping", "free-form data for your own templates"),
 )
 
@@ -210,6 +218,8 @@ def coerce(field: Field, node: YamlNode, path: str, vocab: Vocabularies,
         return int(node.text.replace("_", ""), 0)
     if field.kind == "link":
         return LinkRef(node.text.strip(), node.line)
+    if field.kind == "raw":
+        return node
     if field.kind == "mapping":
         if node.kind != "map":
             fail(f"'{field.name}' must be a mapping of keys to values, not {_describe(node)}")

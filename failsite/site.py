@@ -10,6 +10,7 @@ from failsite.config import SiteConfig
 from failsite.content import Item
 from failsite.errors import Diagnostic, error, warning
 from failsite.markdown import LinkResolver
+from failsite.publish import Audience, why_unpublished
 from failsite.taxonomy import Taxonomy, build_taxonomies
 
 
@@ -24,6 +25,7 @@ class Site:
     links: dict[str, dict[str, tuple[str, ...]]]  # item key -> link field -> target item keys
     linked_from: dict[str, tuple[str, ...]]  # item key -> keys of items whose link fields point at it
     all_source_keys: frozenset[str]  # every source file, published or not, for telling broken from left out
+    left_out: dict[str, str]  # key of each item not published -> why
 
     def taxonomy(self, name: str) -> Taxonomy:
         return next(t for t in self.taxonomies if t.name == name)
@@ -36,10 +38,16 @@ def newest_first(item: Item) -> tuple[int, str, str]:
 
 
 def assemble_site(items: list[Item], all_keys: frozenset[str], config: SiteConfig,
-                  include_drafts: bool) -> tuple[Site, list[Diagnostic]]:
+                  audience: Audience) -> tuple[Site, list[Diagnostic]]:
     """Choose what is published, check URLs are unique, resolve link fields and build taxonomies."""
     diagnostics: list[Diagnostic] = []
-    published = sorted((i for i in items if include_drafts or not i.draft), key=newest_first)
+    left_out = {i.key: why_unpublished(i, audience) for i in items}
+    for item in items:
+        if item.withheld and not (item.draft and not audience.drafts):
+            diagnostics.append(warning(item.path, 1, f"left out of the site: {item.withheld}",
+                                       "nothing of this item is published; remove the mention or record consent"))
+    published = sorted((i for i in items if not left_out[i.key]), key=newest_first)
+    left_out = {k: v for k, v in left_out.items() if v}
     by_url: dict[str, Item] = {}
     unique: list[Item] = []
     for item in sorted(published, key=lambda i: i.key):
@@ -61,10 +69,11 @@ def assemble_site(items: list[Item], all_keys: frozenset[str], config: SiteConfi
             targets = []
             for ref in refs:
                 target = resolve_source_key(item.key, ref.target)
-                problem = _link_problem(target, ref.target, by_key, all_keys)
+                problem = _link_problem(target, ref.target, by_key, all_keys, left_out)
                 if problem:
-                    severity = error if problem[0] == "error" else warning
-                    diagnostics.append(severity(item.path, ref.line, f"'{field_name}' link {problem[1]}", problem[2]))
+                    if problem[0] != "quiet":
+                        severity = error if problem[0] == "error" else warning
+                        diagnostics.append(severity(item.path, ref.line, f"'{field_name}' link {problem[1]}", problem[2]))
                     continue
                 assert target is not None
                 targets.append(target)
@@ -72,7 +81,7 @@ def assemble_site(items: list[Item], all_keys: frozenset[str], config: SiteConfi
             resolved[field_name] = tuple(dict.fromkeys(targets))
         links[item.key] = resolved
     site = Site(config, tuple(published), by_key, build_taxonomies(published, config), links,
-                {k: tuple(dict.fromkeys(v)) for k, v in linked_from.items()}, all_keys)
+                {k: tuple(dict.fromkeys(v)) for k, v in linked_from.items()}, all_keys, left_out)
     return site, diagnostics
 
 
@@ -85,25 +94,31 @@ def resolve_source_key(from_key: str, href: str) -> str | None:
     return joined
 
 
-def _link_problem(target: str | None, written: str, by_key: dict[str, Item],
-                  all_keys: frozenset[str]) -> tuple[str, str, str] | None:
+def _link_problem(target: str | None, written: str, by_key: dict[str, Item], all_keys: frozenset[str],
+                  left_out: dict[str, str]) -> tuple[str, str, str] | None:
+    """None for a good link; ('error'|'warning'|'quiet', message, hint) otherwise."""
     if target is not None and target in by_key:
         return None
     if target is None or target not in all_keys:
         return ("error", f"to '{written}' points at a file that does not exist",
                 "link to a file under content/ with a path relative to this file, e.g. ../talks/name.md")
-    return ("warning", f"to '{written}' points at an item that is not published (a draft)",
-            "the link is shown as plain text; publish the target or remove the link")
+    reason = left_out.get(target, "")
+    if reason == "it is a draft":
+        return ("warning", f"to '{written}' points at an item that is not published (a draft)",
+                "the link is shown as plain text; publish the target or remove the link")
+    # Left out for this audience, expired, withheld, or failed to parse (reported on its own): plain text.
+    return ("quiet", "", "")
 
 
 def body_link_resolver(site: Site, item: Item, diagnostics: list[Diagnostic]) -> LinkResolver:
     """Rewrite `../talks/x.md#part` in this item's body to the target's URL, reporting broken links."""
     def resolve(href: str, line: int) -> str | None:
         target = resolve_source_key(item.key, href)
-        problem = _link_problem(target, href, site.by_key, site.all_source_keys)
+        problem = _link_problem(target, href, site.by_key, site.all_source_keys, site.left_out)
         if problem:
-            severity = error if problem[0] == "error" else warning
-            diagnostics.append(severity(item.path, line, f"link {problem[1]}", problem[2]))
+            if problem[0] != "quiet":
+                severity = error if problem[0] == "error" else warning
+                diagnostics.append(severity(item.path, line, f"link {problem[1]}", problem[2]))
             return None
         fragment = urlsplit(href).fragment
         return site.config.base_path + site.by_key[target].url.lstrip("/") + (f"#{fragment}" if fragment else "")  # type: ignore[index]

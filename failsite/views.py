@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from markupsafe import Markup, escape
 
@@ -121,18 +121,25 @@ class ListPage:
 class SiteView:
     """The site as templates see it, plus URL helpers."""
 
-    def __init__(self, site: Site, bodies: dict[str, str], static_hashes: dict[str, str]):
+    def __init__(self, site: Site, bodies: dict[str, str], static_hashes: dict[str, str],
+                 anonymise: Callable[[str], str] = str):
         self.site = site
         self.bodies = bodies
+        self.shown: set[str] = set()  # keys of the items the page being rendered has looked at
         self._static_hashes = static_hashes
         self._term_index = {(t.name, term.slug): term for t in site.taxonomies for term in t.terms}
         self._items: dict[str, ItemView] = {}
+        self._all_keys = tuple(i.key for i in site.items)
+        keys_by_type: dict[str, list[str]] = {}
+        for item in site.items:
+            keys_by_type.setdefault(item.type, []).append(item.key)
+        self._keys_by_type = {name: tuple(keys) for name, keys in keys_by_type.items()}
         config = site.config
-        self.title = config.title
-        self.description = config.description
+        self.title = anonymise(config.title)
+        self.description = anonymise(config.description)
         self.language = config.language
         self.public = config.public
-        self.footer = config.footer
+        self.footer = anonymise(config.footer)
         self.base_url = config.base_url
         self.taxonomies = site.taxonomies
 
@@ -151,15 +158,17 @@ class SiteView:
         return self.url(path) + (f"?v={digest}" if digest else "")
 
     def item(self, key: str) -> ItemView:
+        """The view of a published item; the page being rendered is recorded as showing it."""
+        self.shown.add(key)
         view = self._items.get(key)
         if view is None:
             view = self._items[key] = ItemView(self.site.by_key[key], self)
         return view
 
-    def items(self, type_name: str | None = None, limit: int | None = None) -> list[ItemView]:
-        """Published items, newest first, optionally of one type."""
-        chosen = [self.item(i.key) for i in self.site.items if type_name is None or i.type == type_name]
-        return chosen[:limit] if limit is not None else chosen
+    def items(self, type_name: str | None = None, limit: int | None = None, start: int = 0) -> list[ItemView]:
+        """Published items, newest first, optionally of one type; only the slice asked for is looked at."""
+        keys = self._keys_by_type.get(type_name, ()) if type_name else self._all_keys
+        return [self.item(k) for k in keys[start:None if limit is None else start + limit]]
 
     def taxonomy(self, name: str) -> Taxonomy:
         return self.site.taxonomy(name)
@@ -182,4 +191,5 @@ class SiteView:
         pages = sorted((i for i in self.site.items if i.type == "page" and i.fields.get("menu") is not None),
                        key=lambda i: (i.fields["menu"], i.title))
         entries.extend((p.title, self.url(p.url)) for p in pages)
+        self.shown.update(p.key for p in pages)
         return entries

@@ -6,7 +6,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from failsite.errors import FailsiteError, error
 
@@ -46,6 +46,13 @@ def stage_outputs(outputs: Iterable[tuple[str, bytes]], out_dir: Path) -> Path:
         raise FailsiteError([error(str(out_dir), 1, f"cannot write the output: {exc.strerror or exc}",
                                    "check the disk space and the folder's permissions")]) from None
     return staging
+
+
+def read_staged(staging: Path) -> Iterator[tuple[str, bytes]]:
+    """Every file of a staged build, as (relative path, bytes), for the audit to read as published."""
+    for path in sorted(staging.rglob("*")):
+        if path.is_file() and path.name != MARKER:
+            yield path.relative_to(staging).as_posix(), path.read_bytes()
 
 
 def publish(staging: Path, out_dir: Path) -> None:

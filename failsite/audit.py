@@ -1,0 +1,84 @@
+"""The leak audit: read what is about to be published and fail if a protected name is in it.
+
+It scans each output file as published (HTML text and attributes, XML, JSON, JS, CSS, plain
+text, even binary files' strings) and its path, after decoding HTML entities, JSON and URL
+escapes, with and without tags, in any case and with or without accents.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Iterable
+from urllib.parse import unquote
+
+from failsite.anonymise import EMAIL, PHONE, is_phone_number
+from failsite.errors import Diagnostic, error
+from failsite.matcher import NameMatcher, fold
+from failsite.registry import Registry
+
+_TAG = re.compile(r"<[^>]*>")
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+class LeakAudit:
+    """Finds registry names, aliases, emails and phone numbers in output files."""
+
+    def __init__(self, registry: Registry):
+        self.registry = registry
+        self.matcher = NameMatcher((name, e.id) for e in registry.entries for name in e.names)
+        self.emails = registry.email_owner()
+        self.phones = registry.phone_owner()
+
+    def scan(self, shown_path: str, text: str, allowed: frozenset[str]) -> list[Diagnostic]:
+        """Findings in one file's text; `allowed` holds the entries shown there by their consent."""
+        findings: dict[tuple[int, str], Diagnostic] = {}
+        for variant in _variants(text):
+            for position, entry_id, what in self._hits(variant):
+                if entry_id in allowed:
+                    continue
+                line = variant.count("\n", 0, position) + 1
+                entry = self.registry.entry(entry_id)
+                findings.setdefault((line, entry_id), error(
+                    shown_path, line, f'protected {what} of "{entry.name}" found ({entry.id}, consent: {entry.consent})',
+                    "nothing was published: replace the name in the source or template, or register how it may be shown"))
+        return list(findings.values())
+
+    def _hits(self, text: str) -> Iterable[tuple[int, str, str]]:
+        for match in self.matcher.find(text):
+            yield match.start, match.entry, "name"
+        if self.emails and "@" in text:
+            for m in EMAIL.finditer(text):
+                owner = self.emails.get(fold(m.group()))
+                if owner:
+                    yield m.start(), owner, "email"
+        if self.phones:
+            for m in PHONE.finditer(text):
+                if is_phone_number(m.group()):
+                    owner = self.phones.get("".join(c for c in m.group() if c.isdigit()))
+                    if owner:
+                        yield m.start(), owner, "phone number"
+
+
+def _variants(text: str) -> tuple[str, ...]:
+    """The text as a reader, a browser and a JSON parser would see it, with and without tags."""
+    decoded = unquote(_JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), html.unescape(text)))
+    without_tags = html.unescape(_TAG.sub("", text))
+    return (decoded, without_tags) if without_tags != decoded else (decoded,)
+
+
+def audit_files(files: Iterable[tuple[str, bytes]], registry: Registry, allowed: dict[str, frozenset[str]],
+                output_name: str) -> list[Diagnostic]:
+    """Every finding in the given (relative path, bytes) files and in their paths."""
+    if not registry.entries:
+        return []
+    audit = LeakAudit(registry)
+    diagnostics: list[Diagnostic] = []
+    for relative, content in files:
+        shown = f"{output_name}/{relative}"
+        permitted = allowed.get(relative, frozenset())
+        diagnostics += audit.scan(shown, content.decode("utf-8", errors="replace"), permitted)
+        for finding in audit.scan(shown, relative.replace("/", " / "), permitted):
+            diagnostics.append(error(shown, 1, "the file's path holds a " + finding.message.removeprefix("protected "),
+                                     "nothing was published: change the slug or the title it comes from"))
+    return diagnostics
