@@ -29,6 +29,7 @@ EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,5}){1,4}(?![\w])")
 URL = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*\n\s*)$")
 
 
 
@@ -168,7 +169,10 @@ class Anonymiser:
     def _registry_edits(self, text: str, policy: Policy) -> Iterable[Edit]:
         for match in self.matcher.find(text):
             entry = self._entries[match.entry]
-            yield Edit(match.start, match.end, self.published_name(entry, policy), entry.id)
+            name = self.published_name(entry, policy)
+            if name and name[0].islower() and _SENTENCE_START.search(text, 0, match.start):
+                name = name[0].upper() + name[1:]  # "Coldline said" -> "Our largest client said"
+            yield Edit(match.start, match.end, name, entry.id)
 
 
 _MARKUP_CHARS = re.compile(r"[*_~`]")

@@ -56,6 +56,8 @@ def _anonymise_rule(state: StateCore) -> None:
     for token in state.tokens:
         if token.type in ("fence", "code_block", "html_block"):
             token.content = rewrite([token.content])[0]
+        if token.info:
+            token.info = rewrite([token.info])[0]  # a fence's language becomes a class name
         if token.children:
             _anonymise_inline(token.children, rewrite)
 

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")  # letters and digits: `_Zoë_` is the word Zoë
 # What may stand between two words of one name: spaces and line breaks, hyphens, dots,
 # apostrophes and inline markup characters (`**Dana** Whitfield`).
 _GAP = re.compile(r"[\s\-.'’*_~`]{1,6}")
@@ -53,7 +53,7 @@ class NameMatcher:
         for candidates in self._by_first.values():
             candidates.sort(key=lambda c: -len(c[0]))  # the longest alias wins
         firsts = sorted(self._by_first, key=len, reverse=True)
-        self._prefilter = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, firsts)) + r")(?!\w)") if firsts else None
+        self._prefilter = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, firsts)) + r")(?![^\W_])") if firsts else None
 
     def might_contain(self, text: str) -> bool:
         """Cheap test: does any first word of any name occur in the text?"""

@@ -36,6 +36,8 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser,
                 progress: Progress | None = None) -> tuple[list[Output], list[Diagnostic]]:
     """Render every page, feed and static file of the site."""
     env = template_environment(theme)
+    env.filters.update(anonymise=lambda text: anonymiser.text(str(text)),
+                       pseudonym=lambda name: anonymiser.text(str(name)))
     diagnostics = check_templates(env, theme)
     if has_errors(diagnostics):
         return [], diagnostics
@@ -43,7 +45,7 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser,
     bodies = render_bodies(site, anonymiser, diagnostics)
     views = SiteView(site, bodies, {o.path: hashlib.sha256(o.content).hexdigest()[:10] for o in static},
                      anonymiser.text)
-    _install_helpers(env, views, anonymiser)
+    _install_helpers(env, views)
     plans = plan_pages(site)
     outputs: list[Output] = []
     for done, plan in enumerate(plans, 1):
@@ -112,6 +114,8 @@ def page_context(views: SiteView, plan: PagePlan) -> ItemView | ListPage:
     if plan.kind in ("taxonomy", "term"):
         taxonomy = site.taxonomy(plan.taxonomy)
         if plan.kind == "taxonomy":
+            # Term titles come from the items (a person's published name): the page shows them all.
+            views.shown.update(k for term in taxonomy.terms for k in term.item_keys)
             return ListPage("taxonomy", taxonomy.title, taxonomy.description, views.url(plan.url), [], pager,
                             taxonomy=taxonomy)
         term = next(t for t in taxonomy.terms if t.slug == plan.term)
@@ -134,10 +138,8 @@ def _pager(views: SiteView, plan: PagePlan) -> Pager:
                  page_url(plan.number + 1) if plan.number < plan.count else "")
 
 
-def _install_helpers(env: jinja2.Environment, views: SiteView, anonymiser: Anonymiser) -> None:
+def _install_helpers(env: jinja2.Environment, views: SiteView) -> None:
     env.globals.update(site=views, url=views.url, absolute_url=views.absolute_url, static_url=views.static_url)
-    env.filters.update(anonymise=lambda text: anonymiser.text(str(text)),
-                       pseudonym=lambda name: anonymiser.text(str(name)))
 
 
 def collect_static(theme: Theme, exclude: frozenset[Path] = frozenset()) -> list[Output]:

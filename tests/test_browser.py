@@ -39,6 +39,7 @@ class QuietHandler(SimpleHTTPRequestHandler):
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     site = tmp_path_factory.mktemp("demo")
     shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "people.yaml", site / "people.yaml")
     text = (REPO / "site.yaml").read_text().replace("base_url: https://learning.brightwell.example/fail-forward/",
                                                     "base_url: /")
     (site / "site.yaml").write_text(text)
