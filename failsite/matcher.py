@@ -1,15 +1,18 @@
 """Find protected names in text: whole words, any case, any accents, across line breaks and markup.
 
 Names are matched word by word, so `Dana Whitfield`, `dana-whitfield`, `DANA\nWhitfield` and
-`Dana's` all match the name "Dana Whitfield". A quick pre-filter (one regex of every first
-word) keeps the common case, text with no protected name in it, to a single scan.
+`Dana's` all match the name "Dana Whitfield". Text is folded character by character (case and
+accents removed, length kept), so one regex of every name's first word finds the few places
+worth a closer look, and positions in the folded text are positions in the original.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from typing import Iterable
 
 _WORD = re.compile(r"[^\W_]+")  # letters and digits: `_Zoë_` is the word Zoë
@@ -18,17 +21,55 @@ _WORD = re.compile(r"[^\W_]+")  # letters and digits: `_Zoë_` is the word Zoë
 _GAP = re.compile(r"[\s\-.'’*_~`]{1,6}")
 
 
+@cache
+def _fold_table() -> dict[int, str]:
+    """Each character whose case- and accent-free form is one other character: 'É' -> 'e'."""
+    table: dict[int, str] = {}
+    for codepoint in range(0x30000):
+        char = chr(codepoint)
+        decomposed = unicodedata.normalize("NFKD", char)
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+        if len(folded) == 1 and folded != char:
+            table[codepoint] = folded
+    return table
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
 def fold(text: str) -> str:
-    """Case- and accent-insensitive form of a word: 'Zoë' -> 'zoe'."""
+    """Case- and accent-insensitive form of a text, of the same length: 'Zoë' -> 'zoe'."""
     if text.isascii():
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    # lower() keeps the length for every character but one; the rest go through the table.
+    lowered = text.replace("\u0130", "i").lower()
+    table = _fold_table()
+    return _NON_ASCII.sub(lambda run: run.group().translate(table), lowered)
 
 
 def name_words(name: str) -> tuple[str, ...]:
     """The folded words of a name, the unit of matching."""
-    return tuple(fold(w) for w in _WORD.findall(name))
+    return tuple(_WORD.findall(fold(name)))
+
+
+def trie_pattern(words: Iterable[str]) -> str:
+    """One regex for many words, sharing prefixes ('dana', 'dani' -> 'dan(?:a|i)'), so a scan stays fast."""
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:  # type: ignore[type-arg]
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
+        optional = "" in node
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and not optional else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if optional else body
+
+    return "(?:" + pattern(trie) + ")"
 
 
 @dataclass(frozen=True)
@@ -52,42 +93,34 @@ class NameMatcher:
                 self._by_first.setdefault(words[0], []).append((words, entry))
         for candidates in self._by_first.values():
             candidates.sort(key=lambda c: -len(c[0]))  # the longest alias wins
-        firsts = sorted(self._by_first, key=len, reverse=True)
-        self._prefilter = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, firsts)) + r")(?![^\W_])") if firsts else None
+        self._longest = max((len(w) for c in self._by_first.values() for w, _ in c), default=0)
+        self._first_words = re.compile(r"(?<![^\W_])" + trie_pattern(self._by_first) + r"(?![^\W_])") \
+            if self._by_first else None
 
     def might_contain(self, text: str) -> bool:
         """Cheap test: does any first word of any name occur in the text?"""
-        return self._prefilter is not None and self._prefilter.search(fold(text)) is not None
+        return self._first_words is not None and self._first_words.search(fold(text)) is not None
 
     def find(self, text: str) -> list[Match]:
         """Every non-overlapping match, left to right."""
-        if not self.might_contain(text):
+        if self._first_words is None:
             return []
-        words = list(_WORD.finditer(text))
-        folded = [fold(w.group()) for w in words]
+        folded = fold(text)
         matches: list[Match] = []
-        index = 0
-        while index < len(words):
-            found = self._match_at(text, words, folded, index)
-            if found is None:
-                index += 1
+        for hit in self._first_words.finditer(folded):
+            if matches and hit.start() < matches[-1].end:
                 continue
-            length, entry = found
-            matches.append(Match(words[index].start(), words[index + length - 1].end(), entry))
-            index += length
+            found = self._match_from(folded, hit.start())
+            if found is not None:
+                matches.append(found)
         return matches
 
-    def _match_at(self, text: str, words: list[re.Match[str]], folded: list[str],
-                  index: int) -> tuple[int, str] | None:
-        for name, entry in self._by_first.get(folded[index], ()):
-            if index + len(name) > len(words):
+    def _match_from(self, folded: str, start: int) -> Match | None:
+        words = list(itertools.islice(_WORD.finditer(folded, start), self._longest))
+        for name, entry in self._by_first.get(words[0].group(), ()):
+            if len(name) > len(words):
                 continue
-            if all(folded[index + k] == name[k] and _joined(text, words[index + k - 1], words[index + k])
+            if all(words[k].group() == name[k] and _GAP.fullmatch(folded, words[k - 1].end(), words[k].start())
                    for k in range(1, len(name))):
-                return len(name), entry
+                return Match(start, words[len(name) - 1].end(), entry)
         return None
-
-
-def _joined(text: str, before: re.Match[str], after: re.Match[str]) -> bool:
-    gap = text[before.end():after.start()]
-    return _GAP.fullmatch(gap) is not None

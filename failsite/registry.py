@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from failsite.errors import Diagnostic, FailsiteError, error
@@ -80,7 +81,7 @@ class Registry:
     def entry(self, entry_id: str) -> Entry:
         return self._by_id[entry_id]
 
-    @property
+    @cached_property
     def _by_id(self) -> dict[str, Entry]:
         return {e.id: e for e in self.entries}
 

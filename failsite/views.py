@@ -134,6 +134,9 @@ class SiteView:
         for item in site.items:
             keys_by_type.setdefault(item.type, []).append(item.key)
         self._keys_by_type = {name: tuple(keys) for name, keys in keys_by_type.items()}
+        self._menu_pages = sorted((i for i in site.items if i.type == "page" and i.fields.get("menu") is not None),
+                                  key=lambda i: (i.fields["menu"], i.title))
+        self._term_slugs: dict[str, str] = {}
         config = site.config
         self.title = anonymise(config.title)
         self.description = anonymise(config.description)
@@ -178,18 +181,22 @@ class SiteView:
         for taxonomy in self.site.taxonomies:
             labels = item.terms.get(taxonomy.name, ())
             if labels:
-                groups.append((taxonomy, [self._term_index[(taxonomy.name, slugify(label))] for label in labels]))
+                groups.append((taxonomy, [self._term_index[(taxonomy.name, self._slug(label))] for label in labels]))
         return groups
+
+    def _slug(self, label: str) -> str:
+        slug = self._term_slugs.get(label)
+        if slug is None:
+            slug = self._term_slugs[label] = slugify(label)
+        return slug
 
     @property
     def menu(self) -> list[tuple[str, str]]:
         """Navigation: the types that have items, the patterns, and pages with a `menu` position."""
         entries = [(dict(self.site.config.types)[name].title, self.url(f"/{ctype.folder}/"))
-                   for name, ctype in CONTENT_TYPES.items()
-                   if name != "page" and any(i.type == name for i in self.site.items)]
+                   for name, ctype in CONTENT_TYPES.items() if name != "page" and name in self._keys_by_type]
         entries.append((self.site.taxonomy("patterns").title, self.url("/patterns/")))
-        pages = sorted((i for i in self.site.items if i.type == "page" and i.fields.get("menu") is not None),
-                       key=lambda i: (i.fields["menu"], i.title))
+        pages = self._menu_pages
         entries.extend((p.title, self.url(p.url)) for p in pages)
         self.shown.update(p.key for p in pages)
         return entries
