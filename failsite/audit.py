@@ -7,9 +7,11 @@ escapes, with and without tags, in any case and with or without accents.
 
 from __future__ import annotations
 
+import bisect
 import html
+import itertools
 import re
-from typing import Iterable
+from typing import Callable, Iterable
 from urllib.parse import unquote
 
 from failsite.anonymise import EMAIL, PHONE, is_phone_number
@@ -33,11 +35,11 @@ class LeakAudit:
     def scan(self, shown_path: str, text: str, allowed: frozenset[str]) -> list[Diagnostic]:
         """Findings in one file's text; `allowed` holds the entries shown there by their consent."""
         findings: dict[tuple[int, str], Diagnostic] = {}
-        for variant in _variants(text):
+        for variant, line_of in _variants(text):
             for position, entry_id, what in self._hits(variant):
                 if entry_id in allowed:
                     continue
-                line = variant.count("\n", 0, position) + 1
+                line = line_of(position)
                 entry = self.registry.entry(entry_id)
                 findings.setdefault((line, entry_id), error(
                     shown_path, line, f'protected {what} of "{entry.name}" found ({entry.id}, consent: {entry.consent})',
@@ -60,11 +62,26 @@ class LeakAudit:
                         yield m.start(), owner, "phone number"
 
 
-def _variants(text: str) -> tuple[str, ...]:
-    """The text as a reader, a browser and a JSON parser would see it, with and without tags."""
-    decoded = unquote(_JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), html.unescape(text)))
-    without_tags = html.unescape(_TAG.sub("", text))
-    return (decoded, without_tags) if without_tags != decoded else (decoded,)
+def _decode(text: str) -> str:
+    """HTML entities, JSON \\u escapes and URL escapes decoded, as a browser or parser would read them."""
+    return unquote(_JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), html.unescape(text)))
+
+
+def _variants(text: str) -> list[tuple[str, Callable[[int], int]]]:
+    """The decoded file as two texts, each with a way back to line numbers: what is between the tags
+    (so `<b>Dana</b> Whitfield` reads as one name), and the tags themselves (attributes, URLs)."""
+    decoded = _decode(text)
+    if "<" not in decoded:
+        return [(decoded, lambda pos: decoded.count("\n", 0, pos) + 1)]
+    tags = list(_TAG.finditer(decoded))
+    between = _TAG.sub("", decoded)  # tags rarely span lines, so line counts barely move
+    inside = "\n".join(tag.group() for tag in tags)
+    offsets = list(itertools.accumulate((len(tag.group()) + 1 for tag in tags[:-1]), initial=0))
+
+    def tag_line(pos: int) -> int:
+        return decoded.count("\n", 0, tags[bisect.bisect_right(offsets, pos) - 1].start()) + 1
+
+    return [(between, lambda pos: between.count("\n", 0, pos) + 1), (inside, tag_line)]
 
 
 def audit_files(files: Iterable[tuple[str, bytes]], registry: Registry, allowed: dict[str, frozenset[str]],

@@ -13,7 +13,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from typing import Iterable
+from typing import Any, Iterable
+
+import ahocorasick
 
 _WORD = re.compile(r"[^\W_]+")  # letters and digits: `_Zoë_` is the word Zoë
 # What may stand between two words of one name: spaces and line breaks, hyphens, dots,
@@ -52,26 +54,6 @@ def name_words(name: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(fold(name)))
 
 
-def trie_pattern(words: Iterable[str]) -> str:
-    """One regex for many words, sharing prefixes ('dana', 'dani' -> 'dan(?:a|i)'), so a scan stays fast."""
-    trie: dict[str, dict] = {}  # type: ignore[type-arg]
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def pattern(node: dict) -> str:  # type: ignore[type-arg]
-        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
-        optional = "" in node
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 and not optional else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if optional else body
-
-    return "(?:" + pattern(trie) + ")"
-
-
 @dataclass(frozen=True)
 class Match:
     """A protected name found in a text: where, and which registry entry it belongs to."""
@@ -94,12 +76,26 @@ class NameMatcher:
         for candidates in self._by_first.values():
             candidates.sort(key=lambda c: -len(c[0]))  # the longest alias wins
         self._longest = max((len(w) for c in self._by_first.values() for w, _ in c), default=0)
-        self._first_words = re.compile(r"(?<![^\W_])" + trie_pattern(self._by_first) + r"(?![^\W_])") \
-            if self._by_first else None
+        # Aho-Corasick finds every first word in one pass over the text, whatever the number of names.
+        self._first_words: Any = None
+        if self._by_first:
+            self._first_words = ahocorasick.Automaton()
+            for word in self._by_first:
+                self._first_words.add_word(word, len(word))
+            self._first_words.make_automaton()
+
+    def _starts(self, folded: str) -> list[int]:
+        """Where a first word of some name stands as a whole word, in order."""
+        starts = set()
+        for end, length in self._first_words.iter(folded):
+            start = end - length + 1
+            if (start == 0 or not folded[start - 1].isalnum()) and (end + 1 == len(folded) or not folded[end + 1].isalnum()):
+                starts.add(start)
+        return sorted(starts)
 
     def might_contain(self, text: str) -> bool:
         """Cheap test: does any first word of any name occur in the text?"""
-        return self._first_words is not None and self._first_words.search(fold(text)) is not None
+        return self._first_words is not None and bool(self._starts(fold(text)))
 
     def find(self, text: str) -> list[Match]:
         """Every non-overlapping match, left to right."""
@@ -107,10 +103,10 @@ class NameMatcher:
             return []
         folded = fold(text)
         matches: list[Match] = []
-        for hit in self._first_words.finditer(folded):
-            if matches and hit.start() < matches[-1].end:
+        for start in self._starts(folded):
+            if matches and start < matches[-1].end:
                 continue
-            found = self._match_from(folded, hit.start())
+            found = self._match_from(folded, start)
             if found is not None:
                 matches.append(found)
         return matches
