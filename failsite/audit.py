@@ -18,6 +18,8 @@ from failsite.anonymise import EMAIL, PHONE, is_phone_number
 from failsite.errors import Diagnostic, error
 from failsite.matcher import NameMatcher, fold
 from failsite.registry import Registry
+from failsite.render import Output
+from failsite.site import Site
 
 _TAG = re.compile(r"<[^>]*>")
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
@@ -99,3 +101,8 @@ def audit_files(files: Iterable[tuple[str, bytes]], registry: Registry, allowed:
             diagnostics.append(error(shown, 1, "the file's path holds a " + finding.message.removeprefix("protected "),
                                      "nothing was published: change the slug or the title it comes from"))
     return diagnostics
+
+
+def allowed_names(outputs: Iterable[Output], site: Site) -> dict[str, frozenset[str]]:
+    """For each output, the registry entries it may show by name: those named by consent in the items it shows."""
+    return {o.path: frozenset().union(*(site.by_key[k].named for k in o.shown if k in site.by_key)) for o in outputs}

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from failsite.anonymise import Anonymiser, anonymise_item
-from failsite.audit import audit_files
+from failsite.audit import allowed_names, audit_files
 from failsite.config import SiteConfig, load_config
 from failsite.content import item_schema, parse_sources
 from failsite.discover import discover_sources
@@ -60,7 +60,7 @@ def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False
         diagnostics += found
     if has_errors(diagnostics):
         raise BuildFailed(sorted_unique(diagnostics))
-    allowed = {o.path: frozenset().union(*(site.by_key[k].named for k in o.shown)) for o in outputs}
+    allowed = allowed_names(outputs, site)
     shown_output = _shown(target, site_dir)
     if not write:
         _raise_on_leaks(audit_files(((o.path, o.content) for o in outputs), anonymiser.registry, allowed,

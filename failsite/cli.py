@@ -140,6 +140,50 @@ def new(type_, title: str, site_dir: Path) -> None:  # type: ignore[no-untyped-d
     click.echo(path)
 
 
+@cli.command()
+@site_dir_argument
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback unless told).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one).")
+@click.option("--drafts", is_flag=True, help="Show drafts in the preview (they never reach the publishing output).")
+@audience_option
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
+def serve(site_dir: Path, host: str, port: int, drafts: bool, audience: str, open_browser: bool) -> None:
+    """Preview the site with live reload: rebuilds what each save changes, shows errors in the page."""
+    import webbrowser
+
+    from failsite.publish import Audience
+    from failsite.serve import start_preview
+
+    def report(what: str, result) -> None:  # type: ignore[no-untyped-def]
+        stamp = time.strftime("%H:%M:%S")
+        if result.ok:
+            click.echo(f"{stamp} {what}: {len(result.rendered)} pages rendered, {len(result.written)} files written "
+                       f"in {result.seconds * 1000:.0f} ms")
+            _print_diagnostics(result.diagnostics)
+        else:
+            _print_diagnostics(result.diagnostics)
+            click.echo(f"{stamp} {what}: build failed, {_count(result.diagnostics, 'error')} (shown in the browser; "
+                       "the server keeps running)", err=True)
+
+    try:
+        server = start_preview(site_dir, host, port, Audience(audience, drafts, dt.date.today()), report)
+    except OSError as exc:
+        click.echo(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        click.echo(f"  hint: choose another port with --port, e.g. --port {port + 1 if port else 8001}", err=True)
+        sys.exit(EXIT_CONTENT_ERRORS)
+    click.echo(f"serving {server.url} (press Ctrl+C to stop)", err=False)
+    sys.stdout.flush()
+    if open_browser:
+        webbrowser.open(server.url)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        click.echo("stopping")
+    finally:
+        server.stop()
+
+
 def main() -> None:
     """Console entry point."""
     cli(prog_name="failsite")

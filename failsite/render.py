@@ -15,6 +15,7 @@ from failsite.errors import Diagnostic, error, has_errors
 from failsite.feeds import atom_feed, robots_txt, sitemap
 from failsite.markdown import MarkdownOptions, SegmentRewriter, render_markdown
 from failsite.pages import HOME_RECENT, PagePlan, output_path, plan_pages
+from failsite.content import Item
 from failsite.site import Site, body_link_resolver
 from failsite.theme import Theme, check_templates, template_diagnostic, template_environment
 from failsite.views import ItemView, ListPage, Pager, SiteView
@@ -32,48 +33,95 @@ class Output:
     shown: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True)
+class RenderedBody:
+    """An item's body as HTML, with what its links resolved to and what rendering reported."""
+
+    html: str
+    links: tuple[tuple[str, str | None], ...]  # (href as written, URL it became or None for plain text)
+    diagnostics: tuple[Diagnostic, ...]
+
+
+class Renderer:
+    """One theme's templates, ready to render any subset of a site's pages (a build, or a preview's rebuild)."""
+
+    def __init__(self, theme: Theme, anonymiser: Anonymiser, hash_static: bool = True):
+        self.theme = theme
+        self.anonymiser = anonymiser
+        self.hash_static = hash_static
+        self.env = template_environment(theme)
+        self.env.filters.update(anonymise=lambda text: anonymiser.text(str(text)),
+                                pseudonym=lambda name: anonymiser.text(str(name)))
+        self.diagnostics = check_templates(self.env, theme)
+
+    def static(self, site: Site) -> list[Output]:
+        return collect_static(self.theme, exclude=_private_files(site))
+
+    def body(self, site: Site, item: Item) -> RenderedBody:
+        """One item's markdown as anonymised HTML, links to other sources rewritten."""
+        diagnostics: list[Diagnostic] = []
+        resolver = body_link_resolver(site, item, diagnostics)
+        links: list[tuple[str, str | None]] = []
+
+        def resolve(href: str, line: int) -> str | None:
+            result = resolver(href, line)
+            links.append((href, result))
+            return result
+
+        html = render_markdown(item.body, item.body_line, MarkdownOptions(raw_html=site.config.raw_html), resolve,
+                               _body_rewriter(self.anonymiser, Policy(anonymous=item.anonymous)))
+        return RenderedBody(html, tuple(links), tuple(diagnostics))
+
+    def views(self, site: Site, bodies: dict[str, str], static: list[Output]) -> SiteView:
+        """The template-facing view of the site, installed as the templates' globals."""
+        hashes = {o.path: hashlib.sha256(o.content).hexdigest()[:10] for o in static} if self.hash_static else {}
+        views = SiteView(site, bodies, hashes, self.anonymiser.text)
+        self.env.globals.update(site=views, url=views.url, absolute_url=views.absolute_url,
+                                static_url=views.static_url)
+        return views
+
+    def pages(self, views: SiteView, plans: list[PagePlan], diagnostics: list[Diagnostic],
+              progress: Progress | None = None) -> list[Output]:
+        """Render the planned pages; each output records the items it showed."""
+        outputs: list[Output] = []
+        for done, plan in enumerate(plans, 1):
+            views.shown = set()
+            html = render_page(self.env, self.theme, views, plan, diagnostics)
+            if html is not None:
+                outputs.append(Output(plan.output_path, html.encode("utf-8"), frozenset(views.shown)))
+            if progress:
+                progress(done, len(plans))
+        return outputs
+
+    def feeds(self, views: SiteView, plans: list[PagePlan]) -> list[Output]:
+        """The Atom feed, the sitemap and robots.txt."""
+        site = views.site
+        feed_items = [views.item(i.key) for i in itertools.islice(
+            (i for i in site.items if i.type in site.config.feed_types), site.config.feed_limit)]
+        return [Output("atom.xml", atom_feed(views, feed_items, "/atom.xml"), frozenset(v.key for v in feed_items)),
+                Output("sitemap.xml", sitemap(views, [(p.url, p.date) for p in plans if p.kind != "notfound"]),
+                       frozenset(site.by_key)),
+                Output("robots.txt", robots_txt(views))]
+
+
 def render_site(site: Site, theme: Theme, anonymiser: Anonymiser,
                 progress: Progress | None = None) -> tuple[list[Output], list[Diagnostic]]:
     """Render every page, feed and static file of the site."""
-    env = template_environment(theme)
-    env.filters.update(anonymise=lambda text: anonymiser.text(str(text)),
-                       pseudonym=lambda name: anonymiser.text(str(name)))
-    diagnostics = check_templates(env, theme)
+    renderer = Renderer(theme, anonymiser)
+    diagnostics = list(renderer.diagnostics)
     if has_errors(diagnostics):
         return [], diagnostics
-    static = collect_static(theme, exclude=_private_files(site))
-    bodies = render_bodies(site, anonymiser, diagnostics)
-    views = SiteView(site, bodies, {o.path: hashlib.sha256(o.content).hexdigest()[:10] for o in static},
-                     anonymiser.text)
-    _install_helpers(env, views)
+    static = renderer.static(site)
+    bodies: dict[str, str] = {}
+    for item in site.items:
+        rendered = renderer.body(site, item)
+        bodies[item.key] = rendered.html
+        diagnostics.extend(rendered.diagnostics)
+    views = renderer.views(site, bodies, static)
     plans = plan_pages(site)
-    outputs: list[Output] = []
-    for done, plan in enumerate(plans, 1):
-        views.shown = set()
-        html = render_page(env, theme, views, plan, diagnostics)
-        if html is not None:
-            outputs.append(Output(plan.output_path, html.encode("utf-8"), frozenset(views.shown)))
-        if progress:
-            progress(done, len(plans))
-    every_item = frozenset(site.by_key)
-    feed_items = [views.item(i.key) for i in itertools.islice(
-        (i for i in site.items if i.type in site.config.feed_types), site.config.feed_limit)]
-    outputs.append(Output("atom.xml", atom_feed(views, feed_items, "/atom.xml"), frozenset(v.key for v in feed_items)))
-    outputs.append(Output("sitemap.xml", sitemap(views, [(p.url, p.date) for p in plans if p.kind != "notfound"]),
-                          every_item))
-    outputs.append(Output("robots.txt", robots_txt(views)))
-    outputs.extend(static)
-    diagnostics.extend(_collisions(outputs, site))
+    outputs = renderer.pages(views, plans, diagnostics, progress) + renderer.feeds(views, plans) + static
+    diagnostics.extend(check_collisions(outputs, site))
     return outputs, diagnostics
-
-
-def render_bodies(site: Site, anonymiser: Anonymiser, diagnostics: list[Diagnostic]) -> dict[str, str]:
-    """Each published item's markdown body as HTML, anonymised, with links to other sources rewritten."""
-    options = MarkdownOptions(raw_html=site.config.raw_html)
-    return {item.key: render_markdown(item.body, item.body_line, options,
-                                      body_link_resolver(site, item, diagnostics),
-                                      _body_rewriter(anonymiser, Policy(anonymous=item.anonymous)))
-            for item in site.items}
 
 
 def _body_rewriter(anonymiser: Anonymiser, policy: Policy) -> SegmentRewriter:
@@ -138,10 +186,6 @@ def _pager(views: SiteView, plan: PagePlan) -> Pager:
                  page_url(plan.number + 1) if plan.number < plan.count else "")
 
 
-def _install_helpers(env: jinja2.Environment, views: SiteView) -> None:
-    env.globals.update(site=views, url=views.url, absolute_url=views.absolute_url, static_url=views.static_url)
-
-
 def collect_static(theme: Theme, exclude: frozenset[Path] = frozenset()) -> list[Output]:
     """Static files of the site and its themes; the first folder that has a path wins."""
     chosen: dict[str, Path] = {}
@@ -154,7 +198,7 @@ def collect_static(theme: Theme, exclude: frozenset[Path] = frozenset()) -> list
     return [Output(relative, path.read_bytes()) for relative, path in sorted(chosen.items())]
 
 
-def _collisions(outputs: list[Output], site: Site) -> list[Diagnostic]:
+def check_collisions(outputs: list[Output], site: Site) -> list[Diagnostic]:
     """Two outputs at one path: an item whose URL is also a generated page or a static file."""
     owners = {output_path(item.url): item for item in site.items}
     seen: set[str] = set()

@@ -76,3 +76,21 @@ def publish(staging: Path, out_dir: Path) -> None:
 def discard(staging: Path) -> None:
     """Remove a staged folder that will not be published."""
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_changes(out_dir: Path, changed: dict[str, bytes], removed: Iterable[str]) -> None:
+    """Update a preview folder in place: each file replaced whole (never half-written), stale ones removed."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for relative, content in changed.items():
+        target = out_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(content)
+        os.replace(temporary, target)
+    for relative in removed:
+        target = out_dir / relative
+        target.unlink(missing_ok=True)
+        parent = target.parent
+        while parent != out_dir and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent

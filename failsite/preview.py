@@ -1,0 +1,263 @@
+"""A site kept in memory between saves, rebuilt as little as each change needs.
+
+The first build does everything; afterwards a content edit re-parses that file, re-renders its
+body, and re-renders only the pages whose inputs changed: pages that showed a changed item last
+time, and pages whose membership (which items a list holds, which terms exist) changed. The
+result is audited and written exactly like a build, so the preview is what will be published.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import meta
+
+from failsite.anonymise import anonymise_item
+from failsite.audit import allowed_names, audit_files
+from failsite.build import make_anonymiser
+from failsite.changes import Change
+from failsite.config import load_config
+from failsite.content import Item, item_schema, parse_item
+from failsite.discover import Source, discover_sources
+from failsite.errors import Diagnostic, FailsiteError, error, has_errors, sorted_unique
+from failsite.pages import PagePlan, plan_pages
+from failsite.publish import Audience
+from failsite.render import Output, RenderedBody, Renderer, check_collisions
+from failsite.schema import TYPE_BY_FOLDER
+from failsite.site import Site, assemble_site, body_link_resolver
+from failsite.theme import load_theme
+from failsite.views import SiteView
+from failsite.write import write_changes
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    """What one rebuild did: its diagnostics, how many pages it rendered and files it wrote, how long it took."""
+
+    ok: bool
+    diagnostics: list[Diagnostic]
+    rendered: tuple[str, ...]  # output paths of the pages rendered again
+    written: tuple[str, ...]  # output paths written or removed because their bytes changed
+    seconds: float
+    css_only: bool = False
+
+
+class Preview:
+    """The preview of one site: built in full once, then incrementally on each change."""
+
+    def __init__(self, site_dir: Path, out_dir: Path, audience: Audience):
+        self.site_dir, self.out_dir, self.audience = site_dir, out_dir, audience
+        self.outputs: dict[str, Output] = {}
+        self.signatures: dict[str, tuple[object, ...]] = {}
+        self.bodies: dict[str, tuple[Item, RenderedBody]] = {}
+        self.site: Site | None = None
+        self.global_signature: tuple[object, ...] = ()
+        self.parsed: dict[str, tuple[Item | None, list[Diagnostic]]] = {}
+        self.warnings: list[Diagnostic] = []
+        self._static_paths: set[str] = set()
+        self.renderer_stale = True
+
+    def rebuild(self, change: Change | None = None) -> RebuildReport:
+        """Apply a change (None or a full change: everything) and write what differs; never raises for user errors."""
+        started = time.perf_counter()
+        try:
+            if change is None or change.full or self.site is None:
+                rendered, written = self._full()
+            elif change.content or change.templates:
+                rendered, written = self._incremental(change)
+            else:
+                rendered, written = self._static(change)
+        except FailsiteError as exc:
+            return RebuildReport(False, sorted_unique(exc.diagnostics), (), (), time.perf_counter() - started)
+        css_only = change is not None and not change.full and not change.content and not change.templates \
+            and bool(change.static) and all(p.endswith(".css") for p in change.static)
+        return RebuildReport(True, self.warnings, rendered, written, time.perf_counter() - started, css_only)
+
+    # -- the three kinds of rebuild ------------------------------------------------------------
+
+    def _full(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        self.config = load_config(self.site_dir)
+        self.anonymiser = make_anonymiser(self.config)
+        self.schema = item_schema(self.config)
+        self.closed = frozenset(t.name for t in self.config.taxonomies if t.closed)
+        theme, found = load_theme(self.config)
+        if theme is None:
+            raise FailsiteError(found)
+        self.theme = theme
+        sources, found = discover_sources(self.config)
+        if has_errors(found):
+            raise FailsiteError(found)
+        self.sources = {s.key: s for s in sources}
+        self.parsed = {key: self._parse(source) for key, source in self.sources.items()}
+        self.bodies, self.signatures, self.site = {}, {}, None
+        self.renderer_stale = True
+        return self._render(frozenset(), everything=True)
+
+    def _incremental(self, change: Change) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        for key in change.content:
+            path = self.config.content_dir / key
+            if path.is_file():
+                top = key.split("/")[0] if "/" in key else ""
+                source = Source(key, path, f"{self.config.content}/{key}",
+                                TYPE_BY_FOLDER.get(top) if top else TYPE_BY_FOLDER["pages"])
+                self.sources[key] = source
+                self.parsed[key] = self._parse(source)
+            else:  # deleted, or renamed away (the new name arrives as its own change)
+                self.sources.pop(key, None)
+                self.parsed.pop(key, None)
+        if change.templates:
+            self.renderer_stale = True
+        return self._render(self._templates_affecting(change.templates) if change.templates else frozenset())
+
+    def _static(self, change: Change) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        assert self.site is not None
+        static = {o.path: o for o in self._renderer().static(self.site)}
+        previous = {p for p, o in self.outputs.items() if o.shown == frozenset() and p in self._static_paths}
+        changed = {p: o for p, o in static.items() if self.outputs.get(p) is None or self.outputs[p].content != o.content}
+        removed = previous - set(static)
+        self._audit_and_write(changed, removed, self.site)
+        self._static_paths = set(static)
+        return (), tuple(sorted(set(changed) | removed))
+
+    # -- shared machinery ----------------------------------------------------------------------
+
+    def _parse(self, source: Source) -> tuple[Item | None, list[Diagnostic]]:
+        try:
+            text = source.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            return None, [error(source.shown, 1, f"cannot read the file: {exc}", "save the file as UTF-8 text")]
+        item, diagnostics = parse_item(source, text, self.schema)
+        return (anonymise_item(item, self.anonymiser, self.closed) if item else None), diagnostics
+
+    def _renderer(self) -> Renderer:
+        if self.renderer_stale:
+            self._renderer_cache = Renderer(self.theme, self.anonymiser, hash_static=False)
+            self.renderer_stale = False
+        return self._renderer_cache
+
+    def _render(self, templates_changed: frozenset[str],
+                everything: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        diagnostics = [d for _, found in self.parsed.values() for d in found]
+        items = [item for item, _ in self.parsed.values() if item is not None]
+        site, found = assemble_site(items, frozenset(self.sources), self.config, self.audience)
+        diagnostics += found
+        renderer = self._renderer()
+        diagnostics += renderer.diagnostics
+        if has_errors(diagnostics):
+            raise FailsiteError(sorted_unique(diagnostics))
+        bodies = self._bodies(site, renderer, diagnostics)
+        static = renderer.static(site) if everything else [self.outputs[p] for p in sorted(self._static_paths)]
+        views = renderer.views(site, {k: b.html for k, (_, b) in bodies.items()}, static)
+        plans = plan_pages(site)
+        signatures = {plan.url: page_signature(plan, site) for plan in plans}
+        changed_items = self._changed_items(site, bodies)
+        global_signature = (tuple(views.menu), tuple(t.name for t in site.taxonomies if t.terms))
+        redo_all = everything or global_signature != self.global_signature
+        chosen = [plan for plan in plans
+                  if redo_all or plan.template in templates_changed
+                  or signatures[plan.url] != self.signatures.get(plan.url)
+                  or (self.outputs.get(plan.output_path) is not None
+                      and self.outputs[plan.output_path].shown & changed_items)]
+        pages = renderer.pages(views, chosen, diagnostics) + renderer.feeds(views, plans)
+        if everything:
+            pages += static
+        if has_errors(diagnostics):
+            raise FailsiteError(sorted_unique(diagnostics))
+        keep = {p.output_path for p in plans} | {o.path for o in pages} | set(self._static_paths if not everything else ())
+        merged = {path: o for path, o in self.outputs.items() if path in keep}
+        merged.update({o.path: o for o in pages})
+        collisions = check_collisions(list(merged.values()), site)
+        if collisions:
+            raise FailsiteError(collisions)
+        changed = {o.path: o for o in pages if self.outputs.get(o.path) is None or self.outputs[o.path].content != o.content}
+        removed = set(self.outputs) - set(merged)
+        self._audit_and_write(changed, removed, site, merged)
+        self.site, self.bodies, self.signatures, self.global_signature = site, bodies, signatures, global_signature
+        self.warnings = sorted_unique(d for d in diagnostics if d.severity == "warning")
+        if everything:
+            self._static_paths = {o.path for o in static}
+        return tuple(p.output_path for p in chosen), tuple(sorted(set(changed) | removed))
+
+    def _bodies(self, site: Site, renderer: Renderer, diagnostics: list[Diagnostic]) -> dict[str, tuple[Item, RenderedBody]]:
+        bodies = {}
+        for item in site.items:
+            cached = self.bodies.get(item.key)
+            if cached is None or not _same_body(cached[0], item) or not _links_unchanged(site, item, cached[1]):
+                cached = (item, renderer.body(site, item))
+            bodies[item.key] = cached
+            diagnostics.extend(cached[1].diagnostics)
+        return bodies
+
+    def _changed_items(self, site: Site, bodies: dict[str, tuple[Item, RenderedBody]]) -> frozenset[str]:
+        old = self.site.by_key if self.site else {}
+        changed = {k for k in set(old) | set(site.by_key) if old.get(k) != site.by_key.get(k)}
+        changed |= {k for k, (_, body) in bodies.items() if k in self.bodies and self.bodies[k][1].html != body.html}
+        return frozenset(changed)
+
+    def _templates_affecting(self, changed: frozenset[str]) -> frozenset[str]:
+        """Page templates that use a changed template, directly or through extends, include and import."""
+        env = self._renderer().env
+        affected = set()
+        for name in env.list_templates(extensions=["html"]):
+            if _dependencies(env, name) & changed:
+                affected.add(name)
+        return frozenset(affected)
+
+    def _audit_and_write(self, changed: dict[str, Output], removed: set[str], site: Site,
+                         merged: dict[str, Output] | None = None) -> None:
+        findings = audit_files(((p, o.content) for p, o in changed.items()), self.anonymiser.registry,
+                               allowed_names(changed.values(), site), "preview")
+        if findings:
+            raise FailsiteError(sorted_unique(findings))
+        write_changes(self.out_dir, {p: o.content for p, o in changed.items()}, removed)
+        if merged is None:
+            merged = {p: o for p, o in self.outputs.items() if p not in removed}
+            merged.update(changed)
+        self.outputs = merged
+
+
+def page_signature(plan: PagePlan, site: Site) -> tuple[object, ...]:
+    """Everything about a page that does not live in the items it shows: which items, which terms."""
+    if plan.kind == "item":
+        item = site.by_key[plan.item_key]
+        return (plan, tuple(sorted(site.links.get(item.key, {}).items())), site.linked_from.get(item.key, ()))
+    if plan.kind == "list":
+        keys = [i.key for i in site.items if i.type == plan.type]
+        return (plan, tuple(keys[plan.first:plan.last]))
+    if plan.kind == "term":
+        term = next(t for t in site.taxonomy(plan.taxonomy).terms if t.slug == plan.term)
+        return (plan, term.title, term.description, term.item_keys[plan.first:plan.last])
+    if plan.kind == "taxonomy":
+        return (plan, tuple((t.slug, t.title, len(t.item_keys)) for t in site.taxonomy(plan.taxonomy).terms))
+    if plan.kind == "home":
+        patterns = tuple(len(t.item_keys) for t in site.taxonomy("patterns").terms)
+        return (plan, tuple(i.key for i in site.items if i.type != "page")[:8], patterns)
+    return (plan,)
+
+
+def _same_body(old: Item, new: Item) -> bool:
+    return (old.body, old.body_line, old.anonymous, old.path) == (new.body, new.body_line, new.anonymous, new.path)
+
+
+def _links_unchanged(site: Site, item: Item, body: RenderedBody) -> bool:
+    resolve = body_link_resolver(site, item, [])
+    return all(resolve(href, 1) == result for href, result in body.links)
+
+
+def _dependencies(env: "meta.Environment", name: str, seen: frozenset[str] = frozenset()) -> frozenset[str]:  # type: ignore[name-defined]
+    """A template and every template it pulls in; a name computed at render time counts as all of them."""
+    if name in seen:
+        return frozenset()
+    try:
+        source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+        referenced = list(meta.find_referenced_templates(env.parse(source)))
+    except Exception:
+        return frozenset(env.list_templates())
+    if None in referenced:
+        return frozenset(env.list_templates())
+    result = {name}
+    for child in referenced:
+        result |= _dependencies(env, str(child), seen | {name})
+    return frozenset(result)
