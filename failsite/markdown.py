@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Callable
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import unescapeAll
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.admon import admon_plugin
@@ -56,8 +57,8 @@ def _anonymise_rule(state: StateCore) -> None:
     for token in state.tokens:
         if token.type in ("fence", "code_block", "html_block"):
             token.content = rewrite([token.content])[0]
-        if token.info:
-            token.info = rewrite([token.info])[0]  # a fence's language becomes a class name
+        if token.info:  # a fence's language becomes a class name, with its entities decoded
+            token.info = rewrite([unescapeAll(token.info)])[0]
         if token.children:
             _anonymise_inline(token.children, rewrite)
 
@@ -74,7 +75,7 @@ def _anonymise_inline(children: list[Token], rewrite: SegmentRewriter) -> None:
         if token.type == "html_inline":
             token.content = rewrite([token.content])[0]
         elif token.type == "link_open":
-            href = str(token.attrGet("href") or "")
+            href = unquote(str(token.attrGet("href") or ""))
             if href and not is_source_link(href) and rewrite([href])[0] != href:
                 token.tag, token.attrs = "span", {}  # the address named someone: keep the words, drop the link
                 token.meta["unlinked"] = True
@@ -82,7 +83,9 @@ def _anonymise_inline(children: list[Token], rewrite: SegmentRewriter) -> None:
             token.content = rewrite([token.content])[0]
             if token.children:
                 _anonymise_inline(token.children, rewrite)
-            token.attrSet("src", rewrite([str(token.attrGet("src") or "")])[0])
+            source = unquote(str(token.attrGet("src") or ""))
+            if rewrite([source])[0] != source:
+                token.attrSet("src", rewrite([source])[0])
         if token.attrGet("title"):
             token.attrSet("title", rewrite([str(token.attrGet("title"))])[0])
     rewritten = rewrite(segments)

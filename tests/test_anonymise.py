@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -216,7 +217,7 @@ fillers = st.sampled_from(["The launch slipped.", "## Heading", "- a list item",
                            "```\ncode\n```", "Plain words here", "![alt](x.png)", "Term\n: definition", ""])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=int(os.environ.get("FAILSITE_FUZZ_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(parts=st.lists(st.tuples(fillers, names, st.sampled_from([" ", "\n", "\n\n", ": "])), min_size=1, max_size=8),
        title_name=names.filter(lambda n: "\n" not in n and "`" not in n and "[" not in n))
 def test_random_markdown_with_registry_names_never_leaks(make_site: SiteMaker, parts, title_name) -> None:  # type: ignore[no-untyped-def]
@@ -224,5 +225,12 @@ def test_random_markdown_with_registry_names_never_leaks(make_site: SiteMaker, p
     site = make_site({"people.yaml": REGISTRY,
                       "content/talks/story.md": talk(json.dumps(f"{title_name} story"), body=body)},
                      config=CONFIG, name="prop")
+    build(site)
+    assert_no_protected(site)
+
+
+def test_entity_encoded_fence_language_and_percent_encoded_link(make_site: SiteMaker) -> None:
+    body = "```D&#97;na\ncode\n```\n\n[profile](https://example.org/D%61na-Whitfield) ![x](D%61na.png)\n"
+    site = make_site({"people.yaml": REGISTRY, "content/talks/a.md": talk(body=body)}, config=CONFIG)
     build(site)
     assert_no_protected(site)
