@@ -42,8 +42,8 @@ def classify(changed: Iterable[Path], config: SiteConfig, theme: Theme | None) -
     shown: list[str] = []
     for path in sorted({Path(p).resolve() for p in changed}):
         name = path.name
-        if name.startswith((".#", "#")) or name.endswith(_IGNORED_SUFFIXES):
-            continue
+        if name.startswith((".#", "#")) or name.endswith(_IGNORED_SUFFIXES) or path.is_dir():
+            continue  # a folder's own event says nothing its files' events do not
         if path == site_dir / CONFIG_FILE or path == registry or path.name == "theme.yaml":
             full = True
         elif path.is_relative_to(content_dir) and name.endswith(".md") and not _hidden(path, content_dir):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import sys
 import time
 from pathlib import Path
@@ -175,6 +176,7 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, audience: str, ope
     sys.stdout.flush()
     if open_browser:
         webbrowser.open(server.url)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly (and remove the preview) when told
     try:
         while True:
             time.sleep(3600)

@@ -93,3 +93,48 @@ def test_print_hides_navigation(browser, demo_url: str) -> None:  # type: ignore
     assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).display") == "none"
     assert len(page.pdf()) > 1000
     page.close()
+
+
+@pytest.fixture
+def served_site(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """`failsite serve` on a free port, in its own process, as an author would run it."""
+    import subprocess
+    import sys
+
+    site = tmp_path / "site"
+    (site / "content/talks").mkdir(parents=True)
+    (site / "site.yaml").write_text("title: Live site\n")
+    (site / "content/talks/story.md").write_text(
+        "---\ntitle: A story\ndate: 2026-03-01\nspeaker: Avery Example\n---\nThe first version.\n")
+    process = subprocess.Popen([sys.executable, "-u", "-m", "failsite", "serve", str(site), "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    url = ""
+    for line in process.stdout:
+        if line.startswith("serving "):
+            url = line.split()[1]
+            break
+    assert url.startswith("http://127.0.0.1:"), "the server did not start"
+    yield site, url
+    process.terminate()
+    process.wait(timeout=10)
+    process.stdout.close()
+
+
+def test_serve_reloads_the_open_page_shows_errors_and_recovers(browser, served_site) -> None:  # type: ignore[no-untyped-def]
+    site, url = served_site
+    page = browser.new_page()
+    page.goto(url + "talks/story/")
+    assert page.locator("#failsite-preview-banner").inner_text() == "Preview: not published"
+    page.wait_for_function("document.readyState === 'complete'")
+    page.wait_for_timeout(300)  # the event stream is connected
+    source = site / "content/talks/story.md"
+    source.write_text(source.read_text().replace("The first version.", "The second version."))
+    page.wait_for_selector("text=The second version.", timeout=10_000)  # the page reloaded itself
+    source.write_text("---\ntitle: [unclosed\n---\nBody\n")
+    page.wait_for_selector("#failsite-errors", timeout=10_000)
+    assert "content/talks/story.md:3:1: error: invalid YAML" in page.locator("#failsite-errors").inner_text()
+    source.write_text("---\ntitle: A story again\ndate: 2026-03-01\nspeaker: Avery Example\n---\nRecovered.\n")
+    page.wait_for_selector("text=Recovered.", timeout=10_000)
+    assert page.locator("h1").inner_text() == "A story again"
+    page.close()
