@@ -24,6 +24,7 @@ class Source:
 def discover_sources(config: SiteConfig) -> tuple[list[Source], list[Diagnostic]]:
     """Every `.md` file under the content folder, in a stable order; hidden and editor files are skipped."""
     root = config.content_dir
+    private = (config.site_dir / config.anonymise.registry).resolve() if config.anonymise.registry else None
     if not root.is_dir():
         # A new site may not have content yet; a folder named in site.yaml that is missing is a mistake.
         report = warning if config.content == DEFAULT_CONTENT else error
@@ -38,6 +39,8 @@ def discover_sources(config: SiteConfig) -> tuple[list[Source], list[Diagnostic]
         for name in sorted(filenames):
             if not name.endswith(".md") or name.startswith((".", "#", "_")):
                 continue
+            if private is not None and (Path(dirpath) / name).resolve() == private:
+                continue  # the registry is read by the anonymiser, never published
             key = (relative_dir / name).as_posix()
             sources.append(Source(key, Path(dirpath) / name, f"{config.content}/{key}", folder_type))
     return sources, []

@@ -21,7 +21,8 @@ from failsite.site import Site
 
 # How common a name must be, on the list's 1 (rare) to 13 (very common) scale, in at least one country.
 _COMMON = 4
-_CAPITALISED = re.compile(r"\b([A-Z][a-z]+(?:['-][A-Z]?[a-z]+)?)(?:[ ]([A-Z][a-zA-Z]+(?:['-][A-Z]?[a-z]+)?))?")
+# A capitalised word, and (looked at, not consumed) the capitalised word after it, if any.
+_CAPITALISED = re.compile(r"\b([A-Z][a-z]+(?:['-][A-Z]?[a-z]+)?)\b(?=(?:[ ]([A-Z][a-zA-Z]+(?:['-][A-Z]?[a-z]+)?))?)")
 _LOWER_WORD = re.compile(r"\b[a-z]+\b")
 _LINE_START = re.compile(r"^\s*(?:[-*+>#]+\s*|\d+[.)]\s*|[\w-]+:\s*(?:-\s*)?|\|\s*)*")
 _SENTENCE_END = re.compile(r"[.!?:;\"“(|]\s*$")
@@ -67,15 +68,17 @@ def _candidates(line: str, names: frozenset[str], not_names: set[str],
     covered = [(m.start, m.end) for m in matcher.find(line)]
     prefix = _LINE_START.match(line)
     body_start = prefix.end() if prefix else 0
+    taken_until = 0  # the end of the last name reported: its surname is not a name of its own
     for m in _CAPITALISED.finditer(line):
         first, second = m.group(1), m.group(2)
-        if fold(first) not in names or fold(first) in not_names:
+        if m.start() < taken_until or fold(first) not in names or fold(first) in not_names:
             continue
         if any(start <= m.start() < end for start, end in covered):
             continue
         at_sentence_start = m.start() <= body_start or _SENTENCE_END.search(line[:m.start()]) is not None
         if at_sentence_start and not second:
             continue  # a capitalised word opening a sentence is most often not a name
+        taken_until = m.end() + (1 + len(second) if second else 0)
         yield (f"{first} {second}" if second else first), m.start() + 1
 
 
