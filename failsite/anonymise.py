@@ -189,7 +189,9 @@ def anonymise_item(item: Item, anonymiser: Anonymiser, closed: frozenset[str]) -
 
     def clean(value: Any) -> Any:
         if isinstance(value, str):
-            return anonymiser.text(value, policy, mentions)
+            # An entity-encoded name ("D&#97;na") would read as the name wherever the value is shown as HTML.
+            text = html.unescape(value) if "&" in value else value
+            return anonymiser.text(text, policy, mentions)
         if isinstance(value, (LinkRef, int, float, bool)) or value is None or not isinstance(value, (tuple, list, dict)):
             return value
         if isinstance(value, dict):

@@ -22,6 +22,7 @@ from failsite.render import Output
 from failsite.site import Site
 
 _TAG = re.compile(r"<[^>]*>")
+SEARCH_VENDOR_PREFIX = "pagefind/"
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 
@@ -94,6 +95,8 @@ def audit_files(files: Iterable[tuple[str, bytes]], registry: Registry, allowed:
     audit = LeakAudit(registry)
     diagnostics: list[Diagnostic] = []
     for relative, content in files:
+        if relative.startswith(SEARCH_VENDOR_PREFIX) and relative.endswith((".js", ".css")):
+            continue  # Pagefind's own UI code and its translations: the same for every site, made from no content
         shown = f"{output_name}/{relative}"
         permitted = allowed.get(relative, frozenset())
         diagnostics += audit.scan(shown, content.decode("utf-8", errors="replace"), permitted)

@@ -19,7 +19,7 @@ from failsite.registry import EMPTY_REGISTRY, load_registry
 from failsite.render import Output, Progress, render_site
 from failsite.site import Site, assemble_site
 from failsite.theme import load_theme
-from failsite.write import check_output_dir, discard, publish, read_staged, stage_outputs
+from failsite.write import check_output_dir, discard, index_search, publish, read_staged, stage_outputs
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,7 @@ def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False
     else:
         staging = stage_outputs(((o.path, o.content) for o in outputs), target)
         try:
+            index_search(staging)
             # The audit reads the files as written, before they are swapped in.
             _raise_on_leaks(audit_files(read_staged(staging), anonymiser.registry, allowed, shown_output),
                             diagnostics)

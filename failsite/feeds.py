@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
 from xml.sax.saxutils import escape, quoteattr
 
+from failsite.insights import all_actions, export_record
 from failsite.views import ItemView, SiteView
 
 _EPOCH = "1970-01-01T00:00:00Z"
@@ -18,13 +22,13 @@ def _author(item: ItemView) -> str:
     return str(item.speaker) if item.type == "talk" else str(item.team or "") if item.type == "debrief" else ""
 
 
-def atom_feed(views: SiteView, items: list[ItemView], self_path: str) -> bytes:
+def atom_feed(views: SiteView, items: list[ItemView], self_path: str, title: str = "") -> bytes:
     """An Atom 1.0 feed of the given items (newest first); dates only, so the same input gives the same bytes."""
     home = views.absolute_url("/")
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(views.language)}>',
-        f"  <title>{escape(views.title)}</title>",
+        f"  <title>{escape(views.anonymise(title) if title else views.title)}</title>",
         f"  <subtitle>{escape(views.description)}</subtitle>" if views.description else "",
         f"  <id>{escape(home)}</id>",
         f'  <link href={quoteattr(home)}/>',
@@ -70,3 +74,22 @@ def robots_txt(views: SiteView) -> bytes:
     if not views.public:
         return b"User-agent: *\nDisallow: /\n"
     return f"User-agent: *\nAllow: /\nSitemap: {views.absolute_url('/sitemap.xml')}\n".encode("utf-8")
+
+
+def json_index(views: SiteView) -> bytes:
+    """/index.json: every published item's metadata, for other tools (documented in the README)."""
+    records = [export_record(i, views.absolute_url(i.url)) for i in views.site.items]
+    document = {"site": {"title": views.title, "url": views.absolute_url("/")}, "items": records}
+    return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def actions_csv(views: SiteView) -> bytes:
+    """Every action item of every published debrief: what, owner (as published), due, status, overdue, link."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["what", "owner", "due", "status", "overdue", "debrief", "url"])
+    for action in all_actions(views.site):
+        debrief = views.site.by_key[action.debrief_key]
+        writer.writerow([action.what, action.owner, action.due.isoformat() if action.due else "", action.status,
+                         "yes" if action.overdue else "no", debrief.title, views.absolute_url(debrief.url)])
+    return buffer.getvalue().encode("utf-8")

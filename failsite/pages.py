@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from failsite.schema import CONTENT_TYPES
+from failsite.insights import log_quarters, tracks
 from failsite.site import Site
 
 HOME_RECENT = 8
@@ -27,6 +28,7 @@ class PagePlan:
     count: int = 1  # how many pages the list has
     first: int = 0  # index of the first item shown (paginated lists)
     last: int = 0
+    name: str = ""  # which track or quarter, for the pages that show one
 
     @property
     def output_path(self) -> str:
@@ -62,5 +64,22 @@ def plan_pages(site: Site) -> list[PagePlan]:
         for term in taxonomy.terms:
             plans += paginated(term.url, len(term.item_keys), per_page, template="term.html", kind="term",
                                taxonomy=taxonomy.name, term=term.slug)
+    plans += insight_pages(site)
     plans.append(PagePlan(url="/404.html", template="404.html", kind="notfound"))
+    return plans
+
+
+def insight_pages(site: Site) -> list[PagePlan]:
+    """The views across stories: curriculum tracks and guides, coverage, the log by quarter, actions, chains, search."""
+    plans = [PagePlan(url="/insights/", template="insights.html", kind="insights"),
+             PagePlan(url="/search/", template="search.html", kind="search"),
+             PagePlan(url="/coverage/", template="coverage.html", kind="coverage"),
+             PagePlan(url="/actions/", template="actions.html", kind="actions"),
+             PagePlan(url="/chains/", template="chains.html", kind="chains"),
+             PagePlan(url="/tracks/", template="tracks.html", kind="tracks"),
+             PagePlan(url="/log/quarters/", template="quarters.html", kind="quarters")]
+    for track in tracks(site):
+        plans.append(PagePlan(url=track.url, template="track.html", kind="track", name=track.slug))
+        plans.append(PagePlan(url=track.guide_url, template="guide.html", kind="guide", name=track.slug))
+    plans += [PagePlan(url=q.url, template="quarter.html", kind="quarter", name=q.slug) for q in log_quarters(site)]
     return plans

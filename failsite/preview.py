@@ -29,7 +29,7 @@ from failsite.schema import TYPE_BY_FOLDER
 from failsite.site import Site, assemble_site, body_link_resolver
 from failsite.theme import load_theme
 from failsite.views import SiteView
-from failsite.write import write_changes
+from failsite.write import index_search, write_changes
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,9 @@ class Preview:
         self.parsed = {key: self._parse(source) for key, source in self.sources.items()}
         self.bodies, self.signatures, self.site = {}, {}, None
         self.renderer_stale = True
-        return self._render(frozenset(), everything=True)
+        rendered = self._render(frozenset(), everything=True)
+        index_search(self.out_dir)  # refreshed on full rebuilds only: an edit's new words wait for the next one
+        return rendered
 
     def _incremental(self, change: Change) -> tuple[tuple[str, ...], tuple[str, ...]]:
         for key in change.content:

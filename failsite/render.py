@@ -12,7 +12,7 @@ import jinja2
 
 from failsite.anonymise import Anonymiser, Policy
 from failsite.errors import Diagnostic, error, has_errors
-from failsite.feeds import atom_feed, robots_txt, sitemap
+from failsite.feeds import actions_csv, atom_feed, json_index, robots_txt, sitemap
 from failsite.markdown import MarkdownOptions, SegmentRewriter, render_markdown
 from failsite.pages import HOME_RECENT, PagePlan, output_path, plan_pages
 from failsite.content import Item
@@ -98,10 +98,18 @@ class Renderer:
         site = views.site
         feed_items = [views.item(i.key) for i in itertools.islice(
             (i for i in site.items if i.type in site.config.feed_types), site.config.feed_limit)]
-        return [Output("atom.xml", atom_feed(views, feed_items, "/atom.xml"), frozenset(v.key for v in feed_items)),
-                Output("sitemap.xml", sitemap(views, [(p.url, p.date) for p in plans if p.kind != "notfound"]),
-                       frozenset(site.by_key)),
-                Output("robots.txt", robots_txt(views))]
+        outputs = [Output("atom.xml", atom_feed(views, feed_items, "/atom.xml"), frozenset(v.key for v in feed_items)),
+                   Output("sitemap.xml", sitemap(views, [(p.url, p.date) for p in plans if p.kind != "notfound"]),
+                          frozenset(site.by_key)),
+                   Output("robots.txt", robots_txt(views)),
+                   Output("index.json", json_index(views), frozenset(site.by_key)),
+                   Output("actions.csv", actions_csv(views), frozenset(i.key for i in site.items if i.type == "debrief"))]
+        for term in site.taxonomy("patterns").terms:
+            items = [views.item(k) for k in term.item_keys[: site.config.feed_limit]]
+            outputs.append(Output(f"patterns/{term.slug}/atom.xml", atom_feed(views, items, f"{term.url}atom.xml",
+                                                                              f"{site.config.title}: {term.title}"),
+                                  frozenset(term.item_keys[: site.config.feed_limit])))
+        return outputs
 
 
 def render_site(site: Site, theme: Theme, anonymiser: Anonymiser,
@@ -170,10 +178,29 @@ def page_context(views: SiteView, plan: PagePlan) -> ItemView | ListPage:
         items = [views.item(k) for k in term.item_keys[plan.first:plan.last]]
         return ListPage("term", term.title, term.description, views.url(plan.url), items, pager,
                         term=term, taxonomy=taxonomy)
+    if plan.kind in _INSIGHT_TITLES or plan.kind in ("track", "guide", "quarter"):
+        title, description = _INSIGHT_TITLES.get(plan.kind, ("", ""))
+        if plan.kind in ("track", "guide"):
+            track_title = views.track(plan.name)["title"]
+            title = track_title if plan.kind == "track" else f"Facilitator guide: {track_title}"
+        elif plan.kind == "quarter":
+            title = views.quarter(plan.name)["title"] + " in the failure log"
+        return ListPage(plan.kind, title, description, views.url(plan.url), [], pager, name=plan.name)
     if plan.kind == "home":
         recent = [views.item(i.key) for i in itertools.islice((i for i in site.items if i.type != "page"), HOME_RECENT)]
         return ListPage("home", site.config.title, site.config.description, views.url("/"), recent, pager)
     return ListPage("notfound", "Page not found", "", views.url(plan.url), [], pager)
+
+
+_INSIGHT_TITLES = {
+    "insights": ("Insights", "What the stories say together, and the curriculum built from them."),
+    "search": ("Search", "Search every published story."),
+    "coverage": ("Curriculum coverage", "Which failure patterns the curriculum addresses, and with how many stories."),
+    "actions": ("Open action items", "Every action from every debrief that is not done yet, soonest due first."),
+    "chains": ("Experiment chains", "Each small bet and the test that followed it."),
+    "tracks": ("Curriculum tracks", "Modules in the order they are taught."),
+    "quarters": ("Failure log by quarter", "Entries, recurring root causes and patterns, quarter by quarter."),
+}
 
 
 def _pager(views: SiteView, plan: PagePlan) -> Pager:

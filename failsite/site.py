@@ -26,6 +26,7 @@ class Site:
     linked_from: dict[str, tuple[str, ...]]  # item key -> keys of items whose link fields point at it
     all_source_keys: frozenset[str]  # every source file, published or not, for telling broken from left out
     left_out: dict[str, str]  # key of each item not published -> why
+    audience: Audience = Audience()  # who the site is built for, and the day it is built
 
     def taxonomy(self, name: str) -> Taxonomy:
         return next(t for t in self.taxonomies if t.name == name)
@@ -81,8 +82,33 @@ def assemble_site(items: list[Item], all_keys: frozenset[str], config: SiteConfi
             resolved[field_name] = tuple(dict.fromkeys(targets))
         links[item.key] = resolved
     site = Site(config, tuple(published), by_key, build_taxonomies(published, config), links,
-                {k: tuple(dict.fromkeys(v)) for k, v in linked_from.items()}, all_keys, left_out)
+                {k: tuple(dict.fromkeys(v)) for k, v in linked_from.items()}, all_keys, left_out, audience)
+    diagnostics += chain_cycles(site)
     return site, diagnostics
+
+
+def chain_cycles(site: Site) -> list[Diagnostic]:
+    """A cycle in experiments' `next` links is an error naming every file in it."""
+    diagnostics = []
+    reported: set[str] = set()
+    for item in site.items:
+        if item.type != "experiment" or item.key in reported:
+            continue
+        path, position = [], {}
+        key: str | None = item.key
+        while key is not None and key not in position and key not in reported:
+            position[key] = len(path)
+            path.append(key)
+            following = site.links.get(key, {}).get("next", ())
+            key = following[0] if following else None
+        if key is not None and key in position:
+            cycle = path[position[key]:]
+            reported.update(cycle)
+            names = " -> ".join(site.by_key[k].path for k in cycle + [key])
+            diagnostics.append(error(site.by_key[cycle[0]].path, 1, f"the experiments' `next` links form a cycle: {names}",
+                                     "an experiment chain must end: remove one `next:`"))
+        reported.update(path)
+    return diagnostics
 
 
 def resolve_source_key(from_key: str, href: str) -> str | None:

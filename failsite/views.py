@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Callable
 
 from markupsafe import Markup, escape
 
+from failsite import insights
+from failsite.charts import line_chart
 from failsite.content import Item
 from failsite.schema import CONTENT_TYPES
 from failsite.site import Site
@@ -80,6 +83,16 @@ class ItemView:
     def terms_in(self, taxonomy: str) -> list[Term]:
         return next((terms for tax, terms in self.terms if tax.name == taxonomy), [])
 
+    @property
+    def related(self) -> list["ItemView"]:
+        """Stories sharing the most patterns, barriers and tags with this one."""
+        return [self._views.item(k) for k in self._views.related_keys.get(self._item.key, ())]
+
+    @property
+    def show_facilitator_notes(self) -> bool:
+        """Facilitator notes are for the restricted audience's pages and the facilitator guide only."""
+        return self._views.audience == "restricted"
+
     def linked(self, field_name: str) -> list["ItemView"]:
         """The published items a link field (stories, prerequisites, next) points at."""
         keys = self._views.site.links.get(self._item.key, {}).get(field_name, ())
@@ -116,6 +129,7 @@ class ListPage:
     pager: Pager
     term: Term | None = None
     taxonomy: Taxonomy | None = None
+    name: str = ""  # the track or quarter a page shows
 
 
 class SiteView:
@@ -138,6 +152,7 @@ class SiteView:
                                   key=lambda i: (i.fields["menu"], i.title))
         self._term_slugs: dict[str, str] = {}
         config = site.config
+        self.anonymise = anonymise
         self.title = anonymise(config.title)
         self.description = anonymise(config.description)
         self.language = config.language
@@ -145,6 +160,7 @@ class SiteView:
         self.footer = anonymise(config.footer)
         self.base_url = config.base_url
         self.taxonomies = site.taxonomies
+        self.audience = site.audience.name
 
     def url(self, path: str) -> str:
         """A site path ('/talks/x/') with the base path in front ('/failures/talks/x/')."""
@@ -190,12 +206,72 @@ class SiteView:
             slug = self._term_slugs[label] = slugify(label)
         return slug
 
+    # -- views across stories (insights.py computes them; these map keys to item views) --------
+
+    @cached_property
+    def related_keys(self) -> dict[str, tuple[str, ...]]:
+        return insights.related_items(self.site)
+
+    @cached_property
+    def _tracks(self) -> tuple[insights.Track, ...]:
+        return insights.tracks(self.site)
+
+    def tracks(self) -> list[dict[str, Any]]:
+        """Each track with its modules in order and their total length."""
+        return [self.track(t.slug) for t in self._tracks]
+
+    def track(self, slug: str) -> dict[str, Any]:
+        track = next(t for t in self._tracks if t.slug == slug)
+        return {"slug": track.slug, "title": track.title, "url": self.url(track.url),
+                "guide_url": self.url(track.guide_url), "minutes": track.minutes,
+                "modules": [self.item(k) for k in track.module_keys]}
+
+    def coverage(self) -> dict[str, Any]:
+        """Patterns x modules, with story counts and the gap each pattern has, if any."""
+        modules = [self.item(i.key) for i in sorted((i for i in self.site.items if i.type == "module"),
+                                                    key=lambda i: i.title.lower())]
+        rows = []
+        for row in insights.coverage(self.site):
+            term = self._term_index[("patterns", row.pattern)]
+            rows.append({"term": term, "modules": set(row.module_keys), "stories": row.story_count, "gap": row.gap})
+        return {"modules": modules, "rows": rows}
+
+    @cached_property
+    def _quarters(self) -> tuple[insights.Quarter, ...]:
+        return insights.log_quarters(self.site)
+
+    def quarters(self) -> list[dict[str, Any]]:
+        return [self.quarter(q.slug) for q in self._quarters]
+
+    def quarter(self, slug: str) -> dict[str, Any]:
+        quarter = next(q for q in self._quarters if q.slug == slug)
+        return {"slug": quarter.slug, "title": quarter.title, "url": self.url(quarter.url),
+                "entries": [self.item(k) for k in quarter.entry_keys],
+                "recurring": [(theme, [self.item(k) for k in keys]) for theme, keys in quarter.recurring],
+                "patterns": [(self._term_index[("patterns", slug)], n) for slug, n in quarter.patterns]}
+
+    def open_actions(self) -> list[dict[str, Any]]:
+        return [{"what": a.what, "owner": a.owner, "due": a.due, "status": a.status, "overdue": a.overdue,
+                 "debrief": self.item(a.debrief_key)} for a in insights.open_actions(self.site)]
+
+    def chains(self) -> list[list[ItemView]]:
+        return [[self.item(k) for k in chain] for chain in insights.experiment_chains(self.site)]
+
+    def trend_chart(self, pattern: str | None = None) -> Markup:
+        """Stories per pattern per quarter, as an accessible inline SVG with its numbers in a table."""
+        columns, series = insights.patterns_over_time(self.site)
+        labels = {t.slug: t.title for t in self.site.taxonomy("patterns").terms}
+        chosen = [(slug, labels[slug], values) for slug, values in series if pattern in (None, slug)]
+        title = f"{labels[pattern]} stories per quarter" if pattern else "Stories per pattern per quarter"
+        return line_chart(f"trend-{pattern or 'all'}", title, tuple(c.replace("-q", " Q") for c in columns), chosen)
+
     @property
     def menu(self) -> list[tuple[str, str]]:
         """Navigation: the types that have items, the patterns, and pages with a `menu` position."""
         entries = [(dict(self.site.config.types)[name].title, self.url(f"/{ctype.folder}/"))
                    for name, ctype in CONTENT_TYPES.items() if name != "page" and name in self._keys_by_type]
         entries.append((self.site.taxonomy("patterns").title, self.url("/patterns/")))
+        entries.append(("Insights", self.url("/insights/")))
         pages = self._menu_pages
         entries.extend((p.title, self.url(p.url)) for p in pages)
         self.shown.update(p.key for p in pages)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -94,3 +95,18 @@ def write_changes(out_dir: Path, changed: dict[str, bytes], removed: Iterable[st
         while parent != out_dir and parent.is_dir() and not any(parent.iterdir()):
             parent.rmdir()
             parent = parent.parent
+
+
+def index_search(folder: Path) -> None:
+    """Build the Pagefind search index of the HTML already in `folder` (a staged build or the preview).
+
+    Pagefind reads only the pages we wrote (which the leak audit reads too), so nothing that was
+    not audited goes into its compressed index.
+    """
+    import pagefind_bin
+
+    result = subprocess.run([str(pagefind_bin.get_executable()), "--site", str(folder), "--silent"],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise FailsiteError([error(str(folder), 1, f"the search index could not be built: {result.stderr.strip()}",
+                                   "check that the pagefind package is installed (pip install 'pagefind[bin]')")])
