@@ -80,7 +80,7 @@ def json_index(views: SiteView) -> bytes:
     """/index.json: every published item's metadata, for other tools (documented in the README)."""
     records = [export_record(i, views.absolute_url(i.url)) for i in views.site.items]
     document = {"site": {"title": views.title, "url": views.absolute_url("/")}, "items": records}
-    return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    return (json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def actions_csv(views: SiteView) -> bytes:

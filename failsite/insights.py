@@ -201,25 +201,36 @@ def patterns_over_time(site: Site) -> tuple[tuple[str, ...], tuple[tuple[str, tu
                           for t in site.taxonomy("patterns").terms)
 
 
-def related_items(site: Site) -> dict[str, tuple[str, ...]]:
-    """For each story, the stories sharing the most patterns, barriers and tags (rarer terms count more)."""
-    related: dict[str, tuple[str, ...]] = {}
-    members = {(t.name, term.slug): term.item_keys for t in site.taxonomies if t.name in _TERM_WEIGHTS
-               for term in t.terms}
-    for item in site.items:
-        if item.type not in STORY_TYPES:
-            continue
-        scores: dict[str, float] = {}
-        for taxonomy, weight in _TERM_WEIGHTS.items():
-            for label in item.terms.get(taxonomy, ()):
-                keys = members.get((taxonomy, slugify(label)), ())
-                rarity = weight / (1 + len(keys) ** 0.5)
-                for other in keys[:_NEIGHBOURS_PER_TERM]:
-                    if other != item.key and site.by_key[other].type in STORY_TYPES:
-                        scores[other] = scores.get(other, 0.0) + rarity
-        best = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:RELATED_COUNT]
-        related[item.key] = tuple(k for k, _ in best)
-    return related
+def term_members(site: Site) -> dict[tuple[str, str], tuple[str, ...]]:
+    """Each term of the taxonomies relatedness weighs, with its items newest first."""
+    return {(t.name, term.slug): term.item_keys for t in site.taxonomies if t.name in _TERM_WEIGHTS
+            for term in t.terms}
+
+
+def related_for(site: Site, item: Item, members: dict[tuple[str, str], tuple[str, ...]]) -> tuple[str, ...]:
+    """The stories sharing the most patterns, barriers and tags with `item` (rarer terms count more).
+
+    Only the newest few items of each term are looked at, so the cost per item is bounded
+    whatever the size of the site."""
+    if item.type not in STORY_TYPES:
+        return ()
+    scores: dict[str, float] = {}
+    for taxonomy, weight in _TERM_WEIGHTS.items():
+        for label in item.terms.get(taxonomy, ()):
+            keys = members.get((taxonomy, slugify(label)), ())
+            rarity = weight / (1 + len(keys) ** 0.5)
+            for other in keys[:_NEIGHBOURS_PER_TERM]:
+                if other != item.key and site.by_key[other].type in STORY_TYPES:
+                    scores[other] = scores.get(other, 0.0) + rarity
+    best = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:RELATED_COUNT]
+    return tuple(k for k, _ in best)
+
+
+def related_inputs(site: Site, item: Item, members: dict[tuple[str, str], tuple[str, ...]]) -> tuple[object, ...]:
+    """What `related_for` reads for an item: its terms' newest members and their sizes (a cheap signature)."""
+    return tuple((len(keys), keys[:_NEIGHBOURS_PER_TERM]) for taxonomy in _TERM_WEIGHTS
+                 for label in item.terms.get(taxonomy, ())
+                 for keys in (members.get((taxonomy, slugify(label)), ()),))
 
 
 def export_record(item: Item, url: str) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from failsite.config import load_config
 from failsite.content import Item, item_schema, parse_item
 from failsite.discover import Source, discover_sources
 from failsite.errors import Diagnostic, FailsiteError, error, has_errors, sorted_unique
+from failsite.insights import patterns_over_time, related_inputs, term_members
 from failsite.pages import PagePlan, plan_pages
 from failsite.publish import Audience
 from failsite.render import Output, RenderedBody, Renderer, check_collisions
@@ -153,7 +154,11 @@ class Preview:
         static = renderer.static(site) if everything else [self.outputs[p] for p in sorted(self._static_paths)]
         views = renderer.views(site, {k: b.html for k, (_, b) in bodies.items()}, static)
         plans = plan_pages(site)
-        signatures = {plan.url: page_signature(plan, site) for plan in plans}
+        trend, members = patterns_over_time(site), term_members(site)
+        keys_by_type: dict[str, list[str]] = {}
+        for item in site.items:
+            keys_by_type.setdefault(item.type, []).append(item.key)
+        signatures = {plan.url: page_signature(plan, site, trend, members, keys_by_type) for plan in plans}
         changed_items = self._changed_items(site, bodies)
         global_signature = (tuple(views.menu), tuple(t.name for t in site.taxonomies if t.terms))
         redo_all = everything or global_signature != self.global_signature
@@ -220,23 +225,30 @@ class Preview:
         self.outputs = merged
 
 
-def page_signature(plan: PagePlan, site: Site) -> tuple[object, ...]:
-    """Everything about a page that does not live in the items it shows: which items, which terms."""
+def page_signature(plan: PagePlan, site: Site, trend: object, members: dict[tuple[str, str], tuple[str, ...]],
+                   keys_by_type: dict[str, list[str]]) -> tuple[object, ...]:
+    """Everything about a page that does not live in the items it shows: which items, which terms.
+
+    Views across the whole site (tracks, coverage, quarters, actions, chains, search) are cheap
+    and few: their signature never matches, so they are rendered every time."""
     if plan.kind == "item":
         item = site.by_key[plan.item_key]
-        return (plan, tuple(sorted(site.links.get(item.key, {}).items())), site.linked_from.get(item.key, ()))
+        return (plan, tuple(sorted(site.links.get(item.key, {}).items())), site.linked_from.get(item.key, ()),
+                related_inputs(site, item, members))
     if plan.kind == "list":
-        keys = [i.key for i in site.items if i.type == plan.type]
-        return (plan, tuple(keys[plan.first:plan.last]))
+        return (plan, tuple(keys_by_type.get(plan.type, [])[plan.first:plan.last]))
     if plan.kind == "term":
         term = next(t for t in site.taxonomy(plan.taxonomy).terms if t.slug == plan.term)
-        return (plan, term.title, term.description, term.item_keys[plan.first:plan.last])
+        chart = trend if plan.taxonomy == "patterns" else None
+        return (plan, term.title, term.description, term.item_keys[plan.first:plan.last], chart)
     if plan.kind == "taxonomy":
         return (plan, tuple((t.slug, t.title, len(t.item_keys)) for t in site.taxonomy(plan.taxonomy).terms))
     if plan.kind == "home":
         patterns = tuple(len(t.item_keys) for t in site.taxonomy("patterns").terms)
-        return (plan, tuple(i.key for i in site.items if i.type != "page")[:8], patterns)
-    return (plan,)
+        return (plan, tuple(i.key for i in site.items if i.type != "page")[:8], patterns, trend)
+    if plan.kind == "notfound":
+        return (plan,)
+    return (plan, object())
 
 
 def _same_body(old: Item, new: Item) -> bool:

@@ -49,13 +49,20 @@ def build_taxonomies(items: list[Item], config: SiteConfig) -> tuple[Taxonomy, .
 def _build_one(definition: TaxonomyDef, items: list[Item]) -> Taxonomy:
     members: dict[str, list[str]] = {}
     spellings: dict[str, Counter[str]] = {}
+    name = definition.name
     for item in items:
-        for label in item.terms.get(definition.name, ()):
+        labels = item.terms.get(name)
+        if not labels:
+            continue
+        for label in labels:
             slug = slugify(label)
-            keys = members.setdefault(slug, [])
+            keys = members.get(slug)
+            if keys is None:
+                keys = members[slug] = []
+                spellings[slug] = Counter()
             if not keys or keys[-1] != item.key:
                 keys.append(item.key)
-            spellings.setdefault(slug, Counter())[label] += 1
+            spellings[slug][label] += 1
     defined = {t.slug: t for t in definition.terms}
     terms: list[Term] = []
     for slug in list(defined) + sorted(s for s in members if s not in defined):

@@ -86,7 +86,7 @@ class ItemView:
     @property
     def related(self) -> list["ItemView"]:
         """Stories sharing the most patterns, barriers and tags with this one."""
-        return [self._views.item(k) for k in self._views.related_keys.get(self._item.key, ())]
+        return [self._views.item(k) for k in self._views.related_keys(self._item.key)]
 
     @property
     def show_facilitator_notes(self) -> bool:
@@ -151,6 +151,7 @@ class SiteView:
         self._menu_pages = sorted((i for i in site.items if i.type == "page" and i.fields.get("menu") is not None),
                                   key=lambda i: (i.fields["menu"], i.title))
         self._term_slugs: dict[str, str] = {}
+        self._related: dict[str, tuple[str, ...]] = {}
         config = site.config
         self.anonymise = anonymise
         self.title = anonymise(config.title)
@@ -209,8 +210,15 @@ class SiteView:
     # -- views across stories (insights.py computes them; these map keys to item views) --------
 
     @cached_property
-    def related_keys(self) -> dict[str, tuple[str, ...]]:
-        return insights.related_items(self.site)
+    def term_members(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        return insights.term_members(self.site)
+
+    def related_keys(self, key: str) -> tuple[str, ...]:
+        """Related stories of one item, computed when a page first asks for them."""
+        found = self._related.get(key)
+        if found is None:
+            found = self._related[key] = insights.related_for(self.site, self.site.by_key[key], self.term_members)
+        return found
 
     @cached_property
     def _tracks(self) -> tuple[insights.Track, ...]:
