@@ -12,6 +12,7 @@ from failsite.audit import allowed_names, audit_files
 from failsite.config import SiteConfig, load_config
 from failsite.content import item_schema, parse_sources
 from failsite.discover import discover_sources
+from failsite.lint import curriculum_warnings, experiment_warnings, language_warnings, load_rules
 from failsite.namecheck import overdue_reviews, unregistered_names
 from failsite.errors import BuildFailed, Diagnostic, has_errors, sorted_unique
 from failsite.publish import Audience
@@ -110,4 +111,6 @@ def check_site(site_dir: Path, drafts: bool = False, audience: str = "internal",
     sources, _ = discover_sources(config)
     texts = {s.key: s.path.read_text(encoding="utf-8", errors="replace") for s in sources}
     extra = unregistered_names(sources, texts, make_anonymiser(config).registry) + overdue_reviews(result.site, day)
+    extra += language_warnings(sources, texts, result.site, load_rules(config))
+    extra += experiment_warnings(sources, texts, result.site) + curriculum_warnings(result.site, config)
     return replace(result, warnings=sorted_unique(result.warnings + extra))

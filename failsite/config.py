@@ -82,6 +82,8 @@ class SiteConfig:
     taxonomies: tuple[TaxonomyDef, ...] = ()
     types: tuple[tuple[str, TypeOptions], ...] = ()
     anonymise: AnonymiseOptions = AnonymiseOptions()
+    lint_rules: str = ""
+    lint_disable: tuple[str, ...] = ()
 
     @property
     def content_dir(self) -> Path:
@@ -116,6 +118,11 @@ _TOP_FIELDS = (
     Field("taxonomies", "mapping", "taxonomy titles, descriptions and term descriptions"),
     Field("types", "mapping", "per-type options: title, description"),
     Field("anonymise", "mapping", "anonymisation: registry, internal_domains, patterns, rules"),
+    Field("lint", "mapping", "writing help: rules (your own rules file), disable (rule ids)"),
+)
+_LINT_FIELDS = (
+    Field("rules", "string", "a YAML file of extra rules, relative to the site folder"),
+    Field("disable", "strings", "ids of rules to switch off"),
 )
 _ANONYMISE_FIELDS = (
     Field("registry", "string", "the private registry of people and organisations, relative to the site folder"),
@@ -192,6 +199,7 @@ def _sub(root: YamlNode, key: str, fields: tuple[Field, ...], path: str, diagnos
 def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str,
                   diagnostics: list[Diagnostic]) -> SiteConfig:
     markdown = _sub(root, "markdown", _MARKDOWN_FIELDS, path, diagnostics)
+    lint = _sub(root, "lint", _LINT_FIELDS, path, diagnostics)
     pagination = _sub(root, "pagination", _PAGINATION_FIELDS, path, diagnostics)
     feed = _sub(root, "feed", _FEED_FIELDS, path, diagnostics)
     per_page = pagination.get("per_page")
@@ -231,6 +239,8 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
         taxonomies=taxonomy_defs(root.items.get("taxonomies"), path, diagnostics),
         types=_types(root.items.get("types"), path, diagnostics),
         anonymise=_anonymise(root.items.get("anonymise"), path, diagnostics),
+        lint_rules=lint.get("rules") or "",
+        lint_disable=tuple(lint.get("disable") or ()),
     )
 
 

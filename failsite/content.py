@@ -99,6 +99,9 @@ def parse_item(source: Source, text: str, schema: ItemSchema) -> tuple[Item | No
     known = schema.fields_by_type[ctype.name]
     values = read_mapping(root, known, path, schema.vocabularies, diagnostics, f"{ctype.name} field")
     slug = _slug(source, values.get("slug"), path, root.key_line("slug"), diagnostics)
+    if values.get("start") and values.get("end") and values["end"] < values["start"]:
+        diagnostics.append(error(path, root.key_line("end"), f"'end' ({values['end'].isoformat()}) is before 'start' "
+                                 f"({values['start'].isoformat()})", "the time box ends on or after the day it starts"))
     if any(d.severity == "error" for d in diagnostics) or slug is None:
         return None, diagnostics
     own = {f.name: values.get(f.name, () if f.kind in ("strings", "links", "records") else None) for f in ctype.fields}
