@@ -105,13 +105,13 @@ def test_page_is_at_the_root_and_in_the_menu(complete: Path) -> None:
 def test_taxonomy_index_and_term_pages(complete: Path) -> None:
     index = html(complete, "patterns/index.html")
     cards = {text_of(card.find("h2").find("a")): text_of(card.select_one(".count")) for card in index.select(".term-card")}
-    assert cards == {"Concrete": "6 stories", "Circumstantial": "0 stories", "Perceived": "0 stories",
+    assert cards == {"Concrete": "7 stories", "Circumstantial": "1 story", "Perceived": "0 stories",
                      "Identity": "0 stories", "Paralysis": "2 stories"}
     term = html(complete, "patterns/paralysis/index.html")
     assert "training intervention" in text_of(term.select_one(".intervention")).lower()
     assert [text_of(a) for a in term.select(".card-title a")] == ["The early launch", "Reading a failure"]
     tags = html(complete, "tags/index.html")
-    assert sorted(text_of(h.find("a")) for h in tags.select(".term-card h2")) == ["Launches", "deadlines"]
+    assert sorted(text_of(h.find("a")) for h in tags.select(".term-card h2")) == ["Launches", "deadlines", "forecasting"]
     assert (complete / "public/tags/launches/index.html").exists()
     barriers = html(complete, "barriers/hindsight-bias/index.html")
     assert text_of(barriers.find("h1")) == "Hindsight bias"
