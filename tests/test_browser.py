@@ -27,7 +27,9 @@ if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
 # One page of each kind from the demo site, as a newcomer first sees it.
 PAGES = ["/", "/talks/launch-too-early/", "/debriefs/route-planner-rollout-aar/",
          "/experiments/shorter-handover-meetings/", "/log/2026-01-missed-forecast/", "/modules/reading-a-failure/",
-         "/about/", "/patterns/", "/patterns/concrete/", "/talks/", "/404.html"]
+         "/about/", "/patterns/", "/patterns/concrete/", "/talks/", "/404.html", "/insights/", "/coverage/",
+         "/tracks/", "/tracks/leading-through-failure/", "/log/quarters/", "/log/2026-q1/", "/actions/", "/chains/",
+         "/search/?q=handover"]
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -137,4 +139,45 @@ def test_serve_reloads_the_open_page_shows_errors_and_recovers(browser, served_s
     source.write_text("---\ntitle: A story again\ndate: 2026-03-01\nspeaker: Avery Example\n---\nRecovered.\n")
     page.wait_for_selector("text=Recovered.", timeout=10_000)
     assert page.locator("h1").inner_text() == "A story again"
+    page.close()
+
+
+def test_facilitator_guide_prints_each_module_on_a_new_page(browser, demo_url: str) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from pypdf import PdfReader
+    page = browser.new_page()
+    page.goto(demo_url + "/tracks/leading-through-failure/guide/")
+    titles = page.locator(".guide-module > h2").all_inner_texts()
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=False)))
+    page.close()
+    texts = [p.extract_text() or "" for p in pdf.pages]
+    assert len(titles) == 3 and len(texts) >= 1 + len(titles)
+    starts = [next(i for i, t in enumerate(texts) if title in t) for title in titles]
+    assert starts == sorted(starts) and len(set(starts)) == len(titles) and starts[0] >= 1
+    for index, title in zip(starts, titles):
+        assert texts[index].lstrip().startswith(title), title  # the module opens its page
+    assert "Skip to content" not in "".join(texts) and "Safety charter" not in "".join(texts)  # no site chrome
+
+
+def test_search_finds_a_word_from_a_body_and_never_a_real_name(browser, demo_url: str) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    page.goto(demo_url + "/search/?q=handover")
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
+    urls = page.eval_on_selector_all(".pagefind-ui__result-link", "links => links.map(a => a.getAttribute('href'))")
+    assert "/experiments/shorter-handover-meetings/" in urls
+
+    def search(term: str) -> list[tuple[str, str]]:
+        """(url, indexed text) of each result for a term."""
+        return [tuple(r) for r in page.evaluate("""async (term) => {
+            const pagefind = await import("/pagefind/pagefind.js");
+            const found = await pagefind.search(term);
+            return Promise.all(found.results.map(async (r) => { const d = await r.data(); return [d.url, d.content]; }));
+        }""", term)]
+
+    assert "/talks/inheriting-the-mess/" in [url for url, _ in search("whiteboard")]
+    assert search("Samuel") == []
+    for real in ("Achterberg", "Samuel", "Coldline", "Pryce", "Meridian"):
+        # Pagefind may fall back to partial matches of other words; none may contain the name.
+        assert all(real.lower() not in text.lower() for _, text in search(real)), real
     page.close()
