@@ -97,6 +97,9 @@ class LiveState:
         self.event = "reload"
         self.report: RebuildReport | None = None
         self.stopping = False
+        # Held while a rebuild writes the preview folder and while a request reads it, so a
+        # browser never gets half of one build and half of the next.
+        self.files = threading.Lock()
 
     def publish(self, report: RebuildReport) -> None:
         with self.condition:
@@ -117,6 +120,10 @@ def make_handler(root: Path, base_path: str, state: LiveState) -> type[BaseHTTPR
             if urlsplit(self.path).path == EVENTS_PATH:
                 self._events()
                 return
+            with state.files:
+                self._serve_file()
+
+        def _serve_file(self) -> None:
             report = state.report
             wants_page = urlsplit(self.path).path.endswith(("/", ".html"))
             if report is not None and not report.ok and wants_page:
@@ -267,6 +274,7 @@ def _rebuild_loop(preview: Preview, events: "queue.Queue[Path]", state: LiveStat
             continue
         if not preview.site:
             change = Change(full=True, paths=change.paths)  # the last full build failed: start again
-        result = preview.rebuild(change)
-        state.publish(result)
+        with state.files:
+            result = preview.rebuild(change)
+            state.publish(result)
         report(", ".join(change.paths) or "change", result)
