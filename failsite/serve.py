@@ -237,7 +237,11 @@ def start_preview(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, aud
     state.publish(first)
     report("initial build", first)
     base_path = preview.config.base_path if hasattr(preview, "config") else "/"
-    server = ThreadingHTTPServer((host, port), make_handler(preview_dir, base_path, state))
+    try:
+        server = ThreadingHTTPServer((host, port), make_handler(preview_dir, base_path, state))
+    except OSError:
+        shutil.rmtree(preview_dir, ignore_errors=True)
+        raise
     server.daemon_threads = True
     events: "queue.Queue[Path]" = queue.Queue()
     ignored = [preview_dir, site_dir / ".git", site_dir / ".failsite-cache"]

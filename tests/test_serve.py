@@ -152,3 +152,20 @@ def test_drafts_in_preview_never_reach_the_publishing_output(make_site: SiteMake
         assert not (site / "public").exists() and not server.preview_dir.is_relative_to(site)
     finally:
         server.stop()
+
+
+def test_a_port_in_use_is_reported_without_a_traceback(make_site: SiteMaker) -> None:
+    import socket
+
+    from click.testing import CliRunner
+
+    from failsite.cli import cli
+    site = make_site({"content/talks/a.md": talk()})
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", str(site), "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"error: cannot listen on 127.0.0.1:{port}" in result.output and "--port" in result.output
+    assert "Traceback" not in result.output
