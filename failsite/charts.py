@@ -14,7 +14,7 @@ def line_chart(chart_id: str, title: str, columns: tuple[str, ...],
                             for _, label, values in series) or "No dated stories yet."
     if not columns:
         return Markup('<p class="empty">No dated stories yet.</p>')
-    top = max([max(values, default=0) for _, _, values in series] + [1])
+    top = max([max(values, default=0) for *_, values in series] + [1])
     inner_w, inner_h = _WIDTH - _LEFT - _RIGHT, _HEIGHT - _TOP - _BOTTOM
     step = inner_w / max(len(columns) - 1, 1)
 
@@ -36,7 +36,7 @@ def line_chart(chart_id: str, title: str, columns: tuple[str, ...],
         if index % every == 0 or index == len(columns) - 1:
             parts.append(f'<text class="axis" x="{x(index)}" y="{_HEIGHT - _BOTTOM + 18}" text-anchor="middle">'
                          f'{escape(column)}</text>')
-    for css, label, values in series:
+    for css, _, values in series:
         points = " ".join(f"{x(i)},{y(v)}" for i, v in enumerate(values))
         parts.append(f'<g class="series chip-{escape(css)}"><polyline points="{points}"/>'
                      + "".join(f'<circle cx="{x(i)}" cy="{y(v)}" r="3"/>' for i, v in enumerate(values)) + "</g>")

@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from pathlib import Path
 
 import yaml
 
@@ -96,15 +95,15 @@ def experiment_warnings(sources: list[Source], texts: dict[str, str], site: Site
             continue
         split, _ = split_front_matter(texts[source.key], source.shown)
         root = load_yaml(split.front_matter, source.shown, 1)[0] if split else None
-        line = (lambda key: root.key_line(key) if root is not None else 1)
+        lines = {key: root.key_line(key) if root is not None else 1 for key in ("end", "signals_defined")}
         start, end, defined = item.fields["start"], item.fields["end"], item.fields.get("signals_defined")
         days = (end - start).days + 1
         if not TIME_BOX_DAYS[0] <= days <= TIME_BOX_DAYS[1]:
-            diagnostics.append(warning(source.shown, line("end"), f"the time box is {days} days",
+            diagnostics.append(warning(source.shown, lines["end"], f"the time box is {days} days",
                                        f"small bets run {TIME_BOX_DAYS[0]} to {TIME_BOX_DAYS[1]} days: long enough "
                                        "to see a signal, short enough to stay a small bet"))
         if defined is not None and defined > start:
-            diagnostics.append(warning(source.shown, line("signals_defined"),
+            diagnostics.append(warning(source.shown, lines["signals_defined"],
                                        f"the signals were written down on {defined.isoformat()}, after the start "
                                        f"({start.isoformat()})",
                                        "set success and failure signals before the experiment starts, so the "

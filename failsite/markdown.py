@@ -90,7 +90,7 @@ def _anonymise_inline(children: list[Token], rewrite: SegmentRewriter) -> None:
             token.attrSet("title", rewrite([str(token.attrGet("title"))])[0])
     rewritten = rewrite(segments)
     open_links: list[Token] = []
-    for token, before, after in zip(children, segments, rewritten):
+    for token, after in zip(children, rewritten):
         if token.type in ("text", "code_inline"):
             token.content = after
         elif token.type in ("softbreak", "hardbreak") and after == "":

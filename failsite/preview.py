@@ -29,7 +29,6 @@ from failsite.render import Output, RenderedBody, Renderer, check_collisions
 from failsite.schema import TYPE_BY_FOLDER
 from failsite.site import Site, assemble_site, body_link_resolver
 from failsite.theme import load_theme
-from failsite.views import SiteView
 from failsite.write import index_search, write_changes
 
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SiteMaker, build, build_errors, html, talk, text_of
-from failsite.anonymise import Anonymiser, Policy
+from failsite.anonymise import Anonymiser
 from failsite.registry import Entry, Registry
 
 REGISTRY = """\

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 from xml.etree import ElementTree
-from xml.etree import ElementTree
 from pathlib import Path
 
 import pytest

@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from conftest import SiteMaker, build, build_errors, html, talk, text_of
+from conftest import SiteMaker, build, build_errors, html, text_of
 
 COMPLETE = Path(__file__).parent / "fixtures" / "sites" / "complete"
 TODAY = dt.date(2026, 6, 1)
