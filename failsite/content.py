@@ -191,22 +191,25 @@ def derive_summary(body: str, limit: int = 220) -> str:
     return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
+def read_item(source: Source, schema: ItemSchema) -> tuple[Item | None, list[Diagnostic]]:
+    """Read one source file and parse it; an unreadable file is an error like any other."""
+    try:
+        text = source.path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [error(source.shown, 1, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
+                            "save the file as UTF-8")]
+    except OSError as exc:
+        return None, [error(source.shown, 1, f"cannot read the file: {exc.strerror or exc}",
+                            "check the file's permissions")]
+    return parse_item(source, text, schema)
+
+
 def parse_sources(sources: list[Source], schema: ItemSchema) -> tuple[list[Item], list[Diagnostic]]:
     """Read and parse every source; one file's errors never stop the others from being checked."""
     items: list[Item] = []
     diagnostics: list[Diagnostic] = []
     for source in sources:
-        try:
-            text = source.path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            diagnostics.append(error(source.shown, 1, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
-                                     "save the file as UTF-8"))
-            continue
-        except OSError as exc:
-            diagnostics.append(error(source.shown, 1, f"cannot read the file: {exc.strerror or exc}",
-                                     "check the file's permissions"))
-            continue
-        item, found = parse_item(source, text, schema)
+        item, found = read_item(source, schema)
         diagnostics.extend(found)
         if item is not None:
             items.append(item)

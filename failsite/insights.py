@@ -144,29 +144,22 @@ class Action:
     overdue: bool
 
 
-def open_actions(site: Site) -> tuple[Action, ...]:
-    """Every action item not done or dropped, soonest due first; overdue ones marked."""
+def all_actions(site: Site) -> tuple[Action, ...]:
+    """Every action item of every published debrief, in site order; overdue ones marked."""
     today = site.audience.today
     actions = []
-    for item in site.items:
-        if item.type != "debrief":
-            continue
+    for item in (i for i in site.items if i.type == "debrief"):
         for record in item.fields.get("actions") or ():
-            status = record.get("status") or "open"
-            if status in ("done", "dropped"):
-                continue
-            due = record.get("due")
+            status, due = record.get("status") or "open", record.get("due")
             actions.append(Action(item.key, record["what"], record.get("owner") or "", due, status,
-                                  due is not None and due < today))
-    return tuple(sorted(actions, key=lambda a: (a.due is None, a.due or dt.date.max, a.debrief_key, a.what)))
+                                  due is not None and due < today and status in ("open", "in-progress")))
+    return tuple(actions)
 
 
-def all_actions(site: Site) -> tuple[Action, ...]:
-    """Every action item of every published debrief, for the CSV export."""
-    today = site.audience.today
-    return tuple(Action(item.key, r["what"], r.get("owner") or "", r.get("due"), r.get("status") or "open",
-                        r.get("due") is not None and r["due"] < today and (r.get("status") or "open") in ("open", "in-progress"))
-                 for item in site.items if item.type == "debrief" for r in item.fields.get("actions") or ())
+def open_actions(site: Site) -> tuple[Action, ...]:
+    """Every action item not done or dropped, soonest due first."""
+    pending = (a for a in all_actions(site) if a.status not in ("done", "dropped"))
+    return tuple(sorted(pending, key=lambda a: (a.due is None, a.due or dt.date.max, a.debrief_key, a.what)))
 
 
 def experiment_chains(site: Site) -> tuple[tuple[str, ...], ...]:

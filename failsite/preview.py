@@ -19,9 +19,9 @@ from failsite.audit import allowed_names, audit_files
 from failsite.build import make_anonymiser
 from failsite.changes import Change
 from failsite.config import load_config
-from failsite.content import Item, item_schema, parse_item
+from failsite.content import Item, item_schema, read_item
 from failsite.discover import Source, discover_sources
-from failsite.errors import Diagnostic, FailsiteError, error, has_errors, sorted_unique
+from failsite.errors import Diagnostic, FailsiteError, has_errors, sorted_unique
 from failsite.insights import patterns_over_time, related_inputs, term_members
 from failsite.pages import PagePlan, plan_pages
 from failsite.publish import Audience
@@ -116,9 +116,8 @@ class Preview:
     def _static(self, change: Change) -> tuple[tuple[str, ...], tuple[str, ...]]:
         assert self.site is not None
         static = {o.path: o for o in self._renderer().static(self.site)}
-        previous = {p for p, o in self.outputs.items() if o.shown == frozenset() and p in self._static_paths}
         changed = {p: o for p, o in static.items() if self.outputs.get(p) is None or self.outputs[p].content != o.content}
-        removed = previous - set(static)
+        removed = self._static_paths - set(static)
         self._audit_and_write(changed, removed, self.site)
         self._static_paths = set(static)
         return (), tuple(sorted(set(changed) | removed))
@@ -126,11 +125,7 @@ class Preview:
     # -- shared machinery ----------------------------------------------------------------------
 
     def _parse(self, source: Source) -> tuple[Item | None, list[Diagnostic]]:
-        try:
-            text = source.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            return None, [error(source.shown, 1, f"cannot read the file: {exc}", "save the file as UTF-8 text")]
-        item, diagnostics = parse_item(source, text, self.schema)
+        item, diagnostics = read_item(source, self.schema)
         return (anonymise_item(item, self.anonymiser, self.closed) if item else None), diagnostics
 
     def _renderer(self) -> Renderer:

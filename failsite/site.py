@@ -72,9 +72,7 @@ def assemble_site(items: list[Item], all_keys: frozenset[str], config: SiteConfi
                 target = resolve_source_key(item.key, ref.target)
                 problem = _link_problem(target, ref.target, by_key, all_keys, left_out)
                 if problem:
-                    if problem[0] != "quiet":
-                        severity = error if problem[0] == "error" else warning
-                        diagnostics.append(severity(item.path, ref.line, f"'{field_name}' link {problem[1]}", problem[2]))
+                    _report(problem, item.path, ref.line, f"'{field_name}' link", diagnostics)
                     continue
                 assert target is not None
                 targets.append(target)
@@ -136,15 +134,19 @@ def _link_problem(target: str | None, written: str, by_key: dict[str, Item], all
     return ("quiet", "", "")
 
 
+def _report(problem: tuple[str, str, str], path: str, line: int, subject: str, diagnostics: list[Diagnostic]) -> None:
+    kind, message, hint = problem
+    if kind != "quiet":
+        diagnostics.append((error if kind == "error" else warning)(path, line, f"{subject} {message}", hint))
+
+
 def body_link_resolver(site: Site, item: Item, diagnostics: list[Diagnostic]) -> LinkResolver:
     """Rewrite `../talks/x.md#part` in this item's body to the target's URL, reporting broken links."""
     def resolve(href: str, line: int) -> str | None:
         target = resolve_source_key(item.key, href)
         problem = _link_problem(target, href, site.by_key, site.all_source_keys, site.left_out)
         if problem:
-            if problem[0] != "quiet":
-                severity = error if problem[0] == "error" else warning
-                diagnostics.append(severity(item.path, line, f"link {problem[1]}", problem[2]))
+            _report(problem, item.path, line, "link", diagnostics)
             return None
         fragment = urlsplit(href).fragment
         return site.config.base_path + site.by_key[target].url.lstrip("/") + (f"#{fragment}" if fragment else "")  # type: ignore[index]
