@@ -105,7 +105,8 @@ def index_search(folder: Path) -> None:
     """
     import pagefind_bin
 
-    result = subprocess.run([str(pagefind_bin.get_executable()), "--site", str(folder), "--silent"],
+    result = subprocess.run([str(pagefind_bin.get_executable()), "--site", str(folder), "--silent",
+                             "--exclude-selectors", ".header-anchor"],
                             capture_output=True, text=True)
     if result.returncode != 0:
         raise FailsiteError([error(str(folder), 1, f"the search index could not be built: {result.stderr.strip()}",

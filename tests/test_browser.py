@@ -71,6 +71,8 @@ def test_page_has_no_serious_accessibility_violations(browser, demo_url: str, pa
     page = context.new_page()
     response = page.goto(demo_url + path)
     assert response is not None and response.status == 200
+    if "?q=" in path:
+        page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)  # check the results too
     results = Axe().run(page)
     serious = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
                for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
