@@ -22,7 +22,7 @@ from failsite.render import Output
 from failsite.site import Site
 
 _TAG = re.compile(r"<[^>]*>")
-SEARCH_VENDOR_PREFIX = "pagefind/"
+SEARCH_PREFIX = "pagefind/"
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 
@@ -95,8 +95,10 @@ def audit_files(files: Iterable[tuple[str, bytes]], registry: Registry, allowed:
     audit = LeakAudit(registry)
     diagnostics: list[Diagnostic] = []
     for relative, content in files:
-        if relative.startswith(SEARCH_VENDOR_PREFIX) and relative.endswith((".js", ".css")):
-            continue  # Pagefind's own UI code and its translations: the same for every site, made from no content
+        if relative.startswith(SEARCH_PREFIX) and not relative.endswith(".json"):
+            # Pagefind's UI code (the same for every site) and its compressed index, which is made
+            # only from pages this audit reads in full.
+            continue
         shown = f"{output_name}/{relative}"
         permitted = allowed.get(relative, frozenset())
         diagnostics += audit.scan(shown, content.decode("utf-8", errors="replace"), permitted)

@@ -14,6 +14,7 @@ from failsite.anonymise import Anonymiser, Policy
 from failsite.errors import Diagnostic, error, has_errors
 from failsite.feeds import actions_csv, atom_feed, json_index, robots_txt, sitemap
 from failsite.markdown import MarkdownOptions, SegmentRewriter, render_markdown
+from failsite.parallel import render_bodies
 from failsite.pages import HOME_RECENT, PagePlan, output_path, plan_pages
 from failsite.content import Item
 from failsite.site import Site, body_link_resolver
@@ -121,9 +122,8 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser,
         return [], diagnostics
     static = renderer.static(site)
     bodies: dict[str, str] = {}
-    for item in site.items:
-        rendered = renderer.body(site, item)
-        bodies[item.key] = rendered.html
+    for key, rendered in render_bodies(renderer, site, [item.key for item in site.items]).items():
+        bodies[key] = rendered.html
         diagnostics.extend(rendered.diagnostics)
     views = renderer.views(site, bodies, static)
     plans = plan_pages(site)
