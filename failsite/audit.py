@@ -8,18 +8,23 @@ escapes, with and without tags, in any case and with or without accents.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import html
 import itertools
 import re
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 from urllib.parse import unquote
 
 from failsite.anonymise import EMAIL, PHONE, is_phone_number
+from failsite.cache import digest
 from failsite.errors import Diagnostic, error
 from failsite.matcher import NameMatcher, fold
 from failsite.registry import Registry
 from failsite.render import Output
 from failsite.site import Site
+
+if TYPE_CHECKING:
+    from failsite.cache import BuildCache
 
 _TAG = re.compile(r"<[^>]*>")
 SEARCH_PREFIX = "pagefind/"
@@ -88,13 +93,23 @@ def _variants(text: str) -> list[tuple[str, Callable[[int], int]]]:
 
 
 def audit_files(files: Iterable[tuple[str, bytes]], registry: Registry, allowed: dict[str, frozenset[str]],
-                output_name: str) -> list[Diagnostic]:
-    """Every finding in the given (relative path, bytes) files and in their paths."""
+                output_name: str, cache: "BuildCache | None" = None) -> list[Diagnostic]:
+    """Every finding in the given (relative path, bytes) files and in their paths.
+
+    With a cache, a file whose path, bytes and allowed names were found clean before against
+    the same registry is not read again, and files found clean now are remembered."""
     if not registry.entries:
         return []
     audit = LeakAudit(registry)
+    registry_key = digest(registry.entries) if cache is not None else ""
     diagnostics: list[Diagnostic] = []
     for relative, content in files:
+        if cache is not None:
+            key = digest(registry_key, relative, sorted(allowed.get(relative, ())), hashlib.sha256(content).hexdigest())
+            if key in cache.clean:
+                cache.used_clean.add(key)
+                continue
+            found_before = len(diagnostics)
         if relative.startswith(SEARCH_PREFIX) and not relative.endswith(".json"):
             # Pagefind's UI code (the same for every site) and its compressed index, which is made
             # only from pages this audit reads in full.
@@ -105,6 +120,8 @@ def audit_files(files: Iterable[tuple[str, bytes]], registry: Registry, allowed:
         for finding in audit.scan(shown, relative.replace("/", " / "), permitted):
             diagnostics.append(error(shown, 1, "the file's path holds a " + finding.message.removeprefix("protected "),
                                      "nothing was published: change the slug or the title it comes from"))
+        if cache is not None and len(diagnostics) == found_before:
+            cache.used_clean.add(key)
     return diagnostics
 
 

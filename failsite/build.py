@@ -20,7 +20,9 @@ from failsite.registry import EMPTY_REGISTRY, load_registry
 from failsite.render import Output, Progress, render_site
 from failsite.site import Site, assemble_site
 from failsite.theme import load_theme
-from failsite.write import check_output_dir, discard, index_search, publish, read_staged, stage_outputs
+from failsite.cache import code_fingerprint, digest, load_cache, pages_fingerprint
+from failsite.write import (add_files, check_output_dir, discard, index_search, publish, read_search_index, read_staged,
+                            stage_outputs)
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,9 @@ def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False
     if write:
         check_output_dir(target, site_dir, config.content_dir)
     anonymiser = make_anonymiser(config)
-    sources, diagnostics = discover_sources(config)
+    cache, diagnostics = load_cache(site_dir) if write else (None, [])
+    sources, found = discover_sources(config)
+    diagnostics += found
     items, found = parse_sources(sources, item_schema(config))
     diagnostics += found
     closed = frozenset(t.name for t in config.taxonomies if t.closed)
@@ -57,7 +61,7 @@ def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False
     diagnostics += found
     outputs: list[Output] = []
     if theme is not None:
-        outputs, found = render_site(site, theme, anonymiser, progress)
+        outputs, found = render_site(site, theme, anonymiser, progress, cache, render_environment(config, anonymiser))
         diagnostics += found
     if has_errors(diagnostics):
         raise BuildFailed(sorted_unique(diagnostics))
@@ -67,18 +71,31 @@ def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False
         _raise_on_leaks(audit_files(((o.path, o.content) for o in outputs), anonymiser.registry, allowed,
                                     shown_output), diagnostics)
     else:
+        assert cache is not None
         staging = stage_outputs(((o.path, o.content) for o in outputs), target)
         try:
-            index_search(staging)
+            pages_key = pages_fingerprint((o.path, o.content) for o in outputs)
+            if cache.search[0] == pages_key:
+                add_files(staging, cache.search[1])  # the same pages: the same index
+            else:
+                index_search(staging)
+                cache.search = (pages_key, read_search_index(staging))
             # The audit reads the files as written, before they are swapped in.
-            _raise_on_leaks(audit_files(read_staged(staging), anonymiser.registry, allowed, shown_output),
+            _raise_on_leaks(audit_files(read_staged(staging), anonymiser.registry, allowed, shown_output, cache),
                             diagnostics)
             publish(staging, target)
         finally:
             discard(staging)
+        cache.save()
     pages = sum(1 for o in outputs if o.path.endswith(".html"))
     return BuildResult(outputs, sorted_unique(diagnostics), pages, time.perf_counter() - started,
                        target if write else None, site)
+
+
+def render_environment(config: SiteConfig, anonymiser: Anonymiser) -> str:
+    """Everything besides an item's own text that its rendered body depends on: the code, the registry and rules,
+    the markdown options and the base path (links are checked separately on every build)."""
+    return digest(code_fingerprint(), anonymiser.registry.entries, config.anonymise, config.raw_html, config.base_path)
 
 
 def make_anonymiser(config: SiteConfig) -> Anonymiser:

@@ -25,9 +25,9 @@ from failsite.errors import Diagnostic, FailsiteError, has_errors, sorted_unique
 from failsite.insights import patterns_over_time, related_inputs, term_members
 from failsite.pages import PagePlan, plan_pages
 from failsite.publish import Audience
-from failsite.render import Output, RenderedBody, Renderer, check_collisions
+from failsite.render import Output, RenderedBody, Renderer, body_still_valid, check_collisions
 from failsite.schema import TYPE_BY_FOLDER
-from failsite.site import Site, assemble_site, body_link_resolver
+from failsite.site import Site, assemble_site
 from failsite.theme import load_theme
 from failsite.write import index_search, write_changes
 
@@ -185,7 +185,7 @@ class Preview:
         bodies = {}
         for item in site.items:
             cached = self.bodies.get(item.key)
-            if cached is None or not _same_body(cached[0], item) or not _links_unchanged(site, item, cached[1]):
+            if cached is None or not _same_body(cached[0], item) or not body_still_valid(site, item, cached[1]):
                 cached = (item, renderer.body(site, item))
             bodies[item.key] = cached
             diagnostics.extend(cached[1].diagnostics)
@@ -247,11 +247,6 @@ def page_signature(plan: PagePlan, site: Site, trend: object, members: dict[tupl
 
 def _same_body(old: Item, new: Item) -> bool:
     return (old.body, old.body_line, old.anonymous, old.path) == (new.body, new.body_line, new.anonymous, new.path)
-
-
-def _links_unchanged(site: Site, item: Item, body: RenderedBody) -> bool:
-    resolve = body_link_resolver(site, item, [])
-    return all(resolve(href, 1) == result for href, result in body.links)
 
 
 def _dependencies(env: "meta.Environment", name: str, seen: frozenset[str] = frozenset()) -> frozenset[str]:  # type: ignore[name-defined]

@@ -6,7 +6,7 @@ import hashlib
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import jinja2
 
@@ -20,6 +20,9 @@ from failsite.content import Item
 from failsite.site import Site, body_link_resolver
 from failsite.theme import Theme, check_templates, template_diagnostic, template_environment
 from failsite.views import ItemView, ListPage, Pager, SiteView
+
+if TYPE_CHECKING:
+    from failsite.cache import BuildCache
 
 # Called after each page with (pages done, pages in all).
 Progress = Callable[[int, int], None]
@@ -39,8 +42,17 @@ class RenderedBody:
     """An item's body as HTML, with what its links resolved to and what rendering reported."""
 
     html: str
-    links: tuple[tuple[str, str | None], ...]  # (href as written, URL it became or None for plain text)
+    links: tuple[tuple[str, int, str | None], ...]  # (href as written, its line, URL or None for plain text)
     diagnostics: tuple[Diagnostic, ...]
+
+
+def body_still_valid(site: Site, item: Item, body: RenderedBody) -> bool:
+    """Whether a body rendered earlier would render the same now: its links resolve as they did, with the
+    same warnings (the body's own text is the caller's to compare)."""
+    diagnostics: list[Diagnostic] = []
+    resolve = body_link_resolver(site, item, diagnostics)
+    return all(resolve(href, line) == result for href, line, result in body.links) and \
+        tuple(diagnostics) == body.diagnostics
 
 
 class Renderer:
@@ -62,11 +74,11 @@ class Renderer:
         """One item's markdown as anonymised HTML, links to other sources rewritten."""
         diagnostics: list[Diagnostic] = []
         resolver = body_link_resolver(site, item, diagnostics)
-        links: list[tuple[str, str | None]] = []
+        links: list[tuple[str, int, str | None]] = []
 
         def resolve(href: str, line: int) -> str | None:
             result = resolver(href, line)
-            links.append((href, result))
+            links.append((href, line, result))
             return result
 
         html = render_markdown(item.body, item.body_line, MarkdownOptions(raw_html=site.config.raw_html), resolve,
@@ -113,18 +125,30 @@ class Renderer:
         return outputs
 
 
-def render_site(site: Site, theme: Theme, anonymiser: Anonymiser,
-                progress: Progress | None = None) -> tuple[list[Output], list[Diagnostic]]:
-    """Render every page, feed and static file of the site."""
+def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, progress: Progress | None = None,
+                cache: "BuildCache | None" = None, environment: str = "") -> tuple[list[Output], list[Diagnostic]]:
+    """Render every page, feed and static file of the site, reusing cached bodies that are still valid."""
     renderer = Renderer(theme, anonymiser)
     diagnostics = list(renderer.diagnostics)
     if has_errors(diagnostics):
         return [], diagnostics
     static = renderer.static(site)
+    rendered_bodies: dict[str, RenderedBody] = {}
+    keys = {item.key: cache.body_key(item, environment) for item in site.items} if cache else {}
+    if cache is not None:
+        for item in site.items:
+            hit = cache.bodies.get(keys[item.key])
+            if hit is not None and body_still_valid(site, item, hit):
+                rendered_bodies[item.key] = hit
+    missing = [item.key for item in site.items if item.key not in rendered_bodies]
+    rendered_bodies.update(render_bodies(renderer, site, missing))
     bodies: dict[str, str] = {}
-    for key, rendered in render_bodies(renderer, site, [item.key for item in site.items]).items():
-        bodies[key] = rendered.html
+    for item in site.items:
+        rendered = rendered_bodies[item.key]
+        bodies[item.key] = rendered.html
         diagnostics.extend(rendered.diagnostics)
+        if cache is not None:
+            cache.used_bodies[keys[item.key]] = rendered
     views = renderer.views(site, bodies, static)
     plans = plan_pages(site)
     outputs = renderer.pages(views, plans, diagnostics, progress) + renderer.feeds(views, plans) + static

@@ -111,3 +111,20 @@ def index_search(folder: Path) -> None:
     if result.returncode != 0:
         raise FailsiteError([error(str(folder), 1, f"the search index could not be built: {result.stderr.strip()}",
                                    "check that the pagefind package is installed (pip install 'pagefind[bin]')")])
+
+
+SEARCH_FOLDER = "pagefind"
+
+
+def read_search_index(folder: Path) -> dict[str, bytes]:
+    """The search index files of a staged build, to keep for the next build."""
+    root = folder / SEARCH_FOLDER
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def add_files(folder: Path, files: dict[str, bytes]) -> None:
+    """Write more files into a staged build (a search index kept from the last build)."""
+    for relative, content in files.items():
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)

@@ -1,0 +1,94 @@
+"""The build cache in SITE_DIR/.failsite-cache: what a later build may reuse, keyed by content hashes.
+
+Only work whose result is a pure function of what the key hashes is cached, so a hit can never
+serve a stale page:
+- a markdown body, keyed by its text, position, anonymity, the registry and the options, and
+  kept only while its links still resolve to the same URLs with the same warnings;
+- the leak audit's verdict on a file, kept only for clean files, keyed by the file's bytes, the
+  registry and the names the file may show;
+- the search index, keyed by every published page's path and bytes.
+Page templates are always rendered again: they are cheap next to these, and read everything.
+A cache that cannot be read, or was written by another version, is discarded with a warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+from failsite import __version__
+from failsite.content import Item
+from failsite.errors import Diagnostic, warning
+from failsite.render import RenderedBody
+
+CACHE_DIR = ".failsite-cache"
+_FILE = "build.pickle"
+_FORMAT = 1
+
+
+def digest(*parts: object) -> str:
+    """A stable hash of the parts' text."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(repr(part).encode("utf-8") if not isinstance(part, bytes) else part)
+        hasher.update(b"\x00")
+    return hasher.hexdigest()
+
+
+@dataclass
+class BuildCache:
+    """What the last build left for this one; `used_*` collect what this build wants kept."""
+
+    path: Path
+    bodies: dict[str, RenderedBody] = field(default_factory=dict)  # body key -> rendered body
+    clean: set[str] = field(default_factory=set)  # audit keys of files found clean
+    search: tuple[str, dict[str, bytes]] = ("", {})  # (pages fingerprint, search index files)
+    used_bodies: dict[str, RenderedBody] = field(default_factory=dict)
+    used_clean: set[str] = field(default_factory=set)
+
+    def body_key(self, item: Item, environment: str) -> str:
+        return digest(environment, item.key, item.path, item.body_line, item.anonymous, item.body)
+
+    def save(self) -> None:
+        """Keep what this build used (so the cache never grows beyond one site's worth)."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        payload = {"format": _FORMAT, "version": __version__, "bodies": self.used_bodies,
+                   "clean": self.used_clean, "search": self.search}
+        temporary = self.path / f"{_FILE}.tmp"
+        temporary.write_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+        temporary.replace(self.path / _FILE)
+        (self.path / ".gitignore").write_text("*\n")
+
+
+def load_cache(site_dir: Path) -> tuple[BuildCache, list[Diagnostic]]:
+    """The site's build cache, or an empty one (with a warning when the old one could not be trusted)."""
+    folder = site_dir / CACHE_DIR
+    path = folder / _FILE
+    if not path.exists():
+        return BuildCache(folder), []
+    try:
+        payload = pickle.loads(path.read_bytes())
+        if not isinstance(payload, dict) or payload.get("format") != _FORMAT or payload.get("version") != __version__:
+            raise ValueError("it was written by another version of failsite")
+        return BuildCache(folder, dict(payload["bodies"]), set(payload["clean"]), tuple(payload["search"])), []
+    except Exception as exc:  # any damage at all: do not trust it
+        path.unlink(missing_ok=True)
+        return BuildCache(folder), [warning(f"{CACHE_DIR}/{_FILE}", 1, f"the build cache was discarded: {exc}",
+                                            "nothing to do: this build renders everything and writes a new cache")]
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of failsite's own source and data files: a changed renderer must not reuse old bodies."""
+    package = Path(__file__).parent
+    return digest(*(path.read_bytes() for path in sorted(package.glob("*.py")) + sorted(package.glob("*.yaml"))))
+
+
+def pages_fingerprint(files: Iterable[tuple[str, bytes]]) -> str:
+    """What the search index is made from: every HTML page's path and bytes."""
+    return digest(*(f"{path}:{hashlib.sha256(content).hexdigest()}" for path, content in sorted(files)
+                    if path.endswith(".html")))

@@ -1,0 +1,121 @@
+"""The build cache never serves a stale page: each kind of edit shows up in the next build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import SiteMaker, build, html, talk, text_of
+from failsite.cache import CACHE_DIR
+from test_anonymise import CONFIG, REGISTRY
+from test_write import tree_digest
+
+COMPLETE = Path(__file__).parent / "fixtures" / "sites" / "complete"
+
+
+@pytest.fixture
+def site(make_site: SiteMaker) -> Path:
+    return make_site({
+        "people.yaml": REGISTRY,
+        "content/talks/a.md": talk("Alpha", patterns="[concrete]", body="Dana told [the review](../debriefs/r.md)."),
+        "content/debriefs/r.md": "---\ntitle: Review\ndate: 2026-01-01\nformat: aar\npatterns: [concrete]\n---\nBody.\n",
+        "content/modules/m.md": "---\ntitle: M\nduration: 30\nstories: [../talks/a.md]\n---\nModule.\n",
+    }, config=CONFIG)
+
+
+def test_a_warm_build_is_byte_identical_to_a_cold_one(tmp_path: Path) -> None:
+    warm, cold = tmp_path / "warm", tmp_path / "cold"
+    shutil.copytree(COMPLETE, warm)
+    shutil.copytree(COMPLETE, cold)
+    build(warm)
+    assert (warm / CACHE_DIR / "build.pickle").exists()
+    build(warm)
+    build(cold)
+    assert tree_digest(warm / "public") == tree_digest(cold / "public")
+
+
+def test_template_and_partial_edits_reach_the_pages(site: Path) -> None:
+    build(site)
+    (site / "templates/partials").mkdir(parents=True)
+    (site / "templates/partials/terms.html").write_text("<p id=terms>own terms</p>")
+    build(site)
+    assert text_of(html(site, "talks/a/index.html").find(id="terms")) == "own terms"
+    (site / "templates/partials/terms.html").write_text("<p id=terms>changed</p>")
+    build(site)
+    assert text_of(html(site, "talks/a/index.html").find(id="terms")) == "changed"
+
+
+def test_a_site_yaml_change_reaches_cached_bodies(site: Path) -> None:
+    build(site)
+    (site / "site.yaml").write_text(CONFIG.replace("base_url: https://x.example/", "base_url: https://x.example/new/"))
+    build(site)
+    link = html(site, "talks/a/index.html").select_one(".prose a")
+    assert link["href"] == "/new/debriefs/r/"
+
+
+def test_a_registry_change_reaches_cached_bodies(site: Path) -> None:
+    build(site)
+    assert "The Product Lead told" in text_of(html(site, "talks/a/index.html").select_one(".prose"))
+    (site / "people.yaml").write_text(REGISTRY.replace("pseudonym: The Product Lead", "pseudonym: The Launch Owner"))
+    build(site)
+    assert "The Launch Owner told" in text_of(html(site, "talks/a/index.html").select_one(".prose"))
+
+
+def test_a_linked_pages_title_and_slug_reach_the_pages_that_show_them(site: Path) -> None:
+    build(site)
+    (site / "content/talks/a.md").write_text(talk("Alpha renamed", slug="alpha", patterns="[concrete]",
+                                                  body="Dana told [the review](../debriefs/r.md)."))
+    (site / "content/debriefs/r.md").write_text("---\ntitle: Review\ndate: 2026-01-01\nformat: aar\nslug: review\n"
+                                                "patterns: [concrete]\n---\nBody.\n")
+    build(site)
+    assert html(site, "talks/alpha/index.html").select_one(".prose a")["href"] == "/debriefs/review/"
+    assert [text_of(a) for a in html(site, "modules/m/index.html").select(".card-title a")] == ["Alpha renamed"]
+
+
+def test_a_target_turning_draft_makes_the_cached_link_plain_text_with_its_warning(site: Path) -> None:
+    build(site)
+    (site / "content/debriefs/r.md").write_text("---\ntitle: Review\ndate: 2026-01-01\nformat: aar\ndraft: true\n---\n")
+    result = build(site)
+    assert [w.message for w in result.warnings] == ["link to '../debriefs/r.md' points at an item that is not "
+                                                    "published (a draft)"]
+    assert html(site, "talks/a/index.html").select_one(".prose a") is None
+
+
+def test_a_taxonomy_description_change_reaches_the_term_page(site: Path) -> None:
+    build(site)
+    (site / "site.yaml").write_text(CONFIG + "taxonomies:\n  patterns:\n    terms:\n      concrete: {description: Ours.}\n")
+    build(site)
+    assert text_of(html(site, "patterns/concrete/index.html").select_one(".lede")) == "Ours."
+
+
+def test_the_search_index_is_kept_only_while_the_pages_are_the_same(site: Path) -> None:
+    build(site)
+    first = tree_digest(site / "public/pagefind")
+    build(site)
+    assert tree_digest(site / "public/pagefind") == first
+    (site / "content/talks/a.md").write_text(talk("Alpha", patterns="[concrete]", body="A brand new word: zephyr."))
+    build(site)
+    assert tree_digest(site / "public/pagefind") != first
+
+
+def test_a_corrupt_or_foreign_cache_is_discarded_with_a_warning(site: Path) -> None:
+    build(site)
+    (site / CACHE_DIR / "build.pickle").write_bytes(b"not a pickle at all")
+    result = build(site)
+    assert [w.format().splitlines()[0] for w in result.warnings] == [
+        f"{CACHE_DIR}/build.pickle:1:1: warning: the build cache was discarded: invalid load key, 'n'."]
+    import pickle
+    (site / CACHE_DIR / "build.pickle").write_bytes(pickle.dumps({"format": 1, "version": "0.0.0"}))
+    result = build(site)
+    assert "another version of failsite" in result.warnings[0].message
+    assert build(site).warnings == []  # the new cache is trusted again
+
+
+def test_the_leak_audit_still_fails_when_a_clean_file_becomes_a_leak(site: Path) -> None:
+    from conftest import build_errors
+    build(site)
+    (site / "templates").mkdir()
+    (site / "templates/404.html").write_text("<p>Ask Dana</p>")
+    assert build_errors(site)[0].startswith('public/404.html:1:1: error: protected name of "Dana Whitfield"')
