@@ -45,6 +45,7 @@ def main() -> None:
         cold, warm, edit = [], [], []
         for _ in range(args.runs):
             shutil.rmtree(site / "public", ignore_errors=True)
+            shutil.rmtree(site / ".failsite-cache", ignore_errors=True)  # cold: no output, no cache
             seconds, summary = timed_build(site)
             cold.append(seconds)
             warm.append(timed_build(site)[0])
