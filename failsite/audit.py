@@ -12,11 +12,13 @@ import hashlib
 import html
 import itertools
 import re
-from typing import TYPE_CHECKING, Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 from urllib.parse import unquote
 
 from failsite.anonymise import EMAIL, PHONE, is_phone_number
 from failsite.cache import digest
+from failsite.parallel import fork_map
 from failsite.errors import Diagnostic, error
 from failsite.matcher import NameMatcher, fold
 from failsite.registry import Registry
@@ -92,37 +94,50 @@ def _variants(text: str) -> list[tuple[str, Callable[[int], int]]]:
     return [(between, lambda pos: between.count("\n", 0, pos) + 1), (inside, tag_line)]
 
 
-def audit_files(files: Iterable[tuple[str, bytes]], registry: Registry, allowed: dict[str, frozenset[str]],
+def audit_files(files: Iterable[tuple[str, bytes | Path]], registry: Registry, allowed: dict[str, frozenset[str]],
                 output_name: str, cache: "BuildCache | None" = None) -> list[Diagnostic]:
-    """Every finding in the given (relative path, bytes) files and in their paths.
+    """Every finding in the given files (relative path, and bytes or where to read them) and in their paths.
 
-    With a cache, a file whose path, bytes and allowed names were found clean before against
-    the same registry is not read again, and files found clean now are remembered."""
+    Files are read and scanned in worker processes on larger sites. With a cache, a file whose
+    path, bytes and allowed names were found clean before against the same registry is not
+    scanned again, and files found clean now are remembered."""
     if not registry.entries:
         return []
-    audit = LeakAudit(registry)
-    registry_key = digest(registry.entries) if cache is not None else ""
+    work = [(relative, source) for relative, source in files
+            if not (relative.startswith(SEARCH_PREFIX) and not relative.endswith(".json"))]
+    # Pagefind's UI code (the same for every site) and its compressed index, made only from pages
+    # this audit reads in full, are the files it leaves out.
+    inherited = {"audit": LeakAudit(registry), "allowed": allowed, "output": output_name,
+                 "registry_key": digest(registry.entries) if cache is not None else "",
+                 "clean": cache.clean if cache is not None else None}
     diagnostics: list[Diagnostic] = []
-    for relative, content in files:
-        if cache is not None:
-            key = digest(registry_key, relative, sorted(allowed.get(relative, ())), hashlib.sha256(content).hexdigest())
-            if key in cache.clean:
-                cache.used_clean.add(key)
-                continue
-            found_before = len(diagnostics)
-        if relative.startswith(SEARCH_PREFIX) and not relative.endswith(".json"):
-            # Pagefind's UI code (the same for every site) and its compressed index, which is made
-            # only from pages this audit reads in full.
-            continue
-        shown = f"{output_name}/{relative}"
-        permitted = allowed.get(relative, frozenset())
-        diagnostics += audit.scan(shown, content.decode("utf-8", errors="replace"), permitted)
-        for finding in audit.scan(shown, relative.replace("/", " / "), permitted):
-            diagnostics.append(error(shown, 1, "the file's path holds a " + finding.message.removeprefix("protected "),
-                                     "nothing was published: change the slug or the title it comes from"))
-        if cache is not None and len(diagnostics) == found_before:
-            cache.used_clean.add(key)
+    for found, clean_key in fork_map(_audit_slice, work, inherited, chunk=100):
+        diagnostics += found
+        if cache is not None and clean_key:
+            cache.used_clean.add(clean_key)
     return diagnostics
+
+
+def _audit_slice(inherited: dict[str, Any], work: Sequence[tuple[str, bytes | Path]]) -> list[tuple[list[Diagnostic], str]]:
+    """Findings per file, and the file's cache key when it is clean (empty without a cache)."""
+    audit, allowed, clean = inherited["audit"], inherited["allowed"], inherited["clean"]
+    results = []
+    for relative, source in work:
+        content = source.read_bytes() if isinstance(source, Path) else source
+        permitted = allowed.get(relative, frozenset())
+        key = ""
+        if clean is not None:
+            key = digest(inherited["registry_key"], relative, sorted(permitted), hashlib.sha256(content).hexdigest())
+            if key in clean:
+                results.append(([], key))
+                continue
+        shown = f"{inherited['output']}/{relative}"
+        found = audit.scan(shown, content.decode("utf-8", errors="replace"), permitted)
+        found += [error(shown, 1, "the file's path holds a " + finding.message.removeprefix("protected "),
+                        "nothing was published: change the slug or the title it comes from")
+                  for finding in audit.scan(shown, relative.replace("/", " / "), permitted)]
+        results.append((found, key if not found else ""))
+    return results
 
 
 def allowed_names(outputs: Iterable[Output], site: Site) -> dict[str, frozenset[str]]:

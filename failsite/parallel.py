@@ -1,9 +1,10 @@
-"""Render markdown bodies in worker processes: plain data in, HTML out.
+"""Spread the heavy stages over worker processes: markdown bodies, page templates, the leak audit.
 
-Workers are forked, so they inherit the Site and the Renderer instead of receiving them through
-pickles; each gets a slice of item keys and sends back RenderedBody values. Forking a process
-that runs other threads can deadlock, so a process with threads (the preview server) renders
-serially; so do small sites, where starting workers costs more than it saves.
+Workers are forked, so they inherit the site, the renderer and the audit instead of receiving
+them through pickles; each gets a slice of the work (plain keys, page plans, file paths) and
+sends back plain values. Forking a process that runs other threads can deadlock, so a process
+with threads (the preview server) works serially; so does a small site, where starting workers
+costs more than it saves. FAILSITE_WORKERS sets the number of processes (1: serial).
 """
 
 from __future__ import annotations
@@ -12,39 +13,49 @@ import multiprocessing
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from typing import TYPE_CHECKING
+from typing import Any, Callable, Sequence, TypeVar
 
-if TYPE_CHECKING:
-    from failsite.render import RenderedBody, Renderer
-    from failsite.site import Site
+Work = TypeVar("Work")
+Result = TypeVar("Result")
 
-PARALLEL_FROM_ITEMS = 200  # FAILSITE_WORKERS sets the number of processes (1: render serially)
-_CHUNK = 50
+PARALLEL_FROM = 200  # pieces of work below which everything runs in this process
 
-# What a forked worker renders from: set in the parent just before the fork, read in the child.
-_inherited: dict[str, object] = {}
+# What a forked worker works from: set in the parent just before the fork, read in the child.
+_inherited: dict[str, Any] = {}
 
 
-def render_bodies(renderer: "Renderer", site: "Site", keys: list[str]) -> dict[str, "RenderedBody"]:
-    """Each item's rendered body, in worker processes when that pays off."""
-    workers = int(os.environ.get("FAILSITE_WORKERS") or min(os.cpu_count() or 1, 8))
-    parallel = (len(keys) >= PARALLEL_FROM_ITEMS and workers > 1 and threading.active_count() == 1
-                and "fork" in multiprocessing.get_all_start_methods())
-    if not parallel:
-        return {key: renderer.body(site, site.by_key[key]) for key in keys}
-    _inherited.update(renderer=renderer, site=site)
+def worker_count() -> int:
+    return int(os.environ.get("FAILSITE_WORKERS") or min(os.cpu_count() or 1, 8))
+
+
+def fork_map(task: Callable[[dict[str, Any], Sequence[Work]], list[Result]], work: Sequence[Work],
+             inherited: dict[str, Any], chunk: int = 50,
+             progress: Callable[[int, int], None] | None = None) -> list[Result]:
+    """`task(inherited, slice)` over slices of `work`, in forked workers when that pays off; results in order.
+
+    `progress(done, total)` is called after each slice."""
+    workers = worker_count()
+    slices = [work[i:i + chunk] for i in range(0, len(work), chunk)]
+    results: list[Result] = []
+    if (len(work) < PARALLEL_FROM or workers < 2 or threading.active_count() != 1
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        for piece in slices:
+            results += task(inherited, piece)
+            if progress:
+                progress(len(results), len(work))
+        return results
+    _inherited.update(inherited, task=task)
     try:
-        chunks = [keys[i:i + _CHUNK] for i in range(0, len(keys), _CHUNK)]
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            results: dict[str, RenderedBody] = {}
-            for rendered in pool.map(_render_chunk, chunks):
-                results.update(rendered)
-        return {key: results[key] for key in keys}
+            for piece_results in pool.map(_run_slice, slices):
+                results += piece_results
+                if progress:
+                    progress(len(results), len(work))
+        return results
     finally:
         _inherited.clear()
 
 
-def _render_chunk(keys: list[str]) -> dict[str, "RenderedBody"]:
-    renderer: Renderer = _inherited["renderer"]  # type: ignore[assignment]
-    site: Site = _inherited["site"]  # type: ignore[assignment]
-    return {key: renderer.body(site, site.by_key[key]) for key in keys}
+def _run_slice(work: Sequence[Any]) -> list[Any]:
+    task = _inherited["task"]
+    return task(_inherited, work)  # type: ignore[no-any-return]

@@ -6,7 +6,7 @@ import hashlib
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import jinja2
 
@@ -14,7 +14,7 @@ from failsite.anonymise import Anonymiser, Policy
 from failsite.errors import Diagnostic, error, has_errors
 from failsite.feeds import actions_csv, atom_feed, json_index, robots_txt, sitemap
 from failsite.markdown import MarkdownOptions, SegmentRewriter, render_markdown
-from failsite.parallel import render_bodies
+from failsite.parallel import fork_map
 from failsite.pages import HOME_RECENT, PagePlan, output_path, plan_pages
 from failsite.content import Item
 from failsite.site import Site, body_link_resolver
@@ -141,7 +141,7 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, progress: Prog
             if hit is not None and body_still_valid(site, item, hit):
                 rendered_bodies[item.key] = hit
     missing = [item.key for item in site.items if item.key not in rendered_bodies]
-    rendered_bodies.update(render_bodies(renderer, site, missing))
+    rendered_bodies.update(zip(missing, fork_map(_render_bodies, missing, {"renderer": renderer, "site": site})))
     bodies: dict[str, str] = {}
     for item in site.items:
         rendered = rendered_bodies[item.key]
@@ -151,9 +151,29 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, progress: Prog
             cache.used_bodies[keys[item.key]] = rendered
     views = renderer.views(site, bodies, static)
     plans = plan_pages(site)
-    outputs = renderer.pages(views, plans, diagnostics, progress) + renderer.feeds(views, plans) + static
+    pages: list[tuple[Output | None, list[Diagnostic]]] = fork_map(
+        _render_pages, plans, {"renderer": renderer, "views": views}, progress=progress)
+    outputs = [output for output, _ in pages if output is not None]
+    diagnostics.extend(d for _, found in pages for d in found)
+    outputs += renderer.feeds(views, plans) + static
     diagnostics.extend(check_collisions(outputs, site))
     return outputs, diagnostics
+
+
+def _render_bodies(inherited: dict[str, Any], keys: Sequence[str]) -> list[RenderedBody]:
+    renderer, site = inherited["renderer"], inherited["site"]
+    return [renderer.body(site, site.by_key[key]) for key in keys]
+
+
+def _render_pages(inherited: dict[str, Any], plans: Sequence[PagePlan]) -> list[tuple[Output | None, list[Diagnostic]]]:
+    """Each plan's output (None when its template failed) with what rendering it reported."""
+    renderer, views = inherited["renderer"], inherited["views"]
+    results = []
+    for plan in plans:
+        found: list[Diagnostic] = []
+        output = renderer.pages(views, [plan], found)
+        results.append((output[0] if output else None, found))
+    return results
 
 
 def _body_rewriter(anonymiser: Anonymiser, policy: Policy) -> SegmentRewriter:

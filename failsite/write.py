@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from failsite.errors import FailsiteError, error
 
@@ -49,11 +49,10 @@ def stage_outputs(outputs: Iterable[tuple[str, bytes]], out_dir: Path) -> Path:
     return staging
 
 
-def read_staged(staging: Path) -> Iterator[tuple[str, bytes]]:
-    """Every file of a staged build, as (relative path, bytes), for the audit to read as published."""
-    for path in sorted(staging.rglob("*")):
-        if path.is_file() and path.name != MARKER:
-            yield path.relative_to(staging).as_posix(), path.read_bytes()
+def read_staged(staging: Path) -> list[tuple[str, Path]]:
+    """Every file of a staged build, as (relative path, where it is), for the audit to read as published."""
+    return [(path.relative_to(staging).as_posix(), path) for path in sorted(staging.rglob("*"))
+            if path.is_file() and path.name != MARKER]
 
 
 def publish(staging: Path, out_dir: Path) -> None:

@@ -23,3 +23,15 @@ def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
                        capture_output=True)
     assert tree_digest(tmp_path / "out-1") == tree_digest(tmp_path / "out-2")
     assert len(tree_digest(tmp_path / "out-1")) > 240
+
+
+def test_the_audit_in_workers_still_fails_a_leak(tmp_path: Path) -> None:
+    generate(tmp_path / "site", pages=240, people_count=50, seed=5)
+    (tmp_path / "site/templates").mkdir()
+    (tmp_path / "site/templates/404.html").write_text("<p>Ask Avery Abara</p>")
+    env = {**os.environ, "FAILSITE_WORKERS": "2"}
+    result = subprocess.run([sys.executable, "-m", "failsite", "build", str(tmp_path / "site")], env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert 'public/404.html:1:1: error: protected name of "Avery Abara" found' in result.stderr
+    assert not (tmp_path / "site/public").exists()
