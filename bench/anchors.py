@@ -103,6 +103,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     rows = []
+    print(f"{args.pages} talks, median of {args.runs} runs (each row as it is measured)", flush=True)
+
+    def report(label: str, seconds: float, peak: int) -> None:
+        rows.append((label, seconds, peak))
+        print(f"  {label}: {seconds:.2f} s, {peak / 1024:.0f} MiB", flush=True)
+
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         generate(root / "failsite", args.pages, 600, seed=7)
@@ -113,14 +119,14 @@ def main() -> None:
                 shutil.rmtree(site / folder, ignore_errors=True)
 
         cold, peak = measure(failsite, args.runs, forget)
-        rows.append(("failsite, cold", cold, peak))
-        rows.append(("failsite, nothing changed", *measure(failsite, args.runs)))
+        report("failsite, cold", cold, peak)
+        report("failsite, nothing changed", *measure(failsite, args.runs))
         for name, make in (("Hugo", hugo_site), ("Pelican", pelican_site), ("MkDocs", mkdocs_site)):
             if shutil.which(name.lower()) is None:
-                rows.append((f"{name} (not installed)", float("nan"), 0))
+                report(f"{name} (not installed)", float("nan"), 0)
                 continue
             command = make(site, root / name.lower())
-            rows.append((f"{name}, cold", *measure(command, args.runs)))
+            report(f"{name}, cold", *measure(command, args.runs))
     hugo = next((t for label, t, _ in rows if label == "Hugo, cold"), None)
     print(f"{args.pages} talks, median of {args.runs} runs")
     print(f"{'build':<28} {'time':>8} {'pages/s':>8} {'peak MiB':>9} {'x Hugo':>7}")
