@@ -8,6 +8,7 @@ result is audited and written exactly like a build, so the preview is what will 
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ from failsite.content import Item, item_schema, read_item
 from failsite.discover import Source, discover_sources
 from failsite.errors import Diagnostic, FailsiteError, has_errors, sorted_unique
 from failsite.insights import patterns_over_time, related_inputs, term_members
-from failsite.pages import PagePlan, plan_pages
+from failsite.pages import HOME_RECENT, PagePlan, plan_pages
 from failsite.publish import Audience
 from failsite.render import Output, RenderedBody, Renderer, body_still_valid, check_collisions
 from failsite.schema import TYPE_BY_FOLDER
@@ -239,7 +240,8 @@ def page_signature(plan: PagePlan, site: Site, trend: object, members: dict[tupl
         return (plan, tuple((t.slug, t.title, len(t.item_keys)) for t in site.taxonomy(plan.taxonomy).terms))
     if plan.kind == "home":
         patterns = tuple(len(t.item_keys) for t in site.taxonomy("patterns").terms)
-        return (plan, tuple(i.key for i in site.items if i.type != "page")[:8], patterns, trend)
+        recent = tuple(itertools.islice((i.key for i in site.items if i.type != "page"), HOME_RECENT))
+        return (plan, recent, patterns, trend)
     if plan.kind == "notfound":
         return (plan,)
     return (plan, object())

@@ -93,17 +93,14 @@ class Renderer:
                                 static_url=views.static_url)
         return views
 
-    def pages(self, views: SiteView, plans: list[PagePlan], diagnostics: list[Diagnostic],
-              progress: Progress | None = None) -> list[Output]:
+    def pages(self, views: SiteView, plans: list[PagePlan], diagnostics: list[Diagnostic]) -> list[Output]:
         """Render the planned pages; each output records the items it showed."""
         outputs: list[Output] = []
-        for done, plan in enumerate(plans, 1):
+        for plan in plans:
             views.shown = set()
             html = render_page(self.env, self.theme, views, plan, diagnostics)
             if html is not None:
                 outputs.append(Output(plan.output_path, html.encode("utf-8"), frozenset(views.shown)))
-            if progress:
-                progress(done, len(plans))
         return outputs
 
     def feeds(self, views: SiteView, plans: list[PagePlan]) -> list[Output]:

@@ -150,7 +150,6 @@ class SiteView:
         self._keys_by_type = {name: tuple(keys) for name, keys in keys_by_type.items()}
         self._menu_pages = sorted((i for i in site.items if i.type == "page" and i.fields.get("menu") is not None),
                                   key=lambda i: (i.fields["menu"], i.title))
-        self._term_slugs: dict[str, str] = {}
         self._related: dict[str, tuple[str, ...]] = {}
         config = site.config
         self.anonymise = anonymise
@@ -198,14 +197,8 @@ class SiteView:
         for taxonomy in self.site.taxonomies:
             labels = item.terms.get(taxonomy.name, ())
             if labels:
-                groups.append((taxonomy, [self._term_index[(taxonomy.name, self._slug(label))] for label in labels]))
+                groups.append((taxonomy, [self._term_index[(taxonomy.name, slugify(label))] for label in labels]))
         return groups
-
-    def _slug(self, label: str) -> str:
-        slug = self._term_slugs.get(label)
-        if slug is None:
-            slug = self._term_slugs[label] = slugify(label)
-        return slug
 
     # -- views across stories (insights.py computes them; these map keys to item views) --------
 
