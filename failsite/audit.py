@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 from urllib.parse import unquote
 
 from failsite.anonymise import EMAIL, PHONE, is_phone_number
-from failsite.cache import digest
+from failsite.fingerprint import digest
 from failsite.parallel import fork_map
 from failsite.errors import Diagnostic, error
 from failsite.matcher import NameMatcher, fold

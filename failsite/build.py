@@ -9,7 +9,7 @@ from pathlib import Path
 
 from failsite.anonymise import Anonymiser, anonymise_item
 from failsite.audit import allowed_names, audit_files
-from failsite.config import SiteConfig, load_config
+from failsite.config import CONFIG_FILE, SiteConfig, load_config
 from failsite.content import item_schema, parse_sources
 from failsite.discover import discover_sources
 from failsite.lint import curriculum_warnings, experiment_warnings, language_warnings, load_rules
@@ -19,8 +19,10 @@ from failsite.publish import Audience
 from failsite.registry import EMPTY_REGISTRY, load_registry
 from failsite.render import Output, Progress, render_site
 from failsite.site import Site, assemble_site
-from failsite.theme import load_theme
-from failsite.cache import code_fingerprint, digest, load_cache, pages_fingerprint
+from failsite.theme import load_theme, theme_inputs
+from failsite.cache import BuildCache, load_cache, pages_fingerprint
+from failsite.fingerprint import CACHE_DIR, code_fingerprint, digest
+from failsite.stamp import Stamp, options_key, output_files, save_stamp, snapshot
 from failsite.write import (add_files, check_output_dir, discard, index_search, publish, read_search_index, read_staged,
                             stage_outputs)
 
@@ -39,22 +41,28 @@ class BuildResult:
 
 def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False, write: bool = True,
                progress: Progress | None = None, audience: str = "internal",
-               today: dt.date | None = None) -> BuildResult:
-    """Build the site in `site_dir`; raise BuildFailed with every error, leaving the old output untouched."""
+               today: dt.date | None = None, use_cache: bool = True) -> BuildResult:
+    """Build the site in `site_dir`; raise BuildFailed with every error, leaving the old output untouched.
+
+    `use_cache=False` starts from an empty build cache (and writes a new one)."""
     started = time.perf_counter()
+    day = today or dt.date.today()
+    inputs = snapshot([site_dir / CONFIG_FILE])  # before anything is read
     config = load_config(site_dir)
+    inputs |= snapshot(_inputs(config))
     target = out_dir if out_dir is not None else site_dir / config.output
     if write:
         check_output_dir(target, site_dir, config.content_dir)
     anonymiser = make_anonymiser(config)
-    cache, diagnostics = load_cache(site_dir) if write else (None, [])
+    cache, diagnostics = (load_cache(site_dir) if use_cache else (BuildCache(site_dir / CACHE_DIR), [])) \
+        if write else (None, [])
     sources, found = discover_sources(config)
     diagnostics += found
     items, found = parse_sources(sources, item_schema(config))
     diagnostics += found
     closed = frozenset(t.name for t in config.taxonomies if t.closed)
     items = [anonymise_item(item, anonymiser, closed) for item in items]
-    who = Audience(audience, drafts, today or dt.date.today())
+    who = Audience(audience, drafts, day)
     site, found = assemble_site(items, frozenset(s.key for s in sources), config, who)
     diagnostics += found
     theme, found = load_theme(config)
@@ -74,12 +82,14 @@ def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False
         assert cache is not None
         staging = stage_outputs(((o.path, o.content) for o in outputs), target)
         try:
-            pages_key = pages_fingerprint((o.path, o.content) for o in outputs)
-            if cache.search[0] == pages_key:
-                add_files(staging, cache.search[1])  # the same pages: the same index
+            searchable = [o for o in outputs if o.searchable]
+            pages_key = pages_fingerprint((o.path, o.content) for o in searchable)
+            if cache.search[0] != pages_key:
+                found = index_search(staging, [o.path for o in searchable], shown_output)
+                cache.search = (pages_key, read_search_index(staging), found)
             else:
-                index_search(staging)
-                cache.search = (pages_key, read_search_index(staging))
+                add_files(staging, cache.search[1])  # the same pages: the same index
+            diagnostics += cache.search[2]
             # The audit reads the files as written, before they are swapped in.
             _raise_on_leaks(audit_files(read_staged(staging), anonymiser.registry, allowed, shown_output, cache),
                             diagnostics)
@@ -88,8 +98,18 @@ def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False
             discard(staging)
         cache.save()
     pages = sum(1 for o in outputs if o.path.endswith(".html"))
-    return BuildResult(outputs, sorted_unique(diagnostics), pages, time.perf_counter() - started,
-                       target if write else None, site)
+    warnings = sorted_unique(diagnostics)
+    if write:
+        save_stamp(site_dir, Stamp(options_key(site_dir, out_dir, drafts, audience, day.isoformat()), inputs,
+                                   str(target.resolve()), output_files(target), pages, len(outputs),
+                                   [w.format() for w in warnings]))
+    return BuildResult(outputs, warnings, pages, time.perf_counter() - started, target if write else None, site)
+
+
+def _inputs(config: SiteConfig) -> list[Path]:
+    """Every file and folder besides site.yaml that a build reads."""
+    registry = [config.site_dir / config.anonymise.registry] if config.anonymise.registry else []
+    return [*registry, config.content_dir, *theme_inputs(config)]
 
 
 def render_environment(config: SiteConfig, anonymiser: Anonymiser) -> str:

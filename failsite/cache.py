@@ -6,7 +6,7 @@ serve a stale page:
   kept only while its links still resolve to the same URLs with the same warnings;
 - the leak audit's verdict on a file, kept only for clean files, keyed by the file's bytes, the
   registry and the names the file may show;
-- the search index, keyed by every published page's path and bytes.
+- the search index, keyed by every searchable page's path and bytes.
 Page templates are always rendered again: they are cheap next to these, and read everything.
 A cache that cannot be read, or was written by another version, is discarded with a warning.
 """
@@ -16,27 +16,17 @@ from __future__ import annotations
 import hashlib
 import pickle
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
 from failsite import __version__
 from failsite.content import Item
 from failsite.errors import Diagnostic, warning
+from failsite.fingerprint import CACHE_DIR, digest
 from failsite.render import RenderedBody
 
-CACHE_DIR = ".failsite-cache"
 _FILE = "build.pickle"
-_FORMAT = 1
-
-
-def digest(*parts: object) -> str:
-    """A stable hash of the parts' text."""
-    hasher = hashlib.sha256()
-    for part in parts:
-        hasher.update(repr(part).encode("utf-8") if not isinstance(part, bytes) else part)
-        hasher.update(b"\x00")
-    return hasher.hexdigest()
+_FORMAT = 2
 
 
 @dataclass
@@ -46,7 +36,7 @@ class BuildCache:
     path: Path
     bodies: dict[str, RenderedBody] = field(default_factory=dict)  # body key -> rendered body
     clean: set[str] = field(default_factory=set)  # audit keys of files found clean
-    search: tuple[str, dict[str, bytes]] = ("", {})  # (pages fingerprint, search index files)
+    search: tuple[str, dict[str, bytes], list[Diagnostic]] = ("", {}, [])  # (pages key, index files, warnings)
     used_bodies: dict[str, RenderedBody] = field(default_factory=dict)
     used_clean: set[str] = field(default_factory=set)
 
@@ -81,14 +71,7 @@ def load_cache(site_dir: Path) -> tuple[BuildCache, list[Diagnostic]]:
                                             "nothing to do: this build renders everything and writes a new cache")]
 
 
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """A hash of failsite's own source and data files: a changed renderer must not reuse old bodies."""
-    package = Path(__file__).parent
-    return digest(*(path.read_bytes() for path in sorted(package.glob("*.py")) + sorted(package.glob("*.yaml"))))
-
-
 def pages_fingerprint(files: Iterable[tuple[str, bytes]]) -> str:
-    """What the search index is made from: every HTML page's path and bytes."""
+    """What the search index is made from: every searchable page's path and bytes."""
     return digest(*(f"{path}:{hashlib.sha256(content).hexdigest()}" for path, content in sorted(files)
                     if path.endswith(".html")))

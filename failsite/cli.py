@@ -1,4 +1,8 @@
-"""The command line: build, check, new. Turns FailsiteError into printed diagnostics and exit code 1."""
+"""The command line: build, check, new, serve. Turns FailsiteError into printed diagnostics and exit code 1.
+
+The pipeline is imported inside the commands: a build with nothing to do answers from the
+stamp of the last build without loading it.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +16,8 @@ from typing import Callable, TypeVar
 import click
 
 from failsite import __version__
-from failsite.archetypes import new_content
-from failsite.build import build_site, check_site
-from failsite.publish import AUDIENCES
-from failsite.config import load_config
 from failsite.errors import Diagnostic, FailsiteError, did_you_mean
-from failsite.schema import CONTENT_TYPES, TYPE_BY_FOLDER, content_type
+from failsite.publish import AUDIENCES
 
 T = TypeVar("T")
 
@@ -93,17 +93,49 @@ def cli() -> None:
 @click.option("--drafts", is_flag=True, help="Include items marked `draft: true`.")
 @audience_option
 @today_option
-def build(site_dir: Path, output: Path | None, drafts: bool, audience: str, today: dt.datetime | None) -> None:
-    """Build the site in SITE_DIR (default: this folder)."""
+@click.option("--no-cache", is_flag=True,
+              help="Build everything again: ignore the build cache and the record of the last build.")
+def build(site_dir: Path, output: Path | None, drafts: bool, audience: str, today: dt.datetime | None,
+          no_cache: bool) -> None:
+    """Build the site in SITE_DIR (default: this folder).
+
+    When nothing the last build depended on has changed (sources, config, registry, theme, options,
+    failsite itself, the output folder), it is not built again: its warnings are printed again.
+    """
+    started = time.perf_counter()
+    day = today.date() if today else dt.date.today()
+    if not no_cache:
+        from failsite.stamp import options_key, up_to_date
+
+        stamp = up_to_date(site_dir, options_key(site_dir, output, drafts, audience, day.isoformat()))
+        if stamp is not None:
+            for text in stamp.warnings:
+                click.echo(text, err=True)
+            _report_build(stamp.pages, stamp.files, _shown_path(stamp.out_dir), time.perf_counter() - started,
+                          sum(1 for w in stamp.warnings if ": warning: " in w.split("\n")[0]),
+                          " (nothing changed since the last build)")
+            return
+    from failsite.build import build_site
+
     progress = TerminalProgress()
     result = _run(lambda: build_site(site_dir, output, drafts=drafts, progress=progress, audience=audience,
-                                     today=today.date() if today else None), "build")
+                                     today=day, use_cache=not no_cache), "build")
     progress.finish()
     _print_diagnostics(result.warnings)
-    rate = result.pages / result.seconds if result.seconds > 0 else 0
-    click.echo(f"built {result.pages} pages ({len(result.outputs)} files) into {result.out_dir} "
-               f"in {result.seconds:.2f} s ({rate:.0f} pages/s)"
-               + (f", {_count(result.warnings, 'warning')}" if result.warnings else ""))
+    _report_build(result.pages, len(result.outputs), str(result.out_dir), result.seconds,
+                  sum(1 for w in result.warnings if w.severity == "warning"))
+
+
+def _shown_path(path: str) -> str:
+    """A path as the user would write it from here: relative when it is below the working folder."""
+    resolved = Path(path)
+    return resolved.relative_to(Path.cwd()).as_posix() if resolved.is_relative_to(Path.cwd()) else path
+
+
+def _report_build(pages: int, files: int, out_dir: str, seconds: float, warnings: int, remark: str = "") -> None:
+    rate = pages / seconds if seconds > 0 else 0
+    click.echo(f"built {pages} pages ({files} files) into {out_dir} in {seconds:.2f} s ({rate:.0f} pages/s)"
+               + (f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else "") + remark)
 
 
 @cli.command()
@@ -113,6 +145,8 @@ def build(site_dir: Path, output: Path | None, drafts: bool, audience: str, toda
 @today_option
 def check(site_dir: Path, drafts: bool, audience: str, today: dt.datetime | None) -> None:
     """Run every validation of a build (the leak audit included), writing nothing."""
+    from failsite.build import check_site
+
     result = _run(lambda: check_site(site_dir, drafts=drafts, audience=audience,
                                      today=today.date() if today else None), "check")
     _print_diagnostics(result.warnings)
@@ -124,6 +158,8 @@ class ContentTypeParam(click.ParamType):
     name = "type"
 
     def convert(self, value: str, param, ctx):  # type: ignore[no-untyped-def]
+        from failsite.schema import CONTENT_TYPES, TYPE_BY_FOLDER, content_type
+
         ctype = content_type(value.lower())
         if ctype is None:
             self.fail(f"'{value}' is not a content type{did_you_mean(value, list(CONTENT_TYPES) + list(TYPE_BY_FOLDER))}; "
@@ -137,6 +173,9 @@ class ContentTypeParam(click.ParamType):
 @site_dir_argument
 def new(type_, title: str, site_dir: Path) -> None:  # type: ignore[no-untyped-def]
     """Write a new TYPE item titled TITLE from its archetype, and print its path."""
+    from failsite.archetypes import new_content
+    from failsite.config import load_config
+
     path = _run(lambda: new_content(load_config(site_dir), type_, title, dt.date.today()), "new")
     click.echo(path)
 

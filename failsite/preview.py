@@ -95,7 +95,7 @@ class Preview:
         self.bodies, self.signatures, self.site = {}, {}, None
         self.renderer_stale = True
         rendered = self._render(frozenset(), everything=True)
-        index_search(self.out_dir)  # refreshed on full rebuilds only: an edit's new words wait for the next one
+        self.warnings += index_search(self.out_dir, [p for p, o in self.outputs.items() if o.searchable], "preview")  # refreshed on full rebuilds only: an edit's new words wait for the next one
         return rendered
 
     def _incremental(self, change: Change) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from failsite.content import Item
-from failsite.schema import VISIBILITIES
+if TYPE_CHECKING:
+    from failsite.content import Item
 
-AUDIENCES = VISIBILITIES  # an audience sees items whose visibility is at or below its own
+# The visibilities of items, in order: an audience sees items whose visibility is at or below its own.
+AUDIENCES = ("public", "internal", "restricted")
 
 
 @dataclass(frozen=True)

@@ -30,11 +30,13 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class Output:
-    """One file of the built site: its path under the output folder, its bytes, and the items it shows."""
+    """One file of the built site: its path under the output folder, its bytes, the items it shows, and whether
+    it goes into the search index (an item's own page)."""
 
     path: str
     content: bytes
     shown: frozenset[str] = frozenset()
+    searchable: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ class Renderer:
             views.shown = set()
             html = render_page(self.env, self.theme, views, plan, diagnostics)
             if html is not None:
-                outputs.append(Output(plan.output_path, html.encode("utf-8"), frozenset(views.shown)))
+                outputs.append(Output(plan.output_path, html.encode("utf-8"), frozenset(views.shown), plan.kind == "item"))
         return outputs
 
     def feeds(self, views: SiteView, plans: list[PagePlan]) -> list[Output]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from failsite.errors import Diagnostic, did_you_mean, error
+from failsite.publish import AUDIENCES
 from failsite.slugs import slugify
 from failsite.yamlnodes import YamlNode
 
@@ -49,7 +50,7 @@ class ContentType:
 
 
 ACTION_STATUSES = ("open", "in-progress", "done", "dropped")
-VISIBILITIES = ("public", "internal", "restricted")  # in order: each audience sees its own and those before
+VISIBILITIES = AUDIENCES  # in order: each audience sees its own and those before
 CONTROL_LEVELS = ("fully", "partially", "outside")
 
 COMMON_FIELDS: tuple[Field, ...] = (

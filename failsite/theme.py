@@ -42,9 +42,19 @@ class Theme:
         return absolute.as_posix()
 
 
+def theme_search_path(config: SiteConfig) -> list[Path]:
+    """The folders whose subfolders are themes: the site's own themes/, then failsite's built-in ones."""
+    return [config.site_dir / "themes", builtin_themes_dir()]
+
+
+def theme_inputs(config: SiteConfig) -> list[Path]:
+    """Every folder a theme's files can come from (whether or not it exists yet)."""
+    return [config.site_dir / "templates", config.site_dir / "static", *theme_search_path(config)]
+
+
 def load_theme(config: SiteConfig) -> tuple[Theme | None, list[Diagnostic]]:
     """Resolve the theme named in site.yaml and the themes it extends."""
-    search = [config.site_dir / "themes", builtin_themes_dir()]
+    search = theme_search_path(config)
     chain: list[Path] = []
     name = config.theme
     while name:

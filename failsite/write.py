@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterable
 
-from failsite.errors import FailsiteError, error
+from failsite.errors import Diagnostic, FailsiteError, error, warning
 
 # Left in every output folder so that a later build knows the folder is ours to replace.
 MARKER = ".failsite-output"
@@ -96,20 +96,47 @@ def write_changes(out_dir: Path, changed: dict[str, bytes], removed: Iterable[st
             parent = parent.parent
 
 
-def index_search(folder: Path) -> None:
-    """Build the Pagefind search index of the HTML already in `folder` (a staged build or the preview).
+def index_search(folder: Path, pages: Iterable[str], shown: str) -> list[Diagnostic]:
+    """Build the Pagefind search index of `pages` (paths of HTML already written in `folder`: a staged build
+    or the preview) into `folder/pagefind/`; `shown` names the output folder in warnings.
 
-    Pagefind reads only the pages we wrote (which the leak audit reads too), so nothing that was
-    not audited goes into its compressed index.
+    Pagefind reads only pages we wrote (which the leak audit reads too), so nothing that was not
+    audited goes into its compressed index. It is shown a folder of hard links to the searchable
+    pages alone: list and taxonomy pages repeat the stories' titles and summaries, would crowd the
+    results, and would cost Pagefind as much time again to read. When there is nothing to index,
+    the site has no index and a warning says why.
     """
     import pagefind_bin
 
-    result = subprocess.run([str(pagefind_bin.get_executable()), "--site", str(folder), "--silent",
-                             "--exclude-selectors", ".header-anchor"],
-                            capture_output=True, text=True)
+    pages = list(pages)
+    shown_index = f"{shown}/{SEARCH_FOLDER}"
+    if not pages:
+        return [warning(shown_index, 1, "nothing is published yet, so the site has no search index",
+                        "the search page works once a story, debrief, experiment, log entry, module or page is "
+                        "published")]
+
+    shown = Path(tempfile.mkdtemp(prefix=".search-", dir=folder.parent))
+    try:
+        for relative in pages:
+            target = shown / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(folder / relative, target)
+            except OSError:  # a file system without hard links
+                shutil.copyfile(folder / relative, target)
+        result = subprocess.run([str(pagefind_bin.get_executable()), "--site", str(shown), "--silent",
+                                 "--output-path", str((folder / SEARCH_FOLDER).resolve()),
+                                 "--exclude-selectors", ".header-anchor"],
+                                capture_output=True, text=True)
+    finally:
+        shutil.rmtree(shown, ignore_errors=True)
+    if result.returncode != 0 and "not able to build an index" in result.stderr:
+        return [warning(shown_index, 1, "the search index is empty: Pagefind found no HTML document among the "
+                        f"{len(pages)} item pages", "item templates must write whole HTML documents (<html>...</html>)")]
     if result.returncode != 0:
         raise FailsiteError([error(str(folder), 1, f"the search index could not be built: {result.stderr.strip()}",
                                    "check that the pagefind package is installed (pip install 'pagefind[bin]')")])
+    return []
 
 
 SEARCH_FOLDER = "pagefind"

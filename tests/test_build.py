@@ -252,16 +252,20 @@ def test_child_theme_extends_its_parent(make_site: SiteMaker) -> None:
     assert html(site, "talks/a/index.html").select_one(".byline") is not None
 
 
-def test_empty_site_builds(make_site: SiteMaker) -> None:
+def test_empty_site_builds_without_a_search_index_and_says_so(make_site: SiteMaker) -> None:
     site = make_site({})
     result = build(site)
-    assert result.warnings == []
+    assert [w.format() for w in result.warnings] == [
+        "public/pagefind:1:1: warning: nothing is published yet, so the site has no search index\n"
+        "  hint: the search page works once a story, debrief, experiment, log entry, module or page is published"]
+    assert not (site / "public/pagefind").exists()
     assert text_of(html(site, "index.html").select(".empty")[-1]) == "Nothing here yet."
 
 
 def test_missing_default_content_folder_is_a_warning_and_a_named_one_an_error(make_site: SiteMaker) -> None:
     site = make_site({})
     (site / "content").rmdir()
-    assert [w.message for w in build(site).warnings] == ["the content folder 'content' does not exist"]
+    assert [w.message for w in build(site).warnings] == ["the content folder 'content' does not exist",
+                                                         "nothing is published yet, so the site has no search index"]
     (site / "site.yaml").write_text("title: T\ncontent: stories\n")
     assert build_errors(site) == ["stories:1:1: error: the content folder 'stories' does not exist"]
