@@ -77,6 +77,12 @@ class Anonymiser:
                                       "registry": self._registry_edits}
         self.rules: tuple[tuple[str, Rule], ...] = tuple((name, available[name]) for name in rule_names)
 
+    @property
+    def settings(self) -> tuple[object, ...]:
+        """Everything that decides what it writes (for cache keys): the registry, rules, domains and patterns."""
+        return (self.registry.entries, tuple(name for name, _ in self.rules), self._domains,
+                tuple((p.pattern, r) for p, r in self._patterns))
+
     def published_name(self, entry: Entry, policy: Policy) -> str | None:
         """What to print for an entry: None keeps the real name (consent given), else the pseudonym."""
         if entry.consent == "named" and not policy.anonymous:

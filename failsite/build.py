@@ -7,10 +7,11 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from failsite.anonymise import Anonymiser, anonymise_item
+from failsite.anonymise import Anonymiser
 from failsite.audit import allowed_names, audit_files
 from failsite.config import CONFIG_FILE, SiteConfig, load_config
-from failsite.content import item_schema, parse_sources
+from failsite.content import item_schema
+from failsite.ingest import ingest
 from failsite.discover import discover_sources
 from failsite.lint import curriculum_warnings, experiment_warnings, language_warnings, load_rules
 from failsite.namecheck import overdue_reviews, unregistered_names
@@ -58,10 +59,9 @@ def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False
         if write else (None, [])
     sources, found = discover_sources(config)
     diagnostics += found
-    items, found = parse_sources(sources, item_schema(config))
-    diagnostics += found
     closed = frozenset(t.name for t in config.taxonomies if t.closed)
-    items = [anonymise_item(item, anonymiser, closed) for item in items]
+    items, found = ingest(sources, item_schema(config), anonymiser, closed, cache)
+    diagnostics += found
     who = Audience(audience, drafts, day)
     site, found = assemble_site(items, frozenset(s.key for s in sources), config, who)
     diagnostics += found
@@ -69,7 +69,8 @@ def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False
     diagnostics += found
     outputs: list[Output] = []
     if theme is not None:
-        outputs, found = render_site(site, theme, anonymiser, progress, cache, render_environment(config, anonymiser))
+        outputs, found = render_site(site, theme, anonymiser, progress, cache, render_environment(config, anonymiser),
+                                     target if write else None)
         diagnostics += found
     if has_errors(diagnostics):
         raise BuildFailed(sorted_unique(diagnostics))
@@ -80,7 +81,7 @@ def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False
                                     shown_output), diagnostics)
     else:
         assert cache is not None
-        staging = stage_outputs(((o.path, o.content) for o in outputs), target)
+        staging = stage_outputs(((o.path, o.content, o.origin) for o in outputs), target)
         try:
             searchable = [o for o in outputs if o.searchable]
             pages_key = pages_fingerprint((o.path, o.content) for o in searchable)
@@ -115,7 +116,7 @@ def _inputs(config: SiteConfig) -> list[Path]:
 def render_environment(config: SiteConfig, anonymiser: Anonymiser) -> str:
     """Everything besides an item's own text that its rendered body depends on: the code, the registry and rules,
     the markdown options and the base path (links are checked separately on every build)."""
-    return digest(code_fingerprint(), anonymiser.registry.entries, config.anonymise, config.raw_html, config.base_path)
+    return digest(code_fingerprint(), anonymiser.settings, config.anonymise, config.raw_html, config.base_path)
 
 
 def make_anonymiser(config: SiteConfig) -> Anonymiser:

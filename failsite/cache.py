@@ -2,12 +2,17 @@
 
 Only work whose result is a pure function of what the key hashes is cached, so a hit can never
 serve a stale page:
+- a source's parsed and anonymised item with its diagnostics, keyed by its bytes, its place,
+  the schema and the anonymisation settings;
 - a markdown body, keyed by its text, position, anonymity, the registry and the options, and
   kept only while its links still resolve to the same URLs with the same warnings;
 - the leak audit's verdict on a file, kept only for clean files, keyed by the file's bytes, the
   registry and the names the file may show;
-- the search index, keyed by every searchable page's path and bytes.
-Page templates are always rendered again: they are cheap next to these, and read everything.
+- the search index, keyed by every searchable page's path and bytes;
+- Jinja's compiled templates, which Jinja checks against each template's source.
+- a page's record (its key, the items it showed with their digests, the hash of its bytes),
+  so that an unchanged page is read back from the previous output instead of rendered (see
+  render.PageReuse);
 A cache that cannot be read, or was written by another version, is discarded with a warning.
 """
 
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -22,11 +28,11 @@ from typing import Iterable
 from failsite import __version__
 from failsite.content import Item
 from failsite.errors import Diagnostic, warning
-from failsite.fingerprint import CACHE_DIR, digest
+from failsite.fingerprint import CACHE_DIR, code_fingerprint, digest
 from failsite.render import RenderedBody
 
 _FILE = "build.pickle"
-_FORMAT = 2
+_FORMAT = 3
 
 
 @dataclass
@@ -34,19 +40,36 @@ class BuildCache:
     """What the last build left for this one; `used_*` collect what this build wants kept."""
 
     path: Path
+    items: dict[str, tuple[Item | None, list[Diagnostic]]] = field(default_factory=dict)  # source key -> parsed
     bodies: dict[str, RenderedBody] = field(default_factory=dict)  # body key -> rendered body
+    # output path -> (page key, (shown item, its digest)..., sha256 of the bytes, searchable)
+    pages: dict[str, tuple[str, tuple[tuple[str, str], ...], str, bool]] = field(default_factory=dict)
     clean: set[str] = field(default_factory=set)  # audit keys of files found clean
     search: tuple[str, dict[str, bytes], list[Diagnostic]] = ("", {}, [])  # (pages key, index files, warnings)
+    used_items: dict[str, tuple[Item | None, list[Diagnostic]]] = field(default_factory=dict)
     used_bodies: dict[str, RenderedBody] = field(default_factory=dict)
+    used_pages: dict[str, tuple[str, tuple[tuple[str, str], ...], str, bool]] = field(default_factory=dict)
     used_clean: set[str] = field(default_factory=set)
 
     def body_key(self, item: Item, environment: str) -> str:
         return digest(environment, item.key, item.path, item.body_line, item.anonymous, item.body)
 
+    def compiled_templates(self) -> Path:
+        """The folder for Jinja's compiled templates, one per version of failsite's code (the others removed)."""
+        folder = self.path / "templates"
+        current = folder / code_fingerprint()[:16]
+        if folder.is_dir():
+            for other in folder.iterdir():
+                if other != current:
+                    shutil.rmtree(other, ignore_errors=True)
+        current.mkdir(parents=True, exist_ok=True)
+        return current
+
     def save(self) -> None:
         """Keep what this build used (so the cache never grows beyond one site's worth)."""
         self.path.mkdir(parents=True, exist_ok=True)
-        payload = {"format": _FORMAT, "version": __version__, "bodies": self.used_bodies,
+        payload = {"format": _FORMAT, "version": __version__, "items": self.used_items, "bodies": self.used_bodies,
+                   "pages": self.used_pages,
                    "clean": self.used_clean, "search": self.search}
         temporary = self.path / f"{_FILE}.tmp"
         temporary.write_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
@@ -64,7 +87,8 @@ def load_cache(site_dir: Path) -> tuple[BuildCache, list[Diagnostic]]:
         payload = pickle.loads(path.read_bytes())
         if not isinstance(payload, dict) or payload.get("format") != _FORMAT or payload.get("version") != __version__:
             raise ValueError("it was written by another version of failsite")
-        return BuildCache(folder, dict(payload["bodies"]), set(payload["clean"]), tuple(payload["search"])), []
+        return BuildCache(folder, dict(payload["items"]), dict(payload["bodies"]), dict(payload["pages"]),
+                          set(payload["clean"]), tuple(payload["search"])), []
     except Exception as exc:  # any damage at all: do not trust it
         path.unlink(missing_ok=True)
         return BuildCache(folder), [warning(f"{CACHE_DIR}/{_FILE}", 1, f"the build cache was discarded: {exc}",

@@ -193,24 +193,24 @@ def derive_summary(body: str, limit: int = 220) -> str:
 
 def read_item(source: Source, schema: ItemSchema) -> tuple[Item | None, list[Diagnostic]]:
     """Read one source file and parse it; an unreadable file is an error like any other."""
+    data, diagnostics = read_source(source)
+    return parse_source(source, data, schema) if data is not None else (None, diagnostics)
+
+
+def read_source(source: Source) -> tuple[bytes | None, list[Diagnostic]]:
+    """A source file's bytes, or the error that says why they cannot be read."""
     try:
-        text = source.path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [error(source.shown, 1, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
-                            "save the file as UTF-8")]
+        return source.path.read_bytes(), []
     except OSError as exc:
         return None, [error(source.shown, 1, f"cannot read the file: {exc.strerror or exc}",
                             "check the file's permissions")]
-    return parse_item(source, text, schema)
 
 
-def parse_sources(sources: list[Source], schema: ItemSchema) -> tuple[list[Item], list[Diagnostic]]:
-    """Read and parse every source; one file's errors never stop the others from being checked."""
-    items: list[Item] = []
-    diagnostics: list[Diagnostic] = []
-    for source in sources:
-        item, found = read_item(source, schema)
-        diagnostics.extend(found)
-        if item is not None:
-            items.append(item)
-    return items, diagnostics
+def parse_source(source: Source, data: bytes, schema: ItemSchema) -> tuple[Item | None, list[Diagnostic]]:
+    """A source file's bytes as an Item; bytes that are not UTF-8 are an error."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [error(source.shown, 1, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
+                            "save the file as UTF-8")]
+    return parse_item(source, text.replace("\r\n", "\n").replace("\r", "\n"), schema)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 
 from failsite.schema import CONTENT_TYPES
-from failsite.insights import log_quarters, tracks
+from failsite.insights import log_quarters, patterns_over_time, related_inputs, term_members, tracks
 from failsite.site import Site
 
 HOME_RECENT = 8
@@ -83,3 +84,40 @@ def insight_pages(site: Site) -> list[PagePlan]:
         plans.append(PagePlan(url=track.guide_url, template="guide.html", kind="guide", name=track.slug))
     plans += [PagePlan(url=q.url, template="quarter.html", kind="quarter", name=q.slug) for q in log_quarters(site)]
     return plans
+
+
+def page_signatures(site: Site, plans: list[PagePlan]) -> dict[str, tuple[object, ...] | None]:
+    """Each planned page's signature by URL: everything about it that does not live in the items it shows.
+
+    A page whose signature is unchanged, and whose items are unchanged, renders to the same bytes
+    (with the same templates and config). None: a view across the whole site (tracks, coverage,
+    quarters, actions, chains, search), cheap and few, always rendered again.
+    """
+    trend, members = patterns_over_time(site), term_members(site)
+    keys_by_type: dict[str, list[str]] = {}
+    for item in site.items:
+        keys_by_type.setdefault(item.type, []).append(item.key)
+    return {plan.url: _signature(plan, site, trend, members, keys_by_type) for plan in plans}
+
+
+def _signature(plan: PagePlan, site: Site, trend: object, members: dict[tuple[str, str], tuple[str, ...]],
+               keys_by_type: dict[str, list[str]]) -> tuple[object, ...] | None:
+    if plan.kind == "item":
+        item = site.by_key[plan.item_key]
+        return (plan, tuple(sorted(site.links.get(item.key, {}).items())), site.linked_from.get(item.key, ()),
+                related_inputs(site, item, members))
+    if plan.kind == "list":
+        return (plan, tuple(keys_by_type.get(plan.type, [])[plan.first:plan.last]))
+    if plan.kind == "term":
+        term = site.taxonomy(plan.taxonomy).term(plan.term)
+        chart = trend if plan.taxonomy == "patterns" else None
+        return (plan, term.title, term.description, term.item_keys[plan.first:plan.last], chart)
+    if plan.kind == "taxonomy":
+        return (plan, tuple((t.slug, t.title, len(t.item_keys)) for t in site.taxonomy(plan.taxonomy).terms))
+    if plan.kind == "home":
+        patterns = tuple(len(t.item_keys) for t in site.taxonomy("patterns").terms)
+        recent = tuple(itertools.islice((i.key for i in site.items if i.type != "page"), HOME_RECENT))
+        return (plan, recent, patterns, trend)
+    if plan.kind == "notfound":
+        return (plan,)
+    return None

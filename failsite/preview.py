@@ -8,7 +8,6 @@ result is audited and written exactly like a build, so the preview is what will 
 
 from __future__ import annotations
 
-import itertools
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +22,7 @@ from failsite.config import load_config
 from failsite.content import Item, item_schema, read_item
 from failsite.discover import Source, discover_sources
 from failsite.errors import Diagnostic, FailsiteError, has_errors, sorted_unique
-from failsite.insights import patterns_over_time, related_inputs, term_members
-from failsite.pages import HOME_RECENT, PagePlan, plan_pages
+from failsite.pages import page_signatures, plan_pages
 from failsite.publish import Audience
 from failsite.render import Output, RenderedBody, Renderer, body_still_valid, check_collisions
 from failsite.schema import TYPE_BY_FOLDER
@@ -51,7 +49,7 @@ class Preview:
     def __init__(self, site_dir: Path, out_dir: Path, audience: Audience):
         self.site_dir, self.out_dir, self.audience = site_dir, out_dir, audience
         self.outputs: dict[str, Output] = {}
-        self.signatures: dict[str, tuple[object, ...]] = {}
+        self.signatures: dict[str, tuple[object, ...] | None] = {}
         self.bodies: dict[str, tuple[Item, RenderedBody]] = {}
         self.site: Site | None = None
         self.global_signature: tuple[object, ...] = ()
@@ -149,17 +147,13 @@ class Preview:
         static = renderer.static(site) if everything else [self.outputs[p] for p in sorted(self._static_paths)]
         views = renderer.views(site, {k: b.html for k, (_, b) in bodies.items()}, static)
         plans = plan_pages(site)
-        trend, members = patterns_over_time(site), term_members(site)
-        keys_by_type: dict[str, list[str]] = {}
-        for item in site.items:
-            keys_by_type.setdefault(item.type, []).append(item.key)
-        signatures = {plan.url: page_signature(plan, site, trend, members, keys_by_type) for plan in plans}
+        signatures = page_signatures(site, plans)
         changed_items = self._changed_items(site, bodies)
         global_signature = (tuple(views.menu), tuple(t.name for t in site.taxonomies if t.terms))
         redo_all = everything or global_signature != self.global_signature
         chosen = [plan for plan in plans
                   if redo_all or plan.template in templates_changed
-                  or signatures[plan.url] != self.signatures.get(plan.url)
+                  or signatures[plan.url] is None or signatures[plan.url] != self.signatures.get(plan.url)
                   or (self.outputs.get(plan.output_path) is not None
                       and self.outputs[plan.output_path].shown & changed_items)]
         pages = renderer.pages(views, chosen, diagnostics) + renderer.feeds(views, plans)
@@ -218,33 +212,6 @@ class Preview:
             merged = {p: o for p, o in self.outputs.items() if p not in removed}
             merged.update(changed)
         self.outputs = merged
-
-
-def page_signature(plan: PagePlan, site: Site, trend: object, members: dict[tuple[str, str], tuple[str, ...]],
-                   keys_by_type: dict[str, list[str]]) -> tuple[object, ...]:
-    """Everything about a page that does not live in the items it shows: which items, which terms.
-
-    Views across the whole site (tracks, coverage, quarters, actions, chains, search) are cheap
-    and few: their signature never matches, so they are rendered every time."""
-    if plan.kind == "item":
-        item = site.by_key[plan.item_key]
-        return (plan, tuple(sorted(site.links.get(item.key, {}).items())), site.linked_from.get(item.key, ()),
-                related_inputs(site, item, members))
-    if plan.kind == "list":
-        return (plan, tuple(keys_by_type.get(plan.type, [])[plan.first:plan.last]))
-    if plan.kind == "term":
-        term = next(t for t in site.taxonomy(plan.taxonomy).terms if t.slug == plan.term)
-        chart = trend if plan.taxonomy == "patterns" else None
-        return (plan, term.title, term.description, term.item_keys[plan.first:plan.last], chart)
-    if plan.kind == "taxonomy":
-        return (plan, tuple((t.slug, t.title, len(t.item_keys)) for t in site.taxonomy(plan.taxonomy).terms))
-    if plan.kind == "home":
-        patterns = tuple(len(t.item_keys) for t in site.taxonomy("patterns").terms)
-        recent = tuple(itertools.islice((i.key for i in site.items if i.type != "page"), HOME_RECENT))
-        return (plan, recent, patterns, trend)
-    if plan.kind == "notfound":
-        return (plan,)
-    return (plan, object())
 
 
 def _same_body(old: Item, new: Item) -> bool:

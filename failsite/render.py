@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -12,10 +12,11 @@ import jinja2
 
 from failsite.anonymise import Anonymiser, Policy
 from failsite.errors import Diagnostic, error, has_errors
+from failsite.fingerprint import digest
 from failsite.feeds import actions_csv, atom_feed, json_index, robots_txt, sitemap
 from failsite.markdown import MarkdownOptions, SegmentRewriter, render_markdown
 from failsite.parallel import fork_map
-from failsite.pages import HOME_RECENT, PagePlan, output_path, plan_pages
+from failsite.pages import HOME_RECENT, PagePlan, output_path, page_signatures, plan_pages
 from failsite.content import Item
 from failsite.site import Site, body_link_resolver
 from failsite.theme import Theme, check_templates, template_diagnostic, template_environment
@@ -30,13 +31,14 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class Output:
-    """One file of the built site: its path under the output folder, its bytes, the items it shows, and whether
-    it goes into the search index (an item's own page)."""
+    """One file of the built site: its path under the output folder, its bytes, the items it shows, whether
+    it goes into the search index (an item's own page), and the previous output's file with the same bytes."""
 
     path: str
     content: bytes
     shown: frozenset[str] = frozenset()
     searchable: bool = False
+    origin: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -60,11 +62,12 @@ def body_still_valid(site: Site, item: Item, body: RenderedBody) -> bool:
 class Renderer:
     """One theme's templates, ready to render any subset of a site's pages (a build, or a preview's rebuild)."""
 
-    def __init__(self, theme: Theme, anonymiser: Anonymiser, hash_static: bool = True):
+    def __init__(self, theme: Theme, anonymiser: Anonymiser, hash_static: bool = True,
+                 compiled_dir: Path | None = None):
         self.theme = theme
         self.anonymiser = anonymiser
         self.hash_static = hash_static
-        self.env = template_environment(theme)
+        self.env = template_environment(theme, compiled_dir)
         self.env.filters.update(anonymise=lambda text: anonymiser.text(str(text)),
                                 pseudonym=lambda name: anonymiser.text(str(name)))
         self.diagnostics = check_templates(self.env, theme)
@@ -125,9 +128,11 @@ class Renderer:
 
 
 def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, progress: Progress | None = None,
-                cache: "BuildCache | None" = None, environment: str = "") -> tuple[list[Output], list[Diagnostic]]:
-    """Render every page, feed and static file of the site, reusing cached bodies that are still valid."""
-    renderer = Renderer(theme, anonymiser)
+                cache: "BuildCache | None" = None, environment: str = "",
+                previous: Path | None = None) -> tuple[list[Output], list[Diagnostic]]:
+    """Render every page, feed and static file of the site, reusing cached bodies that are still valid and, from
+    the `previous` output folder, pages whose signature and shown items are unchanged."""
+    renderer = Renderer(theme, anonymiser, compiled_dir=cache.compiled_templates() if cache is not None else None)
     diagnostics = list(renderer.diagnostics)
     if has_errors(diagnostics):
         return [], diagnostics
@@ -150,13 +155,78 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, progress: Prog
             cache.used_bodies[keys[item.key]] = rendered
     views = renderer.views(site, bodies, static)
     plans = plan_pages(site)
+    reuse = PageReuse(site, plans, renderer, views, environment, cache, previous) if cache is not None else None
+    chosen = [plan for plan in plans if reuse is None or plan.output_path not in reuse.outputs]
     pages: list[tuple[Output | None, list[Diagnostic]]] = fork_map(
-        _render_pages, plans, {"renderer": renderer, "views": views}, progress=progress)
-    outputs = [output for output, _ in pages if output is not None]
+        _render_pages, chosen, {"renderer": renderer, "views": views}, progress=progress)
+    if reuse is not None:
+        reuse.keep(chosen, pages)
+    rendered = {output.path: output for output, _ in pages if output is not None}
+    if reuse is not None:
+        rendered.update(reuse.outputs)
+    outputs = [rendered[plan.output_path] for plan in plans if plan.output_path in rendered]
     diagnostics.extend(d for _, found in pages for d in found)
     outputs += renderer.feeds(views, plans) + static
     diagnostics.extend(check_collisions(outputs, site))
     return outputs, diagnostics
+
+
+class PageReuse:
+    """Which pages of the previous output are still what this build would render, and the record for the next.
+
+    A page is reused when its signature (everything about it besides the items it shows, as in
+    the preview), the templates, config, anonymisation settings, static files and audience are
+    unchanged, and every item it showed last time is unchanged, body included; its bytes are read
+    back from the previous output and checked against the hash recorded when it was rendered.
+    """
+
+    def __init__(self, site: Site, plans: list[PagePlan], renderer: Renderer, views: SiteView, environment: str,
+                 cache: "BuildCache", previous: Path | None):
+        self.cache = cache
+        self.signatures = page_signatures(site, plans)
+        theme = renderer.theme
+        templates = [(path.relative_to(folder).as_posix(), path.read_bytes()) for folder in theme.template_dirs
+                     for path in sorted(folder.rglob("*")) if path.is_file()]
+        self.environment = digest(environment, site.config, site.audience, templates, views.static_hashes,
+                                  views.menu, tuple(t.name for t in site.taxonomies if t.terms))
+        self.items = {item.key: _item_digest(item, views.bodies[item.key]) for item in site.items}
+        self.outputs: dict[str, Output] = {}
+        for plan in plans:
+            signature = self.signatures[plan.url]
+            entry = cache.pages.get(plan.output_path)
+            if signature is None or entry is None or previous is None or entry[0] != self._key(signature):
+                continue
+            key, shown, content_hash, searchable = entry
+            if any(self.items.get(k) != d for k, d in shown):
+                continue
+            origin = previous / plan.output_path
+            try:
+                content = origin.read_bytes()
+            except OSError:
+                continue
+            if hashlib.sha256(content).hexdigest() == content_hash:
+                self.outputs[plan.output_path] = Output(plan.output_path, content, frozenset(k for k, _ in shown),
+                                                        searchable, origin)
+                cache.used_pages[plan.output_path] = entry
+
+    def _key(self, signature: tuple[object, ...]) -> str:
+        return digest(self.environment, signature)
+
+    def keep(self, plans: list[PagePlan], pages: list[tuple[Output | None, list[Diagnostic]]]) -> None:
+        """Record the pages just rendered cleanly, for the next build."""
+        for plan, (output, found) in zip(plans, pages):
+            signature = self.signatures[plan.url]
+            if output is None or found or signature is None:
+                continue
+            shown = tuple((k, self.items[k]) for k in sorted(output.shown) if k in self.items)
+            self.cache.used_pages[output.path] = (self._key(signature), shown,
+                                                  hashlib.sha256(output.content).hexdigest(), output.searchable)
+
+
+def _item_digest(item: Item, body_html: str) -> str:
+    """An item's fields and rendered body, hashed the same in every process (sets in sorted order)."""
+    return digest(*(sorted(value) if isinstance(value, frozenset) else value
+                    for value in (getattr(item, f.name) for f in fields(item))), body_html)
 
 
 def _render_bodies(inherited: dict[str, Any], keys: Sequence[str]) -> list[RenderedBody]:
@@ -217,7 +287,7 @@ def page_context(views: SiteView, plan: PagePlan) -> ItemView | ListPage:
             views.shown.update(k for term in taxonomy.terms for k in term.item_keys)
             return ListPage("taxonomy", taxonomy.title, taxonomy.description, views.url(plan.url), [], pager,
                             taxonomy=taxonomy)
-        term = next(t for t in taxonomy.terms if t.slug == plan.term)
+        term = taxonomy.term(plan.term)
         items = [views.item(k) for k in term.item_keys[plan.first:plan.last]]
         return ListPage("term", term.title, term.description, views.url(plan.url), items, pager,
                         term=term, taxonomy=taxonomy)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 
 from failsite.config import SiteConfig, TaxonomyDef
 from failsite.content import Item
@@ -35,6 +36,14 @@ class Taxonomy:
     description: str
     closed: bool
     terms: tuple[Term, ...]
+
+    def term(self, slug: str) -> Term:
+        """The term with this slug (a table lookup: a page per term must not scan them all)."""
+        return self._terms_by_slug[slug]
+
+    @cached_property
+    def _terms_by_slug(self) -> dict[str, Term]:
+        return {term.slug: term for term in self.terms}
 
     @property
     def url(self) -> str:

@@ -81,10 +81,13 @@ def _parent_theme(folder: Path) -> str:
     return str(data.get("extends") or "")
 
 
-def template_environment(theme: Theme) -> jinja2.Environment:
-    """Jinja with autoescaping and StrictUndefined, so a typo in a template is an error, not a blank."""
+def template_environment(theme: Theme, compiled_dir: Path | None = None) -> jinja2.Environment:
+    """Jinja with autoescaping and StrictUndefined, so a typo in a template is an error, not a blank.
+
+    `compiled_dir` keeps compiled templates between builds (Jinja checks each against its source)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled_dir)) if compiled_dir else None,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -140,7 +140,7 @@ class SiteView:
         self.site = site
         self.bodies = bodies
         self.shown: set[str] = set()  # keys of the items the page being rendered has looked at
-        self._static_hashes = static_hashes
+        self.static_hashes = static_hashes
         self._term_index = {(t.name, term.slug): term for t in site.taxonomies for term in t.terms}
         self._items: dict[str, ItemView] = {}
         self._all_keys = tuple(i.key for i in site.items)
@@ -173,7 +173,7 @@ class SiteView:
 
     def static_url(self, path: str) -> str:
         """A static file's URL with its content hash, so browsers never keep a stale stylesheet."""
-        digest = self._static_hashes.get(path.lstrip("/"))
+        digest = self.static_hashes.get(path.lstrip("/"))
         return self.url(path) + (f"?v={digest}" if digest else "")
 
     def item(self, key: str) -> ItemView:

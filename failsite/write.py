@@ -29,18 +29,22 @@ def check_output_dir(out_dir: Path, site_dir: Path, content_dir: Path) -> None:
                                    "failsite replaces its output folder whole: remove it, or choose another with -o")])
 
 
-def stage_outputs(outputs: Iterable[tuple[str, bytes]], out_dir: Path) -> Path:
-    """Write every output into a fresh folder beside `out_dir` and return that folder."""
+def stage_outputs(outputs: Iterable[tuple[str, bytes, Path | None]], out_dir: Path) -> Path:
+    """Write every output into a fresh folder beside `out_dir` and return that folder.
+
+    An output with an origin (a file of the previous output with the very same bytes) is hard-linked
+    from it instead of written again."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.building-", dir=out_dir.parent))
     try:
         made: set[Path] = set()
-        for relative, content in outputs:
+        for relative, content, origin in outputs:
             target = staging / relative
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            target.write_bytes(content)
+            if origin is None or not _linked(origin, target):
+                target.write_bytes(content)
         (staging / MARKER).write_bytes(b"")
     except OSError as exc:
         discard(staging)
@@ -49,10 +53,22 @@ def stage_outputs(outputs: Iterable[tuple[str, bytes]], out_dir: Path) -> Path:
     return staging
 
 
+def _linked(origin: Path, target: Path) -> bool:
+    try:
+        os.link(origin, target)
+        return True
+    except OSError:  # gone meanwhile, another file system, or no hard links here: write the bytes
+        return False
+
+
 def read_staged(staging: Path) -> list[tuple[str, Path]]:
     """Every file of a staged build, as (relative path, where it is), for the audit to read as published."""
-    return [(path.relative_to(staging).as_posix(), path) for path in sorted(staging.rglob("*"))
-            if path.is_file() and path.name != MARKER]
+    files = []
+    for folder, _, names in os.walk(staging):
+        relative_folder = os.path.relpath(folder, staging).replace(os.sep, "/")
+        prefix = "" if relative_folder == "." else relative_folder + "/"
+        files += [(prefix + name, Path(folder, name)) for name in names if name != MARKER]
+    return sorted(files)
 
 
 def publish(staging: Path, out_dir: Path) -> None:
