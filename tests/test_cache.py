@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import SiteMaker, build, html, talk, text_of
 from failsite.cache import CACHE_DIR
@@ -119,3 +123,67 @@ def test_the_leak_audit_still_fails_when_a_clean_file_becomes_a_leak(site: Path)
     (site / "templates").mkdir()
     (site / "templates/404.html").write_text("<p>Ask Dana</p>")
     assert build_errors(site)[0].startswith('public/404.html:1:1: error: protected name of "Dana Whitfield"')
+
+
+# -- warm builds equal cold builds after any sequence of edits ---------------------------------------------
+
+DEMO = Path(__file__).parent.parent
+TODAY = __import__("datetime").date(2026, 11, 1)
+DEMO_FILES = sorted(p.relative_to(DEMO).as_posix() for p in (DEMO / "content").rglob("*.md"))
+
+
+def _rewrite(site: Path, relative: str, pattern: str, replacement: str) -> None:
+    path = site / relative
+    if path.exists():
+        path.write_text(re.sub(pattern, replacement, path.read_text(encoding="utf-8"), count=1, flags=re.M),
+                        encoding="utf-8")
+
+
+EDITS = {
+    "retitle": lambda site, f, n: _rewrite(site, f, r"^title: (.*)$", rf"title: \1 (take {n})"),
+    "redate": lambda site, f, n: _rewrite(site, f, r"^date: .*$", f"date: 2024-0{n % 9 + 1}-1{n % 9}"),
+    "draft": lambda site, f, n: _rewrite(site, f, r"\A---\n", "---\ndraft: true\n"),
+    "repattern": lambda site, f, n: _rewrite(site, f, r"^patterns: .*$", f"patterns: [{PATTERNS[n % 5]}]"),
+    "retag": lambda site, f, n: _rewrite(site, f, r"^tags: \[", f"tags: [tag {n}, "),
+    "name someone": lambda site, f, n: _rewrite(site, f, r"\Z", "\nKwame and Ines said it again.\n"),
+    "link": lambda site, f, n: _rewrite(site, f, r"\Z", f"\nSee [this](/{DEMO_FILES[n % len(DEMO_FILES)]}).\n"),
+    "delete": lambda site, f, n: (site / f).unlink(missing_ok=True),
+    "add a talk": lambda site, f, n: (site / f"content/talks/new-{n}.md").write_text(
+        talk(f"New {n}", f"2026-0{n % 9 + 1}-02", patterns=f"[{PATTERNS[n % 5]}]", tags=f"[tag {n}]"),
+        encoding="utf-8"),
+    "registry": lambda site, f, n: _rewrite(site, "people.yaml", r"^  - name: Kwame Osei$",
+                                            f"  - name: Kwame Osei\n    pseudonym: Reviewer {n}"),
+    "site title": lambda site, f, n: _rewrite(site, "site.yaml", r"^title: (.*)$", rf"title: \1 {n}"),
+    "template": lambda site, f, n: (site / "templates").mkdir(exist_ok=True) or (
+        site / "templates/404.html").write_text(f"<!doctype html><title>Lost {n}</title><p>Not here {n}.</p>"),
+}
+PATTERNS = ("concrete", "circumstantial", "perceived", "identity", "paralysis")
+
+
+def _outcome(site: Path, out: Path) -> tuple[str, ...] | str:
+    from failsite.build import build_site
+    from failsite.errors import FailsiteError
+    try:
+        build_site(site, out, today=TODAY)
+    except FailsiteError as exc:
+        return tuple(d.format() for d in exc.diagnostics)
+    return tree_digest(out)
+
+
+@settings(max_examples=int(os.environ.get("FAILSITE_CACHE_EXAMPLES", "6")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(sorted(EDITS)), st.sampled_from(DEMO_FILES), st.integers(1, 40)),
+                min_size=1, max_size=3))
+def test_warm_builds_equal_cold_builds_after_any_edits(tmp_path_factory: pytest.TempPathFactory,
+                                                       edits: list[tuple[str, str, int]]) -> None:
+    root = tmp_path_factory.mktemp("edits")
+    warm = root / "warm"
+    warm.mkdir()
+    for name in ("site.yaml", "people.yaml", "content"):
+        (shutil.copytree if name == "content" else shutil.copy)(DEMO / name, warm / name)
+    _outcome(warm, warm / "public")
+    for name, relative, n in edits:
+        EDITS[name](warm, relative, n)
+        cold = root / f"cold-{n}-{len(list(root.iterdir()))}"
+        shutil.copytree(warm, cold, ignore=shutil.ignore_patterns("public", CACHE_DIR))
+        assert _outcome(warm, warm / "public") == _outcome(cold, cold / "public"), (name, relative, n)
