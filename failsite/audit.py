@@ -23,7 +23,7 @@ from failsite.errors import Diagnostic, error
 from failsite.matcher import NameMatcher, fold
 from failsite.registry import Registry
 from failsite.write import SEARCH_FOLDER
-from failsite.render import Output
+from failsite.render import Output, Written
 from failsite.site import Site
 
 if TYPE_CHECKING:
@@ -140,6 +140,6 @@ def _audit_slice(inherited: dict[str, Any], work: Sequence[tuple[str, bytes | Pa
     return results
 
 
-def allowed_names(outputs: Iterable[Output], site: Site) -> dict[str, frozenset[str]]:
+def allowed_names(outputs: Iterable[Output | Written], site: Site) -> dict[str, frozenset[str]]:
     """For each output, the registry entries it may show by name: those named by consent in the items it shows."""
     return {o.path: frozenset().union(*(site.by_key[k].named for k in o.shown if k in site.by_key)) for o in outputs}

@@ -18,21 +18,21 @@ from failsite.namecheck import overdue_reviews, unregistered_names
 from failsite.errors import BuildFailed, Diagnostic, has_errors, sorted_unique
 from failsite.publish import Audience
 from failsite.registry import EMPTY_REGISTRY, load_registry
-from failsite.render import Output, Progress, render_site
+from failsite.render import Progress, Written, render_site
 from failsite.site import Site, assemble_site
-from failsite.theme import load_theme, theme_inputs
+from failsite.theme import Theme, load_theme, theme_inputs
 from failsite.cache import BuildCache, load_cache, pages_fingerprint
 from failsite.fingerprint import CACHE_DIR, code_fingerprint, digest
 from failsite.stamp import Stamp, options_key, output_files, save_stamp, snapshot
-from failsite.write import (add_files, check_output_dir, discard, index_search, publish, read_search_index, read_staged,
-                            stage_outputs)
+from failsite.write import (add_files, check_output_dir, discard, index_search, open_staging, publish,
+                            read_search_index, read_staged)
 
 
 @dataclass(frozen=True)
 class BuildResult:
     """What a successful build made, and the warnings it found."""
 
-    outputs: list[Output]
+    outputs: list[Written]
     warnings: list[Diagnostic]
     pages: int
     seconds: float
@@ -67,36 +67,15 @@ def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False
     diagnostics += found
     theme, found = load_theme(config)
     diagnostics += found
-    outputs: list[Output] = []
-    if theme is not None:
-        outputs, found = render_site(site, theme, anonymiser, progress, cache, render_environment(config, anonymiser),
-                                     target if write else None)
-        diagnostics += found
-    if has_errors(diagnostics):
-        raise BuildFailed(sorted_unique(diagnostics))
-    allowed = allowed_names(outputs, site)
-    shown_output = _shown(target, site_dir)
-    if not write:
-        _raise_on_leaks(audit_files(((o.path, o.content) for o in outputs), anonymiser.registry, allowed,
-                                    shown_output), diagnostics)
-    else:
-        assert cache is not None
-        staging = stage_outputs(((o.path, o.content, o.origin) for o in outputs), target)
-        try:
-            searchable = [o for o in outputs if o.searchable]
-            pages_key = pages_fingerprint((o.path, o.content) for o in searchable)
-            if cache.search[0] != pages_key:
-                found = index_search(staging, [o.path for o in searchable], shown_output)
-                cache.search = (pages_key, read_search_index(staging), found)
-            else:
-                add_files(staging, cache.search[1])  # the same pages: the same index
-            diagnostics += cache.search[2]
-            # The audit reads the files as written, before they are swapped in.
-            _raise_on_leaks(audit_files(read_staged(staging), anonymiser.registry, allowed, shown_output, cache),
-                            diagnostics)
+    staging = open_staging(target if write else None)
+    try:
+        outputs = _render_and_audit(site, theme, anonymiser, staging, diagnostics, progress, cache,
+                                    target if write else None, _shown(target, site_dir))
+        if write:
             publish(staging, target)
-        finally:
-            discard(staging)
+    finally:
+        discard(staging)
+    if cache is not None:
         cache.save()
     pages = sum(1 for o in outputs if o.path.endswith(".html"))
     warnings = sorted_unique(diagnostics)
@@ -111,6 +90,33 @@ def _inputs(config: SiteConfig) -> list[Path]:
     """Every file and folder besides site.yaml that a build reads."""
     registry = [config.site_dir / config.anonymise.registry] if config.anonymise.registry else []
     return [*registry, config.content_dir, *theme_inputs(config)]
+
+
+def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, staging: Path,
+                      diagnostics: list[Diagnostic], progress: Progress | None, cache: BuildCache | None,
+                      previous: Path | None, shown_output: str) -> list[Written]:
+    """Render the site into the staging folder, index it for search and audit every file as written;
+    raise BuildFailed on any error or leak."""
+    outputs: list[Written] = []
+    if theme is not None:
+        outputs, found = render_site(site, theme, anonymiser, staging, progress, cache,
+                                     render_environment(site.config, anonymiser), previous)
+        diagnostics += found
+    if has_errors(diagnostics):
+        raise BuildFailed(sorted_unique(diagnostics))
+    if cache is not None:  # a build (`check` makes no search index)
+        searchable = [o for o in outputs if o.searchable]
+        pages_key = pages_fingerprint((o.path, o.sha256) for o in searchable)
+        if cache.search[0] != pages_key:
+            found = index_search(staging, [o.path for o in searchable], shown_output)
+            cache.search = (pages_key, read_search_index(staging), found)
+        else:
+            add_files(staging, cache.search[1])  # the same pages: the same index
+        diagnostics += cache.search[2]
+    # The audit reads the files as written, before they are swapped in.
+    _raise_on_leaks(audit_files(read_staged(staging), anonymiser.registry, allowed_names(outputs, site),
+                                shown_output, cache), diagnostics)
+    return outputs
 
 
 def render_environment(config: SiteConfig, anonymiser: Anonymiser) -> str:

@@ -18,7 +18,6 @@ A cache that cannot be read, or was written by another version, is discarded wit
 
 from __future__ import annotations
 
-import hashlib
 import pickle
 import shutil
 from dataclasses import dataclass, field
@@ -95,7 +94,6 @@ def load_cache(site_dir: Path) -> tuple[BuildCache, list[Diagnostic]]:
                                             "nothing to do: this build renders everything and writes a new cache")]
 
 
-def pages_fingerprint(files: Iterable[tuple[str, bytes]]) -> str:
-    """What the search index is made from: every searchable page's path and bytes."""
-    return digest(*(f"{path}:{hashlib.sha256(content).hexdigest()}" for path, content in sorted(files)
-                    if path.endswith(".html")))
+def pages_fingerprint(files: Iterable[tuple[str, str]]) -> str:
+    """What the search index is made from: every searchable page's path and the hash of its bytes."""
+    return digest(*(f"{path}:{content_hash}" for path, content_hash in sorted(files) if path.endswith(".html")))

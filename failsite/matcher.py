@@ -78,6 +78,7 @@ class NameMatcher:
         self._longest = max((len(w) for c in self._by_first.values() for w, _ in c), default=0)
         # Aho-Corasick finds every first word in one pass over the text, whatever the number of names.
         self._first_words: Any = None
+        self._last: tuple[str, str, list[int]] | None = None
         if self._by_first:
             self._first_words = ahocorasick.Automaton()
             for word in self._by_first:
@@ -93,17 +94,25 @@ class NameMatcher:
                 starts.add(start)
         return sorted(starts)
 
+    def _folded_starts(self, text: str) -> tuple[str, list[int]]:
+        """The folded text and its first-word starts; the last text's are kept, since a caller that asked
+        `might_contain` goes on to `find` in the same text."""
+        if self._last is None or self._last[0] != text:
+            folded = fold(text)
+            self._last = (text, folded, self._starts(folded))
+        return self._last[1], self._last[2]
+
     def might_contain(self, text: str) -> bool:
         """Cheap test: does any first word of any name occur in the text?"""
-        return self._first_words is not None and bool(self._starts(fold(text)))
+        return self._first_words is not None and bool(self._folded_starts(text)[1])
 
     def find(self, text: str) -> list[Match]:
         """Every non-overlapping match, left to right."""
         if self._first_words is None:
             return []
-        folded = fold(text)
+        folded, starts = self._folded_starts(text)
         matches: list[Match] = []
-        for start in self._starts(folded):
+        for start in starts:
             if matches and start < matches[-1].end:
                 continue
             found = self._match_from(folded, start)

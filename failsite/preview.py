@@ -164,7 +164,7 @@ class Preview:
         keep = {p.output_path for p in plans} | {o.path for o in pages} | set(self._static_paths if not everything else ())
         merged = {path: o for path, o in self.outputs.items() if path in keep}
         merged.update({o.path: o for o in pages})
-        collisions = check_collisions(list(merged.values()), site)
+        collisions = check_collisions(list(merged), site)
         if collisions:
             raise FailsiteError(collisions)
         changed = {o.path: o for o in pages if self.outputs.get(o.path) is None or self.outputs[o.path].content != o.content}

@@ -21,6 +21,7 @@ from failsite.content import Item
 from failsite.site import Site, body_link_resolver
 from failsite.theme import Theme, check_templates, template_diagnostic, template_environment
 from failsite.views import ItemView, ListPage, Pager, SiteView
+from failsite.write import write_file
 
 if TYPE_CHECKING:
     from failsite.cache import BuildCache
@@ -39,6 +40,23 @@ class Output:
     shown: frozenset[str] = frozenset()
     searchable: bool = False
     origin: Path | None = None
+
+
+@dataclass(frozen=True)
+class Written:
+    """An output as written into the staging folder: its path, the hash of its bytes, the items it shows, and
+    whether it goes into the search index. Its bytes stay on disk, not in memory."""
+
+    path: str
+    sha256: str
+    shown: frozenset[str] = frozenset()
+    searchable: bool = False
+
+
+def write_output(staging: Path, output: Output) -> Written:
+    """Write an output into the staging folder and keep what later stages need of it."""
+    write_file(staging, output.path, output.content, output.origin)
+    return Written(output.path, hashlib.sha256(output.content).hexdigest(), output.shown, output.searchable)
 
 
 @dataclass(frozen=True)
@@ -127,11 +145,14 @@ class Renderer:
         return outputs
 
 
-def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, progress: Progress | None = None,
+def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path, progress: Progress | None = None,
                 cache: "BuildCache | None" = None, environment: str = "",
-                previous: Path | None = None) -> tuple[list[Output], list[Diagnostic]]:
-    """Render every page, feed and static file of the site, reusing cached bodies that are still valid and, from
-    the `previous` output folder, pages whose signature and shown items are unchanged."""
+                previous: Path | None = None) -> tuple[list[Written], list[Diagnostic]]:
+    """Render every page, feed and static file of the site into `staging`, reusing cached bodies that are still
+    valid and, from the `previous` output folder, pages whose signature and shown items are unchanged.
+
+    Pages are written by the worker that renders them, so their bytes never travel back to this
+    process nor pile up in it."""
     renderer = Renderer(theme, anonymiser, compiled_dir=cache.compiled_templates() if cache is not None else None)
     diagnostics = list(renderer.diagnostics)
     if has_errors(diagnostics):
@@ -155,19 +176,20 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, progress: Prog
             cache.used_bodies[keys[item.key]] = rendered
     views = renderer.views(site, bodies, static)
     plans = plan_pages(site)
-    reuse = PageReuse(site, plans, renderer, views, environment, cache, previous) if cache is not None else None
-    chosen = [plan for plan in plans if reuse is None or plan.output_path not in reuse.outputs]
-    pages: list[tuple[Output | None, list[Diagnostic]]] = fork_map(
-        _render_pages, chosen, {"renderer": renderer, "views": views}, progress=progress)
+    reuse = PageReuse(site, plans, renderer, views, environment, cache, previous, staging) \
+        if cache is not None else None
+    chosen = [plan for plan in plans if reuse is None or plan.output_path not in reuse.written]
+    pages: list[tuple[Written | None, list[Diagnostic]]] = fork_map(
+        _render_pages, chosen, {"renderer": renderer, "views": views, "staging": staging}, progress=progress)
     if reuse is not None:
         reuse.keep(chosen, pages)
-    rendered = {output.path: output for output, _ in pages if output is not None}
+    written = {page.path: page for page, _ in pages if page is not None}
     if reuse is not None:
-        rendered.update(reuse.outputs)
-    outputs = [rendered[plan.output_path] for plan in plans if plan.output_path in rendered]
+        written.update(reuse.written)
+    outputs = [written[plan.output_path] for plan in plans if plan.output_path in written]
     diagnostics.extend(d for _, found in pages for d in found)
-    outputs += renderer.feeds(views, plans) + static
-    diagnostics.extend(check_collisions(outputs, site))
+    outputs += [write_output(staging, output) for output in renderer.feeds(views, plans) + static]
+    diagnostics.extend(check_collisions([o.path for o in outputs], site))
     return outputs, diagnostics
 
 
@@ -181,7 +203,7 @@ class PageReuse:
     """
 
     def __init__(self, site: Site, plans: list[PagePlan], renderer: Renderer, views: SiteView, environment: str,
-                 cache: "BuildCache", previous: Path | None):
+                 cache: "BuildCache", previous: Path | None, staging: Path):
         self.cache = cache
         self.signatures = page_signatures(site, plans)
         theme = renderer.theme
@@ -190,7 +212,7 @@ class PageReuse:
         self.environment = digest(environment, site.config, site.audience, templates, views.static_hashes,
                                   views.menu, tuple(t.name for t in site.taxonomies if t.terms))
         self.items = {item.key: _item_digest(item, views.bodies[item.key]) for item in site.items}
-        self.outputs: dict[str, Output] = {}
+        self.written: dict[str, Written] = {}
         for plan in plans:
             signature = self.signatures[plan.url]
             entry = cache.pages.get(plan.output_path)
@@ -205,22 +227,21 @@ class PageReuse:
             except OSError:
                 continue
             if hashlib.sha256(content).hexdigest() == content_hash:
-                self.outputs[plan.output_path] = Output(plan.output_path, content, frozenset(k for k, _ in shown),
-                                                        searchable, origin)
+                self.written[plan.output_path] = write_output(staging, Output(
+                    plan.output_path, content, frozenset(k for k, _ in shown), searchable, origin))
                 cache.used_pages[plan.output_path] = entry
 
     def _key(self, signature: tuple[object, ...]) -> str:
         return digest(self.environment, signature)
 
-    def keep(self, plans: list[PagePlan], pages: list[tuple[Output | None, list[Diagnostic]]]) -> None:
+    def keep(self, plans: list[PagePlan], pages: list[tuple[Written | None, list[Diagnostic]]]) -> None:
         """Record the pages just rendered cleanly, for the next build."""
-        for plan, (output, found) in zip(plans, pages):
+        for plan, (page, found) in zip(plans, pages):
             signature = self.signatures[plan.url]
-            if output is None or found or signature is None:
+            if page is None or found or signature is None:
                 continue
-            shown = tuple((k, self.items[k]) for k in sorted(output.shown) if k in self.items)
-            self.cache.used_pages[output.path] = (self._key(signature), shown,
-                                                  hashlib.sha256(output.content).hexdigest(), output.searchable)
+            shown = tuple((k, self.items[k]) for k in sorted(page.shown) if k in self.items)
+            self.cache.used_pages[page.path] = (self._key(signature), shown, page.sha256, page.searchable)
 
 
 def _item_digest(item: Item, body_html: str) -> str:
@@ -234,14 +255,14 @@ def _render_bodies(inherited: dict[str, Any], keys: Sequence[str]) -> list[Rende
     return [renderer.body(site, site.by_key[key]) for key in keys]
 
 
-def _render_pages(inherited: dict[str, Any], plans: Sequence[PagePlan]) -> list[tuple[Output | None, list[Diagnostic]]]:
-    """Each plan's output (None when its template failed) with what rendering it reported."""
-    renderer, views = inherited["renderer"], inherited["views"]
+def _render_pages(inherited: dict[str, Any], plans: Sequence[PagePlan]) -> list[tuple[Written | None, list[Diagnostic]]]:
+    """Each plan's page, written (None when its template failed), with what rendering it reported."""
+    renderer, views, staging = inherited["renderer"], inherited["views"], inherited["staging"]
     results = []
     for plan in plans:
         found: list[Diagnostic] = []
         output = renderer.pages(views, [plan], found)
-        results.append((output[0] if output else None, found))
+        results.append((write_output(staging, output[0]) if output else None, found))
     return results
 
 
@@ -338,17 +359,17 @@ def collect_static(theme: Theme, exclude: frozenset[Path] = frozenset()) -> list
     return [Output(relative, path.read_bytes()) for relative, path in sorted(chosen.items())]
 
 
-def check_collisions(outputs: list[Output], site: Site) -> list[Diagnostic]:
+def check_collisions(paths: list[str], site: Site) -> list[Diagnostic]:
     """Two outputs at one path: an item whose URL is also a generated page or a static file."""
     owners = {output_path(item.url): item for item in site.items}
     seen: set[str] = set()
     diagnostics = []
-    for output in outputs:
-        if output.path in seen:
-            item = owners.get(output.path)
-            where = item.path if item else "static/" + output.path
-            diagnostics.append(error(where, 1, f"the output {output.path} is produced twice: "
+    for path in paths:
+        if path in seen:
+            item = owners.get(path)
+            where = item.path if item else "static/" + path
+            diagnostics.append(error(where, 1, f"the output {path} is produced twice: "
                                      "this item's URL is also a page failsite generates or a static file",
                                      "give the item a different `slug:`"))
-        seen.add(output.path)
+        seen.add(path)
     return diagnostics

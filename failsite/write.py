@@ -29,28 +29,35 @@ def check_output_dir(out_dir: Path, site_dir: Path, content_dir: Path) -> None:
                                    "failsite replaces its output folder whole: remove it, or choose another with -o")])
 
 
-def stage_outputs(outputs: Iterable[tuple[str, bytes, Path | None]], out_dir: Path) -> Path:
-    """Write every output into a fresh folder beside `out_dir` and return that folder.
-
-    An output with an origin (a file of the previous output with the very same bytes) is hard-linked
-    from it instead of written again."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.building-", dir=out_dir.parent))
+def open_staging(out_dir: Path | None) -> Path:
+    """A fresh, empty folder to build into: beside `out_dir` (so the swap is a rename), or a temporary one
+    when nothing will be published (`failsite check`)."""
+    if out_dir is None:
+        return Path(tempfile.mkdtemp(prefix="failsite-check-"))
     try:
-        made: set[Path] = set()
-        for relative, content, origin in outputs:
-            target = staging / relative
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            if origin is None or not _linked(origin, target):
-                target.write_bytes(content)
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.building-", dir=out_dir.parent))
         (staging / MARKER).write_bytes(b"")
     except OSError as exc:
-        discard(staging)
-        raise FailsiteError([error(str(out_dir), 1, f"cannot write the output: {exc.strerror or exc}",
-                                   "check the disk space and the folder's permissions")]) from None
+        raise FailsiteError([_unwritable(out_dir, exc)]) from None
     return staging
+
+
+def write_file(staging: Path, relative: str, content: bytes, origin: Path | None = None) -> None:
+    """Write one output into a staging folder; an origin (a file of the previous output with the very same
+    bytes) is hard-linked instead of written again."""
+    target = staging / relative
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if origin is None or not _linked(origin, target):
+            target.write_bytes(content)
+    except OSError as exc:
+        raise FailsiteError([_unwritable(staging, exc)]) from None
+
+
+def _unwritable(folder: Path, exc: OSError) -> Diagnostic:
+    return error(str(folder), 1, f"cannot write the output: {exc.strerror or exc}",
+                 "check the disk space and the folder's permissions")
 
 
 def _linked(origin: Path, target: Path) -> bool:
