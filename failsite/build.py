@@ -24,8 +24,8 @@ from failsite.theme import Theme, load_theme, theme_inputs
 from failsite.cache import BuildCache, load_cache, pages_fingerprint
 from failsite.fingerprint import CACHE_DIR, code_fingerprint, digest
 from failsite.stamp import Stamp, options_key, output_files, save_stamp, snapshot
-from failsite.write import (add_files, check_output_dir, discard, index_search, open_staging, publish,
-                            read_search_index, read_staged)
+from failsite.write import (SEARCH_FOLDER, check_output_dir, discard, index_search, link_tree, open_staging, publish,
+                            read_staged)
 
 
 @dataclass(frozen=True)
@@ -107,12 +107,12 @@ def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, s
     if cache is not None:  # a build (`check` makes no search index)
         searchable = [o for o in outputs if o.searchable]
         pages_key = pages_fingerprint((o.path, o.sha256) for o in searchable)
-        if cache.search[0] != pages_key:
+        kept = cache.search_folder(pages_key)
+        if cache.search[0] != pages_key or not link_tree(kept, staging / SEARCH_FOLDER):
             found = index_search(staging, [o.path for o in searchable], shown_output)
-            cache.search = (pages_key, read_search_index(staging), found)
-        else:
-            add_files(staging, cache.search[1])  # the same pages: the same index
-        diagnostics += cache.search[2]
+            link_tree(staging / SEARCH_FOLDER, kept)
+            cache.search = (pages_key, found)
+        diagnostics += cache.search[1]  # the same pages: the same index, and the same warnings
     # The audit reads the files as written, before they are swapped in.
     _raise_on_leaks(audit_files(read_staged(staging), anonymiser.registry, allowed_names(outputs, site),
                                 shown_output, cache), diagnostics)

@@ -8,7 +8,8 @@ serve a stale page:
   kept only while its links still resolve to the same URLs with the same warnings;
 - the leak audit's verdict on a file, kept only for clean files, keyed by the file's bytes, the
   registry and the names the file may show;
-- the search index, keyed by every searchable page's path and bytes;
+- the search index, keyed by every searchable page's path and bytes, kept as files in
+  search/<key> (hard links to the published index);
 - Jinja's compiled templates, which Jinja checks against each template's source.
 - a page's record (its key, the items it showed with their digests, the hash of its bytes),
   so that an unchanged page is read back from the previous output instead of rendered (see
@@ -31,7 +32,7 @@ from failsite.fingerprint import CACHE_DIR, code_fingerprint, digest
 from failsite.render import RenderedBody
 
 _FILE = "build.pickle"
-_FORMAT = 3
+_FORMAT = 4
 
 
 @dataclass
@@ -44,7 +45,7 @@ class BuildCache:
     # output path -> (page key, (shown item, its digest)..., sha256 of the bytes, searchable)
     pages: dict[str, tuple[str, tuple[tuple[str, str], ...], str, bool]] = field(default_factory=dict)
     clean: set[str] = field(default_factory=set)  # audit keys of files found clean
-    search: tuple[str, dict[str, bytes], list[Diagnostic]] = ("", {}, [])  # (pages key, index files, warnings)
+    search: tuple[str, list[Diagnostic]] = ("", [])  # (pages key, warnings); the files: search_folder(key)
     used_items: dict[str, tuple[Item | None, list[Diagnostic]]] = field(default_factory=dict)
     used_bodies: dict[str, RenderedBody] = field(default_factory=dict)
     used_pages: dict[str, tuple[str, tuple[tuple[str, str], ...], str, bool]] = field(default_factory=dict)
@@ -64,9 +65,18 @@ class BuildCache:
         current.mkdir(parents=True, exist_ok=True)
         return current
 
+    def search_folder(self, pages_key: str) -> Path:
+        """Where the search index made from these pages is kept (hard links to the published files)."""
+        return self.path / "search" / pages_key[:32]
+
     def save(self) -> None:
         """Keep what this build used (so the cache never grows beyond one site's worth)."""
         self.path.mkdir(parents=True, exist_ok=True)
+        kept = self.search_folder(self.search[0])
+        if (self.path / "search").is_dir():
+            for other in (self.path / "search").iterdir():
+                if other != kept:
+                    shutil.rmtree(other, ignore_errors=True)
         payload = {"format": _FORMAT, "version": __version__, "items": self.used_items, "bodies": self.used_bodies,
                    "pages": self.used_pages,
                    "clean": self.used_clean, "search": self.search}

@@ -165,15 +165,15 @@ def index_search(folder: Path, pages: Iterable[str], shown: str) -> list[Diagnos
 SEARCH_FOLDER = "pagefind"
 
 
-def read_search_index(folder: Path) -> dict[str, bytes]:
-    """The search index files of a staged build, to keep for the next build."""
-    root = folder / SEARCH_FOLDER
-    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
-
-
-def add_files(folder: Path, files: dict[str, bytes]) -> None:
-    """Write more files into a staged build (a search index kept from the last build)."""
-    for relative, content in files.items():
-        target = folder / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+def link_tree(source: Path, target: Path) -> bool:
+    """Hard-link (or copy, where links cannot be made) every file below `source` into `target`;
+    False when there is no `source` folder."""
+    if not source.is_dir():
+        return False
+    for folder, _, names in os.walk(source):
+        destination = target / os.path.relpath(folder, source)
+        destination.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            if not _linked(Path(folder, name), destination / name):
+                shutil.copyfile(Path(folder, name), destination / name)
+    return True
