@@ -22,7 +22,7 @@ from failsite.parallel import fork_map
 from failsite.errors import Diagnostic, error
 from failsite.matcher import NameMatcher, fold
 from failsite.registry import Registry
-from failsite.write import SEARCH_FOLDER
+from failsite.search import is_search_bundle_file
 from failsite.render import Output, Written
 from failsite.site import Site
 
@@ -104,7 +104,7 @@ def audit_files(files: Iterable[tuple[str, bytes | Path]], registry: Registry, a
     if not registry.entries:
         return []
     work = [(relative, source) for relative, source in files
-            if not (relative.startswith(SEARCH_FOLDER + "/") and not relative.endswith(".json"))]
+            if not (is_search_bundle_file(relative) and not relative.endswith(".json"))]
     # Pagefind's UI code (the same for every site) and its compressed index, made only from pages
     # this audit reads in full, are the files it leaves out.
     inherited = {"audit": LeakAudit(registry), "allowed": allowed, "output": output_name,

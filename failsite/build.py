@@ -21,11 +21,11 @@ from failsite.registry import EMPTY_REGISTRY, load_registry
 from failsite.render import Progress, Written, render_site
 from failsite.site import Site, assemble_site
 from failsite.theme import Theme, load_theme, theme_inputs
-from failsite.cache import BuildCache, load_cache, pages_fingerprint
+from failsite.cache import BuildCache, load_cache
+from failsite.search import index_search
 from failsite.fingerprint import CACHE_DIR, code_fingerprint, digest
 from failsite.stamp import Stamp, options_key, output_files, save_stamp, snapshot
-from failsite.write import (SEARCH_FOLDER, check_output_dir, discard, index_search, link_tree, open_staging, publish,
-                            read_staged)
+from failsite.write import check_output_dir, discard, open_staging, publish, read_staged
 
 
 @dataclass(frozen=True)
@@ -105,14 +105,7 @@ def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, s
     if has_errors(diagnostics):
         raise BuildFailed(sorted_unique(diagnostics))
     if cache is not None:  # a build (`check` makes no search index)
-        searchable = [o for o in outputs if o.searchable]
-        pages_key = pages_fingerprint((o.path, o.sha256) for o in searchable)
-        kept = cache.search_folder(pages_key)
-        if cache.search[0] != pages_key or not link_tree(kept, staging / SEARCH_FOLDER):
-            found = index_search(staging, [o.path for o in searchable], shown_output)
-            link_tree(staging / SEARCH_FOLDER, kept)
-            cache.search = (pages_key, found)
-        diagnostics += cache.search[1]  # the same pages: the same index, and the same warnings
+        diagnostics += index_search(staging, {o.path: o.sha256 for o in outputs if o.searchable}, shown_output, cache)
     # The audit reads the files as written, before they are swapped in.
     _raise_on_leaks(audit_files(read_staged(staging), anonymiser.registry, allowed_names(outputs, site),
                                 shown_output, cache), diagnostics)

@@ -8,8 +8,8 @@ serve a stale page:
   kept only while its links still resolve to the same URLs with the same warnings;
 - the leak audit's verdict on a file, kept only for clean files, keyed by the file's bytes, the
   registry and the names the file may show;
-- the search index, keyed by every searchable page's path and bytes, kept as files in
-  search/<key> (hard links to the published index);
+- each search bundle (failsite.search), keyed by its pages' paths and bytes, kept as files in
+  search/<key> (hard links to the published bundle);
 - Jinja's compiled templates, which Jinja checks against each template's source.
 - a page's record (its key, the items it showed with their digests, the hash of its bytes),
   so that an unchanged page is read back from the previous output instead of rendered (see
@@ -23,7 +23,6 @@ import pickle
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from failsite import __version__
 from failsite.content import Item
@@ -32,7 +31,7 @@ from failsite.fingerprint import CACHE_DIR, code_fingerprint, digest
 from failsite.render import RenderedBody
 
 _FILE = "build.pickle"
-_FORMAT = 4
+_FORMAT = 5
 
 
 @dataclass
@@ -45,9 +44,10 @@ class BuildCache:
     # output path -> (page key, (shown item, its digest)..., sha256 of the bytes, searchable)
     pages: dict[str, tuple[str, tuple[tuple[str, str], ...], str, bool]] = field(default_factory=dict)
     clean: set[str] = field(default_factory=set)  # audit keys of files found clean
-    search: tuple[str, list[Diagnostic]] = ("", [])  # (pages key, warnings); the files: search_folder(key)
+    search: dict[str, list[Diagnostic]] = field(default_factory=dict)  # bundle key -> warnings; files in search/
     used_items: dict[str, tuple[Item | None, list[Diagnostic]]] = field(default_factory=dict)
     used_bodies: dict[str, RenderedBody] = field(default_factory=dict)
+    used_search: dict[str, list[Diagnostic]] = field(default_factory=dict)
     used_pages: dict[str, tuple[str, tuple[tuple[str, str], ...], str, bool]] = field(default_factory=dict)
     used_clean: set[str] = field(default_factory=set)
 
@@ -65,21 +65,21 @@ class BuildCache:
         current.mkdir(parents=True, exist_ok=True)
         return current
 
-    def search_folder(self, pages_key: str) -> Path:
-        """Where the search index made from these pages is kept (hard links to the published files)."""
-        return self.path / "search" / pages_key[:32]
+    def search_folder(self, bundle_key: str) -> Path:
+        """Where a search bundle made from the pages its key hashes is kept (hard links to the published files)."""
+        return self.path / "search" / bundle_key[:32]
 
     def save(self) -> None:
         """Keep what this build used (so the cache never grows beyond one site's worth)."""
         self.path.mkdir(parents=True, exist_ok=True)
-        kept = self.search_folder(self.search[0])
+        kept = {self.search_folder(key) for key in self.used_search}
         if (self.path / "search").is_dir():
             for other in (self.path / "search").iterdir():
-                if other != kept:
+                if other not in kept:
                     shutil.rmtree(other, ignore_errors=True)
         payload = {"format": _FORMAT, "version": __version__, "items": self.used_items, "bodies": self.used_bodies,
                    "pages": self.used_pages,
-                   "clean": self.used_clean, "search": self.search}
+                   "clean": self.used_clean, "search": self.used_search}
         temporary = self.path / f"{_FILE}.tmp"
         temporary.write_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
         temporary.replace(self.path / _FILE)
@@ -97,13 +97,8 @@ def load_cache(site_dir: Path) -> tuple[BuildCache, list[Diagnostic]]:
         if not isinstance(payload, dict) or payload.get("format") != _FORMAT or payload.get("version") != __version__:
             raise ValueError("it was written by another version of failsite")
         return BuildCache(folder, dict(payload["items"]), dict(payload["bodies"]), dict(payload["pages"]),
-                          set(payload["clean"]), tuple(payload["search"])), []
+                          set(payload["clean"]), dict(payload["search"])), []
     except Exception as exc:  # any damage at all: do not trust it
         path.unlink(missing_ok=True)
         return BuildCache(folder), [warning(f"{CACHE_DIR}/{_FILE}", 1, f"the build cache was discarded: {exc}",
                                             "nothing to do: this build renders everything and writes a new cache")]
-
-
-def pages_fingerprint(files: Iterable[tuple[str, str]]) -> str:
-    """What the search index is made from: every searchable page's path and the hash of its bytes."""
-    return digest(*(f"{path}:{content_hash}" for path, content_hash in sorted(files) if path.endswith(".html")))

@@ -8,6 +8,7 @@ result is audited and written exactly like a build, so the preview is what will 
 
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,8 @@ from failsite.render import Output, RenderedBody, Renderer, body_still_valid, ch
 from failsite.schema import TYPE_BY_FOLDER
 from failsite.site import Site, assemble_site
 from failsite.theme import load_theme
-from failsite.write import index_search, write_changes
+from failsite.search import index_search, is_search_bundle_file
+from failsite.write import write_changes
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,10 @@ class Preview:
         self.bodies, self.signatures, self.site = {}, {}, None
         self.renderer_stale = True
         rendered = self._render(frozenset(), everything=True)
-        self.warnings += index_search(self.out_dir, [p for p, o in self.outputs.items() if o.searchable], "preview")  # refreshed on full rebuilds only: an edit's new words wait for the next one
+        for bundle in self.out_dir.iterdir():  # bundles of an earlier full rebuild (their number may shrink)
+            if bundle.is_dir() and is_search_bundle_file(bundle.name + "/"):
+                shutil.rmtree(bundle)
+        self.warnings += index_search(self.out_dir, {p: "" for p, o in self.outputs.items() if o.searchable}, "preview")  # refreshed on full rebuilds only: an edit's new words wait for the next one
         return rendered
 
     def _incremental(self, change: Change) -> tuple[tuple[str, ...], tuple[str, ...]]:

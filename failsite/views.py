@@ -12,7 +12,9 @@ from markupsafe import Markup, escape
 from failsite import insights
 from failsite.charts import line_chart
 from failsite.content import Item
+from failsite.pages import output_path
 from failsite.schema import CONTENT_TYPES
+from failsite.search import bundle_folder, shards
 from failsite.site import Site
 from failsite.slugs import slugify
 from failsite.taxonomy import Taxonomy, Term
@@ -170,6 +172,12 @@ class SiteView:
         """A full URL when base_url has a host, else the same as `url`."""
         base = self.site.config.base_url
         return (base if "://" in base else self.site.config.base_path) + path.lstrip("/")
+
+    @property
+    def search_bundles(self) -> list[str]:
+        """The URLs of the site's search bundles, the first holding the search UI (see failsite.search)."""
+        paths = [output_path(item.url) for item in self.site.items]
+        return [self.url(f"/{bundle_folder(n)}/") for n in range(len(shards(paths)))]
 
     def static_url(self, path: str) -> str:
         """A static file's URL with its content hash, so browsers never keep a stale stylesheet."""

@@ -119,50 +119,38 @@ def write_changes(out_dir: Path, changed: dict[str, bytes], removed: Iterable[st
             parent = parent.parent
 
 
-def index_search(folder: Path, pages: Iterable[str], shown: str) -> list[Diagnostic]:
-    """Build the Pagefind search index of `pages` (paths of HTML already written in `folder`: a staged build
-    or the preview) into `folder/pagefind/`; `shown` names the output folder in warnings.
+def index_bundle(folder: Path, pages: list[str], bundle: str, shown: str) -> list[Diagnostic]:
+    """Build a Pagefind search bundle of `pages` (paths of HTML already written in `folder`: a staged build or
+    the preview) into `folder/bundle/`; `shown` names the output folder in warnings.
 
     Pagefind reads only pages we wrote (which the leak audit reads too), so nothing that was not
-    audited goes into its compressed index. It is shown a folder of hard links to the searchable
-    pages alone: list and taxonomy pages repeat the stories' titles and summaries, would crowd the
-    results, and would cost Pagefind as much time again to read. When there is nothing to index,
-    the site has no index and a warning says why.
+    audited goes into its compressed index. It is shown a folder of hard links to these pages
+    alone: list and taxonomy pages repeat the stories' titles and summaries, would crowd the
+    results, and would cost Pagefind as much time again to read.
     """
     import pagefind_bin
 
-    pages = list(pages)
-    shown_index = f"{shown}/{SEARCH_FOLDER}"
-    if not pages:
-        return [warning(shown_index, 1, "nothing is published yet, so the site has no search index",
-                        "the search page works once a story, debrief, experiment, log entry, module or page is "
-                        "published")]
-
-    shown = Path(tempfile.mkdtemp(prefix=".search-", dir=folder.parent))
+    shown_bundle = f"{shown}/{bundle}"
+    linked = Path(tempfile.mkdtemp(prefix=".search-", dir=folder.parent))
     try:
         for relative in pages:
-            target = shown / relative
+            target = linked / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(folder / relative, target)
-            except OSError:  # a file system without hard links
+            if not _linked(folder / relative, target):  # a file system without hard links
                 shutil.copyfile(folder / relative, target)
-        result = subprocess.run([str(pagefind_bin.get_executable()), "--site", str(shown), "--silent",
-                                 "--output-path", str((folder / SEARCH_FOLDER).resolve()),
+        result = subprocess.run([str(pagefind_bin.get_executable()), "--site", str(linked), "--silent",
+                                 "--output-path", str((folder / bundle).resolve()),
                                  "--exclude-selectors", ".header-anchor"],
                                 capture_output=True, text=True)
     finally:
-        shutil.rmtree(shown, ignore_errors=True)
+        shutil.rmtree(linked, ignore_errors=True)
     if result.returncode != 0 and "not able to build an index" in result.stderr:
-        return [warning(shown_index, 1, "the search index is empty: Pagefind found no HTML document among the "
+        return [warning(shown_bundle, 1, "the search index is empty: Pagefind found no HTML document among the "
                         f"{len(pages)} item pages", "item templates must write whole HTML documents (<html>...</html>)")]
     if result.returncode != 0:
-        raise FailsiteError([error(str(folder), 1, f"the search index could not be built: {result.stderr.strip()}",
+        raise FailsiteError([error(shown_bundle, 1, f"the search index could not be built: {result.stderr.strip()}",
                                    "check that the pagefind package is installed (pip install 'pagefind[bin]')")])
     return []
-
-
-SEARCH_FOLDER = "pagefind"
 
 
 def link_tree(source: Path, target: Path) -> bool:

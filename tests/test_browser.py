@@ -183,3 +183,61 @@ def test_search_finds_a_word_from_a_body_and_never_a_real_name(browser, demo_url
         # Pagefind may fall back to partial matches of other words; none may contain the name.
         assert all(real.lower() not in text.lower() for _, text in search(real)), real
     page.close()
+
+
+SMALL_SHARDS = 4
+
+
+@pytest.fixture(scope="module")
+def sharded_demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo built as a large site would be: its stories spread over several search bundles."""
+    import failsite.search
+    site = tmp_path_factory.mktemp("sharded")
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "people.yaml", site / "people.yaml")
+    (site / "site.yaml").write_text((REPO / "site.yaml").read_text().replace(
+        "base_url: https://learning.brightwell.example/fail-forward/", "base_url: /"))
+    original, failsite.search.SHARD_PAGES = failsite.search.SHARD_PAGES, SMALL_SHARDS
+    try:
+        build(site)
+    finally:
+        failsite.search.SHARD_PAGES = original
+    assert (site / "public/pagefind-3").is_dir()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site / "public")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_search_merges_every_bundle_of_a_sharded_site(browser, sharded_demo_url: str) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    found: dict[str, list[str]] = {}
+    for term in ("handover", "whiteboard", "forecast", "pilot"):
+        page.goto(f"{sharded_demo_url}/search/?q={term}")
+        page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
+        page.wait_for_timeout(300)  # let every bundle answer
+        found[term] = page.eval_on_selector_all(".pagefind-ui__result-link",
+                                                "links => links.map(a => a.getAttribute('href'))")
+    page.close()
+    assert errors == []
+    assert "/experiments/shorter-handover-meetings/" in found["handover"]
+    assert "/talks/inheriting-the-mess/" in found["whiteboard"]
+    # The results of all terms together come from more than one bundle.
+    import failsite.search
+    original, failsite.search.SHARD_PAGES = failsite.search.SHARD_PAGES, SMALL_SHARDS
+    try:
+        split = failsite.search.shards(_demo_item_pages())
+    finally:
+        failsite.search.SHARD_PAGES = original
+    bundles = {page: n for n, shard in enumerate(split) for page in shard}
+    hits = {bundles[url.split("#")[0].strip("/") + "/index.html"] for urls in found.values() for url in urls}
+    assert len(hits) >= 2, hits
+
+
+def _demo_item_pages() -> list[str]:
+    from failsite.build import build_site
+    result = build_site(REPO, write=False, today=__import__("datetime").date(2026, 11, 1))
+    return [o.path for o in result.outputs if o.searchable]

@@ -259,6 +259,8 @@ def test_empty_site_builds_without_a_search_index_and_says_so(make_site: SiteMak
         "public/pagefind:1:1: warning: nothing is published yet, so the site has no search index\n"
         "  hint: the search page works once a story, debrief, experiment, log entry, module or page is published"]
     assert not (site / "public/pagefind").exists()
+    assert text_of(html(site, "search/index.html").select_one(".empty")).startswith("Nothing to search yet")
+    assert html(site, "search/index.html").find("script", src=True) is None  # no UI to load from a missing bundle
     assert text_of(html(site, "index.html").select(".empty")[-1]) == "Nothing here yet."
 
 
