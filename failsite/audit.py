@@ -94,13 +94,15 @@ def _variants(text: str) -> list[tuple[str, Callable[[int], int]]]:
     return [(between, lambda pos: between.count("\n", 0, pos) + 1), (inside, tag_line)]
 
 
-def audit_files(files: Iterable[tuple[str, bytes | Path]], registry: Registry, allowed: dict[str, frozenset[str]],
-                output_name: str, cache: "BuildCache | None" = None) -> list[Diagnostic]:
+def audit_files(files: Iterable[tuple[str, bytes | str | Path]], registry: Registry, allowed: dict[str, frozenset[str]],
+                output_name: str, cache: "BuildCache | None" = None,
+                known: dict[str, str] | None = None) -> list[Diagnostic]:
     """Every finding in the given files (relative path, and bytes or where to read them) and in their paths.
 
     Files are read and scanned in worker processes on larger sites. With a cache, a file whose
     path, bytes and allowed names were found clean before against the same registry is not
-    scanned again, and files found clean now are remembered."""
+    scanned again (nor read, when `known` gives the hash of its bytes), and files found clean now are
+    remembered."""
     if not registry.entries:
         return []
     work = [(relative, source) for relative, source in files
@@ -109,7 +111,7 @@ def audit_files(files: Iterable[tuple[str, bytes | Path]], registry: Registry, a
     # this audit reads in full, are the files it leaves out.
     inherited = {"audit": LeakAudit(registry), "allowed": allowed, "output": output_name,
                  "registry_key": digest(registry.entries) if cache is not None else "",
-                 "clean": cache.clean if cache is not None else None}
+                 "clean": cache.clean if cache is not None else None, "known": known or {}}
     diagnostics: list[Diagnostic] = []
     for found, clean_key in fork_map(_audit_slice, work, inherited, chunk=100):
         diagnostics += found
@@ -118,19 +120,33 @@ def audit_files(files: Iterable[tuple[str, bytes | Path]], registry: Registry, a
     return diagnostics
 
 
-def _audit_slice(inherited: dict[str, Any], work: Sequence[tuple[str, bytes | Path]]) -> list[tuple[list[Diagnostic], str]]:
+def _read(source: bytes | str | Path) -> bytes:
+    """A file's bytes: given, or read from where it is."""
+    if isinstance(source, bytes):
+        return source
+    with open(source, "rb") as handle:
+        return handle.read()
+
+
+def _audit_slice(inherited: dict[str, Any], work: Sequence[tuple[str, bytes | str | Path]]) -> list[tuple[list[Diagnostic], str]]:
     """Findings per file, and the file's cache key when it is clean (empty without a cache)."""
     audit, allowed, clean = inherited["audit"], inherited["allowed"], inherited["clean"]
     results = []
     for relative, source in work:
-        content = source.read_bytes() if isinstance(source, Path) else source
         permitted = allowed.get(relative, frozenset())
+        content = None
         key = ""
         if clean is not None:
-            key = digest(inherited["registry_key"], relative, sorted(permitted), hashlib.sha256(content).hexdigest())
+            content_hash = inherited["known"].get(relative)
+            if content_hash is None:
+                content = _read(source)
+                content_hash = hashlib.sha256(content).hexdigest()
+            key = digest(inherited["registry_key"], relative, sorted(permitted), content_hash)
             if key in clean:
                 results.append(([], key))
                 continue
+        if content is None:
+            content = _read(source)
         shown = f"{inherited['output']}/{relative}"
         found = audit.scan(shown, content.decode("utf-8", errors="replace"), permitted)
         found += [error(shown, 1, "the file's path holds a " + finding.message.removeprefix("protected "),

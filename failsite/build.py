@@ -24,7 +24,7 @@ from failsite.theme import Theme, load_theme, theme_inputs
 from failsite.cache import BuildCache, load_cache
 from failsite.search import index_search
 from failsite.fingerprint import CACHE_DIR, code_fingerprint, digest
-from failsite.stamp import Stamp, options_key, output_files, save_stamp, snapshot
+from failsite.stamp import Stamp, options_key, output_files, published_files, save_stamp, snapshot
 from failsite.write import check_output_dir, discard, open_staging, publish, read_staged
 
 
@@ -68,11 +68,12 @@ def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False
     theme, found = load_theme(config)
     diagnostics += found
     staging = open_staging(target if write else None)
+    removal = None
     try:
         outputs = _render_and_audit(site, theme, anonymiser, staging, diagnostics, progress, cache,
                                     target if write else None, _shown(target, site_dir))
         if write:
-            publish(staging, target)
+            removal = publish(staging, target)
     finally:
         discard(staging)
     if cache is not None:
@@ -83,6 +84,8 @@ def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False
         save_stamp(site_dir, Stamp(options_key(site_dir, out_dir, drafts, audience, day.isoformat()), inputs,
                                    str(target.resolve()), output_files(target), pages, len(outputs),
                                    [w.format() for w in warnings]))
+    if removal is not None:
+        removal.join()
     return BuildResult(outputs, warnings, pages, time.perf_counter() - started, target if write else None, site)
 
 
@@ -99,8 +102,9 @@ def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, s
     raise BuildFailed on any error or leak."""
     outputs: list[Written] = []
     if theme is not None:
+        published = published_files(site.config.site_dir, previous) if previous is not None else {}
         outputs, found = render_site(site, theme, anonymiser, staging, progress, cache,
-                                     render_environment(site.config, anonymiser), previous)
+                                     render_environment(site.config, anonymiser), previous, published)
         diagnostics += found
     if has_errors(diagnostics):
         raise BuildFailed(sorted_unique(diagnostics))
@@ -108,7 +112,7 @@ def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, s
         diagnostics += index_search(staging, {o.path: o.sha256 for o in outputs if o.searchable}, shown_output, cache)
     # The audit reads the files as written, before they are swapped in.
     _raise_on_leaks(audit_files(read_staged(staging), anonymiser.registry, allowed_names(outputs, site),
-                                shown_output, cache), diagnostics)
+                                shown_output, cache, {o.path: o.sha256 for o in outputs}), diagnostics)
     return outputs
 
 

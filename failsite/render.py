@@ -21,7 +21,7 @@ from failsite.content import Item
 from failsite.site import Site, body_link_resolver
 from failsite.theme import Theme, check_templates, template_diagnostic, template_environment
 from failsite.views import ItemView, ListPage, Pager, SiteView
-from failsite.write import write_file
+from failsite.write import link_file, write_file
 
 if TYPE_CHECKING:
     from failsite.cache import BuildCache
@@ -146,10 +146,11 @@ class Renderer:
 
 
 def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path, progress: Progress | None = None,
-                cache: "BuildCache | None" = None, environment: str = "",
-                previous: Path | None = None) -> tuple[list[Written], list[Diagnostic]]:
+                cache: "BuildCache | None" = None, environment: str = "", previous: Path | None = None,
+                published: dict[str, list[int]] | None = None) -> tuple[list[Written], list[Diagnostic]]:
     """Render every page, feed and static file of the site into `staging`, reusing cached bodies that are still
-    valid and, from the `previous` output folder, pages whose signature and shown items are unchanged.
+    valid and, from the `previous` output folder (`published`: its files' sizes and times as recorded when
+    published), pages whose signature and shown items are unchanged.
 
     Pages are written by the worker that renders them, so their bytes never travel back to this
     process nor pile up in it."""
@@ -176,7 +177,7 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
             cache.used_bodies[keys[item.key]] = rendered
     views = renderer.views(site, bodies, static)
     plans = plan_pages(site)
-    reuse = PageReuse(site, plans, renderer, views, environment, cache, previous, staging) \
+    reuse = PageReuse(site, plans, renderer, views, environment, cache, previous, published or {}, staging) \
         if cache is not None else None
     chosen = [plan for plan in plans if reuse is None or plan.output_path not in reuse.written]
     pages: list[tuple[Written | None, list[Diagnostic]]] = fork_map(
@@ -198,12 +199,14 @@ class PageReuse:
 
     A page is reused when its signature (everything about it besides the items it shows, as in
     the preview), the templates, config, anonymisation settings, static files and audience are
-    unchanged, and every item it showed last time is unchanged, body included; its bytes are read
-    back from the previous output and checked against the hash recorded when it was rendered.
+    unchanged, and every item it showed last time is unchanged, body included. It is hard-linked
+    from the previous output when that file still has the size and time the last build recorded
+    when it published it (as the up-to-date check trusts), else read back and checked against the
+    hash recorded when it was rendered.
     """
 
     def __init__(self, site: Site, plans: list[PagePlan], renderer: Renderer, views: SiteView, environment: str,
-                 cache: "BuildCache", previous: Path | None, staging: Path):
+                 cache: "BuildCache", previous: Path | None, published: dict[str, list[int]], staging: Path):
         self.cache = cache
         self.signatures = page_signatures(site, plans)
         theme = renderer.theme
@@ -221,15 +224,26 @@ class PageReuse:
             key, shown, content_hash, searchable = entry
             if any(self.items.get(k) != d for k, d in shown):
                 continue
-            origin = previous / plan.output_path
-            try:
-                content = origin.read_bytes()
-            except OSError:
-                continue
-            if hashlib.sha256(content).hexdigest() == content_hash:
-                self.written[plan.output_path] = write_output(staging, Output(
-                    plan.output_path, content, frozenset(k for k, _ in shown), searchable, origin))
+            if self._reuse(plan.output_path, previous / plan.output_path, published.get(plan.output_path),
+                           content_hash, staging):
+                self.written[plan.output_path] = Written(plan.output_path, content_hash,
+                                                         frozenset(k for k, _ in shown), searchable)
                 cache.used_pages[plan.output_path] = entry
+
+    @staticmethod
+    def _reuse(relative: str, origin: Path, recorded: list[int] | None, content_hash: str, staging: Path) -> bool:
+        """Put the previous output's file into the staging folder when it is what was rendered."""
+        try:
+            stat = origin.stat()
+            if recorded == [stat.st_size, stat.st_mtime_ns] and link_file(staging, relative, origin):
+                return True
+            content = origin.read_bytes()
+        except OSError:
+            return False
+        if hashlib.sha256(content).hexdigest() != content_hash:
+            return False
+        write_file(staging, relative, content)
+        return True
 
     def _key(self, signature: tuple[object, ...]) -> str:
         return digest(self.environment, signature)
@@ -245,9 +259,14 @@ class PageReuse:
 
 
 def _item_digest(item: Item, body_html: str) -> str:
-    """An item's fields and rendered body, hashed the same in every process (sets in sorted order)."""
-    return digest(*(sorted(value) if isinstance(value, frozenset) else value
-                    for value in (getattr(item, f.name) for f in fields(item))), body_html)
+    """An item's fields and rendered body, hashed the same in every process (sets in sorted order; the long
+    texts by their own hash, cheaper than their repr)."""
+    return digest(*(sorted(value) if isinstance(value, frozenset) else _text_hash(value) if f.name == "body" else value
+                    for f, value in ((f, getattr(item, f.name)) for f in fields(item))), _text_hash(body_html))
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _render_bodies(inherited: dict[str, Any], keys: Sequence[str]) -> list[RenderedBody]:

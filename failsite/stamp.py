@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -104,7 +104,8 @@ def save_stamp(site_dir: Path, stamp: Stamp) -> None:
     folder = site_dir / CACHE_DIR
     folder.mkdir(parents=True, exist_ok=True)
     temporary = folder / f"{STAMP_FILE}.tmp"
-    temporary.write_text(json.dumps({"format": _FORMAT, **asdict(stamp)}), encoding="utf-8")
+    record = {"format": _FORMAT, **{f.name: getattr(stamp, f.name) for f in fields(stamp)}}  # asdict copies deeply
+    temporary.write_text(json.dumps(record), encoding="utf-8")
     temporary.replace(folder / STAMP_FILE)
 
 
@@ -113,14 +114,27 @@ def forget_stamp(site_dir: Path) -> None:
     (site_dir / CACHE_DIR / STAMP_FILE).unlink(missing_ok=True)
 
 
-def up_to_date(site_dir: Path, key: str) -> Stamp | None:
-    """The last build's stamp when nothing it depended on has changed since, else None."""
+def read_stamp(site_dir: Path) -> Stamp | None:
+    """The record of the last successful build, or None when there is none that can be read."""
     try:
         data = json.loads((site_dir / CACHE_DIR / STAMP_FILE).read_text(encoding="utf-8"))
         if data.pop("format") != _FORMAT:
             return None
-        stamp = Stamp(**data)
+        return Stamp(**data)
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def published_files(site_dir: Path, out_dir: Path) -> dict[str, list[int]]:
+    """The files the last successful build published into `out_dir`, with the sizes and times they had then."""
+    stamp = read_stamp(site_dir)
+    return stamp.outputs if stamp is not None and stamp.out_dir == str(out_dir.resolve()) else {}
+
+
+def up_to_date(site_dir: Path, key: str) -> Stamp | None:
+    """The last build's stamp when nothing it depended on has changed since, else None."""
+    stamp = read_stamp(site_dir)
+    if stamp is None:
         return None
     if stamp.key != key or output_files(Path(stamp.out_dir)) != stamp.outputs:
         return None

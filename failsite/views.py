@@ -173,7 +173,7 @@ class SiteView:
         base = self.site.config.base_url
         return (base if "://" in base else self.site.config.base_path) + path.lstrip("/")
 
-    @property
+    @cached_property
     def search_bundles(self) -> list[str]:
         """The URLs of the site's search bundles, the first holding the search UI (see failsite.search)."""
         paths = [output_path(item.url) for item in self.site.items]

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 from typing import Iterable
 
@@ -46,13 +47,35 @@ def open_staging(out_dir: Path | None) -> Path:
 def write_file(staging: Path, relative: str, content: bytes, origin: Path | None = None) -> None:
     """Write one output into a staging folder; an origin (a file of the previous output with the very same
     bytes) is hard-linked instead of written again."""
-    target = staging / relative
+    target = os.path.join(staging, relative)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(os.path.dirname(target))
         if origin is None or not _linked(origin, target):
-            target.write_bytes(content)
+            with open(target, "wb") as handle:
+                handle.write(content)
     except OSError as exc:
         raise FailsiteError([_unwritable(staging, exc)]) from None
+
+
+def link_file(staging: Path, relative: str, origin: Path) -> bool:
+    """Hard-link a file of the previous output into the staging folder; False where that cannot be done."""
+    target = os.path.join(staging, relative)
+    try:
+        _make_folder(os.path.dirname(target))
+    except OSError as exc:
+        raise FailsiteError([_unwritable(staging, exc)]) from None
+    return _linked(origin, target)
+
+
+_made_folders: set[str] = set()  # folders this process made in staging folders (each has a unique name)
+
+
+def _make_folder(folder: str) -> None:
+    if folder not in _made_folders:
+        os.makedirs(folder, exist_ok=True)
+        if len(_made_folders) > 200_000:
+            _made_folders.clear()
+        _made_folders.add(folder)
 
 
 def _unwritable(folder: Path, exc: OSError) -> Diagnostic:
@@ -60,7 +83,7 @@ def _unwritable(folder: Path, exc: OSError) -> Diagnostic:
                  "check the disk space and the folder's permissions")
 
 
-def _linked(origin: Path, target: Path) -> bool:
+def _linked(origin: str | Path, target: str | Path) -> bool:
     try:
         os.link(origin, target)
         return True
@@ -68,18 +91,19 @@ def _linked(origin: Path, target: Path) -> bool:
         return False
 
 
-def read_staged(staging: Path) -> list[tuple[str, Path]]:
+def read_staged(staging: Path) -> list[tuple[str, str]]:
     """Every file of a staged build, as (relative path, where it is), for the audit to read as published."""
     files = []
-    for folder, _, names in os.walk(staging):
-        relative_folder = os.path.relpath(folder, staging).replace(os.sep, "/")
-        prefix = "" if relative_folder == "." else relative_folder + "/"
-        files += [(prefix + name, Path(folder, name)) for name in names if name != MARKER]
+    root = str(staging)
+    for folder, _, names in os.walk(root):
+        prefix = "" if folder == root else folder[len(root) + 1:].replace(os.sep, "/") + "/"
+        files += [(prefix + name, os.path.join(folder, name)) for name in names if name != MARKER]
     return sorted(files)
 
 
-def publish(staging: Path, out_dir: Path) -> None:
-    """Swap the staged folder in for the output folder; the old output is removed only afterwards."""
+def publish(staging: Path, out_dir: Path) -> threading.Thread | None:
+    """Swap the staged folder in for the output folder. The old output is removed only afterwards, by the
+    returned thread (join it before exiting), while the build records what it did."""
     previous = None
     if out_dir.exists():
         previous = out_dir.with_name(f".{out_dir.name}.previous-{os.getpid()}")
@@ -92,8 +116,11 @@ def publish(staging: Path, out_dir: Path) -> None:
         if previous is not None:
             os.rename(previous, out_dir)
         raise
-    if previous is not None:
-        shutil.rmtree(previous, ignore_errors=True)
+    if previous is None:
+        return None
+    removal = threading.Thread(target=shutil.rmtree, args=(previous,), kwargs={"ignore_errors": True})
+    removal.start()
+    return removal
 
 
 def discard(staging: Path) -> None:
