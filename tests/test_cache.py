@@ -187,3 +187,29 @@ def test_warm_builds_equal_cold_builds_after_any_edits(tmp_path_factory: pytest.
         cold = root / f"cold-{n}-{len(list(root.iterdir()))}"
         shutil.copytree(warm, cold, ignore=shutil.ignore_patterns("public", CACHE_DIR))
         assert _outcome(warm, warm / "public") == _outcome(cold, cold / "public"), (name, relative, n)
+
+
+def test_a_published_page_changed_by_hand_is_rendered_again_not_reused(site: Path, tmp_path: Path) -> None:
+    build(site)
+    page = site / "public/modules/m/index.html"
+    page.write_bytes(page.read_bytes().replace(b"</h1>", b" (edited by hand)</h1>"))
+    (site / "content/debriefs/r.md").write_text("---\ntitle: Review\ndate: 2026-01-01\nformat: aar\n"
+                                                "patterns: [concrete]\n---\nBody, longer.\n")
+    build(site)
+    cold = tmp_path / "cold"
+    shutil.copytree(site, cold, ignore=shutil.ignore_patterns("public", CACHE_DIR))
+    build(cold)
+    assert page.read_bytes() == (cold / "public/modules/m/index.html").read_bytes()
+    assert b"edited by hand" not in page.read_bytes()
+
+
+def test_reused_pages_are_linked_not_copied_and_the_old_output_is_gone(site: Path) -> None:
+    build(site)
+    before = (site / "public/modules/m/index.html").stat()
+    (site / "content/debriefs/r.md").write_text("---\ntitle: Review\ndate: 2026-01-01\nformat: aar\n"
+                                                "patterns: [concrete]\n---\nBody, longer.\n")
+    build(site)
+    after = (site / "public/modules/m/index.html").stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert sorted(p.name for p in site.iterdir()) == sorted([".failsite-cache", "content", "people.yaml", "public",
+                                                             "site.yaml"])
