@@ -4,12 +4,15 @@ The first build does everything; afterwards a content edit re-parses that file, 
 body, and re-renders only the pages whose inputs changed: pages that showed a changed item last
 time, and pages whose membership (which items a list holds, which terms exist) changed. The
 result is audited and written exactly like a build, so the preview is what will be published.
+The search bundles holding changed pages are re-indexed after the browser has reloaded.
 """
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,8 +32,8 @@ from failsite.render import Output, RenderedBody, Renderer, body_still_valid, ch
 from failsite.schema import TYPE_BY_FOLDER
 from failsite.site import Site, assemble_site
 from failsite.theme import load_theme
-from failsite.search import index_search, is_search_bundle_file
-from failsite.write import write_changes
+from failsite.search import bundle_folder, index_search, is_search_bundle_file, shards
+from failsite.write import index_bundle, write_changes
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class Preview:
         self.warnings: list[Diagnostic] = []
         self._static_paths: set[str] = set()
         self.renderer_stale = True
+        self._indexed: dict[str, tuple[str, ...]] = {}  # bundle folder -> its pages' paths and hashes
 
     def rebuild(self, change: Change | None = None) -> RebuildReport:
         """Apply a change (None or a full change: everything) and write what differs; never raises for user errors."""
@@ -95,10 +99,8 @@ class Preview:
         self.bodies, self.signatures, self.site = {}, {}, None
         self.renderer_stale = True
         rendered = self._render(frozenset(), everything=True)
-        for bundle in self.out_dir.iterdir():  # bundles of an earlier full rebuild (their number may shrink)
-            if bundle.is_dir() and is_search_bundle_file(bundle.name + "/"):
-                shutil.rmtree(bundle)
-        self.warnings += index_search(self.out_dir, {p: "" for p, o in self.outputs.items() if o.searchable}, "preview")  # refreshed on full rebuilds only: an edit's new words wait for the next one
+        self._indexed = {}
+        self.warnings += self.refresh_search()
         return rendered
 
     def _incremental(self, change: Change) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -125,6 +127,41 @@ class Preview:
         self._audit_and_write(changed, removed, self.site)
         self._static_paths = set(static)
         return (), tuple(sorted(set(changed) | removed))
+
+    def refresh_search(self, swap: AbstractContextManager[object] = nullcontext()) -> list[Diagnostic]:
+        """Re-index the search bundles whose pages changed since they were last indexed (a full rebuild:
+        all of them), each built beside the preview and swapped in inside `swap` (the server's lock).
+
+        Run after the browser was told to reload: a bundle takes about a second per 1,000 pages."""
+        pages = {path: hashlib.sha256(o.content).hexdigest() for path, o in self.outputs.items() if o.searchable}
+        split = shards(list(pages))
+        if not split:
+            self._remove_bundles(set(), swap)
+            return index_search(self.out_dir, {}, "preview")  # the warning that there is nothing to search
+        wanted = {bundle_folder(n): tuple(f"{p}:{pages[p]}" for p in paths) for n, paths in enumerate(split)}
+        diagnostics: list[Diagnostic] = []
+        for number, paths in enumerate(split):
+            bundle = bundle_folder(number)
+            if self._indexed.get(bundle) == wanted[bundle]:
+                continue
+            fresh = f".{bundle}.indexing"
+            shutil.rmtree(self.out_dir / fresh, ignore_errors=True)
+            diagnostics += index_bundle(self.out_dir, paths, fresh, "preview")
+            with swap:
+                shutil.rmtree(self.out_dir / bundle, ignore_errors=True)
+                if (self.out_dir / fresh).exists():
+                    (self.out_dir / fresh).rename(self.out_dir / bundle)
+            self._indexed[bundle] = wanted[bundle]
+        self._remove_bundles(set(wanted), swap)
+        return diagnostics
+
+    def _remove_bundles(self, keep: set[str], swap: AbstractContextManager[object]) -> None:
+        """Remove bundle folders beyond the ones the site has now (it shrank)."""
+        with swap:
+            for folder in self.out_dir.iterdir():
+                if folder.is_dir() and is_search_bundle_file(folder.name + "/") and folder.name not in keep:
+                    shutil.rmtree(folder)
+                    self._indexed.pop(folder.name, None)
 
     # -- shared machinery ----------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from failsite.changes import Change, classify
-from failsite.errors import Diagnostic
+from failsite.errors import Diagnostic, FailsiteError
 from failsite.preview import Preview, RebuildReport
 from failsite.publish import Audience
 
@@ -282,3 +282,8 @@ def _rebuild_loop(preview: Preview, events: "queue.Queue[Path]", state: LiveStat
             result = preview.rebuild(change)
             state.publish(result)
         report(", ".join(change.paths) or "change", result)
+        if result.ok and not result.css_only and not change.full:  # a full rebuild indexed everything already
+            try:
+                preview.refresh_search(state.files)
+            except FailsiteError as exc:
+                report("search index", RebuildReport(False, exc.diagnostics, (), (), 0.0))

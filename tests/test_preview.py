@@ -165,3 +165,36 @@ def test_preview_matches_a_full_build_after_many_edits(live: tuple[Path, Preview
         # The preview links its stylesheet without a content hash so a CSS edit needs no page rebuild.
         assert preview_files[path].replace(b"failsite.css\"", b"") == \
             __import__("re").sub(rb"failsite\.css\?v=[0-9a-f]+\"", b"", full_files[path]), path
+
+
+def indexed_text(folder: Path) -> str:
+    """Everything a search bundle holds, decompressed: what a search can find."""
+    import gzip
+    return "".join(gzip.decompress(p.read_bytes()).decode("utf-8", "replace")
+                   for p in sorted((folder / "fragment").glob("*")))
+
+
+def test_after_an_edit_the_search_finds_the_new_words(live: tuple[Path, Preview]) -> None:
+    site, preview = live
+    assert "zephyrine" not in indexed_text(preview.out_dir / "pagefind")
+    edit(site, preview, "content/talks/a.md", talk("Alpha", "2026-03-01", body="A zephyrine wind."))
+    assert "zephyrine" not in indexed_text(preview.out_dir / "pagefind")  # the reload comes first
+    assert preview.refresh_search() == []
+    assert "zephyrine" in indexed_text(preview.out_dir / "pagefind")
+    assert not any(p.name.endswith(".indexing") for p in preview.out_dir.iterdir())
+
+
+def test_search_refresh_rebuilds_only_changed_bundles_and_drops_extra_ones(
+        live: tuple[Path, Preview], monkeypatch: pytest.MonkeyPatch) -> None:
+    import failsite.search
+    site, preview = live
+    monkeypatch.setattr(failsite.search, "SHARD_PAGES", 1)
+    preview.refresh_search()
+    bundles = sorted(p.name for p in preview.out_dir.iterdir() if p.name.startswith("pagefind"))
+    assert len(bundles) >= 2
+    stamps = {name: (preview.out_dir / name / "pagefind-entry.json").stat().st_ino for name in bundles}
+    assert preview.refresh_search() == []  # nothing changed: nothing re-indexed
+    assert {name: (preview.out_dir / name / "pagefind-entry.json").stat().st_ino for name in bundles} == stamps
+    monkeypatch.setattr(failsite.search, "SHARD_PAGES", 2000)
+    preview.refresh_search()
+    assert sorted(p.name for p in preview.out_dir.iterdir() if p.name.startswith("pagefind")) == ["pagefind"]

@@ -169,3 +169,23 @@ def test_a_port_in_use_is_reported_without_a_traceback(make_site: SiteMaker) -> 
     assert result.exit_code == 1
     assert f"error: cannot listen on 127.0.0.1:{port}" in result.output and "--port" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_saved_word_becomes_searchable_after_the_reload(running) -> None:  # type: ignore[no-untyped-def]
+    import gzip
+    site, server = running
+    reader = EventReader(server)
+    time.sleep(0.2)
+    (site / "content/talks/a.md").write_text(talk("First title", body="A zephyrine wind."))
+    assert reader.wait(1)[0] == "reload"
+    deadline = time.monotonic() + 15
+    found = False
+    while not found and time.monotonic() < deadline:
+        time.sleep(0.1)
+        fragments = sorted((server.preview_dir / "pagefind" / "fragment").glob("*"))
+        try:
+            found = any(b"zephyrine" in gzip.decompress(p.read_bytes()) for p in fragments)
+        except (OSError, EOFError, gzip.BadGzipFile):
+            continue  # the bundle is being swapped
+    reader.close()
+    assert found
