@@ -46,6 +46,7 @@ class BuildCache:
     clean: set[str] = field(default_factory=set)  # audit keys of files found clean
     search: dict[str, list[Diagnostic]] = field(default_factory=dict)  # bundle key -> warnings; files in search/
     used_items: dict[str, tuple[Item | None, list[Diagnostic]]] = field(default_factory=dict)
+    item_keys: dict[str, str] = field(default_factory=dict)  # this build's source key -> its item's cache key
     used_bodies: dict[str, RenderedBody] = field(default_factory=dict)
     used_search: dict[str, list[Diagnostic]] = field(default_factory=dict)
     used_pages: dict[str, tuple[str, tuple[tuple[str, str], ...], str, bool]] = field(default_factory=dict)

@@ -49,6 +49,7 @@ def ingest(sources: list[Source], schema: ItemSchema, anonymiser: Anonymiser, cl
         item, found = parsed[source.key]
         if cache is not None and source.key in keys:
             cache.used_items[keys[source.key]] = (item, found)
+            cache.item_keys[source.key] = keys[source.key]
         diagnostics.extend(found)
         if item is not None:
             items.append(item)

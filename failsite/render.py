@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -214,7 +214,9 @@ class PageReuse:
                      for path in sorted(folder.rglob("*")) if path.is_file()]
         self.environment = digest(environment, site.config, site.audience, templates, views.static_hashes,
                                   views.menu, tuple(t.name for t in site.taxonomies if t.terms))
-        self.items = {item.key: _item_digest(item, views.bodies[item.key]) for item in site.items}
+        # An item is a pure function of its cache key (its source's bytes, place, schema and settings).
+        self.items = {item.key: digest(cache.item_keys[item.key], _text_hash(views.bodies[item.key]))
+                      for item in site.items}
         self.written: dict[str, Written] = {}
         for plan in plans:
             signature = self.signatures[plan.url]
@@ -256,13 +258,6 @@ class PageReuse:
                 continue
             shown = tuple((k, self.items[k]) for k in sorted(page.shown) if k in self.items)
             self.cache.used_pages[page.path] = (self._key(signature), shown, page.sha256, page.searchable)
-
-
-def _item_digest(item: Item, body_html: str) -> str:
-    """An item's fields and rendered body, hashed the same in every process (sets in sorted order; the long
-    texts by their own hash, cheaper than their repr)."""
-    return digest(*(sorted(value) if isinstance(value, frozenset) else _text_hash(value) if f.name == "body" else value
-                    for f, value in ((f, getattr(item, f.name)) for f in fields(item))), _text_hash(body_html))
 
 
 def _text_hash(text: str) -> str:

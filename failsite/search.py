@@ -2,10 +2,11 @@
 
 Pagefind builds its index in one pass over every page it is given, with no way to update it: at
 10,000 stories that pass takes 11 s and 1.4 GB. So the searchable pages are split into shards
-of at most SHARD_PAGES, each its own Pagefind bundle (`pagefind/`, then `pagefind-1/`, ...),
-which the search page merges in the browser (Pagefind's `mergeIndex`). A page's shard follows
-from a hash of its path, so an edit re-indexes one shard and leaves the others as they were,
-and memory is bounded by one shard whatever the size of the site.
+of about SHARD_PAGES (more on sites so large that MAX_BUNDLES would not hold them), each its own
+Pagefind bundle (`pagefind/`, then `pagefind-1/`, ...), which the search page merges in the
+browser (Pagefind's `mergeIndex`; each search asks every bundle). A page's shard follows from a
+hash of its path, so an edit re-indexes one shard and leaves the others as they were, and
+memory is bounded by one shard.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ if TYPE_CHECKING:
     from failsite.cache import BuildCache
 
 SEARCH_FOLDER = "pagefind"  # the first bundle's folder, which also holds the search UI
-SHARD_PAGES = 2000
+SHARD_PAGES = 1000
+MAX_BUNDLES = 24
 
 
 def _shard_count(pages: int) -> int:
-    return -(-pages // SHARD_PAGES)
+    return min(-(-pages // SHARD_PAGES), MAX_BUNDLES)
 
 
 def bundle_folder(shard: int) -> str:

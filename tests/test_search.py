@@ -27,7 +27,7 @@ def test_shards_hold_every_page_once_none_empty_none_too_full(paths: set[str], s
     assert split == again  # the order pages come in does not matter
     assert sorted(p for shard in split for p in shard) == sorted(paths)
     assert all(shard for shard in split)
-    assert len(split) <= -(-len(paths) // size)
+    assert len(split) <= min(-(-len(paths) // size), failsite.search.MAX_BUNDLES)
 
 
 def test_bundle_folders_and_what_counts_as_a_bundle_file() -> None:
