@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
@@ -226,20 +227,21 @@ class PageReuse:
             key, shown, content_hash, searchable = entry
             if any(self.items.get(k) != d for k, d in shown):
                 continue
-            if self._reuse(plan.output_path, previous / plan.output_path, published.get(plan.output_path),
-                           content_hash, staging):
+            if self._reuse(plan.output_path, os.path.join(previous, plan.output_path),
+                           published.get(plan.output_path), content_hash, staging):
                 self.written[plan.output_path] = Written(plan.output_path, content_hash,
                                                          frozenset(k for k, _ in shown), searchable)
                 cache.used_pages[plan.output_path] = entry
 
     @staticmethod
-    def _reuse(relative: str, origin: Path, recorded: list[int] | None, content_hash: str, staging: Path) -> bool:
+    def _reuse(relative: str, origin: str, recorded: list[int] | None, content_hash: str, staging: Path) -> bool:
         """Put the previous output's file into the staging folder when it is what was rendered."""
         try:
-            stat = origin.stat()
+            stat = os.stat(origin)
             if recorded == [stat.st_size, stat.st_mtime_ns] and link_file(staging, relative, origin):
                 return True
-            content = origin.read_bytes()
+            with open(origin, "rb") as handle:
+                content = handle.read()
         except OSError:
             return False
         if hashlib.sha256(content).hexdigest() != content_hash:

@@ -57,7 +57,7 @@ def write_file(staging: Path, relative: str, content: bytes, origin: Path | None
         raise FailsiteError([_unwritable(staging, exc)]) from None
 
 
-def link_file(staging: Path, relative: str, origin: Path) -> bool:
+def link_file(staging: Path, relative: str, origin: str | Path) -> bool:
     """Hard-link a file of the previous output into the staging folder; False where that cannot be done."""
     target = os.path.join(staging, relative)
     try:
