@@ -32,8 +32,8 @@ from failsite.render import Output, RenderedBody, Renderer, body_still_valid, ch
 from failsite.schema import TYPE_BY_FOLDER
 from failsite.site import Site, assemble_site
 from failsite.theme import load_theme
-from failsite.search import bundle_folder, index_search, is_search_bundle_file, shards
-from failsite.write import index_bundle, write_changes
+from failsite.search import build_bundle, bundle_folder, index_search, is_search_bundle_file, shards
+from failsite.write import write_changes
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ class Preview:
                 continue
             fresh = f".{bundle}.indexing"
             shutil.rmtree(self.out_dir / fresh, ignore_errors=True)
-            diagnostics += index_bundle(self.out_dir, paths, fresh, "preview")
+            diagnostics += build_bundle(self.out_dir, paths, fresh, "preview", merged=number > 0)
             with swap:
                 shutil.rmtree(self.out_dir / bundle, ignore_errors=True)
                 if (self.out_dir / fresh).exists():

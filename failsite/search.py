@@ -24,8 +24,10 @@ if TYPE_CHECKING:
     from failsite.cache import BuildCache
 
 SEARCH_FOLDER = "pagefind"  # the first bundle's folder, which also holds the search UI
-SHARD_PAGES = 1000
+SHARD_PAGES = 500
 MAX_BUNDLES = 24
+# What a merged bundle is read for (the search UI, its scripts and WebAssembly come from the first).
+_MERGED_BUNDLE_KEEPS = ("pagefind-entry.json", ".pf_meta", "fragment", "index", "filter")
 
 
 def _shard_count(pages: int) -> int:
@@ -69,14 +71,24 @@ def index_search(folder: Path, pages: dict[str, str], shown: str,
     for number, paths in enumerate(split):
         bundle = bundle_folder(number)
         if cache is None:
-            diagnostics += index_bundle(folder, paths, bundle, shown)
+            diagnostics += build_bundle(folder, paths, bundle, shown, merged=number > 0)
             continue
         key = digest(bundle, *(f"{path}:{pages[path]}" for path in paths))
         kept = cache.search_folder(key)
         if key not in cache.search or not link_tree(kept, folder / bundle):
-            cache.search[key] = index_bundle(folder, paths, bundle, shown)
+            cache.search[key] = build_bundle(folder, paths, bundle, shown, merged=number > 0)
             shutil.rmtree(kept, ignore_errors=True)
             link_tree(folder / bundle, kept)
         cache.used_search[key] = cache.search[key]
         diagnostics += cache.search[key]
+    return diagnostics
+
+
+def build_bundle(folder: Path, pages: list[str], bundle: str, shown: str, merged: bool) -> list[Diagnostic]:
+    """Index one bundle into `folder/bundle`; a bundle merged into the first keeps only its index."""
+    diagnostics = index_bundle(folder, pages, bundle, shown)
+    if merged and (folder / bundle).is_dir():
+        for entry in (folder / bundle).iterdir():
+            if not entry.name.endswith(_MERGED_BUNDLE_KEEPS):
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
     return diagnostics

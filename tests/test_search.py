@@ -57,6 +57,9 @@ def test_a_large_site_is_searched_through_merged_bundles(make_site: SiteMaker, s
     assert merged == [f"/{bundle_folder(n)}/" for n in range(1, len(bundles))]
     counts = [int(re.search(rb'"page_count":(\d+)', files["pagefind-entry.json"]).group(1)) for files in bundles.values()]
     assert sum(counts) == 6  # every story in exactly one bundle
+    assert "pagefind-ui.js" in bundles["pagefind"] and "wasm.en.pagefind" in bundles["pagefind"]
+    assert all(not name.endswith((".js", ".css")) and not name.startswith("wasm.")  # the first bundle serves those
+               for bundle, files in bundles.items() if bundle != "pagefind" for name in files)
 
 
 def test_an_edit_rebuilds_only_the_bundle_that_holds_the_page(make_site: SiteMaker, small_shards: None) -> None:
