@@ -32,7 +32,7 @@ from failsite.render import Output, RenderedBody, Renderer, body_still_valid, ch
 from failsite.schema import TYPE_BY_FOLDER
 from failsite.site import Site, assemble_site
 from failsite.theme import load_theme
-from failsite.search import build_bundle, bundle_folder, index_search, is_search_bundle_file, shards
+from failsite.search import SEARCH_FOLDER, build_bundle, bundles, is_search_bundle_file, nothing_to_search
 from failsite.write import write_changes
 
 
@@ -134,19 +134,18 @@ class Preview:
 
         Run after the browser was told to reload: a bundle takes about a second per 1,000 pages."""
         pages = {path: hashlib.sha256(o.content).hexdigest() for path, o in self.outputs.items() if o.searchable}
-        split = shards(list(pages))
+        split = bundles(list(pages))
         if not split:
             self._remove_bundles(set(), swap)
-            return index_search(self.out_dir, {}, "preview")  # the warning that there is nothing to search
-        wanted = {bundle_folder(n): tuple(f"{p}:{pages[p]}" for p in paths) for n, paths in enumerate(split)}
+            return [nothing_to_search("preview")]
+        wanted = {bundle: tuple(f"{p}:{pages[p]}" for p in paths) for bundle, paths in split}
         diagnostics: list[Diagnostic] = []
-        for number, paths in enumerate(split):
-            bundle = bundle_folder(number)
+        for bundle, paths in split:
             if self._indexed.get(bundle) == wanted[bundle]:
                 continue
             fresh = f".{bundle}.indexing"
             shutil.rmtree(self.out_dir / fresh, ignore_errors=True)
-            diagnostics += build_bundle(self.out_dir, paths, fresh, "preview", merged=number > 0)
+            diagnostics += build_bundle(self.out_dir, paths, fresh, "preview", merged=bundle != SEARCH_FOLDER)
             with swap:
                 shutil.rmtree(self.out_dir / bundle, ignore_errors=True)
                 if (self.out_dir / fresh).exists():

@@ -33,14 +33,13 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class Output:
-    """One file of the built site: its path under the output folder, its bytes, the items it shows, whether
-    it goes into the search index (an item's own page), and the previous output's file with the same bytes."""
+    """One file of the built site: its path under the output folder, its bytes, the items it shows, and
+    whether it goes into the search index (an item's own page)."""
 
     path: str
     content: bytes
     shown: frozenset[str] = frozenset()
     searchable: bool = False
-    origin: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ class Written:
 
 def write_output(staging: Path, output: Output) -> Written:
     """Write an output into the staging folder and keep what later stages need of it."""
-    write_file(staging, output.path, output.content, output.origin)
+    write_file(staging, output.path, output.content)
     return Written(output.path, hashlib.sha256(output.content).hexdigest(), output.shown, output.searchable)
 
 

@@ -49,6 +49,17 @@ def shards(paths: list[str]) -> list[list[str]]:
     return [shard for shard in split if shard]
 
 
+def bundles(paths: list[str]) -> list[tuple[str, list[str]]]:
+    """Each bundle's folder with the paths of the pages it holds, the first bundle first."""
+    return [(bundle_folder(number), shard) for number, shard in enumerate(shards(paths))]
+
+
+def nothing_to_search(shown: str) -> Diagnostic:
+    """The warning of a site with no searchable page, so no search index."""
+    return warning(f"{shown}/{SEARCH_FOLDER}", 1, "nothing is published yet, so the site has no search index",
+                   "the search page works once a story, debrief, experiment, log entry, module or page is published")
+
+
 def is_search_bundle_file(relative: str) -> bool:
     """Whether an output path lies in one of the search bundles."""
     top = relative.split("/", 1)[0]
@@ -56,27 +67,20 @@ def is_search_bundle_file(relative: str) -> bool:
                                                          and top[len(SEARCH_FOLDER) + 1:].isdigit()))
 
 
-def index_search(folder: Path, pages: dict[str, str], shown: str,
-                 cache: "BuildCache | None" = None) -> list[Diagnostic]:
+def index_search(folder: Path, pages: dict[str, str], shown: str, cache: "BuildCache") -> list[Diagnostic]:
     """Build every search bundle of the searchable `pages` (path -> hash of its bytes) written in `folder`.
 
-    With a cache, a bundle made from the same pages as before is hard-linked from the cache's
-    copy instead of built again, and the bundles built now are kept for the next build."""
-    split = shards(list(pages))
+    A bundle made from the same pages as before is hard-linked from the cache's copy instead of
+    built again, and the bundles built now are kept for the next build."""
+    split = bundles(list(pages))
     if not split:
-        return [warning(f"{shown}/{SEARCH_FOLDER}", 1, "nothing is published yet, so the site has no search index",
-                        "the search page works once a story, debrief, experiment, log entry, module or page is "
-                        "published")]
+        return [nothing_to_search(shown)]
     diagnostics: list[Diagnostic] = []
-    for number, paths in enumerate(split):
-        bundle = bundle_folder(number)
-        if cache is None:
-            diagnostics += build_bundle(folder, paths, bundle, shown, merged=number > 0)
-            continue
+    for bundle, paths in split:
         key = digest(bundle, *(f"{path}:{pages[path]}" for path in paths))
         kept = cache.search_folder(key)
         if key not in cache.search or not link_tree(kept, folder / bundle):
-            cache.search[key] = build_bundle(folder, paths, bundle, shown, merged=number > 0)
+            cache.search[key] = build_bundle(folder, paths, bundle, shown, merged=bundle != SEARCH_FOLDER)
             shutil.rmtree(kept, ignore_errors=True)
             link_tree(folder / bundle, kept)
         cache.used_search[key] = cache.search[key]

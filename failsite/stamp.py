@@ -109,11 +109,6 @@ def save_stamp(site_dir: Path, stamp: Stamp) -> None:
     temporary.replace(folder / STAMP_FILE)
 
 
-def forget_stamp(site_dir: Path) -> None:
-    """Remove the record, so that the next build builds (a build that did not finish)."""
-    (site_dir / CACHE_DIR / STAMP_FILE).unlink(missing_ok=True)
-
-
 def read_stamp(site_dir: Path) -> Stamp | None:
     """The record of the last successful build, or None when there is none that can be read."""
     try:

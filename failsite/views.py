@@ -14,7 +14,7 @@ from failsite.charts import line_chart
 from failsite.content import Item
 from failsite.pages import output_path
 from failsite.schema import CONTENT_TYPES
-from failsite.search import bundle_folder, shards
+from failsite.search import bundles
 from failsite.site import Site
 from failsite.slugs import slugify
 from failsite.taxonomy import Taxonomy, Term
@@ -176,8 +176,7 @@ class SiteView:
     @cached_property
     def search_bundles(self) -> list[str]:
         """The URLs of the site's search bundles, the first holding the search UI (see failsite.search)."""
-        paths = [output_path(item.url) for item in self.site.items]
-        return [self.url(f"/{bundle_folder(n)}/") for n in range(len(shards(paths)))]
+        return [self.url(f"/{bundle}/") for bundle, _ in bundles([output_path(item.url) for item in self.site.items])]
 
     def static_url(self, path: str) -> str:
         """A static file's URL with its content hash, so browsers never keep a stale stylesheet."""

@@ -44,15 +44,13 @@ def open_staging(out_dir: Path | None) -> Path:
     return staging
 
 
-def write_file(staging: Path, relative: str, content: bytes, origin: Path | None = None) -> None:
-    """Write one output into a staging folder; an origin (a file of the previous output with the very same
-    bytes) is hard-linked instead of written again."""
+def write_file(staging: Path, relative: str, content: bytes) -> None:
+    """Write one output into a staging folder."""
     target = os.path.join(staging, relative)
     try:
         _make_folder(os.path.dirname(target))
-        if origin is None or not _linked(origin, target):
-            with open(target, "wb") as handle:
-                handle.write(content)
+        with open(target, "wb") as handle:
+            handle.write(content)
     except OSError as exc:
         raise FailsiteError([_unwritable(staging, exc)]) from None
 
@@ -87,8 +85,13 @@ def _linked(origin: str | Path, target: str | Path) -> bool:
     try:
         os.link(origin, target)
         return True
-    except OSError:  # gone meanwhile, another file system, or no hard links here: write the bytes
+    except OSError:  # gone meanwhile, another file system, or no hard links here
         return False
+
+
+def _link_or_copy(origin: Path, target: Path) -> None:
+    if not _linked(origin, target):
+        shutil.copyfile(origin, target)
 
 
 def read_staged(staging: Path) -> list[tuple[str, str]]:
@@ -163,8 +166,7 @@ def index_bundle(folder: Path, pages: list[str], bundle: str, shown: str) -> lis
         for relative in pages:
             target = linked / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            if not _linked(folder / relative, target):  # a file system without hard links
-                shutil.copyfile(folder / relative, target)
+            _link_or_copy(folder / relative, target)
         result = subprocess.run([str(pagefind_bin.get_executable()), "--site", str(linked), "--silent",
                                  "--output-path", str((folder / bundle).resolve()),
                                  "--exclude-selectors", ".header-anchor"],
@@ -189,6 +191,5 @@ def link_tree(source: Path, target: Path) -> bool:
         destination = target / os.path.relpath(folder, source)
         destination.mkdir(parents=True, exist_ok=True)
         for name in names:
-            if not _linked(Path(folder, name), destination / name):
-                shutil.copyfile(Path(folder, name), destination / name)
+            _link_or_copy(Path(folder, name), destination / name)
     return True
