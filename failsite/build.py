@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,7 +26,7 @@ from failsite.cache import BuildCache, load_cache
 from failsite.search import index_search
 from failsite.fingerprint import CACHE_DIR, code_fingerprint, digest
 from failsite.stamp import Stamp, options_key, output_files, published_files, save_stamp, snapshot
-from failsite.write import check_output_dir, discard, open_staging, publish, read_staged
+from failsite.write import MARKER, check_output_dir, discard, open_staging, publish
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,8 @@ def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False
     staging = open_staging(target if write else None)
     removal = None
     try:
-        outputs = _render_and_audit(site, theme, anonymiser, staging, diagnostics, progress, cache,
-                                    target if write else None, _shown(target, site_dir))
+        outputs, staged = _render_and_audit(site, theme, anonymiser, staging, diagnostics, progress, cache,
+                                            target if write else None, _shown(target, site_dir))
         if write:
             removal = publish(staging, target)
     finally:
@@ -82,7 +83,7 @@ def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False
     warnings = sorted_unique(diagnostics)
     if write:
         save_stamp(site_dir, Stamp(options_key(site_dir, out_dir, drafts, audience, day.isoformat()), inputs,
-                                   str(target.resolve()), output_files(target), pages, len(outputs),
+                                   str(target.resolve()), staged, pages, len(outputs),
                                    [w.format() for w in warnings]))
     if removal is not None:
         removal.join()
@@ -97,9 +98,10 @@ def _inputs(config: SiteConfig) -> list[Path]:
 
 def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, staging: Path,
                       diagnostics: list[Diagnostic], progress: Progress | None, cache: BuildCache | None,
-                      previous: Path | None, shown_output: str) -> list[Written]:
+                      previous: Path | None, shown_output: str) -> tuple[list[Written], dict[str, list[int]]]:
     """Render the site into the staging folder, index it for search and audit every file as written;
-    raise BuildFailed on any error or leak."""
+    raise BuildFailed on any error or leak. Also returns every staged file's size and time, which
+    are those of the published output once the folder is swapped in."""
     outputs: list[Written] = []
     if theme is not None:
         published = published_files(site.config.site_dir, previous) if previous is not None else {}
@@ -110,10 +112,12 @@ def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, s
         raise BuildFailed(sorted_unique(diagnostics))
     if cache is not None:  # a build (`check` makes no search index)
         diagnostics += index_search(staging, {o.path: o.sha256 for o in outputs if o.searchable}, shown_output, cache)
+    staged = output_files(staging)
     # The audit reads the files as written, before they are swapped in.
-    _raise_on_leaks(audit_files(read_staged(staging), anonymiser.registry, allowed_names(outputs, site),
-                                shown_output, cache, {o.path: o.sha256 for o in outputs}), diagnostics)
-    return outputs
+    files = [(relative, os.path.join(staging, relative)) for relative in staged if relative != MARKER]
+    _raise_on_leaks(audit_files(files, anonymiser.registry, allowed_names(outputs, site), shown_output, cache,
+                                {o.path: o.sha256 for o in outputs}), diagnostics)
+    return outputs, staged
 
 
 def render_environment(config: SiteConfig, anonymiser: Anonymiser) -> str:

@@ -94,7 +94,8 @@ def _hash(path: Path) -> str | None:
 
 
 def output_files(out_dir: Path) -> dict[str, list[int]]:
-    """Every file of a published output folder with its size and modification time."""
+    """Every file of an output folder (or of the staging folder about to become it) with its size and
+    modification time, by path relative to the folder."""
     return {relative: [stat.st_size, stat.st_mtime_ns] if stat else [-1, -1]
             for relative, stat in sorted(_walk(str(out_dir), ""))}
 

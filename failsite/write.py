@@ -94,16 +94,6 @@ def _link_or_copy(origin: Path, target: Path) -> None:
         shutil.copyfile(origin, target)
 
 
-def read_staged(staging: Path) -> list[tuple[str, str]]:
-    """Every file of a staged build, as (relative path, where it is), for the audit to read as published."""
-    files = []
-    root = str(staging)
-    for folder, _, names in os.walk(root):
-        prefix = "" if folder == root else folder[len(root) + 1:].replace(os.sep, "/") + "/"
-        files += [(prefix + name, os.path.join(folder, name)) for name in names if name != MARKER]
-    return sorted(files)
-
-
 def publish(staging: Path, out_dir: Path) -> threading.Thread | None:
     """Swap the staged folder in for the output folder. The old output is removed only afterwards, by the
     returned thread (join it before exiting), while the build records what it did."""
