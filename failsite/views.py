@@ -221,15 +221,15 @@ class SiteView:
         return found
 
     @cached_property
-    def _tracks(self) -> tuple[insights.Track, ...]:
-        return insights.tracks(self.site)
+    def _tracks(self) -> dict[str, insights.Track]:
+        return {track.slug: track for track in insights.tracks(self.site)}
 
     def tracks(self) -> list[dict[str, Any]]:
         """Each track with its modules in order and their total length."""
-        return [self.track(t.slug) for t in self._tracks]
+        return [self.track(slug) for slug in self._tracks]
 
     def track(self, slug: str) -> dict[str, Any]:
-        track = next(t for t in self._tracks if t.slug == slug)
+        track = self._tracks[slug]
         return {"slug": track.slug, "title": track.title, "url": self.url(track.url),
                 "guide_url": self.url(track.guide_url), "minutes": track.minutes,
                 "modules": [self.item(k) for k in track.module_keys]}
@@ -245,14 +245,14 @@ class SiteView:
         return {"modules": modules, "rows": rows}
 
     @cached_property
-    def _quarters(self) -> tuple[insights.Quarter, ...]:
-        return insights.log_quarters(self.site)
+    def _quarters(self) -> dict[str, insights.Quarter]:
+        return {quarter.slug: quarter for quarter in insights.log_quarters(self.site)}
 
     def quarters(self) -> list[dict[str, Any]]:
-        return [self.quarter(q.slug) for q in self._quarters]
+        return [self.quarter(slug) for slug in self._quarters]
 
     def quarter(self, slug: str) -> dict[str, Any]:
-        quarter = next(q for q in self._quarters if q.slug == slug)
+        quarter = self._quarters[slug]
         return {"slug": quarter.slug, "title": quarter.title, "url": self.url(quarter.url),
                 "entries": [self.item(k) for k in quarter.entry_keys],
                 "recurring": [(theme, [self.item(k) for k in keys]) for theme, keys in quarter.recurring],
