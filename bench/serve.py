@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from corpus import generate  # noqa: E402
 
-from failsite.serve import start_preview  # noqa: E402
+from failsite.preview.server import start_preview  # noqa: E402
 
 
 def main() -> None:

@@ -6,27 +6,28 @@ import datetime as dt
 import os
 import time
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
-from failsite.anonymise import Anonymiser
-from failsite.audit import allowed_names, audit_files
-from failsite.config import CONFIG_FILE, SiteConfig, load_config
-from failsite.content import item_schema
-from failsite.ingest import ingest
-from failsite.discover import discover_sources
-from failsite.lint import curriculum_warnings, experiment_warnings, language_warnings, load_rules
-from failsite.namecheck import overdue_reviews, unregistered_names
+from failsite.privacy.anonymise import Anonymiser, anonymise_item, make_anonymiser
+from failsite.privacy.audit import audit_files
+from failsite.content.config import CONFIG_FILE, SiteConfig, load_config
+from failsite.content.items import item_schema
+from failsite.content.ingest import ItemTransform, ingest
+from failsite.content.discover import discover_sources
+from failsite.site.lint import (curriculum_warnings, experiment_warnings, language_warnings, load_rules,
+                                overdue_reviews)
+from failsite.privacy.namecheck import unregistered_names
 from failsite.errors import BuildFailed, Diagnostic, has_errors, sorted_unique
-from failsite.publish import Audience
-from failsite.registry import EMPTY_REGISTRY, load_registry
-from failsite.render import Progress, Written, render_site
-from failsite.site import Site, assemble_site
-from failsite.theme import Theme, load_theme, theme_inputs
-from failsite.cache import BuildCache, load_cache
-from failsite.search import index_search
-from failsite.fingerprint import CACHE_DIR, code_fingerprint, digest
-from failsite.stamp import Stamp, options_key, output_files, published_files, save_stamp, snapshot
-from failsite.write import MARKER, check_output_dir, discard, open_staging, publish
+from failsite.privacy.publish import Audience
+from failsite.render.renderer import Progress, Written, allowed_names, render_site
+from failsite.site.assemble import Site, assemble_site
+from failsite.render.theme import Theme, load_theme, theme_inputs
+from failsite.engine.cache import BuildCache, load_cache
+from failsite.render.search import index_search, unreadable_by_audit
+from failsite.engine.fingerprint import CACHE_DIR, code_fingerprint, digest
+from failsite.output.stamp import Stamp, options_key, output_files, published_files, save_stamp, snapshot
+from failsite.output.staging import MARKER, check_output_dir, discard, open_staging, publish
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,7 @@ def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False
         if write else (None, [])
     sources, found = discover_sources(config)
     diagnostics += found
-    closed = frozenset(t.name for t in config.taxonomies if t.closed)
-    items, found = ingest(sources, item_schema(config), anonymiser, closed, cache)
+    items, found = ingest(sources, item_schema(config), *_anonymisation(config, anonymiser), cache)
     diagnostics += found
     who = Audience(audience, drafts, day)
     site, found = assemble_site(items, frozenset(s.key for s in sources), config, who)
@@ -90,6 +90,12 @@ def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False
     return BuildResult(outputs, warnings, pages, time.perf_counter() - started, target if write else None, site)
 
 
+def _anonymisation(config: SiteConfig, anonymiser: Anonymiser) -> tuple[ItemTransform, object]:
+    """The item transform of ingest (anonymisation) and everything besides an item that decides its result."""
+    closed = frozenset(t.name for t in config.taxonomies if t.closed)
+    return partial(anonymise_item, anonymiser=anonymiser, closed=closed), (anonymiser.settings, sorted(closed))
+
+
 def _inputs(config: SiteConfig) -> list[Path]:
     """Every file and folder besides site.yaml that a build reads."""
     registry = [config.site_dir / config.anonymise.registry] if config.anonymise.registry else []
@@ -116,7 +122,7 @@ def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, s
     # The audit reads the files as written, before they are swapped in.
     files = [(relative, os.path.join(staging, relative)) for relative in staged if relative != MARKER]
     _raise_on_leaks(audit_files(files, anonymiser.registry, allowed_names(outputs, site), shown_output, cache,
-                                {o.path: o.sha256 for o in outputs}), diagnostics)
+                                {o.path: o.sha256 for o in outputs}, unreadable_by_audit), diagnostics)
     return outputs, staged
 
 
@@ -124,14 +130,6 @@ def render_environment(config: SiteConfig, anonymiser: Anonymiser) -> str:
     """Everything besides an item's own text that its rendered body depends on: the code, the registry and rules,
     the markdown options and the base path (links are checked separately on every build)."""
     return digest(code_fingerprint(), anonymiser.settings, config.anonymise, config.raw_html, config.base_path)
-
-
-def make_anonymiser(config: SiteConfig) -> Anonymiser:
-    """The site's anonymisation rules, with its registry loaded (an empty one when it has none)."""
-    options = config.anonymise
-    registry = load_registry(config.site_dir / options.registry, options.registry) if options.registry \
-        else EMPTY_REGISTRY
-    return Anonymiser(registry, options.rules, options.internal_domains, options.patterns)
 
 
 def _raise_on_leaks(findings: list[Diagnostic], diagnostics: list[Diagnostic]) -> None:

@@ -17,7 +17,7 @@ import click
 
 from failsite import __version__
 from failsite.errors import Diagnostic, FailsiteError, did_you_mean
-from failsite.publish import AUDIENCES
+from failsite.privacy.publish import AUDIENCES
 
 T = TypeVar("T")
 
@@ -105,7 +105,7 @@ def build(site_dir: Path, output: Path | None, drafts: bool, audience: str, toda
     started = time.perf_counter()
     day = today.date() if today else dt.date.today()
     if not no_cache:
-        from failsite.stamp import options_key, up_to_date
+        from failsite.output.stamp import options_key, up_to_date
 
         stamp = up_to_date(site_dir, options_key(site_dir, output, drafts, audience, day.isoformat()))
         if stamp is not None:
@@ -158,7 +158,7 @@ class ContentTypeParam(click.ParamType):
     name = "type"
 
     def convert(self, value: str, param, ctx):  # type: ignore[no-untyped-def]
-        from failsite.schema import CONTENT_TYPES, TYPE_BY_FOLDER, content_type
+        from failsite.content.schema import CONTENT_TYPES, TYPE_BY_FOLDER, content_type
 
         ctype = content_type(value.lower())
         if ctype is None:
@@ -173,8 +173,8 @@ class ContentTypeParam(click.ParamType):
 @site_dir_argument
 def new(type_, title: str, site_dir: Path) -> None:  # type: ignore[no-untyped-def]
     """Write a new TYPE item titled TITLE from its archetype, and print its path."""
-    from failsite.archetypes import new_content
-    from failsite.config import load_config
+    from failsite.content.archetypes import new_content
+    from failsite.content.config import load_config
 
     path = _run(lambda: new_content(load_config(site_dir), type_, title, dt.date.today()), "new")
     click.echo(path)
@@ -191,8 +191,8 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, audience: str, ope
     """Preview the site with live reload: rebuilds what each save changes, shows errors in the page."""
     import webbrowser
 
-    from failsite.publish import Audience
-    from failsite.serve import start_preview
+    from failsite.privacy.publish import Audience
+    from failsite.preview.server import start_preview
 
     def report(what: str, result) -> None:  # type: ignore[no-untyped-def]
         stamp = time.strftime("%H:%M:%S")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 import textwrap
 from pathlib import Path
 from typing import Callable
@@ -60,3 +62,50 @@ def html(site: Path, path: str, output: str = "public") -> BeautifulSoup:
 
 def text_of(node) -> str:  # type: ignore[no-untyped-def]
     return " ".join(node.get_text(" ").split())
+
+
+# The registry, config and protected words of the anonymisation tests, shared by the privacy and cache tests.
+REGISTRY = """\
+secret: test-secret
+people:
+  - name: Dana Whitfield
+    aliases: [Dana, Whitfield, D. Whitfield]
+    emails: [dana.whitfield@northwind.example]
+    phones: ["+44 20 7946 0001"]
+    pseudonym: The Product Lead
+  - name: Zoë Adair
+    aliases: [Zoë]
+  - name: Named Person
+    aliases: [Namey]
+    consent: named
+  - name: Hidden Person
+    consent: withheld
+organisations:
+  - name: Northwind Traders
+    aliases: [Northwind]
+    pseudonym: a retail client
+"""
+CONFIG = "title: T\nbase_url: https://x.example/\nanonymise:\n  registry: people.yaml\n  internal_domains: [intranet.example]\n"
+PROTECTED = ["dana", "whitfield", "zoë", "zoe", "adair", "hidden person", "northwind", "dana.whitfield@", "7946"]
+
+
+def all_output(site: Path) -> str:
+    """Every output file's text and path, lower-cased, as one string."""
+    parts = []
+    for path in sorted((site / "public").rglob("*")):
+        parts.append(path.relative_to(site / "public").as_posix())
+        if path.is_file():
+            parts.append(path.read_text(encoding="utf-8", errors="replace"))
+    return "\n".join(parts).lower()
+
+
+def assert_no_protected(site: Path) -> None:
+    text = all_output(site)
+    for word in PROTECTED:
+        assert re.search(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", text) is None, word
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file under a folder with the hash of its bytes."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}

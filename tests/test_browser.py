@@ -191,17 +191,17 @@ SMALL_SHARDS = 4
 @pytest.fixture(scope="module")
 def sharded_demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo built as a large site would be: its stories spread over several search bundles."""
-    import failsite.search
+    import failsite.render.search
     site = tmp_path_factory.mktemp("sharded")
     shutil.copytree(REPO / "content", site / "content")
     shutil.copy(REPO / "people.yaml", site / "people.yaml")
     (site / "site.yaml").write_text((REPO / "site.yaml").read_text().replace(
         "base_url: https://learning.brightwell.example/fail-forward/", "base_url: /"))
-    original, failsite.search.SHARD_PAGES = failsite.search.SHARD_PAGES, SMALL_SHARDS
+    original, failsite.render.search.SHARD_PAGES = failsite.render.search.SHARD_PAGES, SMALL_SHARDS
     try:
         build(site)
     finally:
-        failsite.search.SHARD_PAGES = original
+        failsite.render.search.SHARD_PAGES = original
     assert (site / "public/pagefind-3").is_dir()
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site / "public")))
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -226,12 +226,12 @@ def test_search_merges_every_bundle_of_a_sharded_site(browser, sharded_demo_url:
     assert "/experiments/shorter-handover-meetings/" in found["handover"]
     assert "/talks/inheriting-the-mess/" in found["whiteboard"]
     # The results of all terms together come from more than one bundle.
-    import failsite.search
-    original, failsite.search.SHARD_PAGES = failsite.search.SHARD_PAGES, SMALL_SHARDS
+    import failsite.render.search
+    original, failsite.render.search.SHARD_PAGES = failsite.render.search.SHARD_PAGES, SMALL_SHARDS
     try:
-        split = failsite.search.shards(_demo_item_pages())
+        split = failsite.render.search.shards(_demo_item_pages())
     finally:
-        failsite.search.SHARD_PAGES = original
+        failsite.render.search.SHARD_PAGES = original
     bundles = {page: n for n, shard in enumerate(split) for page in shard}
     hits = {bundles[url.split("#")[0].strip("/") + "/index.html"] for urls in found.values() for url in urls}
     assert len(hits) >= 2, hits

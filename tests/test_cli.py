@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from conftest import SiteMaker, talk
 from failsite.cli import TerminalProgress, cli
-from failsite.schema import CONTENT_TYPES
+from failsite.content.schema import CONTENT_TYPES
 
 
 def run(*args: str) -> tuple[int, str]:

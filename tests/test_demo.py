@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from conftest import build, html, text_of
 from failsite.cli import cli
-from failsite.schema import CONTENT_TYPES
+from failsite.content.schema import CONTENT_TYPES
 
 REPO = Path(__file__).resolve().parent.parent
 

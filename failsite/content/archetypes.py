@@ -1,0 +1,66 @@
+"""`failsite new`: a new content file from its type's archetype, with every field present and explained."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from failsite.content.config import SiteConfig
+from failsite.errors import FailsiteError, error
+from failsite.content.schema import COMMON_FIELDS, ContentType, Field
+from failsite.content.slugs import slugify
+
+_BODY = {
+    "talk": "## The story\n\nTell it as it happened: the decision, the moment it went wrong, what it cost.\n\n"
+            "## What I learned\n\n## What I'd do differently\n",
+    "debrief": "## Context\n\nWhat the team set out to do and the conditions it worked in. "
+               "Describe conditions and decisions, not culprits.\n",
+    "experiment": "## Why this bet\n\nWhat made this worth testing now.\n",
+    "log": "What happened, in a few sentences.\n",
+    "module": "## Overview\n\nWhat participants will take away.\n",
+    "page": "Write the page here.\n",
+}
+
+
+def archetype_text(ctype: ContentType, title: str, today: dt.date) -> str:
+    """The default archetype: required and example-bearing fields filled in, the others commented out."""
+    lines = ["---"]
+    fields: list[Field] = [f for f in COMMON_FIELDS if f.name == "title"] + list(ctype.fields) + \
+        [f for f in COMMON_FIELDS if f.name not in ("title", "type")]
+    for spec in fields:
+        lines.append(f"# {spec.name}: {spec.doc}{' (required)' if spec.required else ''}")
+        if spec.name == "title":
+            lines.append(f"title: {json.dumps(title, ensure_ascii=False)}")
+        elif spec.name == "draft":
+            lines.append("draft: true")
+        elif spec.example and spec.kind not in ("link", "links"):
+            example = spec.example.replace("{date}", today.isoformat())
+            lines.append(f"{spec.name}: {example}" if not example.startswith("\n") else f"{spec.name}:{example}")
+        else:
+            example = spec.example.replace("\n", "\n# ") if spec.example else ""
+            lines.append(f"# {spec.name}:{' ' if example and not example.startswith(chr(10)) else ''}{example}")
+    lines.append("---")
+    return "\n".join(lines) + "\n" + _BODY[ctype.name]
+
+
+def new_content(config: SiteConfig, ctype: ContentType, title: str, today: dt.date) -> Path:
+    """Write content/<folder>/<slug>.md from the site's archetype (or the default); never overwrite."""
+    slug = slugify(title)
+    if not slug:
+        raise FailsiteError([error("<title>", 1, f"cannot make a file name from the title '{title}'",
+                                   "use letters or digits in the title")])
+    target = config.content_dir / ctype.folder / f"{slug}.md"
+    if target.exists():
+        raise FailsiteError([error(target.relative_to(config.site_dir).as_posix(), 1, "the file already exists",
+                                   "choose another title, or edit the existing file")])
+    custom = config.site_dir / "archetypes" / f"{ctype.name}.md"
+    if custom.is_file():
+        text = custom.read_text(encoding="utf-8").replace("{title}", json.dumps(title, ensure_ascii=False)) \
+            .replace("{date}", today.isoformat())
+    else:
+        text = archetype_text(ctype, title, today)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "x", encoding="utf-8") as handle:  # "x": fail rather than overwrite
+        handle.write(text)
+    return target

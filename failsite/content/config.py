@@ -1,0 +1,333 @@
+"""site.yaml: one typed configuration with defaults; unknown keys and bad values are errors."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from failsite.errors import Diagnostic, FailsiteError, did_you_mean, error
+from failsite.content.schema import CONTENT_TYPES, Field, content_type, read_mapping
+from failsite.content.slugs import slugify
+from failsite.content.yamlnodes import YamlNode, load_yaml
+
+CONFIG_FILE = "site.yaml"
+RULE_ORDER = ("emails", "phones", "internal_urls", "patterns", "registry")
+DEFAULT_CONTENT = "content"
+
+
+@dataclass(frozen=True)
+class TermDef:
+    """A described term of a taxonomy (built in or from site.yaml)."""
+
+    slug: str
+    title: str
+    description: str = ""
+    intervention: str = ""
+
+
+@dataclass(frozen=True)
+class TaxonomyDef:
+    """A taxonomy: closed ones accept only their listed terms."""
+
+    name: str
+    title: str
+    description: str
+    closed: bool
+    terms: tuple[TermDef, ...]
+
+
+@dataclass(frozen=True)
+class TypeOptions:
+    """Per-type options: the list page's title and description."""
+
+    title: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class AnonymiseOptions:
+    """The `anonymise:` section: where the registry is and which rules run, in order."""
+
+    registry: str = ""
+    internal_domains: tuple[str, ...] = ()
+    patterns: tuple[tuple[str, str], ...] = ()
+    rules: tuple[str, ...] = RULE_ORDER
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Everything site.yaml can say, with defaults filled in."""
+
+    site_dir: Path
+    title: str
+    description: str = ""
+    base_url: str = "/"
+    language: str = "en"
+    theme: str = "default"
+    output: str = "public"
+    content: str = DEFAULT_CONTENT
+    public: bool = False
+    footer: str = ""
+    raw_html: bool = False
+    per_page: int = 30
+    feed_limit: int = 20
+    feed_types: tuple[str, ...] = ("talk", "debrief")
+    taxonomies: tuple[TaxonomyDef, ...] = ()
+    types: tuple[tuple[str, TypeOptions], ...] = ()
+    anonymise: AnonymiseOptions = AnonymiseOptions()
+    lint_rules: str = ""
+    lint_disable: tuple[str, ...] = ()
+
+    @property
+    def content_dir(self) -> Path:
+        return self.site_dir / self.content
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, always ending with '/': '/' or '/failures/'."""
+        path = urlsplit(self.base_url).path.strip("/")
+        return f"/{path}/" if path else "/"
+
+    def taxonomy(self, name: str) -> TaxonomyDef:
+        return next(t for t in self.taxonomies if t.name == name)
+
+    def type_options(self, type_name: str) -> TypeOptions:
+        return dict(self.types)[type_name]
+
+
+_TOP_FIELDS = (
+    Field("title", "string", "the site's title", required=True),
+    Field("description", "string", "a sentence describing the site (home page and meta tags)"),
+    Field("base_url", "string", "where the site is published, e.g. https://intranet.example/failures/"),
+    Field("language", "string", "the language code of the content, e.g. en"),
+    Field("theme", "string", "the theme folder name under themes/ (built-in: default)"),
+    Field("output", "string", "the output folder, relative to the site folder"),
+    Field("content", "string", "the content folder, relative to the site folder"),
+    Field("public", "bool", "true lets search engines index the site (default false: noindex)"),
+    Field("footer", "string", "a line of text for the page footer"),
+    Field("markdown", "mapping", "markdown options: raw_html"),
+    Field("pagination", "mapping", "list options: per_page"),
+    Field("feed", "mapping", "feed options: limit, types"),
+    Field("taxonomies", "mapping", "taxonomy titles, descriptions and term descriptions"),
+    Field("types", "mapping", "per-type options: title, description"),
+    Field("anonymise", "mapping", "anonymisation: registry, internal_domains, patterns, rules"),
+    Field("lint", "mapping", "writing help: rules (your own rules file), disable (rule ids)"),
+)
+_LINT_FIELDS = (
+    Field("rules", "string", "a YAML file of extra rules, relative to the site folder"),
+    Field("disable", "strings", "ids of rules to switch off"),
+)
+_ANONYMISE_FIELDS = (
+    Field("registry", "string", "the private registry of people and organisations, relative to the site folder"),
+    Field("internal_domains", "strings", "domains whose URLs are removed from the output, e.g. intranet.example"),
+    Field("patterns", "raw", "extra regular expressions to replace: a list of `pattern` and `replacement`"),
+    Field("rules", "strings", "the anonymisation rules in order: emails, phones, internal_urls, patterns, registry"),
+)
+_PATTERN_FIELDS = (
+    Field("pattern", "string", "a Python regular expression", required=True),
+    Field("replacement", "string", "the text put in its place (default: [removed])"),
+)
+_MARKDOWN_FIELDS = (Field("raw_html", "bool", "true lets raw HTML in markdown through (default false)"),)
+_PAGINATION_FIELDS = (Field("per_page", "int", "items per list page (default 30)"),)
+_FEED_FIELDS = (
+    Field("limit", "int", "how many entries the feed holds (default 20)"),
+    Field("types", "strings", "which content types the feed holds (default talk, debrief)"),
+)
+_TAXONOMY_FIELDS = (
+    Field("title", "string", "the taxonomy's title"),
+    Field("description", "string", "the taxonomy's description"),
+    Field("closed", "bool", "true accepts only the terms listed under `terms`"),
+    Field("terms", "mapping", "terms by slug, each with title and description"),
+)
+_TERM_FIELDS = (
+    Field("title", "string", "the term's title"),
+    Field("description", "string", "the term's description"),
+    Field("intervention", "string", "the training intervention the term calls for"),
+)
+_TYPE_FIELDS = (
+    Field("title", "string", "the title of the type's list page"),
+    Field("description", "string", "the description on the type's list page"),
+)
+
+
+@cache
+def default_taxonomies() -> dict[str, Any]:
+    """The built-in taxonomies, read once from the package's defaults.yaml."""
+    text = resources.files("failsite.content").joinpath("defaults.yaml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+def load_config(site_dir: Path) -> SiteConfig:
+    """Read and validate SITE_DIR/site.yaml; raise FailsiteError with every problem found."""
+    path = site_dir / CONFIG_FILE
+    shown = CONFIG_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FailsiteError([error(str(path), 1, f"no {CONFIG_FILE} in {site_dir}",
+                                   "run failsite in the folder that holds site.yaml, or pass that folder")]) from None
+    except UnicodeDecodeError as exc:
+        raise FailsiteError([error(shown, 1, f"{CONFIG_FILE} is not UTF-8 text ({exc.reason})", "save site.yaml as UTF-8")]) from None
+    root, diagnostics = load_yaml(text, shown)
+    if root is None:
+        raise FailsiteError(diagnostics)
+    if root.kind != "map":
+        raise FailsiteError([error(shown, root.line, f"{CONFIG_FILE} must be a mapping of keys to values",
+                                   "write one `key: value` per line, starting with `title: My site`")])
+    top = read_mapping(root, _TOP_FIELDS, shown, {}, diagnostics, "site.yaml key")
+    config = _build_config(site_dir, root, top, shown, diagnostics)
+    if any(d.severity == "error" for d in diagnostics):
+        raise FailsiteError(diagnostics)
+    return config
+
+
+def _sub(root: YamlNode, key: str, fields: tuple[Field, ...], path: str, diagnostics: list[Diagnostic]) -> dict[str, Any]:
+    node = root.items.get(key)
+    if node is None or node.kind != "map":
+        return {}
+    return read_mapping(node, fields, path, {}, diagnostics, f"key in '{key}'")
+
+
+def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str,
+                  diagnostics: list[Diagnostic]) -> SiteConfig:
+    markdown = _sub(root, "markdown", _MARKDOWN_FIELDS, path, diagnostics)
+    lint = _sub(root, "lint", _LINT_FIELDS, path, diagnostics)
+    pagination = _sub(root, "pagination", _PAGINATION_FIELDS, path, diagnostics)
+    feed = _sub(root, "feed", _FEED_FIELDS, path, diagnostics)
+    per_page = pagination.get("per_page")
+    per_page = 30 if per_page is None else per_page
+    if per_page < 1:
+        diagnostics.append(error(path, root.items["pagination"].key_line("per_page"), "'per_page' must be at least 1",
+                                 "set `per_page:` to how many items a list page shows, e.g. 30"))
+    feed_types: list[str] = []
+    for name in feed.get("types") or ("talk", "debrief"):
+        ctype = content_type(name)
+        if ctype is None:
+            diagnostics.append(error(path, root.items["feed"].key_line("types"), f"feed type '{name}' is not a content type",
+                                     "valid types: " + ", ".join(CONTENT_TYPES), root.items["feed"].key_col("types")))
+        else:
+            feed_types.append(ctype.name)
+    for key in ("output", "content"):
+        value = top.get(key)
+        if value is not None and (Path(value).is_absolute() or ".." in Path(value).parts or not value.strip()):
+            diagnostics.append(error(path, root.key_line(key), f"'{key}' must be a folder inside the site folder, not '{value}'",
+                                     f"use a relative folder name such as `{key}: {'public' if key == 'output' else 'content'}`"))
+    base_url = top.get("base_url") or "/"
+    return SiteConfig(
+        site_dir=site_dir,
+        title=top.get("title") or "",
+        description=top.get("description") or "",
+        base_url=base_url if base_url.endswith("/") else base_url + "/",
+        language=top.get("language") or "en",
+        theme=top.get("theme") or "default",
+        output=top.get("output") or "public",
+        content=top.get("content") or DEFAULT_CONTENT,
+        public=bool(top.get("public")),
+        footer=top.get("footer") or "",
+        raw_html=bool(markdown.get("raw_html")),
+        per_page=max(per_page, 1),
+        feed_limit=20 if feed.get("limit") is None else feed["limit"],
+        feed_types=tuple(feed_types),
+        taxonomies=taxonomy_defs(root.items.get("taxonomies"), path, diagnostics),
+        types=_types(root.items.get("types"), path, diagnostics),
+        anonymise=_anonymise(root.items.get("anonymise"), path, diagnostics),
+        lint_rules=lint.get("rules") or "",
+        lint_disable=tuple(lint.get("disable") or ()),
+    )
+
+
+def taxonomy_defs(node: YamlNode | None, path: str, diagnostics: list[Diagnostic]) -> tuple[TaxonomyDef, ...]:
+    """The built-in taxonomies with the site's overrides (`node`, the `taxonomies:` mapping) applied."""
+    defaults = default_taxonomies()
+    overrides = node.items if node is not None and node.kind == "map" else {}
+    taxonomies = []
+    for name in list(defaults) + [n for n in overrides if n not in defaults]:
+        base = defaults.get(name, {})
+        given = {}
+        if name in overrides:
+            if not slugify(name) == name.replace("_", "-"):
+                diagnostics.append(error(path, node.key_line(name) if node else 1,  # type: ignore[union-attr]
+                                         f"taxonomy name '{name}' must be lower-case letters, digits or hyphens",
+                                         "rename the taxonomy, e.g. `moods`"))
+                continue
+            if name in {f.name for f in _TOP_FIELDS} or name in ("title", "summary", "date", "type"):
+                diagnostics.append(error(path, node.key_line(name) if node else 1,  # type: ignore[union-attr]
+                                         f"'{name}' cannot be a taxonomy name: it is a front-matter field",
+                                         "choose another name for the taxonomy"))
+                continue
+            given = read_mapping(overrides[name], _TAXONOMY_FIELDS, path, {}, diagnostics, f"key in taxonomy '{name}'")
+        terms = {slug: TermDef(slug, t.get("title", slug), t.get("description", ""), t.get("intervention", ""))
+                 for slug, t in (base.get("terms") or {}).items()}
+        terms_node = overrides[name].items.get("terms") if name in overrides else None
+        for slug, term_node in (terms_node.items.items() if terms_node is not None else []):
+            term = read_mapping(term_node, _TERM_FIELDS, path, {}, diagnostics, f"key in term '{slug}'") \
+                if term_node.kind == "map" else {}
+            old = terms.get(slugify(slug), TermDef(slugify(slug), slug))
+            terms[old.slug] = TermDef(old.slug, term.get("title") or old.title,
+                                      term.get("description") or old.description,
+                                      term.get("intervention") or old.intervention)
+        closed = given.get("closed")
+        taxonomies.append(TaxonomyDef(
+            name=name,
+            title=given.get("title") or base.get("title") or name.replace("-", " ").capitalize(),
+            description=given.get("description") or base.get("description", ""),
+            closed=bool(base.get("closed")) if closed is None else closed,
+            terms=tuple(terms.values()),
+        ))
+    return tuple(taxonomies)
+
+
+def _types(node: YamlNode | None, path: str, diagnostics: list[Diagnostic]) -> tuple[tuple[str, TypeOptions], ...]:
+    given: dict[str, dict[str, Any]] = {}
+    if node is not None and node.kind == "map":
+        for name, sub in node.items.items():
+            ctype = content_type(name)
+            if ctype is None:
+                diagnostics.append(error(path, node.key_line(name), f"unknown content type '{name}'{did_you_mean(name, CONTENT_TYPES)}",
+                                         "valid types: " + ", ".join(CONTENT_TYPES), node.key_col(name)))
+                continue
+            given[ctype.name] = read_mapping(sub, _TYPE_FIELDS, path, {}, diagnostics, f"key in type '{name}'") \
+                if sub.kind == "map" else {}
+    return tuple((name, TypeOptions(given.get(name, {}).get("title") or t.label,
+                                    given.get(name, {}).get("description") or ""))
+                 for name, t in CONTENT_TYPES.items())
+
+
+def _anonymise(node: YamlNode | None, path: str, diagnostics: list[Diagnostic]) -> AnonymiseOptions:
+    if node is None or node.kind != "map":
+        return AnonymiseOptions()
+    given = read_mapping(node, _ANONYMISE_FIELDS, path, {}, diagnostics, "key in 'anonymise'")
+    rules = tuple(given.get("rules") or RULE_ORDER)
+    for rule in rules:
+        if rule not in RULE_ORDER:
+            diagnostics.append(error(path, node.key_line("rules"), f"unknown anonymisation rule '{rule}'"
+                                     f"{did_you_mean(rule, RULE_ORDER)}", "rules: " + ", ".join(RULE_ORDER)))
+    if "registry" not in rules:
+        diagnostics.append(error(path, node.key_line("rules"), "the 'registry' rule cannot be switched off",
+                                 "keep `registry` in `rules`; reorder or remove the other rules"))
+    patterns = []
+    patterns_node = node.items.get("patterns")
+    for element in (patterns_node.elements if patterns_node is not None and patterns_node.kind == "seq" else []):
+        entry = read_mapping(element, _PATTERN_FIELDS, path, {}, diagnostics, "key of a pattern")
+        if entry.get("pattern"):
+            try:
+                re.compile(entry["pattern"])
+            except re.error as exc:
+                diagnostics.append(error(path, element.line, f"invalid regular expression: {exc}",
+                                         "fix the pattern (Python regular expression syntax)"))
+                continue
+            patterns.append((entry["pattern"], entry.get("replacement") or "[removed]"))
+    if patterns_node is not None and patterns_node.kind != "seq":
+        diagnostics.append(error(path, patterns_node.line, "'patterns' must be a list of `- pattern: ...` entries",
+                                 "write one `- pattern:` (and optional `replacement:`) per pattern"))
+    registry = given.get("registry") or ""
+    return AnonymiseOptions(registry, tuple(given.get("internal_domains") or ()), tuple(patterns),
+                            tuple(dict.fromkeys(rules)))

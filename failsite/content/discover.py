@@ -1,0 +1,46 @@
+"""Find the content source files (listing only, nothing is read)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from failsite.content.config import DEFAULT_CONTENT, SiteConfig
+from failsite.errors import Diagnostic, error, warning
+from failsite.content.schema import TYPE_BY_FOLDER, ContentType
+
+
+@dataclass(frozen=True)
+class Source:
+    """A markdown source: its key (path under content/), where it is, and its folder's type."""
+
+    key: str  # "talks/launch-too-early.md", always with forward slashes
+    path: Path
+    shown: str  # the path printed in messages, relative to the site folder
+    folder_type: ContentType | None
+
+
+def discover_sources(config: SiteConfig) -> tuple[list[Source], list[Diagnostic]]:
+    """Every `.md` file under the content folder, in a stable order; hidden and editor files are skipped."""
+    root = config.content_dir
+    private = (config.site_dir / config.anonymise.registry).resolve() if config.anonymise.registry else None
+    if not root.is_dir():
+        # A new site may not have content yet; a folder named in site.yaml that is missing is a mistake.
+        report = warning if config.content == DEFAULT_CONTENT else error
+        return [], [report(config.content, 1, f"the content folder '{config.content}' does not exist",
+                           "create it and add markdown files, or set `content:` in site.yaml")]
+    sources: list[Source] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        relative_dir = Path(dirpath).relative_to(root)
+        top = relative_dir.parts[0] if relative_dir.parts else ""
+        folder_type = TYPE_BY_FOLDER.get(top) if top else TYPE_BY_FOLDER["pages"]
+        for name in sorted(filenames):
+            if not name.endswith(".md") or name.startswith((".", "#", "_")):
+                continue
+            if private is not None and (Path(dirpath) / name).resolve() == private:
+                continue  # the registry is read by the anonymiser, never published
+            key = (relative_dir / name).as_posix()
+            sources.append(Source(key, Path(dirpath) / name, f"{config.content}/{key}", folder_type))
+    return sources, []

@@ -1,0 +1,67 @@
+"""Sources -> finished items: read and parse every source file, then apply the build's item transform.
+
+The transform is the anonymisation (privacy.anonymise), handed in by the build so that parsing
+never depends on privacy. Parsing and transforming an item is a pure function of the file's bytes,
+its place, the schema and what `environment` hashes (the transform's settings), so the build
+cache keeps each result under a hash of exactly those, and a warm build reads the bytes, hashes
+them and parses nothing that did not change. What is left to do runs in worker processes when
+there is enough of it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+from failsite.content.items import Item, ItemSchema, parse_source, read_source
+from failsite.content.discover import Source
+from failsite.errors import Diagnostic
+from failsite.engine.fingerprint import code_fingerprint, digest
+from failsite.engine.parallel import fork_map
+
+if TYPE_CHECKING:
+    from failsite.engine.cache import BuildCache
+
+Parsed = tuple[Item | None, list[Diagnostic]]
+ItemTransform = Callable[[Item], Item]
+
+
+def ingest(sources: list[Source], schema: ItemSchema, transform: ItemTransform, settings: object,
+           cache: "BuildCache | None" = None) -> tuple[list[Item], list[Diagnostic]]:
+    """Every source as a parsed item passed through `transform` (in source order), with every error and warning
+    found on the way. `settings` is everything besides the source that decides what the transform makes."""
+    environment = digest(code_fingerprint(), schema, settings)
+    parsed: dict[str, Parsed] = {}
+    keys: dict[str, str] = {}
+    missing: list[tuple[Source, bytes]] = []
+    for source in sources:
+        data, found = read_source(source)
+        if data is None:
+            parsed[source.key] = (None, found)
+            continue
+        keys[source.key] = digest(environment, source.key, source.shown, source.folder_type, data)
+        hit = cache.items.get(keys[source.key]) if cache is not None else None
+        if hit is not None:
+            parsed[source.key] = hit
+        else:
+            missing.append((source, data))
+    results = fork_map(_parse_and_transform, missing, {"schema": schema, "transform": transform})
+    parsed.update((source.key, result) for (source, _), result in zip(missing, results))
+    items: list[Item] = []
+    diagnostics: list[Diagnostic] = []
+    for source in sources:
+        item, found = parsed[source.key]
+        if cache is not None and source.key in keys:
+            cache.used_items[keys[source.key]] = (item, found)
+            cache.item_keys[source.key] = keys[source.key]
+        diagnostics.extend(found)
+        if item is not None:
+            items.append(item)
+    return items, diagnostics
+
+
+def _parse_and_transform(inherited: dict[str, Any], work: Sequence[tuple[Source, bytes]]) -> list[Parsed]:
+    results: list[Parsed] = []
+    for source, data in work:
+        item, found = parse_source(source, data, inherited["schema"])
+        results.append((inherited["transform"](item) if item else None, found))
+    return results

@@ -1,0 +1,216 @@
+"""Source file -> Item: front matter validated against the type's schema, body kept as markdown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from failsite.content.config import SiteConfig
+from failsite.content.discover import Source
+from failsite.errors import Diagnostic, did_you_mean, error
+from failsite.content.frontmatter import split_front_matter
+from failsite.content.schema import (COMMON_FIELDS, CONTENT_TYPES, TYPE_BY_FOLDER, ContentType, Field, LinkRef,
+                             Vocabularies, content_type, fields_of, read_mapping)
+from failsite.content.slugs import slugify
+from failsite.content.yamlnodes import load_yaml
+
+# Taxonomies whose terms come from other fields, never from a front-matter list of their own.
+DERIVED_TAXONOMIES = ("control", "people")
+
+# The practice each kind of item is an instance of, added to its `practices` terms.
+IMPLIED_PRACTICE = {"talk": "faillab-talk", "log": "failure-log", "experiment": "small-bet-experiment",
+                    "aar": "after-action-review", "postmortem": "blameless-post-mortem", "premortem": "pre-mortem"}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One piece of content, validated, with its URL; the body is still markdown."""
+
+    key: str  # path under content/, e.g. talks/launch-too-early.md
+    path: str  # path shown in messages, e.g. content/talks/launch-too-early.md
+    type: str  # talk, debrief, experiment, log, module, page
+    slug: str
+    url: str  # site-relative, e.g. /talks/launch-too-early/
+    title: str
+    date: dt.date | None
+    summary: str
+    draft: bool
+    fields: dict[str, Any]  # the type's own fields, coerced
+    terms: dict[str, tuple[str, ...]]  # taxonomy -> terms (slugs for closed taxonomies, labels for open)
+    field_links: dict[str, tuple[LinkRef, ...]]  # link fields (stories, prerequisites, next) as written
+    body: str
+    body_line: int
+    extra: dict[str, Any] = field(default_factory=dict)
+    visibility: str = "internal"
+    expires: dt.date | None = None
+    review_by: dt.date | None = None
+    anonymous: bool = False  # pseudonymise even people who consented to be named
+    withheld: str = ""  # why the item may not be published at all ("" when it may)
+    mentions: frozenset[str] = frozenset()  # registry entries it names
+    named: frozenset[str] = frozenset()  # registry entries shown by their real name, by consent
+
+
+@dataclass(frozen=True)
+class ItemSchema:
+    """What parsing needs from the config, computed once per build."""
+
+    fields_by_type: dict[str, dict[str, Field]]
+    vocabularies: Vocabularies
+    taxonomy_names: tuple[str, ...]
+
+
+def item_schema(config: SiteConfig) -> ItemSchema:
+    """Fields per type (with the site's own taxonomies added) and the vocabularies of closed taxonomies."""
+    custom = tuple(Field(t.name, "terms", t.description or f"{t.title} terms", taxonomy=t.name)
+                   for t in config.taxonomies
+                   if t.name not in {f.name for f in COMMON_FIELDS} and t.name not in DERIVED_TAXONOMIES)
+    fields_by_type = {name: {**fields_of(ctype), **{f.name: f for f in custom}} for name, ctype in CONTENT_TYPES.items()}
+    vocabularies: Vocabularies = {}
+    for taxonomy in config.taxonomies:
+        if taxonomy.closed:
+            accepted: dict[str, str] = {}
+            for term in taxonomy.terms:
+                accepted[slugify(term.title)] = term.slug
+                accepted[term.slug] = term.slug
+            vocabularies[taxonomy.name] = accepted
+    return ItemSchema(fields_by_type, vocabularies, tuple(t.name for t in config.taxonomies))
+
+
+def parse_item(source: Source, text: str, schema: ItemSchema) -> tuple[Item | None, list[Diagnostic]]:
+    """Validate one source file's front matter and build its Item (None when it has errors)."""
+    path = source.shown
+    split, diagnostics = split_front_matter(text, path)
+    if split is None:
+        return None, diagnostics
+    root, diagnostics = load_yaml(split.front_matter, path, line_offset=1)
+    if root is None:
+        return None, diagnostics
+    if root.kind != "map":
+        return None, [error(path, 2, "the front matter must be a list of `key: value` fields",
+                            "write one field per line, e.g. `title: My story`")]
+    ctype = _item_type(source, root.items.get("type"))
+    if ctype is None:
+        folder = source.key.split("/")[0]
+        return None, [error(path, 1, f"cannot tell the type of this file: '{folder}' is not a content folder"
+                                     f"{did_you_mean(folder, TYPE_BY_FOLDER)}",
+                            "move it under " + ", ".join(f"{f}/" for f in TYPE_BY_FOLDER) + " or add `type:`")]
+    known = schema.fields_by_type[ctype.name]
+    values = read_mapping(root, known, path, schema.vocabularies, diagnostics, f"{ctype.name} field")
+    slug = _slug(source, values.get("slug"), path, root.key_line("slug"), diagnostics)
+    if values.get("start") and values.get("end") and values["end"] < values["start"]:
+        diagnostics.append(error(path, root.key_line("end"), f"'end' ({values['end'].isoformat()}) is before 'start' "
+                                 f"({values['start'].isoformat()})", "the time box ends on or after the day it starts"))
+    if any(d.severity == "error" for d in diagnostics) or slug is None:
+        return None, diagnostics
+    own = {f.name: values.get(f.name, () if f.kind in ("strings", "links", "records") else None) for f in ctype.fields}
+    date = values.get("date") or own.get("start")
+    item = Item(
+        key=source.key, path=path, type=ctype.name, slug=slug, url=item_url(ctype.name, slug),
+        title=values["title"], date=date,
+        summary=values.get("summary") or derive_summary(split.body),
+        draft=bool(values.get("draft")),
+        fields=own,
+        terms=_terms(ctype, values, own, schema.taxonomy_names),
+        field_links={f.name: _as_links(own[f.name]) for f in ctype.fields if f.kind in ("link", "links")},
+        body=split.body, body_line=split.body_line,
+        extra=values.get("extra") or {},
+        visibility=values.get("visibility") or "internal",
+        expires=values.get("expires"),
+        review_by=values.get("review_by"),
+        anonymous=bool(values.get("anonymous")) or values.get("consent") == "pseudonym",
+        withheld="the item says `consent: withheld`" if values.get("consent") == "withheld" else "",
+    )
+    return item, diagnostics
+
+
+def item_url(type_name: str, slug: str) -> str:
+    """An item's site path: /<type folder>/<slug>/, or /<slug>/ for plain pages."""
+    return f"/{slug}/" if type_name == "page" else f"/{CONTENT_TYPES[type_name].folder}/{slug}/"
+
+
+def _item_type(source: Source, type_node: Any) -> ContentType | None:
+    if type_node is not None and type_node.kind == "scalar":
+        return content_type(type_node.text.strip().lower()) or source.folder_type
+    return source.folder_type
+
+
+def _slug(source: Source, given: str | None, path: str, line: int, diagnostics: list[Diagnostic]) -> str | None:
+    stem = source.key.rsplit("/", 1)[-1][: -len(".md")]
+    slug = slugify(given if given else stem)
+    if not slug:
+        diagnostics.append(error(path, line if given else 1,
+                                 f"cannot make a URL from {'the slug' if given else 'the file name'} '{given or stem}'",
+                                 "use letters or digits in the file name, or set `slug:`"))
+        return None
+    return slug
+
+
+def _as_links(value: Any) -> tuple[LinkRef, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, LinkRef) else tuple(value)
+
+
+def _terms(ctype: ContentType, values: dict[str, Any], own: dict[str, Any],
+           taxonomy_names: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    terms = {name: tuple(values.get(name) or ()) for name in taxonomy_names if name not in DERIVED_TAXONOMIES}
+    implied = IMPLIED_PRACTICE.get(ctype.name) or IMPLIED_PRACTICE.get(own.get("format") or "")
+    if implied and "practices" in terms and implied not in terms["practices"]:
+        terms["practices"] += (implied,)
+    if own.get("event") and "events" in terms and own["event"] not in terms["events"]:
+        terms["events"] += (own["event"],)
+    if own.get("team") and "teams" in terms and own["team"] not in terms["teams"]:
+        terms["teams"] += (own["team"],)
+    if "people" in taxonomy_names:
+        terms["people"] = ()  # filled in by anonymisation, from the registry entries the item names
+    if "control" in taxonomy_names:
+        terms["control"] = tuple(dict.fromkeys(f["control"] for f in own.get("factors") or () if f.get("control")))
+    return terms
+
+
+_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`>#]+|<[^>]+>")
+
+
+def derive_summary(body: str, limit: int = 220) -> str:
+    """The first paragraph of the body as plain text, cut at a word near `limit` characters."""
+    paragraph: list[str] = []
+    for line in body.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            if paragraph:
+                break
+            continue
+        if stripped.startswith(("#", "|", "```", "!!!", "- ", "* ", ":::")) and not paragraph:
+            continue
+        paragraph.append(stripped)
+    text = " ".join(_MARKUP.sub(lambda m: m.group(1) or "", " ".join(paragraph)).split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def read_item(source: Source, schema: ItemSchema) -> tuple[Item | None, list[Diagnostic]]:
+    """Read one source file and parse it; an unreadable file is an error like any other."""
+    data, diagnostics = read_source(source)
+    return parse_source(source, data, schema) if data is not None else (None, diagnostics)
+
+
+def read_source(source: Source) -> tuple[bytes | None, list[Diagnostic]]:
+    """A source file's bytes, or the error that says why they cannot be read."""
+    try:
+        return source.path.read_bytes(), []
+    except OSError as exc:
+        return None, [error(source.shown, 1, f"cannot read the file: {exc.strerror or exc}",
+                            "check the file's permissions")]
+
+
+def parse_source(source: Source, data: bytes, schema: ItemSchema) -> tuple[Item | None, list[Diagnostic]]:
+    """A source file's bytes as an Item; bytes that are not UTF-8 are an error."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [error(source.shown, 1, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
+                            "save the file as UTF-8")]
+    return parse_item(source, text.replace("\r\n", "\n").replace("\r", "\n"), schema)

@@ -1,0 +1,360 @@
+"""The content types and their front-matter fields, in one place.
+
+Each field has a kind that says how its YAML node becomes a value, whether it is required,
+and a one-line doc used both in error hints and in the archetypes of `failsite new`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from failsite.errors import Diagnostic, did_you_mean, error
+from failsite.content.slugs import slugify
+from failsite.content.yamlnodes import YamlNode
+
+
+@dataclass(frozen=True)
+class Field:
+    """One front-matter field: its name, kind, whether it is required, and what it means."""
+
+    name: str
+    kind: str  # string, date, bool, int, strings, choice, terms, link, links, records, mapping
+    doc: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    example: str = ""  # YAML text shown in archetypes
+    subfields: tuple["Field", ...] = ()
+    taxonomy: str = ""  # for kind == "terms"
+
+
+@dataclass(frozen=True)
+class LinkRef:
+    """A link to another source file, as written in front matter or markdown."""
+
+    target: str
+    line: int
+
+
+@dataclass(frozen=True)
+class ContentType:
+    """A content type: the folder it lives in, its label and its own fields."""
+
+    name: str  # singular: talk
+    folder: str  # plural folder under content/: talks
+    label: str  # human plural: Talks
+    fields: tuple[Field, ...]
+    dated: bool = True
+
+
+ACTION_STATUSES = ("open", "in-progress", "done", "dropped")
+# The visibilities of items, in order: an audience sees items whose visibility is at or below its own.
+AUDIENCES = ("public", "internal", "restricted")
+VISIBILITIES = AUDIENCES
+CONTROL_LEVELS = ("fully", "partially", "outside")
+
+COMMON_FIELDS: tuple[Field, ...] = (
+    Field("title", "string", "the title shown on the page and in lists", required=True),
+    Field("summary", "string", "one or two sentences shown in lists, feeds and meta tags",
+          example="One sentence on what happened and what it taught."),
+    Field("draft", "bool", "true keeps the item out of the build unless --drafts is given", example="false"),
+    Field("slug", "string", "the last part of the URL (default: the file name)"),
+    Field("type", "choice", "overrides the type given by the folder"),
+    Field("patterns", "terms", "failure patterns: concrete, circumstantial, perceived, identity, paralysis",
+          taxonomy="patterns", example="[concrete]"),
+    Field("responses", "terms", "responses to the failure: avoidance, rumination, analysis",
+          taxonomy="responses", example="[analysis]"),
+    Field("barriers", "terms", "barriers to learning: shame, confirmation bias, hindsight bias, premature closure",
+          taxonomy="barriers", example="[]"),
+    Field("practices", "terms", "practices used (the type's own practice is added for you)",
+          taxonomy="practices", example="[]"),
+    Field("tags", "terms", "free tags", taxonomy="tags", example="[]"),
+    Field("teams", "terms", "teams involved", taxonomy="teams", example="[]"),
+    Field("events", "terms", "events or talk seasons", taxonomy="events"),
+    Field("visibility", "choice", "who may see it: public, internal (default) or restricted",
+          choices=VISIBILITIES, example="internal"),
+    Field("consent", "choice", "withheld keeps the item out of every build; pseudonym pseudonymises everyone in it",
+          choices=("withheld", "pseudonym")),
+    Field("anonymous", "bool", "true pseudonymises even people who consented to be named"),
+    Field("review_by", "date", "when the item should be reviewed again (check warns after this date)"),
+    Field("expires", "date", "after this date the item is left out of every output"),
+    Field("extra", "mapping", "free-form data for your own templates"),
+)
+
+_DATE = Field("date", "date", "when it happened or was given (YYYY-MM-DD)", required=True, example="{date}")
+
+CONTENT_TYPES: dict[str, ContentType] = {
+    t.name: t
+    for t in (
+        ContentType("talk", "talks", "Talks", (
+            _DATE,
+            Field("speaker", "string", "who gave the talk", required=True, example="Jordan Example"),
+            Field("event", "string", "the event or season it was part of", example="FailLab Spring 2026"),
+            Field("learned", "string", "what the speaker learned", example="|\n  What I learned."),
+            Field("differently", "string", "what the speaker would do differently",
+                  example="|\n  What I would do differently."),
+        )),
+        ContentType("debrief", "debriefs", "Debriefs", (
+            _DATE,
+            Field("format", "choice", "the kind of review", required=True,
+                  choices=("aar", "postmortem", "premortem"), example="aar"),
+            Field("team", "string", "the team that held the review", example="Platform"),
+            Field("intended", "string", "what we intended to happen", example="|\n  The intended outcome."),
+            Field("actual", "string", "what actually happened", example="|\n  What actually happened."),
+            Field("whys", "strings", "the 5-whys chain, one why per entry, down to the root cause",
+                  example="\n  - Why did it happen?\n  - Why was that?"),
+            Field("root_cause", "string", "the root cause (default: the last why)"),
+            Field("differently", "strings", "what we will do differently", example="\n  - One change we will make"),
+            Field("factors", "records", "contributing factors and how far they were in our control",
+                  example="\n  - factor: A contributing factor\n    control: partially",
+                  subfields=(
+                      Field("factor", "string", "the contributing factor", required=True),
+                      Field("control", "choice", "fully, partially or outside our control", required=True,
+                            choices=CONTROL_LEVELS),
+                  )),
+            Field("actions", "records", "action items",
+                  example="\n  - what: The action\n    owner: Jordan Example\n    due: {date}\n    status: open",
+                  subfields=(
+                      Field("what", "string", "the action", required=True),
+                      Field("owner", "string", "who owns it"),
+                      Field("due", "date", "when it is due"),
+                      Field("status", "choice", "open, in-progress, done or dropped", choices=ACTION_STATUSES),
+                  )),
+        )),
+        ContentType("experiment", "experiments", "Experiments", (
+            Field("date", "date", "when the experiment was written up (default: its start)"),
+            Field("hypothesis", "string", "what we believe and want to test", required=True,
+                  example="If we ..., then ..."),
+            Field("start", "date", "first day of the time box", required=True, example="{date}"),
+            Field("end", "date", "last day of the time box (7 to 30 days after the start)", required=True,
+                  example="{date}"),
+            Field("signals_defined", "date", "when the signals below were written down (before the start)"),
+            Field("success_signals", "strings", "what would show the hypothesis holds",
+                  example="\n  - A success signal"),
+            Field("failure_signals", "strings", "what would show it does not, and why",
+                  example="\n  - A diagnostic failure signal"),
+            Field("result", "choice", "the outcome once the time box is over",
+                  choices=("running", "confirmed", "disproved", "inconclusive"), example="running"),
+            Field("revealed", "string", "what the result revealed"),
+            Field("next", "link", "the next experiment in the chain (a relative link to its file)"),
+        )),
+        ContentType("log", "log", "Failure log", (
+            _DATE,
+            Field("context", "string", "the situation", example="|\n  The situation."),
+            Field("root_cause", "string", "why it really happened", example="The root cause."),
+            Field("lesson", "string", "what it taught", example="The lesson."),
+            Field("change", "string", "the behavioural change it led to", example="What I do differently now."),
+        )),
+        ContentType("module", "modules", "Curriculum", (
+            Field("date", "date", "when the module was last revised"),
+            Field("duration", "int", "length in minutes", required=True, example="90"),
+            Field("track", "string", "the track the module belongs to", example="Leading through failure"),
+            Field("order", "int", "position within the track", example="1"),
+            Field("objectives", "strings", "learning objectives", example="\n  - Participants can ..."),
+            Field("stories", "links", "the stories it is built on (relative links to their files)",
+                  example="\n  - ../talks/example.md"),
+            Field("exercises", "strings", "exercises", example="\n  - An exercise"),
+            Field("prerequisites", "links", "modules to take first (relative links)"),
+            Field("facilitator_notes", "string", "notes for facilitators only (never shown to participants)"),
+        ), dated=False),
+        ContentType("page", "pages", "Pages", (
+            Field("date", "date", "when the page was written"),
+            Field("menu", "int", "position in the site navigation (pages without it are not in the menu)"),
+        ), dated=False),
+    )
+}
+
+TYPE_BY_FOLDER = {t.folder: t for t in CONTENT_TYPES.values()}
+ALL_TYPE_NAMES = tuple(CONTENT_TYPES) + tuple(TYPE_BY_FOLDER)
+
+
+def content_type(name: str) -> ContentType | None:
+    """The type named by its singular or plural name."""
+    return CONTENT_TYPES.get(name) or TYPE_BY_FOLDER.get(name)
+
+
+def fields_of(ctype: ContentType) -> dict[str, Field]:
+    """Every field an item of this type may have, by name (type fields win over common ones)."""
+    merged = {f.name: f for f in COMMON_FIELDS}
+    merged.update({f.name: f for f in ctype.fields})
+    return merged
+
+
+Vocabularies = dict[str, dict[str, str]]  # closed taxonomy -> {accepted spelling (slug): term slug}
+
+
+def coerce(field: Field, node: YamlNode, path: str, vocab: Vocabularies,
+           diagnostics: list[Diagnostic]) -> Any:
+    """Turn a YAML node into the field's value; report a located error and return None when it cannot."""
+    def fail(message: str, hint: str = "") -> None:
+        diagnostics.append(error(path, node.line, message, hint or f"'{field.name}': {field.doc}", node.col))
+
+    if field.kind in ("string", "choice", "date", "bool", "int", "link"):
+        if node.kind != "scalar" or (node.tag == "null" and not node.quoted):
+            if node.kind == "scalar" and not field.required:
+                return None
+            fail(f"'{field.name}' must be a single value, not {_describe(node)}")
+            return None
+    if field.kind == "string":
+        return node.text
+    if field.kind == "choice":
+        value = node.text.strip().lower()
+        choices = field.choices or ALL_TYPE_NAMES
+        if value not in choices:
+            fail(f"'{field.name}' has unknown value '{node.text}'{did_you_mean(value, choices)}",
+                 "valid values: " + ", ".join(field.choices or CONTENT_TYPES))
+            return None
+        return value
+    if field.kind == "date":
+        return parse_date(node, field.name, path, diagnostics)
+    if field.kind == "bool":
+        if node.tag != "bool" or node.quoted:
+            fail(f"'{field.name}' must be true or false, not '{node.text}'")
+            return None
+        return node.text.lower() in ("true", "yes", "on", "y")
+    if field.kind == "int":
+        if node.tag != "int" or node.quoted:
+            fail(f"'{field.name}' must be a whole number, not '{node.text}'")
+            return None
+        return int(node.text.replace("_", ""), 0)
+    if field.kind == "link":
+        return LinkRef(node.text.strip(), node.line)
+    if field.kind == "raw":
+        return node
+    if field.kind == "mapping":
+        if node.kind != "map":
+            fail(f"'{field.name}' must be a mapping of keys to values, not {_describe(node)}")
+            return None
+        return node.to_plain()
+    elements = _as_list(node)
+    if elements is None:
+        fail(f"'{field.name}' must be a list, not {_describe(node)}")
+        return None
+    if field.kind == "strings":
+        return tuple(e.text for e in elements if _is_scalar_or_report(e, field, path, diagnostics))
+    if field.kind == "links":
+        return tuple(LinkRef(e.text.strip(), e.line) for e in elements if _is_scalar_or_report(e, field, path, diagnostics))
+    if field.kind == "terms":
+        return _coerce_terms(field, elements, path, vocab, diagnostics)
+    if field.kind == "records":
+        return tuple(r for r in (_coerce_record(field, e, path, vocab, diagnostics) for e in elements) if r is not None)
+    raise AssertionError(f"unknown field kind {field.kind}")
+
+
+def parse_date(node: YamlNode, name: str, path: str, diagnostics: list[Diagnostic]) -> dt.date | None:
+    """A date written as YYYY-MM-DD (a time after it is allowed and ignored)."""
+    text = node.text.strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return dt.datetime.fromisoformat(text).date()
+    except ValueError:
+        diagnostics.append(error(path, node.line, f"'{name}' is not a valid date: '{text}'",
+                                 "write dates as YYYY-MM-DD, for example 2025-04-10", node.col))
+        return None
+
+
+def _describe(node: YamlNode) -> str:
+    return {"map": "a mapping", "seq": "a list"}.get(node.kind, "an empty value" if node.tag == "null" else "a value")
+
+
+def _as_list(node: YamlNode) -> list[YamlNode] | None:
+    if node.kind == "seq":
+        return node.elements
+    if node.kind == "scalar":
+        if node.tag == "null" and not node.quoted:
+            return []
+        return [node]  # a single value where a list is expected is a list of one
+    return None
+
+
+def _is_scalar_or_report(node: YamlNode, field: Field, path: str, diagnostics: list[Diagnostic]) -> bool:
+    if node.kind == "scalar" and not (node.tag == "null" and not node.quoted):
+        return True
+    diagnostics.append(error(path, node.line, f"each entry of '{field.name}' must be a single value, not {_describe(node)}",
+                             f"'{field.name}': {field.doc}", node.col))
+    return False
+
+
+def _coerce_terms(field: Field, elements: list[YamlNode], path: str, vocab: Vocabularies,
+                  diagnostics: list[Diagnostic]) -> tuple[str, ...]:
+    accepted = vocab.get(field.taxonomy)
+    terms: list[str] = []
+    for element in elements:
+        if not _is_scalar_or_report(element, field, path, diagnostics):
+            continue
+        label = element.text.strip()
+        if accepted is None:
+            if not slugify(label):
+                diagnostics.append(error(path, element.line, f"'{field.name}' has an empty term '{label}'",
+                                         "use letters or digits in term names", element.col))
+                continue
+            terms.append(label)
+            continue
+        term = accepted.get(slugify(label))
+        if term is None:
+            valid = sorted(set(accepted.values()))
+            diagnostics.append(error(
+                path, element.line,
+                f"'{field.name}' has unknown value '{label}'{did_you_mean(slugify(label), valid)}",
+                f"valid {field.name}: {', '.join(valid)}", element.col))
+            continue
+        terms.append(term)
+    return tuple(dict.fromkeys(terms))
+
+
+def _coerce_record(field: Field, node: YamlNode, path: str, vocab: Vocabularies,
+                   diagnostics: list[Diagnostic]) -> dict[str, Any] | None:
+    if node.kind != "map":
+        diagnostics.append(error(path, node.line, f"each entry of '{field.name}' must be a mapping with "
+                                 + ", ".join(f.name for f in field.subfields), f"'{field.name}': {field.doc}", node.col))
+        return None
+    known = {f.name: f for f in field.subfields}
+    record: dict[str, Any] = {f.name: None for f in field.subfields}
+    record["line"] = node.line
+    ok = True
+    for key, value in node.items.items():
+        sub = known.get(key)
+        if sub is None:
+            diagnostics.append(error(path, node.key_line(key), f"unknown key '{key}' in '{field.name}'{did_you_mean(key, known)}",
+                                     "valid keys: " + ", ".join(known), node.key_col(key)))
+            ok = False
+            continue
+        record[key] = coerce(sub, value, path, vocab, diagnostics)
+    for sub in field.subfields:
+        if sub.required and node.items.get(sub.name) is None:
+            diagnostics.append(error(path, node.line, f"an entry of '{field.name}' is missing '{sub.name}'",
+                                     f"add `{sub.name}:` ({sub.doc})", node.col))
+            ok = False
+    return record if ok else None
+
+
+def read_mapping(node: YamlNode, fields: tuple[Field, ...] | dict[str, Field], path: str, vocab: Vocabularies,
+                 diagnostics: list[Diagnostic], what: str = "field") -> dict[str, Any]:
+    """Coerce every known key of a mapping; unknown keys and missing required ones are errors."""
+    known = fields if isinstance(fields, dict) else {f.name: f for f in fields}
+    values: dict[str, Any] = {}
+    if node.kind != "map":
+        diagnostics.append(error(path, node.line, f"expected a mapping of keys to values, not {_describe(node)}",
+                                 "write one `key: value` per line"))
+        return values
+    for key, value in node.items.items():
+        spec = known.get(key)
+        if spec is None:
+            diagnostics.append(error(path, node.key_line(key), f"unknown {what} '{key}'{did_you_mean(key, known)}",
+                                     "valid: " + ", ".join(known) + ("; put your own data under `extra:`"
+                                                                    if "extra" in known else ""), node.key_col(key)))
+            continue
+        values[key] = coerce(spec, value, path, vocab, diagnostics)
+    for spec in known.values():
+        if spec.required and values.get(spec.name) in (None, ""):
+            if spec.name not in node.items:
+                diagnostics.append(error(path, node.line, f"missing required {what} '{spec.name}'",
+                                         f"add `{spec.name}:` ({spec.doc})"))
+            elif values.get(spec.name) == "":
+                diagnostics.append(error(path, node.key_line(spec.name), f"'{spec.name}' must not be empty",
+                                         f"'{spec.name}': {spec.doc}"))
+    return values

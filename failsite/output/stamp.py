@@ -1,0 +1,153 @@
+"""Whether a build has nothing to do: what the inputs and the output were when the last build succeeded.
+
+`failsite build` consults the stamp before it loads the pipeline. When the options, failsite's
+own code and its libraries' versions, every input file (site.yaml, the registry, content,
+templates, static files, themes) and every output file are as the last successful build left
+them, building again would write the same bytes, so it does not. Files are compared by size and
+modification time, as git compares its index; a file modified within two seconds before the
+snapshot (where a further edit could keep the same time and size) is compared by its bytes too.
+Anything missing, unreadable or unexpected means: build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Iterator
+
+from failsite.engine.fingerprint import CACHE_DIR, code_fingerprint, digest
+
+STAMP_FILE = "stamp.json"
+_FORMAT = 1
+_RACY_NS = 2_000_000_000  # a file modified this close to the snapshot is compared by its bytes
+
+# For each file under a root: [size, mtime in ns, sha256 of the bytes or None]; a missing root is None.
+Files = dict[str, list[Any]]
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """The last successful build: its options key, its inputs and outputs as seen, and what it reported."""
+
+    key: str
+    inputs: dict[str, Files | None]  # root path -> its files (None: the root did not exist)
+    out_dir: str
+    outputs: dict[str, list[int]]  # output path -> [size, mtime in ns]
+    pages: int
+    files: int
+    warnings: list[str]  # as printed
+
+
+def options_key(site_dir: Path, output: Path | None, drafts: bool, audience: str, day: str) -> str:
+    """Everything besides the files that decides what a build writes."""
+    return digest(_FORMAT, code_fingerprint(), str(site_dir.resolve()), str(output.resolve()) if output else None,
+                  drafts, audience, day)
+
+
+def snapshot(roots: list[Path]) -> dict[str, Files | None]:
+    """Each root's files as they are now; take it before the build reads them."""
+    now = time.time_ns()
+    return {str(root.absolute()): _scan(root, now) for root in roots}
+
+
+def _scan(root: Path, now: int | None) -> Files | None:
+    """`now`: the snapshot's time, to hash racy files by; None when only comparing sizes and times."""
+    if root.is_file():
+        return {"": _entry(root, os.stat(root), now)}
+    if not root.is_dir():
+        return None
+    return {relative: _entry(root / relative, stat, now) if stat else [-1, -1, None]
+            for relative, stat in sorted(_walk(str(root), ""))}
+
+
+def _walk(folder: str, prefix: str) -> Iterator[tuple[str, os.stat_result | None]]:
+    """(path relative to the root, its stat or None when it cannot be read) for every file below `folder`."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        relative = prefix + entry.name
+        try:
+            if entry.is_dir():
+                yield from _walk(entry.path, relative + "/")
+            else:
+                yield relative, entry.stat()
+        except OSError:  # a dangling link, or a file removed meanwhile
+            yield relative, None
+
+
+def _entry(path: Path, stat: os.stat_result, now: int | None) -> list[Any]:
+    racy = now is not None and stat.st_mtime_ns > now - _RACY_NS
+    return [stat.st_size, stat.st_mtime_ns, _hash(path) if racy else None]
+
+
+def _hash(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def output_files(out_dir: Path) -> dict[str, list[int]]:
+    """Every file of an output folder (or of the staging folder about to become it) with its size and
+    modification time, by path relative to the folder."""
+    return {relative: [stat.st_size, stat.st_mtime_ns] if stat else [-1, -1]
+            for relative, stat in sorted(_walk(str(out_dir), ""))}
+
+
+def save_stamp(site_dir: Path, stamp: Stamp) -> None:
+    """Record a successful build (replacing the record of the one before)."""
+    folder = site_dir / CACHE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = folder / f"{STAMP_FILE}.tmp"
+    record = {"format": _FORMAT, **{f.name: getattr(stamp, f.name) for f in fields(stamp)}}  # asdict copies deeply
+    temporary.write_text(json.dumps(record), encoding="utf-8")
+    temporary.replace(folder / STAMP_FILE)
+
+
+def read_stamp(site_dir: Path) -> Stamp | None:
+    """The record of the last successful build, or None when there is none that can be read."""
+    try:
+        data = json.loads((site_dir / CACHE_DIR / STAMP_FILE).read_text(encoding="utf-8"))
+        if data.pop("format") != _FORMAT:
+            return None
+        return Stamp(**data)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def published_files(site_dir: Path, out_dir: Path) -> dict[str, list[int]]:
+    """The files the last successful build published into `out_dir`, with the sizes and times they had then."""
+    stamp = read_stamp(site_dir)
+    return stamp.outputs if stamp is not None and stamp.out_dir == str(out_dir.resolve()) else {}
+
+
+def up_to_date(site_dir: Path, key: str) -> Stamp | None:
+    """The last build's stamp when nothing it depended on has changed since, else None."""
+    stamp = read_stamp(site_dir)
+    if stamp is None:
+        return None
+    if stamp.key != key or output_files(Path(stamp.out_dir)) != stamp.outputs:
+        return None
+    if not all(_same_files(Path(root), recorded) for root, recorded in stamp.inputs.items()):
+        return None
+    return stamp
+
+
+def _same_files(root: Path, recorded: Files | None) -> bool:
+    current = _scan(root, None)
+    if current is None or recorded is None:
+        return current is recorded
+    if current.keys() != recorded.keys():
+        return False
+    for name, (size, mtime, content_hash) in recorded.items():
+        if current[name][:2] != [size, mtime]:
+            return False
+        if content_hash is not None and _hash(root / name if name else root) != content_hash:
+            return False
+    return True

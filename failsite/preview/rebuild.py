@@ -1,0 +1,278 @@
+"""A site kept in memory between saves, rebuilt as little as each change needs.
+
+The first build does everything; afterwards a content edit re-parses that file, re-renders its
+body, and re-renders only the pages whose inputs changed: pages that showed a changed item last
+time, and pages whose membership (which items a list holds, which terms exist) changed. The
+result is audited and written exactly like a build, so the preview is what will be published.
+The search bundles holding changed pages are re-indexed after the browser has reloaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import time
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import meta
+
+from failsite.privacy.anonymise import anonymise_item, make_anonymiser
+from failsite.privacy.audit import audit_files
+from failsite.preview.changes import Change
+from failsite.content.config import load_config
+from failsite.content.items import Item, item_schema, read_item
+from failsite.content.discover import Source, discover_sources
+from failsite.errors import Diagnostic, FailsiteError, has_errors, sorted_unique
+from failsite.render.plans import page_signatures, plan_pages
+from failsite.privacy.publish import Audience
+from failsite.render.renderer import (Output, RenderedBody, Renderer, allowed_names, body_still_valid,
+                                      check_collisions)
+from failsite.content.schema import TYPE_BY_FOLDER
+from failsite.site.assemble import Site, assemble_site
+from failsite.render.theme import load_theme
+from failsite.render.search import (SEARCH_FOLDER, build_bundle, bundles, is_search_bundle_file, nothing_to_search,
+                                    unreadable_by_audit)
+from failsite.output.staging import write_changes
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    """What one rebuild did: its diagnostics, how many pages it rendered and files it wrote, how long it took."""
+
+    ok: bool
+    diagnostics: list[Diagnostic]
+    rendered: tuple[str, ...]  # output paths of the pages rendered again
+    written: tuple[str, ...]  # output paths written or removed because their bytes changed
+    seconds: float
+    css_only: bool = False
+
+
+class Preview:
+    """The preview of one site: built in full once, then incrementally on each change."""
+
+    def __init__(self, site_dir: Path, out_dir: Path, audience: Audience):
+        self.site_dir, self.out_dir, self.audience = site_dir, out_dir, audience
+        self.outputs: dict[str, Output] = {}
+        self.signatures: dict[str, tuple[object, ...] | None] = {}
+        self.bodies: dict[str, tuple[Item, RenderedBody]] = {}
+        self.site: Site | None = None
+        self.global_signature: tuple[object, ...] = ()
+        self.parsed: dict[str, tuple[Item | None, list[Diagnostic]]] = {}
+        self.warnings: list[Diagnostic] = []
+        self._static_paths: set[str] = set()
+        self.renderer_stale = True
+        self._indexed: dict[str, tuple[str, ...]] = {}  # bundle folder -> its pages' paths and hashes
+
+    def rebuild(self, change: Change | None = None) -> RebuildReport:
+        """Apply a change (None or a full change: everything) and write what differs; never raises for user errors."""
+        started = time.perf_counter()
+        try:
+            if change is None or change.full or self.site is None:
+                rendered, written = self._full()
+            elif change.content or change.templates:
+                rendered, written = self._incremental(change)
+            else:
+                rendered, written = self._static(change)
+        except FailsiteError as exc:
+            return RebuildReport(False, sorted_unique(exc.diagnostics), (), (), time.perf_counter() - started)
+        css_only = change is not None and not change.full and not change.content and not change.templates \
+            and bool(change.static) and all(p.endswith(".css") for p in change.static)
+        return RebuildReport(True, self.warnings, rendered, written, time.perf_counter() - started, css_only)
+
+    # -- the three kinds of rebuild ------------------------------------------------------------
+
+    def _full(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        self.config = load_config(self.site_dir)
+        self.anonymiser = make_anonymiser(self.config)
+        self.schema = item_schema(self.config)
+        self.closed = frozenset(t.name for t in self.config.taxonomies if t.closed)
+        theme, found = load_theme(self.config)
+        if theme is None:
+            raise FailsiteError(found)
+        self.theme = theme
+        sources, found = discover_sources(self.config)
+        if has_errors(found):
+            raise FailsiteError(found)
+        self.sources = {s.key: s for s in sources}
+        self.parsed = {key: self._parse(source) for key, source in self.sources.items()}
+        self.bodies, self.signatures, self.site = {}, {}, None
+        self.renderer_stale = True
+        rendered = self._render(frozenset(), everything=True)
+        self._indexed = {}
+        self.warnings += self.refresh_search()
+        return rendered
+
+    def _incremental(self, change: Change) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        for key in change.content:
+            path = self.config.content_dir / key
+            if path.is_file():
+                top = key.split("/")[0] if "/" in key else ""
+                source = Source(key, path, f"{self.config.content}/{key}",
+                                TYPE_BY_FOLDER.get(top) if top else TYPE_BY_FOLDER["pages"])
+                self.sources[key] = source
+                self.parsed[key] = self._parse(source)
+            else:  # deleted, or renamed away (the new name arrives as its own change)
+                self.sources.pop(key, None)
+                self.parsed.pop(key, None)
+        if change.templates:
+            self.renderer_stale = True
+        return self._render(self._templates_affecting(change.templates) if change.templates else frozenset())
+
+    def _static(self, change: Change) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        assert self.site is not None
+        static = {o.path: o for o in self._renderer().static(self.site)}
+        changed = {p: o for p, o in static.items() if self.outputs.get(p) is None or self.outputs[p].content != o.content}
+        removed = self._static_paths - set(static)
+        self._audit_and_write(changed, removed, self.site)
+        self._static_paths = set(static)
+        return (), tuple(sorted(set(changed) | removed))
+
+    def refresh_search(self, swap: AbstractContextManager[object] = nullcontext()) -> list[Diagnostic]:
+        """Re-index the search bundles whose pages changed since they were last indexed (a full rebuild:
+        all of them), each built beside the preview and swapped in inside `swap` (the server's lock).
+
+        Run after the browser was told to reload: a bundle takes about a second per 1,000 pages."""
+        pages = {path: hashlib.sha256(o.content).hexdigest() for path, o in self.outputs.items() if o.searchable}
+        split = bundles(list(pages))
+        if not split:
+            self._remove_bundles(set(), swap)
+            return [nothing_to_search("preview")]
+        wanted = {bundle: tuple(f"{p}:{pages[p]}" for p in paths) for bundle, paths in split}
+        diagnostics: list[Diagnostic] = []
+        for bundle, paths in split:
+            if self._indexed.get(bundle) == wanted[bundle]:
+                continue
+            fresh = f".{bundle}.indexing"
+            shutil.rmtree(self.out_dir / fresh, ignore_errors=True)
+            diagnostics += build_bundle(self.out_dir, paths, fresh, "preview", merged=bundle != SEARCH_FOLDER)
+            with swap:
+                shutil.rmtree(self.out_dir / bundle, ignore_errors=True)
+                if (self.out_dir / fresh).exists():
+                    (self.out_dir / fresh).rename(self.out_dir / bundle)
+            self._indexed[bundle] = wanted[bundle]
+        self._remove_bundles(set(wanted), swap)
+        return diagnostics
+
+    def _remove_bundles(self, keep: set[str], swap: AbstractContextManager[object]) -> None:
+        """Remove bundle folders beyond the ones the site has now (it shrank)."""
+        with swap:
+            for folder in self.out_dir.iterdir():
+                if folder.is_dir() and is_search_bundle_file(folder.name + "/") and folder.name not in keep:
+                    shutil.rmtree(folder)
+                    self._indexed.pop(folder.name, None)
+
+    # -- shared machinery ----------------------------------------------------------------------
+
+    def _parse(self, source: Source) -> tuple[Item | None, list[Diagnostic]]:
+        item, diagnostics = read_item(source, self.schema)
+        return (anonymise_item(item, self.anonymiser, self.closed) if item else None), diagnostics
+
+    def _renderer(self) -> Renderer:
+        if self.renderer_stale:
+            self._renderer_cache = Renderer(self.theme, self.anonymiser, hash_static=False)
+            self.renderer_stale = False
+        return self._renderer_cache
+
+    def _render(self, templates_changed: frozenset[str],
+                everything: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        diagnostics = [d for _, found in self.parsed.values() for d in found]
+        items = [item for item, _ in self.parsed.values() if item is not None]
+        site, found = assemble_site(items, frozenset(self.sources), self.config, self.audience)
+        diagnostics += found
+        renderer = self._renderer()
+        diagnostics += renderer.diagnostics
+        if has_errors(diagnostics):
+            raise FailsiteError(sorted_unique(diagnostics))
+        bodies = self._bodies(site, renderer, diagnostics)
+        static = renderer.static(site) if everything else [self.outputs[p] for p in sorted(self._static_paths)]
+        views = renderer.views(site, {k: b.html for k, (_, b) in bodies.items()}, static)
+        plans = plan_pages(site)
+        signatures = page_signatures(site, plans)
+        changed_items = self._changed_items(site, bodies)
+        global_signature = (tuple(views.menu), tuple(t.name for t in site.taxonomies if t.terms))
+        redo_all = everything or global_signature != self.global_signature
+        chosen = [plan for plan in plans
+                  if redo_all or plan.template in templates_changed
+                  or signatures[plan.url] is None or signatures[plan.url] != self.signatures.get(plan.url)
+                  or (self.outputs.get(plan.output_path) is not None
+                      and self.outputs[plan.output_path].shown & changed_items)]
+        pages = renderer.pages(views, chosen, diagnostics) + renderer.feeds(views, plans)
+        if everything:
+            pages += static
+        if has_errors(diagnostics):
+            raise FailsiteError(sorted_unique(diagnostics))
+        keep = {p.output_path for p in plans} | {o.path for o in pages} | set(self._static_paths if not everything else ())
+        merged = {path: o for path, o in self.outputs.items() if path in keep}
+        merged.update({o.path: o for o in pages})
+        collisions = check_collisions(list(merged), site)
+        if collisions:
+            raise FailsiteError(collisions)
+        changed = {o.path: o for o in pages if self.outputs.get(o.path) is None or self.outputs[o.path].content != o.content}
+        removed = set(self.outputs) - set(merged)
+        self._audit_and_write(changed, removed, site, merged)
+        self.site, self.bodies, self.signatures, self.global_signature = site, bodies, signatures, global_signature
+        self.warnings = sorted_unique(d for d in diagnostics if d.severity == "warning")
+        if everything:
+            self._static_paths = {o.path for o in static}
+        return tuple(p.output_path for p in chosen), tuple(sorted(set(changed) | removed))
+
+    def _bodies(self, site: Site, renderer: Renderer, diagnostics: list[Diagnostic]) -> dict[str, tuple[Item, RenderedBody]]:
+        bodies = {}
+        for item in site.items:
+            cached = self.bodies.get(item.key)
+            if cached is None or not _same_body(cached[0], item) or not body_still_valid(site, item, cached[1]):
+                cached = (item, renderer.body(site, item))
+            bodies[item.key] = cached
+            diagnostics.extend(cached[1].diagnostics)
+        return bodies
+
+    def _changed_items(self, site: Site, bodies: dict[str, tuple[Item, RenderedBody]]) -> frozenset[str]:
+        old = self.site.by_key if self.site else {}
+        changed = {k for k in set(old) | set(site.by_key) if old.get(k) != site.by_key.get(k)}
+        changed |= {k for k, (_, body) in bodies.items() if k in self.bodies and self.bodies[k][1].html != body.html}
+        return frozenset(changed)
+
+    def _templates_affecting(self, changed: frozenset[str]) -> frozenset[str]:
+        """Page templates that use a changed template, directly or through extends, include and import."""
+        env = self._renderer().env
+        affected = set()
+        for name in env.list_templates(extensions=["html"]):
+            if _dependencies(env, name) & changed:
+                affected.add(name)
+        return frozenset(affected)
+
+    def _audit_and_write(self, changed: dict[str, Output], removed: set[str], site: Site,
+                         merged: dict[str, Output] | None = None) -> None:
+        findings = audit_files(((p, o.content) for p, o in changed.items()), self.anonymiser.registry,
+                               allowed_names(changed.values(), site), "preview",
+                               skip=unreadable_by_audit)
+        if findings:
+            raise FailsiteError(sorted_unique(findings))
+        write_changes(self.out_dir, {p: o.content for p, o in changed.items()}, removed)
+        if merged is None:
+            merged = {p: o for p, o in self.outputs.items() if p not in removed}
+            merged.update(changed)
+        self.outputs = merged
+
+
+def _same_body(old: Item, new: Item) -> bool:
+    return (old.body, old.body_line, old.anonymous, old.path) == (new.body, new.body_line, new.anonymous, new.path)
+
+
+def _dependencies(env: "meta.Environment", name: str, seen: frozenset[str] = frozenset()) -> frozenset[str]:  # type: ignore[name-defined]
+    """A template and every template it pulls in; a name computed at render time counts as all of them."""
+    if name in seen:
+        return frozenset()
+    try:
+        source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+        referenced = list(meta.find_referenced_templates(env.parse(source)))
+    except Exception:
+        return frozenset(env.list_templates())
+    if None in referenced:
+        return frozenset(env.list_templates())
+    result = {name}
+    for child in referenced:
+        result |= _dependencies(env, str(child), seen | {name})
+    return frozenset(result)

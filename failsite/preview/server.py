@@ -1,0 +1,289 @@
+"""`failsite serve`: build into a preview folder, serve it, watch the sources, rebuild and reload.
+
+A small server on the standard library rather than the livereload package: the browser is told
+to reload only after a rebuild has been written whole, bursts of saves are debounced into one
+rebuild, a failed build shows its errors in the page, and a stylesheet change is swapped in
+place. Events reach the page by Server-Sent Events.
+"""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+import queue
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path, PurePosixPath
+from typing import Callable
+from urllib.parse import unquote, urlsplit
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from failsite.preview.changes import Change, classify
+from failsite.errors import Diagnostic, FailsiteError
+from failsite.preview.rebuild import Preview, RebuildReport
+from failsite.privacy.publish import Audience
+
+EVENTS_PATH = "/__failsite/events"
+DEBOUNCE_SECONDS = 0.04  # quiet time that ends a burst of saves
+MAX_WAIT_SECONDS = 0.5  # a burst never delays a rebuild longer than this
+
+_CLIENT = """<div id="failsite-preview-banner" role="status" style="position:fixed;bottom:0;right:0;z-index:2147483647;\
+background:#8a5a00;color:#fff;font:600 13px/1.4 system-ui,sans-serif;padding:4px 10px;border-top-left-radius:6px">\
+Preview: not published</div>
+<script>
+(function () {
+  var source = new EventSource("%s");
+  source.addEventListener("reload", function () { location.reload(); });
+  source.addEventListener("css", function () {
+    document.querySelectorAll('link[rel="stylesheet"]').forEach(function (link) {
+      var url = new URL(link.href); url.searchParams.set("reload", Date.now()); link.href = url.toString();
+    });
+  });
+})();
+</script>
+""" % EVENTS_PATH
+
+
+def safe_file(root: Path, request_path: str, base_path: str = "/") -> Path | None:
+    """The file under `root` a request names, or None for anything outside it: '..', encoded or not,
+    absolute paths, symlinks that lead out, and NUL bytes are all refused."""
+    path = unquote(urlsplit(request_path).path)
+    if "\x00" in path or "\\" in path:
+        return None
+    if base_path != "/" and path.startswith(base_path):
+        path = "/" + path[len(base_path):]
+    parts = PurePosixPath(path).parts
+    if any(part == ".." for part in parts):
+        return None
+    resolved_root = root.resolve()
+    candidate = (resolved_root / path.lstrip("/")).resolve()
+    if not candidate.is_relative_to(resolved_root):
+        return None
+    if candidate.is_dir():
+        candidate = candidate / "index.html"
+    return candidate if candidate.is_file() else None
+
+
+def error_page(diagnostics: list[Diagnostic]) -> bytes:
+    """The page shown in the browser while the site does not build: the same lines as the CLI."""
+    lines = "\n".join(html.escape(d.format()) for d in diagnostics if d.severity == "error")
+    count = sum(1 for d in diagnostics if d.severity == "error")
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Build failed · failsite preview</title>
+<style>body{{font:16px/1.5 system-ui,sans-serif;margin:2rem;color:#1f2328;background:#fff}}
+h1{{color:#b42318;font-size:1.5rem}}pre{{background:#f6f8fa;border:1px solid #d0d7de;padding:1rem;overflow-x:auto;
+white-space:pre-wrap}}</style></head>
+<body><main><h1>The site does not build: {count} error{'s' if count != 1 else ''}</h1>
+<p>Fix these and save; this page reloads by itself.</p>
+<pre id="failsite-errors">{lines}</pre></main>
+{_CLIENT}</body></html>"""
+    return page.encode("utf-8")
+
+
+class LiveState:
+    """What the server shows and tells browsers: the last rebuild's result and a counter of rebuilds."""
+
+    def __init__(self) -> None:
+        self.condition = threading.Condition()
+        self.generation = 0
+        self.event = "reload"
+        self.report: RebuildReport | None = None
+        self.stopping = False
+        # Held while a rebuild writes the preview folder and while a request reads it, so a
+        # browser never gets half of one build and half of the next.
+        self.files = threading.Lock()
+
+    def publish(self, report: RebuildReport) -> None:
+        with self.condition:
+            self.report = report
+            self.event = "css" if report.ok and report.css_only else "reload"
+            self.generation += 1
+            self.condition.notify_all()
+
+
+def make_handler(root: Path, base_path: str, state: LiveState) -> type[BaseHTTPRequestHandler]:
+    class PreviewHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+            if urlsplit(self.path).path == EVENTS_PATH:
+                self._events()
+                return
+            with state.files:
+                self._serve_file()
+
+        def _serve_file(self) -> None:
+            report = state.report
+            wants_page = urlsplit(self.path).path.endswith(("/", ".html"))
+            if report is not None and not report.ok and wants_page:
+                self._send(HTTPStatus.INTERNAL_SERVER_ERROR, error_page(report.diagnostics), "text/html; charset=utf-8")
+                return
+            if urlsplit(self.path).path == "/" and base_path != "/":
+                self.send_response(HTTPStatus.FOUND)
+                self.send_header("Location", base_path)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            target = safe_file(root, self.path, base_path)
+            if target is None:
+                missing = safe_file(root, "/404.html")
+                body = missing.read_bytes() if missing else b"Not found"
+                self._send(HTTPStatus.NOT_FOUND, _inject(body), "text/html; charset=utf-8")
+                return
+            kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            body = target.read_bytes()
+            if kind == "text/html":
+                body, kind = _inject(body), "text/html; charset=utf-8"
+            self._send(HTTPStatus.OK, body, kind)
+
+        def _send(self, status: HTTPStatus, body: bytes, kind: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _events(self) -> None:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            with state.condition:
+                seen = state.generation
+            try:
+                self.wfile.write(b": connected\n\n")
+                self.wfile.flush()
+                while not state.stopping:
+                    with state.condition:
+                        state.condition.wait_for(lambda: state.generation != seen or state.stopping, timeout=15)
+                        generation, event = state.generation, state.event
+                    if state.stopping:
+                        return
+                    message = f"event: {event}\ndata: {generation}\n\n" if generation != seen else ": keep-alive\n\n"
+                    seen = generation
+                    self.wfile.write(message.encode("utf-8"))
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                return
+            finally:
+                self.close_connection = True
+
+    return PreviewHandler
+
+
+def _inject(body: bytes) -> bytes:
+    marker = b"</body>"
+    index = body.rfind(marker)
+    client = _CLIENT.encode("utf-8")
+    return body[:index] + client + body[index:] if index >= 0 else body + client
+
+
+class _Collector(FileSystemEventHandler):
+    """Queues every path a file event names (both ends of a rename), except inside ignored folders."""
+
+    def __init__(self, events: "queue.Queue[Path]", ignored: list[Path]):
+        self.events, self.ignored = events, [p.resolve() for p in ignored]
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        for raw in (event.src_path, getattr(event, "dest_path", "")):
+            if raw:
+                path = Path(str(raw))
+                if not any(path.resolve().is_relative_to(folder) for folder in self.ignored):
+                    self.events.put(path)
+
+
+@dataclass
+class PreviewServer:
+    """A running preview: its URL, and how to stop it."""
+
+    url: str
+    server: ThreadingHTTPServer
+    observer: Observer  # type: ignore[valid-type]
+    state: LiveState
+    preview_dir: Path
+    threads: list[threading.Thread]
+
+    def stop(self) -> None:
+        with self.state.condition:
+            self.state.stopping = True
+            self.state.condition.notify_all()
+        self.observer.stop()  # type: ignore[attr-defined]
+        self.server.shutdown()
+        self.server.server_close()
+        shutil.rmtree(self.preview_dir, ignore_errors=True)
+
+
+def start_preview(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, audience: Audience = Audience(),
+                  report: Callable[[str, RebuildReport], None] = lambda what, r: None) -> PreviewServer:
+    """Build the site into a fresh preview folder, serve it, and rebuild on every change."""
+    preview_dir = Path(tempfile.mkdtemp(prefix="failsite-preview-"))
+    preview = Preview(site_dir, preview_dir, audience)
+    state = LiveState()
+    first = preview.rebuild()
+    state.publish(first)
+    report("initial build", first)
+    base_path = preview.config.base_path if hasattr(preview, "config") else "/"
+    try:
+        server = ThreadingHTTPServer((host, port), make_handler(preview_dir, base_path, state))
+    except OSError:
+        shutil.rmtree(preview_dir, ignore_errors=True)
+        raise
+    server.daemon_threads = True
+    events: "queue.Queue[Path]" = queue.Queue()
+    ignored = [preview_dir, site_dir / ".git", site_dir / ".failsite-cache"]
+    if hasattr(preview, "config"):
+        ignored.append(site_dir / preview.config.output)
+    observer = Observer()
+    observer.schedule(_Collector(events, ignored), str(site_dir), recursive=True)
+    observer.start()
+    threads = [threading.Thread(target=server.serve_forever, daemon=True),
+               threading.Thread(target=_rebuild_loop, args=(preview, events, state, report), daemon=True)]
+    for thread in threads:
+        thread.start()
+    bound_host, bound_port = server.server_address[:2]
+    return PreviewServer(f"http://{bound_host}:{bound_port}{base_path}", server, observer, state, preview_dir, threads)
+
+
+def _rebuild_loop(preview: Preview, events: "queue.Queue[Path]", state: LiveState,
+                  report: Callable[[str, RebuildReport], None]) -> None:
+    while not state.stopping:
+        try:
+            first = events.get(timeout=0.5)
+        except queue.Empty:
+            continue
+        burst = {first}
+        deadline = time.monotonic() + MAX_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                burst.add(events.get(timeout=DEBOUNCE_SECONDS))
+            except queue.Empty:
+                break
+        change = classify(burst, preview.config, preview.theme) if hasattr(preview, "theme") \
+            else Change(full=True, paths=tuple(str(p) for p in burst))
+        if change.empty:
+            continue
+        if not preview.site:
+            change = Change(full=True, paths=change.paths)  # the last full build failed: start again
+        with state.files:
+            result = preview.rebuild(change)
+            state.publish(result)
+        report(", ".join(change.paths) or "change", result)
+        if result.ok and not result.css_only and not change.full:  # a full rebuild indexed everything already
+            try:
+                preview.refresh_search(state.files)
+            except FailsiteError as exc:
+                report("search index", RebuildReport(False, exc.diagnostics, (), (), 0.0))

@@ -1,0 +1,235 @@
+"""Replace protected names and addresses before anything is indexed or rendered.
+
+An Anonymiser is an ordered list of named rules (STYLE.md habit 7). Each rule proposes edits
+to a text; earlier rules win where edits overlap. The same edits can be applied across several
+segments of text (the pieces of one paragraph split by markup), which is how a name split by
+`**Dana** Whitfield` or by a line break is still replaced as one name.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import re
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Iterable
+
+from failsite.content.config import RULE_ORDER, SiteConfig
+from failsite.content.items import Item, item_url
+from failsite.privacy.matcher import NameMatcher, fold
+from failsite.privacy.registry import EMPTY_REGISTRY, Entry, Registry, load_registry
+from failsite.content.schema import LinkRef
+from failsite.content.slugs import slugify
+
+EMAIL_PLACEHOLDER = "[email removed]"
+PHONE_PLACEHOLDER = "[phone removed]"
+INTERNAL_URL_PLACEHOLDER = "[internal link removed]"
+
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,5}){1,4}(?![\w])")
+URL = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*\n\s*)$")
+
+
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace text[start:end] with `replacement` (None keeps the text); `entry` is the registry entry it names."""
+
+    start: int
+    end: int
+    replacement: str | None
+    entry: str | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How names are shown in one item: `anonymous` pseudonymises even people who consented to be named."""
+
+    anonymous: bool = False
+
+
+Rule = Callable[[str, Policy], Iterable[Edit]]
+
+
+def is_phone_number(candidate: str) -> bool:
+    """A run of digits and separators long enough to be a phone number, and not a date."""
+    digits = sum(c.isdigit() for c in candidate)
+    return 9 <= digits <= 15 and not _ISO_DATE.fullmatch(candidate.strip())
+
+
+class Anonymiser:
+    """Applies the site's anonymisation rules, in the configured order, to any text."""
+
+    def __init__(self, registry: Registry, rule_names: Iterable[str] = RULE_ORDER,
+                 internal_domains: Iterable[str] = (), patterns: Iterable[tuple[str, str]] = ()):
+        self.registry = registry
+        self.matcher = NameMatcher((name, e.id) for e in registry.entries for name in e.names)
+        self._entries = {e.id: e for e in registry.entries}
+        self._emails = registry.email_owner()
+        self._phones = registry.phone_owner()
+        self._domains = tuple(d.lower().lstrip(".") for d in internal_domains)
+        self._patterns = tuple((re.compile(p), r) for p, r in patterns)
+        available: dict[str, Rule] = {"emails": self._email_edits, "phones": self._phone_edits,
+                                      "internal_urls": self._url_edits, "patterns": self._pattern_edits,
+                                      "registry": self._registry_edits}
+        self.rules: tuple[tuple[str, Rule], ...] = tuple((name, available[name]) for name in rule_names)
+
+    @property
+    def settings(self) -> tuple[object, ...]:
+        """Everything that decides what it writes (for cache keys): the registry, rules, domains and patterns."""
+        return (self.registry.entries, tuple(name for name, _ in self.rules), self._domains,
+                tuple((p.pattern, r) for p, r in self._patterns))
+
+    def published_name(self, entry: Entry, policy: Policy) -> str | None:
+        """What to print for an entry: None keeps the real name (consent given), else the pseudonym."""
+        if entry.consent == "named" and not policy.anonymous:
+            return None
+        return entry.pseudonym
+
+    def edits(self, text: str, policy: Policy) -> list[Edit]:
+        """Every edit the rules make to a text, left to right, earlier rules first where they overlap."""
+        accepted: list[Edit] = []
+        for _, rule in self.rules:
+            for edit in rule(text, policy):
+                if not any(edit.start < a.end and a.start < edit.end for a in accepted):
+                    accepted.append(edit)
+        return sorted(accepted, key=lambda e: e.start)
+
+    def text(self, text: str, policy: Policy = Policy(), mentions: set[str] | None = None) -> str:
+        """The text with every rule applied."""
+        return self.segments([text], policy, mentions)[0]
+
+    def segments(self, segments: list[str], policy: Policy, mentions: set[str] | None = None) -> list[str]:
+        """Apply the rules to pieces of one text as if joined; a replacement lands in the piece where its match starts."""
+        joined = "".join(segments)
+        if not joined or (not self.might_change(joined)):
+            return segments
+        edits = self.edits(joined, policy)
+        if mentions is not None:
+            mentions.update(e.entry for e in edits if e.entry)
+        edits = [e for e in edits if e.replacement is not None]
+        if not edits:
+            return segments
+        starts = [0]
+        for segment in segments[:-1]:
+            starts.append(starts[-1] + len(segment))
+        pieces: list[list[str]] = [[] for _ in segments]
+
+        def copy(a: int, b: int) -> None:
+            for index, start in enumerate(starts):
+                end = start + len(segments[index])
+                if a < end and start < b:
+                    pieces[index].append(joined[max(a, start):min(b, end)])
+
+        cursor = 0
+        for edit in edits:
+            copy(cursor, edit.start)
+            # The last piece starting at or before the match; zero-length markup pieces hold no text.
+            owner = bisect.bisect_right(starts, edit.start) - 1
+            while owner > 0 and len(segments[owner]) == 0:
+                owner -= 1
+            pieces[owner].append(edit.replacement or "")
+            cursor = edit.end
+        copy(cursor, len(joined))
+        return ["".join(p) for p in pieces]
+
+    def might_change(self, text: str) -> bool:
+        """Quick test before the full rules: is there anything any rule could match?"""
+        if self.matcher.might_contain(text):
+            return True
+        return any(c.isdigit() or c == "@" or c == ":" for c in text) or bool(self._patterns)
+
+    def mentions(self, text: str) -> set[str]:
+        """Registry entries a text names, including by email or phone (for consent decisions)."""
+        found: set[str] = set()
+        self.segments([text], Policy(), found)
+        return found
+
+    def _email_edits(self, text: str, policy: Policy) -> Iterable[Edit]:
+        for m in EMAIL.finditer(text):
+            yield Edit(m.start(), m.end(), EMAIL_PLACEHOLDER, self._emails.get(fold(m.group())))
+
+    def _phone_edits(self, text: str, policy: Policy) -> Iterable[Edit]:
+        for m in PHONE.finditer(text):
+            if is_phone_number(m.group()):
+                digits = "".join(c for c in m.group() if c.isdigit())
+                yield Edit(m.start(), m.end(), PHONE_PLACEHOLDER, self._phones.get(digits))
+
+    def _url_edits(self, text: str, policy: Policy) -> Iterable[Edit]:
+        if not self._domains:
+            return
+        for m in URL.finditer(text):
+            host = m.group().split("://", 1)[1].split("/", 1)[0].split(":", 1)[0].lower()
+            if any(host == d or host.endswith("." + d) for d in self._domains):
+                yield Edit(m.start(), m.end(), INTERNAL_URL_PLACEHOLDER)
+
+    def _pattern_edits(self, text: str, policy: Policy) -> Iterable[Edit]:
+        for pattern, replacement in self._patterns:
+            for m in pattern.finditer(text):
+                if m.end() > m.start():
+                    yield Edit(m.start(), m.end(), replacement)
+
+    def _registry_edits(self, text: str, policy: Policy) -> Iterable[Edit]:
+        for match in self.matcher.find(text):
+            entry = self._entries[match.entry]
+            name = self.published_name(entry, policy)
+            if name and name[0].islower() and _SENTENCE_START.search(text, 0, match.start):
+                name = name[0].upper() + name[1:]  # "Coldline said" -> "Our largest client said"
+            yield Edit(match.start, match.end, name, entry.id)
+
+
+_MARKUP_CHARS = re.compile(r"[*_~`]")
+
+
+def anonymise_item(item: Item, anonymiser: Anonymiser, closed: frozenset[str]) -> Item:
+    """The item with protected names replaced in every front-matter value, its slug and URL, and its open terms.
+
+    The body stays markdown; it is anonymised token by token when rendered. Its mentions are
+    counted here, so that consent decisions are made before anything is indexed.
+    """
+    policy = Policy(anonymous=item.anonymous)
+    mentions: set[str] = set()
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            # An entity-encoded name ("D&#97;na") would read as the name wherever the value is shown as HTML.
+            text = html.unescape(value) if "&" in value else value
+            return anonymiser.text(text, policy, mentions)
+        if isinstance(value, (LinkRef, int, float, bool)) or value is None or not isinstance(value, (tuple, list, dict)):
+            return value
+        if isinstance(value, dict):
+            return {k: (v if k == "line" else clean(v)) for k, v in value.items()}
+        return type(value)(clean(v) for v in value)
+
+    title, summary = clean(item.title), clean(item.summary)
+    fields, extra = clean(item.fields), clean(item.extra)
+    terms = {name: (labels if name in closed else tuple(clean(label) for label in labels))
+             for name, labels in item.terms.items()}
+    slug = slugify(clean(item.slug.replace("-", " "))) or "item"
+    plain_body = html.unescape(_MARKUP_CHARS.sub("", item.body))
+    anonymiser.segments([plain_body], policy, mentions)
+    people = []
+    for entry_id in sorted(mentions):
+        entry = anonymiser.registry.entry(entry_id)
+        if entry.kind == "person":
+            people.append(anonymiser.published_name(entry, policy) or entry.name)
+    named = frozenset(e for e in mentions if anonymiser.published_name(anonymiser.registry.entry(e), policy) is None)
+    withheld = [anonymiser.registry.entry(e) for e in sorted(mentions)
+                if anonymiser.registry.entry(e).consent == "withheld"]
+    reason = item.withheld or (f"it mentions {withheld[0].name} ({withheld[0].id}), who has withheld consent"
+                               if withheld else "")
+    if "people" in terms:
+        terms["people"] = tuple(dict.fromkeys(people))
+    return replace(item, title=title, summary=summary, fields=fields, extra=extra, terms=terms, slug=slug,
+                   url=item_url(item.type, slug), mentions=frozenset(mentions), named=named, withheld=reason)
+
+
+def make_anonymiser(config: SiteConfig) -> Anonymiser:
+    """The site's anonymisation rules, with its registry loaded (an empty one when it has none)."""
+    options = config.anonymise
+    registry = load_registry(config.site_dir / options.registry, options.registry) if options.registry \
+        else EMPTY_REGISTRY
+    return Anonymiser(registry, options.rules, options.internal_domains, options.patterns)

@@ -1,0 +1,151 @@
+"""The leak audit: read what is about to be published and fail if a protected name is in it.
+
+It scans each output file as published (HTML text and attributes, XML, JSON, JS, CSS, plain
+text, even binary files' strings) and its path, after decoding HTML entities, JSON and URL
+escapes, with and without tags, in any case and with or without accents.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import html
+import itertools
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from urllib.parse import unquote
+
+from failsite.privacy.anonymise import EMAIL, PHONE, is_phone_number
+from failsite.engine.fingerprint import digest
+from failsite.engine.parallel import fork_map
+from failsite.errors import Diagnostic, error
+from failsite.privacy.matcher import NameMatcher, fold
+from failsite.privacy.registry import Registry
+
+if TYPE_CHECKING:
+    from failsite.engine.cache import BuildCache
+
+_TAG = re.compile(r"<[^>]*>")
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+class LeakAudit:
+    """Finds registry names, aliases, emails and phone numbers in output files."""
+
+    def __init__(self, registry: Registry):
+        self.registry = registry
+        self.matcher = NameMatcher((name, e.id) for e in registry.entries for name in e.names)
+        self.emails = registry.email_owner()
+        self.phones = registry.phone_owner()
+
+    def scan(self, shown_path: str, text: str, allowed: frozenset[str]) -> list[Diagnostic]:
+        """Findings in one file's text; `allowed` holds the entries shown there by their consent."""
+        findings: dict[tuple[int, str], Diagnostic] = {}
+        for variant, line_of in _variants(text):
+            for position, entry_id, what in self._hits(variant):
+                if entry_id in allowed:
+                    continue
+                line = line_of(position)
+                entry = self.registry.entry(entry_id)
+                findings.setdefault((line, entry_id), error(
+                    shown_path, line, f'protected {what} of "{entry.name}" found ({entry.id}, consent: {entry.consent})',
+                    "nothing was published: replace the name in the source or template, or register how it may be shown"))
+        return list(findings.values())
+
+    def _hits(self, text: str) -> Iterable[tuple[int, str, str]]:
+        for match in self.matcher.find(text):
+            yield match.start, match.entry, "name"
+        if self.emails and "@" in text:
+            for m in EMAIL.finditer(text):
+                owner = self.emails.get(fold(m.group()))
+                if owner:
+                    yield m.start(), owner, "email"
+        if self.phones:
+            for m in PHONE.finditer(text):
+                if is_phone_number(m.group()):
+                    owner = self.phones.get("".join(c for c in m.group() if c.isdigit()))
+                    if owner:
+                        yield m.start(), owner, "phone number"
+
+
+def _decode(text: str) -> str:
+    """HTML entities, JSON \\u escapes and URL escapes decoded, as a browser or parser would read them."""
+    return unquote(_JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), html.unescape(text)))
+
+
+def _variants(text: str) -> list[tuple[str, Callable[[int], int]]]:
+    """The decoded file as two texts, each with a way back to line numbers: what is between the tags
+    (so `<b>Dana</b> Whitfield` reads as one name), and the tags themselves (attributes, URLs)."""
+    decoded = _decode(text)
+    if "<" not in decoded:
+        return [(decoded, lambda pos: decoded.count("\n", 0, pos) + 1)]
+    tags = list(_TAG.finditer(decoded))
+    between = _TAG.sub("", decoded)  # tags rarely span lines, so line counts barely move
+    inside = "\n".join(tag.group() for tag in tags)
+    offsets = list(itertools.accumulate((len(tag.group()) + 1 for tag in tags[:-1]), initial=0))
+
+    def tag_line(pos: int) -> int:
+        return decoded.count("\n", 0, tags[bisect.bisect_right(offsets, pos) - 1].start()) + 1
+
+    return [(between, lambda pos: between.count("\n", 0, pos) + 1), (inside, tag_line)]
+
+
+def audit_files(files: Iterable[tuple[str, bytes | str | Path]], registry: Registry, allowed: dict[str, frozenset[str]],
+                output_name: str, cache: "BuildCache | None" = None,
+                known: dict[str, str] | None = None, skip: Callable[[str], bool] | None = None) -> list[Diagnostic]:
+    """Every finding in the given files (relative path, and bytes or where to read them) and in their paths.
+
+    Files are read and scanned in worker processes on larger sites. With a cache, a file whose
+    path, bytes and allowed names were found clean before against the same registry is not
+    scanned again (nor read, when `known` gives the hash of its bytes), and files found clean now are
+    remembered. `skip` names files the caller knows hold nothing to read (compressed search indexes made from
+    pages this audit reads in full)."""
+    if not registry.entries:
+        return []
+    work = [(relative, source) for relative, source in files if skip is None or not skip(relative)]
+    inherited = {"audit": LeakAudit(registry), "allowed": allowed, "output": output_name,
+                 "registry_key": digest(registry.entries) if cache is not None else "",
+                 "clean": cache.clean if cache is not None else None, "known": known or {}}
+    diagnostics: list[Diagnostic] = []
+    for found, clean_key in fork_map(_audit_slice, work, inherited, chunk=100):
+        diagnostics += found
+        if cache is not None and clean_key:
+            cache.used_clean.add(clean_key)
+    return diagnostics
+
+
+def _read(source: bytes | str | Path) -> bytes:
+    """A file's bytes: given, or read from where it is."""
+    if isinstance(source, bytes):
+        return source
+    with open(source, "rb") as handle:
+        return handle.read()
+
+
+def _audit_slice(inherited: dict[str, Any], work: Sequence[tuple[str, bytes | str | Path]]) -> list[tuple[list[Diagnostic], str]]:
+    """Findings per file, and the file's cache key when it is clean (empty without a cache)."""
+    audit, allowed, clean = inherited["audit"], inherited["allowed"], inherited["clean"]
+    results = []
+    for relative, source in work:
+        permitted = allowed.get(relative, frozenset())
+        content = None
+        key = ""
+        if clean is not None:
+            content_hash = inherited["known"].get(relative)
+            if content_hash is None:
+                content = _read(source)
+                content_hash = hashlib.sha256(content).hexdigest()
+            key = digest(inherited["registry_key"], relative, sorted(permitted), content_hash)
+            if key in clean:
+                results.append(([], key))
+                continue
+        if content is None:
+            content = _read(source)
+        shown = f"{inherited['output']}/{relative}"
+        found = audit.scan(shown, content.decode("utf-8", errors="replace"), permitted)
+        found += [error(shown, 1, "the file's path holds a " + finding.message.removeprefix("protected "),
+                        "nothing was published: change the slug or the title it comes from")
+                  for finding in audit.scan(shown, relative.replace("/", " / "), permitted)]
+        results.append((found, key if not found else ""))
+    return results

@@ -1,0 +1,80 @@
+"""`failsite check` helper: likely person names that nobody registered.
+
+The first-name list is the data file of the gender-guesser package (about 40,000 names from
+many countries); we read only its names and how common each is.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from functools import cache
+from importlib import resources
+from typing import Iterable
+
+from failsite.content.discover import Source
+from failsite.errors import Diagnostic, warning
+from failsite.privacy.matcher import NameMatcher, fold
+from failsite.privacy.registry import Registry
+
+# How common a name must be, on the list's 1 (rare) to 13 (very common) scale, in at least one country.
+_COMMON = 4
+# A capitalised word, and (looked at, not consumed) the capitalised word after it, if any.
+_CAPITALISED = re.compile(r"\b([A-Z][a-z]+(?:['-][A-Z]?[a-z]+)?)\b(?=(?:[ ]([A-Z][a-zA-Z]+(?:['-][A-Z]?[a-z]+)?))?)")
+_LOWER_WORD = re.compile(r"\b[a-z]+\b")
+_LINE_START = re.compile(r"^\s*(?:[-*+>#]+\s*|\d+[.)]\s*|[\w-]+:\s*(?:-\s*)?|\|\s*)*")
+_SENTENCE_END = re.compile(r"[.!?:;\"“(|]\s*$")
+
+
+@cache
+def common_first_names() -> frozenset[str]:
+    """Folded first names common enough in some country to be worth a warning."""
+    data = resources.files("gender_guesser").joinpath("data/nam_dict.txt").read_text(encoding="utf-8")
+    names = set()
+    for line in data.splitlines():
+        if line.startswith("#") or len(line) < 31:
+            continue
+        name = line[3:29].strip()
+        frequencies = [int(c, 16) for c in line[30:] if c in "0123456789ABCDEF"]
+        if name and "+" not in name and frequencies and max(frequencies) >= _COMMON:
+            names.add(fold(name))
+    return frozenset(names)
+
+
+def unregistered_names(sources: list[Source], texts: dict[str, str], registry: Registry) -> list[Diagnostic]:
+    """Warnings for capitalised common first names in the sources that the registry does not cover."""
+    names = common_first_names()
+    matcher = NameMatcher([(n, e.id) for e in registry.entries for n in (*e.names, e.pseudonym)])
+    lowercase = {w for text in texts.values() for w in _LOWER_WORD.findall(text)}
+    not_names = lowercase | {fold(m) for m in (*calendar.month_name, *calendar.day_name) if m}
+    diagnostics = []
+    for source in sources:
+        reported: set[str] = set()
+        for number, line in enumerate(texts.get(source.key, "").splitlines(), 1):
+            for name, column in _candidates(line, names, not_names, matcher):
+                if name not in reported:
+                    reported.add(name)
+                    diagnostics.append(warning(
+                        source.shown, number, f"'{name}' looks like a person's name that is not in the registry",
+                        "register them (consent: named if they agreed to be named), or ignore this if it is not a person",
+                        column))
+    return diagnostics
+
+
+def _candidates(line: str, names: frozenset[str], not_names: set[str],
+                matcher: NameMatcher) -> Iterable[tuple[str, int]]:
+    covered = [(m.start, m.end) for m in matcher.find(line)]
+    prefix = _LINE_START.match(line)
+    body_start = prefix.end() if prefix else 0
+    taken_until = 0  # the end of the last name reported: its surname is not a name of its own
+    for m in _CAPITALISED.finditer(line):
+        first, second = m.group(1), m.group(2)
+        if m.start() < taken_until or fold(first) not in names or fold(first) in not_names:
+            continue
+        if any(start <= m.start() < end for start, end in covered):
+            continue
+        at_sentence_start = m.start() <= body_start or _SENTENCE_END.search(line[:m.start()]) is not None
+        if at_sentence_start and not second:
+            continue  # a capitalised word opening a sentence is most often not a name
+        taken_until = m.end() + (1 + len(second) if second else 0)
+        yield (f"{first} {second}" if second else first), m.start() + 1

@@ -1,0 +1,123 @@
+"""Which pages the site has: a plan of plain records, one per output HTML page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+
+from failsite.content.schema import CONTENT_TYPES
+from failsite.site.insights import log_quarters, patterns_over_time, related_inputs, term_members, tracks
+from failsite.site.assemble import Site
+
+HOME_RECENT = 8
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """One HTML page to render: what kind it is, its template and what it shows."""
+
+    url: str
+    template: str
+    kind: str  # home, list, item, taxonomy, term, notfound
+    date: dt.date | None = None
+    item_key: str = ""
+    type: str = ""
+    taxonomy: str = ""
+    term: str = ""
+    number: int = 1  # page number within a paginated list
+    count: int = 1  # how many pages the list has
+    first: int = 0  # index of the first item shown (paginated lists)
+    last: int = 0
+    name: str = ""  # which track or quarter, for the pages that show one
+
+    @property
+    def output_path(self) -> str:
+        return output_path(self.url)
+
+
+def output_path(url: str) -> str:
+    """'/talks/x/' -> 'talks/x/index.html'; '/404.html' -> '404.html'."""
+    path = url.lstrip("/")
+    return path + "index.html" if not path or path.endswith("/") else path
+
+
+def paginated(url: str, total: int, per_page: int, **fields: object) -> list[PagePlan]:
+    """The pages of a list of `total` items: url, then url/page/2/ and on."""
+    count = max(1, -(-total // per_page))
+    return [PagePlan(url=url if n == 1 else f"{url}page/{n}/", number=n, count=count,
+                     first=(n - 1) * per_page, last=min(n * per_page, total), **fields)  # type: ignore[arg-type]
+            for n in range(1, count + 1)]
+
+
+def plan_pages(site: Site) -> list[PagePlan]:
+    """Every HTML page of the site, in a stable order."""
+    per_page = site.config.per_page
+    plans = [PagePlan(url="/", template="home.html", kind="home")]
+    for name, ctype in CONTENT_TYPES.items():
+        count = sum(1 for i in site.items if i.type == name)
+        if count and name != "page":
+            plans += paginated(f"/{ctype.folder}/", count, per_page, template="list.html", kind="list", type=name)
+    plans += [PagePlan(url=i.url, template=f"{i.type}.html", kind="item", date=i.date, item_key=i.key, type=i.type)
+              for i in site.items]
+    for taxonomy in site.taxonomies:
+        plans.append(PagePlan(url=taxonomy.url, template="taxonomy.html", kind="taxonomy", taxonomy=taxonomy.name))
+        for term in taxonomy.terms:
+            plans += paginated(term.url, len(term.item_keys), per_page, template="term.html", kind="term",
+                               taxonomy=taxonomy.name, term=term.slug)
+    plans += insight_pages(site)
+    plans.append(PagePlan(url="/404.html", template="404.html", kind="notfound"))
+    return plans
+
+
+def insight_pages(site: Site) -> list[PagePlan]:
+    """The views across stories: curriculum tracks and guides, coverage, the log by quarter, actions, chains, search."""
+    plans = [PagePlan(url="/insights/", template="insights.html", kind="insights"),
+             PagePlan(url="/search/", template="search.html", kind="search"),
+             PagePlan(url="/coverage/", template="coverage.html", kind="coverage"),
+             PagePlan(url="/actions/", template="actions.html", kind="actions"),
+             PagePlan(url="/chains/", template="chains.html", kind="chains"),
+             PagePlan(url="/tracks/", template="tracks.html", kind="tracks"),
+             PagePlan(url="/log/quarters/", template="quarters.html", kind="quarters")]
+    for track in tracks(site):
+        plans.append(PagePlan(url=track.url, template="track.html", kind="track", name=track.slug))
+        plans.append(PagePlan(url=track.guide_url, template="guide.html", kind="guide", name=track.slug))
+    plans += [PagePlan(url=q.url, template="quarter.html", kind="quarter", name=q.slug) for q in log_quarters(site)]
+    return plans
+
+
+def page_signatures(site: Site, plans: list[PagePlan]) -> dict[str, tuple[object, ...] | None]:
+    """Each planned page's signature by URL: everything about it that does not live in the items it shows.
+
+    A page whose signature is unchanged, and whose items are unchanged, renders to the same bytes
+    (with the same templates and config). None: a view across the whole site (tracks, coverage,
+    quarters, actions, chains, search), cheap and few, always rendered again.
+    """
+    trend, members = patterns_over_time(site), term_members(site)
+    keys_by_type: dict[str, list[str]] = {}
+    for item in site.items:
+        keys_by_type.setdefault(item.type, []).append(item.key)
+    return {plan.url: _signature(plan, site, trend, members, keys_by_type) for plan in plans}
+
+
+def _signature(plan: PagePlan, site: Site, trend: object, members: dict[tuple[str, str], tuple[str, ...]],
+               keys_by_type: dict[str, list[str]]) -> tuple[object, ...] | None:
+    if plan.kind == "item":
+        item = site.by_key[plan.item_key]
+        return (plan, tuple(sorted(site.links.get(item.key, {}).items())), site.linked_from.get(item.key, ()),
+                related_inputs(site, item, members))
+    if plan.kind == "list":
+        return (plan, tuple(keys_by_type.get(plan.type, [])[plan.first:plan.last]))
+    if plan.kind == "term":
+        term = site.taxonomy(plan.taxonomy).term(plan.term)
+        chart = trend if plan.taxonomy == "patterns" else None
+        return (plan, term.title, term.description, term.item_keys[plan.first:plan.last], chart)
+    if plan.kind == "taxonomy":
+        return (plan, tuple((t.slug, t.title, len(t.item_keys)) for t in site.taxonomy(plan.taxonomy).terms))
+    if plan.kind == "home":
+        patterns = tuple(len(t.item_keys) for t in site.taxonomy("patterns").terms)
+        recent = tuple(itertools.islice((i.key for i in site.items if i.type != "page"), HOME_RECENT))
+        return (plan, recent, patterns, trend)
+    if plan.kind == "notfound":
+        return (plan,)
+    return None

@@ -1,0 +1,400 @@
+"""Site -> outputs (path, bytes). Renders markdown and templates; writes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+
+import jinja2
+
+from failsite.privacy.anonymise import Anonymiser, Policy
+from failsite.errors import Diagnostic, error, has_errors
+from failsite.engine.fingerprint import digest
+from failsite.render.feeds import actions_csv, atom_feed, json_index, robots_txt, sitemap
+from failsite.render.markdown import MarkdownOptions, SegmentRewriter, render_markdown
+from failsite.engine.parallel import fork_map
+from failsite.render.plans import HOME_RECENT, PagePlan, output_path, page_signatures, plan_pages
+from failsite.content.items import Item
+from failsite.site.assemble import Site, body_link_resolver
+from failsite.render.theme import Theme, check_templates, template_diagnostic, template_environment
+from failsite.render.views import ItemView, ListPage, Pager, SiteView
+from failsite.output.staging import link_file, write_file
+
+if TYPE_CHECKING:
+    from failsite.engine.cache import BuildCache
+
+# Called after each page with (pages done, pages in all).
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the built site: its path under the output folder, its bytes, the items it shows, and
+    whether it goes into the search index (an item's own page)."""
+
+    path: str
+    content: bytes
+    shown: frozenset[str] = frozenset()
+    searchable: bool = False
+
+
+@dataclass(frozen=True)
+class Written:
+    """An output as written into the staging folder: its path, the hash of its bytes, the items it shows, and
+    whether it goes into the search index. Its bytes stay on disk, not in memory."""
+
+    path: str
+    sha256: str
+    shown: frozenset[str] = frozenset()
+    searchable: bool = False
+
+
+def write_output(staging: Path, output: Output) -> Written:
+    """Write an output into the staging folder and keep what later stages need of it."""
+    write_file(staging, output.path, output.content)
+    return Written(output.path, hashlib.sha256(output.content).hexdigest(), output.shown, output.searchable)
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    """An item's body as HTML, with what its links resolved to and what rendering reported."""
+
+    html: str
+    links: tuple[tuple[str, int, str | None], ...]  # (href as written, its line, URL or None for plain text)
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def body_key(item: Item, environment: str) -> str:
+    """The cache key of an item's rendered body: its text and position, its anonymity and the environment."""
+    return digest(environment, item.key, item.path, item.body_line, item.anonymous, item.body)
+
+
+def body_still_valid(site: Site, item: Item, body: RenderedBody) -> bool:
+    """Whether a body rendered earlier would render the same now: its links resolve as they did, with the
+    same warnings (the body's own text is the caller's to compare)."""
+    diagnostics: list[Diagnostic] = []
+    resolve = body_link_resolver(site, item, diagnostics)
+    return all(resolve(href, line) == result for href, line, result in body.links) and \
+        tuple(diagnostics) == body.diagnostics
+
+
+class Renderer:
+    """One theme's templates, ready to render any subset of a site's pages (a build, or a preview's rebuild)."""
+
+    def __init__(self, theme: Theme, anonymiser: Anonymiser, hash_static: bool = True,
+                 compiled_dir: Path | None = None):
+        self.theme = theme
+        self.anonymiser = anonymiser
+        self.hash_static = hash_static
+        self.env = template_environment(theme, compiled_dir)
+        self.env.filters.update(anonymise=lambda text: anonymiser.text(str(text)),
+                                pseudonym=lambda name: anonymiser.text(str(name)))
+        self.diagnostics = check_templates(self.env, theme)
+
+    def static(self, site: Site) -> list[Output]:
+        return collect_static(self.theme, exclude=_private_files(site))
+
+    def body(self, site: Site, item: Item) -> RenderedBody:
+        """One item's markdown as anonymised HTML, links to other sources rewritten."""
+        diagnostics: list[Diagnostic] = []
+        resolver = body_link_resolver(site, item, diagnostics)
+        links: list[tuple[str, int, str | None]] = []
+
+        def resolve(href: str, line: int) -> str | None:
+            result = resolver(href, line)
+            links.append((href, line, result))
+            return result
+
+        html = render_markdown(item.body, item.body_line, MarkdownOptions(raw_html=site.config.raw_html), resolve,
+                               _body_rewriter(self.anonymiser, Policy(anonymous=item.anonymous)))
+        return RenderedBody(html, tuple(links), tuple(diagnostics))
+
+    def views(self, site: Site, bodies: dict[str, str], static: list[Output]) -> SiteView:
+        """The template-facing view of the site, installed as the templates' globals."""
+        hashes = {o.path: hashlib.sha256(o.content).hexdigest()[:10] for o in static} if self.hash_static else {}
+        views = SiteView(site, bodies, hashes, self.anonymiser.text)
+        self.env.globals.update(site=views, url=views.url, absolute_url=views.absolute_url,
+                                static_url=views.static_url)
+        return views
+
+    def pages(self, views: SiteView, plans: list[PagePlan], diagnostics: list[Diagnostic]) -> list[Output]:
+        """Render the planned pages; each output records the items it showed."""
+        outputs: list[Output] = []
+        for plan in plans:
+            views.shown = set()
+            html = render_page(self.env, self.theme, views, plan, diagnostics)
+            if html is not None:
+                outputs.append(Output(plan.output_path, html.encode("utf-8"), frozenset(views.shown), plan.kind == "item"))
+        return outputs
+
+    def feeds(self, views: SiteView, plans: list[PagePlan]) -> list[Output]:
+        """The Atom feed, the sitemap and robots.txt."""
+        site = views.site
+        feed_items = [views.item(i.key) for i in itertools.islice(
+            (i for i in site.items if i.type in site.config.feed_types), site.config.feed_limit)]
+        outputs = [Output("atom.xml", atom_feed(views, feed_items, "/atom.xml"), frozenset(v.key for v in feed_items)),
+                   Output("sitemap.xml", sitemap(views, [(p.url, p.date) for p in plans if p.kind != "notfound"]),
+                          frozenset(site.by_key)),
+                   Output("robots.txt", robots_txt(views)),
+                   Output("index.json", json_index(views), frozenset(site.by_key)),
+                   Output("actions.csv", actions_csv(views), frozenset(i.key for i in site.items if i.type == "debrief"))]
+        for term in site.taxonomy("patterns").terms:
+            items = [views.item(k) for k in term.item_keys[: site.config.feed_limit]]
+            outputs.append(Output(f"patterns/{term.slug}/atom.xml", atom_feed(views, items, f"{term.url}atom.xml",
+                                                                              f"{site.config.title}: {term.title}"),
+                                  frozenset(term.item_keys[: site.config.feed_limit])))
+        return outputs
+
+
+def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path, progress: Progress | None = None,
+                cache: "BuildCache | None" = None, environment: str = "", previous: Path | None = None,
+                published: dict[str, list[int]] | None = None) -> tuple[list[Written], list[Diagnostic]]:
+    """Render every page, feed and static file of the site into `staging`, reusing cached bodies that are still
+    valid and, from the `previous` output folder (`published`: its files' sizes and times as recorded when
+    published), pages whose signature and shown items are unchanged.
+
+    Pages are written by the worker that renders them, so their bytes never travel back to this
+    process nor pile up in it."""
+    renderer = Renderer(theme, anonymiser, compiled_dir=cache.compiled_templates() if cache is not None else None)
+    diagnostics = list(renderer.diagnostics)
+    if has_errors(diagnostics):
+        return [], diagnostics
+    static = renderer.static(site)
+    rendered_bodies: dict[str, RenderedBody] = {}
+    keys = {item.key: body_key(item, environment) for item in site.items} if cache else {}
+    if cache is not None:
+        for item in site.items:
+            hit = cache.bodies.get(keys[item.key])
+            if hit is not None and body_still_valid(site, item, hit):
+                rendered_bodies[item.key] = hit
+    missing = [item.key for item in site.items if item.key not in rendered_bodies]
+    rendered_bodies.update(zip(missing, fork_map(_render_bodies, missing, {"renderer": renderer, "site": site})))
+    bodies: dict[str, str] = {}
+    for item in site.items:
+        rendered = rendered_bodies[item.key]
+        bodies[item.key] = rendered.html
+        diagnostics.extend(rendered.diagnostics)
+        if cache is not None:
+            cache.used_bodies[keys[item.key]] = rendered
+    views = renderer.views(site, bodies, static)
+    plans = plan_pages(site)
+    reuse = PageReuse(site, plans, renderer, views, environment, cache, previous, published or {}, staging) \
+        if cache is not None else None
+    chosen = [plan for plan in plans if reuse is None or plan.output_path not in reuse.written]
+    pages: list[tuple[Written | None, list[Diagnostic]]] = fork_map(
+        _render_pages, chosen, {"renderer": renderer, "views": views, "staging": staging}, progress=progress)
+    if reuse is not None:
+        reuse.keep(chosen, pages)
+    written = {page.path: page for page, _ in pages if page is not None}
+    if reuse is not None:
+        written.update(reuse.written)
+    outputs = [written[plan.output_path] for plan in plans if plan.output_path in written]
+    diagnostics.extend(d for _, found in pages for d in found)
+    outputs += [write_output(staging, output) for output in renderer.feeds(views, plans) + static]
+    diagnostics.extend(check_collisions([o.path for o in outputs], site))
+    return outputs, diagnostics
+
+
+class PageReuse:
+    """Which pages of the previous output are still what this build would render, and the record for the next.
+
+    A page is reused when its signature (everything about it besides the items it shows, as in
+    the preview), the templates, config, anonymisation settings, static files and audience are
+    unchanged, and every item it showed last time is unchanged, body included. It is hard-linked
+    from the previous output when that file still has the size and time the last build recorded
+    when it published it (as the up-to-date check trusts), else read back and checked against the
+    hash recorded when it was rendered.
+    """
+
+    def __init__(self, site: Site, plans: list[PagePlan], renderer: Renderer, views: SiteView, environment: str,
+                 cache: "BuildCache", previous: Path | None, published: dict[str, list[int]], staging: Path):
+        self.cache = cache
+        self.signatures = page_signatures(site, plans)
+        theme = renderer.theme
+        templates = [(path.relative_to(folder).as_posix(), path.read_bytes()) for folder in theme.template_dirs
+                     for path in sorted(folder.rglob("*")) if path.is_file()]
+        self.environment = digest(environment, site.config, site.audience, templates, views.static_hashes,
+                                  views.menu, tuple(t.name for t in site.taxonomies if t.terms))
+        # An item is a pure function of its cache key (its source's bytes, place, schema and settings).
+        self.items = {item.key: digest(cache.item_keys[item.key], _text_hash(views.bodies[item.key]))
+                      for item in site.items}
+        self.written: dict[str, Written] = {}
+        for plan in plans:
+            signature = self.signatures[plan.url]
+            entry = cache.pages.get(plan.output_path)
+            if signature is None or entry is None or previous is None or entry[0] != self._key(signature):
+                continue
+            key, shown, content_hash, searchable = entry
+            if any(self.items.get(k) != d for k, d in shown):
+                continue
+            if self._reuse(plan.output_path, os.path.join(previous, plan.output_path),
+                           published.get(plan.output_path), content_hash, staging):
+                self.written[plan.output_path] = Written(plan.output_path, content_hash,
+                                                         frozenset(k for k, _ in shown), searchable)
+                cache.used_pages[plan.output_path] = entry
+
+    @staticmethod
+    def _reuse(relative: str, origin: str, recorded: list[int] | None, content_hash: str, staging: Path) -> bool:
+        """Put the previous output's file into the staging folder when it is what was rendered."""
+        try:
+            stat = os.stat(origin)
+            if recorded == [stat.st_size, stat.st_mtime_ns] and link_file(staging, relative, origin):
+                return True
+            with open(origin, "rb") as handle:
+                content = handle.read()
+        except OSError:
+            return False
+        if hashlib.sha256(content).hexdigest() != content_hash:
+            return False
+        write_file(staging, relative, content)
+        return True
+
+    def _key(self, signature: tuple[object, ...]) -> str:
+        return digest(self.environment, signature)
+
+    def keep(self, plans: list[PagePlan], pages: list[tuple[Written | None, list[Diagnostic]]]) -> None:
+        """Record the pages just rendered cleanly, for the next build."""
+        for plan, (page, found) in zip(plans, pages):
+            signature = self.signatures[plan.url]
+            if page is None or found or signature is None:
+                continue
+            shown = tuple((k, self.items[k]) for k in sorted(page.shown) if k in self.items)
+            self.cache.used_pages[page.path] = (self._key(signature), shown, page.sha256, page.searchable)
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _render_bodies(inherited: dict[str, Any], keys: Sequence[str]) -> list[RenderedBody]:
+    renderer, site = inherited["renderer"], inherited["site"]
+    return [renderer.body(site, site.by_key[key]) for key in keys]
+
+
+def _render_pages(inherited: dict[str, Any], plans: Sequence[PagePlan]) -> list[tuple[Written | None, list[Diagnostic]]]:
+    """Each plan's page, written (None when its template failed), with what rendering it reported."""
+    renderer, views, staging = inherited["renderer"], inherited["views"], inherited["staging"]
+    results = []
+    for plan in plans:
+        found: list[Diagnostic] = []
+        output = renderer.pages(views, [plan], found)
+        results.append((write_output(staging, output[0]) if output else None, found))
+    return results
+
+
+def _body_rewriter(anonymiser: Anonymiser, policy: Policy) -> SegmentRewriter:
+    return lambda segments: anonymiser.segments(segments, policy)
+
+
+def _private_files(site: Site) -> frozenset[Path]:
+    """Files that must never be copied into the output, wherever they lie."""
+    registry = site.config.anonymise.registry
+    return frozenset({(site.config.site_dir / registry).resolve()}) if registry else frozenset()
+
+
+def allowed_names(outputs: Iterable[Output | Written], site: Site) -> dict[str, frozenset[str]]:
+    """For each output, the registry entries it may show by name: those named by consent in the items it shows."""
+    return {o.path: frozenset().union(*(site.by_key[k].named for k in o.shown if k in site.by_key)) for o in outputs}
+
+
+def render_page(env: jinja2.Environment, theme: Theme, views: SiteView, plan: PagePlan,
+                diagnostics: list[Diagnostic]) -> str | None:
+    """Render one planned page; a template mistake becomes a located diagnostic."""
+    try:
+        template = env.get_template(plan.template)
+        return template.render(page=page_context(views, plan))
+    except jinja2.TemplateNotFound as exc:
+        diagnostics.append(error(theme.shown(theme.template_dirs[0]) if theme.template_dirs else "templates", 1,
+                                 f"template '{exc.name}' not found (needed for {plan.url})",
+                                 "add the template to your site's templates/ folder or the theme"))
+    except Exception as exc:  # any mistake in a user's template is reported, not raised
+        diagnostics.append(template_diagnostic(exc, theme, plan.template))
+    return None
+
+
+def page_context(views: SiteView, plan: PagePlan) -> ItemView | ListPage:
+    """The `page` object a template sees for a planned page."""
+    site = views.site
+    if plan.kind == "item":
+        return views.item(plan.item_key)
+    pager = _pager(views, plan)
+    if plan.kind == "list":
+        options = site.config.type_options(plan.type)
+        items = views.items(plan.type, limit=plan.last - plan.first, start=plan.first)
+        return ListPage("list", options.title, options.description, views.url(plan.url), items, pager)
+    if plan.kind in ("taxonomy", "term"):
+        taxonomy = site.taxonomy(plan.taxonomy)
+        if plan.kind == "taxonomy":
+            # Term titles come from the items (a person's published name): the page shows them all.
+            views.shown.update(k for term in taxonomy.terms for k in term.item_keys)
+            return ListPage("taxonomy", taxonomy.title, taxonomy.description, views.url(plan.url), [], pager,
+                            taxonomy=taxonomy)
+        term = taxonomy.term(plan.term)
+        items = [views.item(k) for k in term.item_keys[plan.first:plan.last]]
+        return ListPage("term", term.title, term.description, views.url(plan.url), items, pager,
+                        term=term, taxonomy=taxonomy)
+    if plan.kind in _INSIGHT_TITLES or plan.kind in ("track", "guide", "quarter"):
+        title, description = _INSIGHT_TITLES.get(plan.kind, ("", ""))
+        if plan.kind in ("track", "guide"):
+            track_title = views.track(plan.name)["title"]
+            title = track_title if plan.kind == "track" else f"Facilitator guide: {track_title}"
+        elif plan.kind == "quarter":
+            title = views.quarter(plan.name)["title"] + " in the failure log"
+        return ListPage(plan.kind, title, description, views.url(plan.url), [], pager, name=plan.name)
+    if plan.kind == "home":
+        recent = [views.item(i.key) for i in itertools.islice((i for i in site.items if i.type != "page"), HOME_RECENT)]
+        return ListPage("home", site.config.title, site.config.description, views.url("/"), recent, pager)
+    return ListPage("notfound", "Page not found", "", views.url(plan.url), [], pager)
+
+
+_INSIGHT_TITLES = {
+    "insights": ("Insights", "What the stories say together, and the curriculum built from them."),
+    "search": ("Search", "Search every published story."),
+    "coverage": ("Curriculum coverage", "Which failure patterns the curriculum addresses, and with how many stories."),
+    "actions": ("Open action items", "Every action from every debrief that is not done yet, soonest due first."),
+    "chains": ("Experiment chains", "Each small bet and the test that followed it."),
+    "tracks": ("Curriculum tracks", "Modules in the order they are taught."),
+    "quarters": ("Failure log by quarter", "Entries, recurring root causes and patterns, quarter by quarter."),
+}
+
+
+def _pager(views: SiteView, plan: PagePlan) -> Pager:
+    base = plan.url if plan.number == 1 else plan.url.rsplit("page/", 1)[0]
+
+    def page_url(n: int) -> str:
+        return views.url(base if n == 1 else f"{base}page/{n}/")
+
+    return Pager(plan.number, plan.count, page_url(plan.number - 1) if plan.number > 1 else "",
+                 page_url(plan.number + 1) if plan.number < plan.count else "")
+
+
+def collect_static(theme: Theme, exclude: frozenset[Path] = frozenset()) -> list[Output]:
+    """Static files of the site and its themes; the first folder that has a path wins."""
+    chosen: dict[str, Path] = {}
+    for folder in theme.static_dirs:
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(folder).as_posix()
+            if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts) \
+                    and path.resolve() not in exclude:
+                chosen.setdefault(relative, path)
+    return [Output(relative, path.read_bytes()) for relative, path in sorted(chosen.items())]
+
+
+def check_collisions(paths: list[str], site: Site) -> list[Diagnostic]:
+    """Two outputs at one path: an item whose URL is also a generated page or a static file."""
+    owners = {output_path(item.url): item for item in site.items}
+    seen: set[str] = set()
+    diagnostics = []
+    for path in paths:
+        if path in seen:
+            item = owners.get(path)
+            where = item.path if item else "static/" + path
+            diagnostics.append(error(where, 1, f"the output {path} is produced twice: "
+                                     "this item's URL is also a page failsite generates or a static file",
+                                     "give the item a different `slug:`"))
+        seen.add(path)
+    return diagnostics

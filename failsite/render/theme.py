@@ -1,0 +1,150 @@
+"""Themes: an ordered list of folders (site > theme > parent theme) for templates and static files."""
+
+from __future__ import annotations
+
+import re
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import yaml
+
+from failsite.content.config import SiteConfig
+from failsite.errors import Diagnostic, did_you_mean, error
+from failsite.content.schema import COMMON_FIELDS, CONTENT_TYPES
+from failsite.render.views import ItemView, ListPage, format_date, paragraphs
+
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the failsite package
+
+
+def builtin_themes_dir() -> Path:
+    """Where the built-in themes live: inside the wheel, or beside the package in a source checkout."""
+    installed = _PACKAGE_DIR / "_themes"
+    return installed if installed.is_dir() else _PACKAGE_DIR.parent / "themes"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The folders searched for templates and static files, most specific first."""
+
+    name: str
+    template_dirs: tuple[Path, ...]
+    static_dirs: tuple[Path, ...]
+    site_dir: Path
+
+    def shown(self, path: str | Path) -> str:
+        """A template path as printed in messages: relative to the site folder when inside it."""
+        absolute = Path(path).resolve()
+        for base in (self.site_dir.resolve(), Path.cwd()):
+            if absolute.is_relative_to(base):
+                return absolute.relative_to(base).as_posix()
+        return absolute.as_posix()
+
+
+def theme_search_path(config: SiteConfig) -> list[Path]:
+    """The folders whose subfolders are themes: the site's own themes/, then failsite's built-in ones."""
+    return [config.site_dir / "themes", builtin_themes_dir()]
+
+
+def theme_inputs(config: SiteConfig) -> list[Path]:
+    """Every folder a theme's files can come from (whether or not it exists yet)."""
+    return [config.site_dir / "templates", config.site_dir / "static", *theme_search_path(config)]
+
+
+def load_theme(config: SiteConfig) -> tuple[Theme | None, list[Diagnostic]]:
+    """Resolve the theme named in site.yaml and the themes it extends."""
+    search = theme_search_path(config)
+    chain: list[Path] = []
+    name = config.theme
+    while name:
+        folder = next((base / name for base in search if (base / name).is_dir()), None)
+        if folder is None:
+            available = sorted({p.name for base in search if base.is_dir() for p in base.iterdir() if p.is_dir()})
+            return None, [error("site.yaml", 1, f"theme '{name}' not found{did_you_mean(name, available)}",
+                                "available themes: " + ", ".join(available))]
+        if folder in chain:
+            return None, [error(str(folder / "theme.yaml"), 1, f"theme '{name}' extends itself through its parents")]
+        chain.append(folder)
+        name = _parent_theme(folder)
+    template_dirs = (config.site_dir / "templates", *(f / "templates" for f in chain))
+    static_dirs = (config.site_dir / "static", *(f / "static" for f in chain))
+    return Theme(config.theme, tuple(d for d in template_dirs if d.is_dir()),
+                 tuple(d for d in static_dirs if d.is_dir()), config.site_dir), []
+
+
+def _parent_theme(folder: Path) -> str:
+    meta = folder / "theme.yaml"
+    if not meta.is_file():
+        return ""
+    data = yaml.safe_load(meta.read_text(encoding="utf-8")) or {}
+    return str(data.get("extends") or "")
+
+
+def template_environment(theme: Theme, compiled_dir: Path | None = None) -> jinja2.Environment:
+    """Jinja with autoescaping and StrictUndefined, so a typo in a template is an error, not a blank.
+
+    `compiled_dir` keeps compiled templates between builds (Jinja checks each against its source)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled_dir)) if compiled_dir else None,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(date=format_date, isodate=lambda d: d.isoformat() if d else "", paragraphs=paragraphs)
+    return env
+
+
+def check_templates(env: jinja2.Environment, theme: Theme) -> list[Diagnostic]:
+    """Compile every template up front, so a syntax error is reported even in a template no page uses yet."""
+    diagnostics = []
+    for name in env.list_templates(extensions=["html", "xml", "txt"]):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            diagnostics.append(template_diagnostic(exc, theme, name))
+    return diagnostics
+
+
+def template_diagnostic(exc: Exception, theme: Theme, template_name: str) -> Diagnostic:
+    """Locate an exception raised while rendering: the template file and line it came from."""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return error(theme.shown(exc.filename), exc.lineno or 1, f"template syntax error: {exc.message}",
+                     "fix the Jinja syntax on this line")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return error(template_name, 1, f"template '{exc.name}' not found",
+                     "check the name in the {% extends %} or {% include %}, or add the template")
+    location = _template_frame(exc, theme)
+    path, line = location or (template_name, 1)
+    message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else f"{type(exc).__name__}: {exc}"
+    missing = _MISSING_ATTRIBUTE.match(message)
+    if missing:
+        owner, name = _VIEW_NAMES.get(missing.group(1), missing.group(1)), missing.group(2)
+        message = f"{owner} has no attribute '{name}'{did_you_mean(name, template_names())}"
+    hint = "check the variable name on this line; templates see `page`, `site` and the helpers in the README" \
+        if isinstance(exc, jinja2.UndefinedError) else "fix the template expression on this line"
+    return error(path, line, f"template error: {message}", hint)
+
+
+_MISSING_ATTRIBUTE = re.compile(r"'failsite\.render\.views\.(\w+) object' has no attribute '(\w+)'")
+_VIEW_NAMES = {"ItemView": "the item (`page`)", "ListPage": "the list page (`page`)", "SiteView": "`site`"}
+
+
+def template_names() -> list[str]:
+    """Every field and property a template can read from an item or list page, for 'did you mean'."""
+    names = {f.name for f in COMMON_FIELDS} | {f.name for t in CONTENT_TYPES.values() for f in t.fields}
+    names |= {n for n in dir(ItemView) if not n.startswith("_")} | set(ListPage.__dataclass_fields__)
+    return sorted(names)
+
+
+def _template_frame(exc: Exception, theme: Theme) -> tuple[str, int] | None:
+    """The innermost traceback frame inside a template file (Jinja rewrites frames to template lines)."""
+    found = None
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        filename = frame.f_code.co_filename
+        if any(filename.startswith(str(d)) for d in theme.template_dirs):
+            found = (theme.shown(filename), line)
+    return found

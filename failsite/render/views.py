@@ -1,0 +1,286 @@
+"""What templates see: read-only views over the Site, with URLs already prefixed for the base path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Callable
+
+from markupsafe import Markup, escape
+
+from failsite.site import insights
+from failsite.render.charts import line_chart
+from failsite.content.items import Item
+from failsite.render.plans import output_path
+from failsite.content.schema import CONTENT_TYPES
+from failsite.render.search import bundles
+from failsite.site.assemble import Site
+from failsite.content.slugs import slugify
+from failsite.site.taxonomy import Taxonomy, Term
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+
+
+def format_date(value: dt.date | None) -> str:
+    """'10 April 2025', the same whatever the machine's locale."""
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}" if value else ""
+
+
+def paragraphs(text: str | None) -> Markup:
+    """Plain text with blank lines between paragraphs, as escaped <p> elements."""
+    if not text:
+        return Markup("")
+    blocks = [" ".join(block.split()) for block in str(text).split("\n\n") if block.strip()]
+    return Markup("\n").join(Markup("<p>%s</p>") % escape(block) for block in blocks)
+
+
+class ItemView:
+    """An item as a template sees it: its fields as attributes, its rendered body as `content`."""
+
+    def __init__(self, item: Item, views: "SiteView"):
+        self._item = item
+        self._views = views
+
+    def __getattr__(self, name: str) -> Any:
+        item = self.__dict__["_item"]
+        if name in item.fields:
+            return item.fields[name]
+        if name in item.extra:
+            return item.extra[name]
+        raise AttributeError(name)
+
+    key = property(lambda self: self._item.key)
+    type = property(lambda self: self._item.type)
+    title = property(lambda self: self._item.title)
+    date = property(lambda self: self._item.date)
+    summary = property(lambda self: self._item.summary)
+    draft = property(lambda self: self._item.draft)
+    extra = property(lambda self: self._item.extra)
+    path = property(lambda self: self._item.url)
+
+    @property
+    def url(self) -> str:
+        return self._views.url(self._item.url)
+
+    @property
+    def list_url(self) -> str:
+        """The URL of the item's type list ('' for plain pages, which have none)."""
+        return "" if self._item.type == "page" else self._views.url(f"/{CONTENT_TYPES[self._item.type].folder}/")
+
+    @property
+    def type_label(self) -> str:
+        return CONTENT_TYPES[self._item.type].name.capitalize() if self._item.type != "log" else "Log entry"
+
+    @property
+    def content(self) -> Markup:
+        return Markup(self._views.bodies.get(self._item.key, ""))
+
+    @property
+    def terms(self) -> list[tuple[Taxonomy, list[Term]]]:
+        """The item's terms grouped by taxonomy, in taxonomy order, only taxonomies it has terms in."""
+        return self._views.terms_of(self._item)
+
+    def terms_in(self, taxonomy: str) -> list[Term]:
+        return next((terms for tax, terms in self.terms if tax.name == taxonomy), [])
+
+    @property
+    def related(self) -> list["ItemView"]:
+        """Stories sharing the most patterns, barriers and tags with this one."""
+        return [self._views.item(k) for k in self._views.related_keys(self._item.key)]
+
+    @property
+    def show_facilitator_notes(self) -> bool:
+        """Facilitator notes are for the restricted audience's pages and the facilitator guide only."""
+        return self._views.audience == "restricted"
+
+    def linked(self, field_name: str) -> list["ItemView"]:
+        """The published items a link field (stories, prerequisites, next) points at."""
+        keys = self._views.site.links.get(self._item.key, {}).get(field_name, ())
+        return [self._views.item(k) for k in keys]
+
+    def linked_from(self, type_name: str | None = None, field_name: str | None = None) -> list["ItemView"]:
+        """Published items whose link fields point at this one (e.g. modules built on this story)."""
+        keys = self._views.site.linked_from.get(self._item.key, ())
+        views = [self._views.item(k) for k in keys]
+        return [v for v in views
+                if (type_name is None or v.type == type_name)
+                and (field_name is None or self._item.key in self._views.site.links[v.key].get(field_name, ()))]
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where a paginated list page stands among its siblings."""
+
+    number: int
+    count: int
+    prev_url: str
+    next_url: str
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """A page listing items: a type's list, a term page, the home page."""
+
+    kind: str
+    title: str
+    description: str
+    url: str
+    items: list[ItemView]
+    pager: Pager
+    term: Term | None = None
+    taxonomy: Taxonomy | None = None
+    name: str = ""  # the track or quarter a page shows
+
+
+class SiteView:
+    """The site as templates see it, plus URL helpers."""
+
+    def __init__(self, site: Site, bodies: dict[str, str], static_hashes: dict[str, str],
+                 anonymise: Callable[[str], str] = str):
+        self.site = site
+        self.bodies = bodies
+        self.shown: set[str] = set()  # keys of the items the page being rendered has looked at
+        self.static_hashes = static_hashes
+        self._term_index = {(t.name, term.slug): term for t in site.taxonomies for term in t.terms}
+        self._items: dict[str, ItemView] = {}
+        self._all_keys = tuple(i.key for i in site.items)
+        keys_by_type: dict[str, list[str]] = {}
+        for item in site.items:
+            keys_by_type.setdefault(item.type, []).append(item.key)
+        self._keys_by_type = {name: tuple(keys) for name, keys in keys_by_type.items()}
+        self._menu_pages = sorted((i for i in site.items if i.type == "page" and i.fields.get("menu") is not None),
+                                  key=lambda i: (i.fields["menu"], i.title))
+        self._related: dict[str, tuple[str, ...]] = {}
+        config = site.config
+        self.anonymise = anonymise
+        self.title = anonymise(config.title)
+        self.description = anonymise(config.description)
+        self.language = config.language
+        self.public = config.public
+        self.footer = anonymise(config.footer)
+        self.base_url = config.base_url
+        self.taxonomies = site.taxonomies
+        self.audience = site.audience.name
+
+    def url(self, path: str) -> str:
+        """A site path ('/talks/x/') with the base path in front ('/failures/talks/x/')."""
+        return self.site.config.base_path + path.lstrip("/")
+
+    def absolute_url(self, path: str) -> str:
+        """A full URL when base_url has a host, else the same as `url`."""
+        base = self.site.config.base_url
+        return (base if "://" in base else self.site.config.base_path) + path.lstrip("/")
+
+    @cached_property
+    def search_bundles(self) -> list[str]:
+        """The URLs of the site's search bundles, the first holding the search UI (see failsite.render.search)."""
+        return [self.url(f"/{bundle}/") for bundle, _ in bundles([output_path(item.url) for item in self.site.items])]
+
+    def static_url(self, path: str) -> str:
+        """A static file's URL with its content hash, so browsers never keep a stale stylesheet."""
+        digest = self.static_hashes.get(path.lstrip("/"))
+        return self.url(path) + (f"?v={digest}" if digest else "")
+
+    def item(self, key: str) -> ItemView:
+        """The view of a published item; the page being rendered is recorded as showing it."""
+        self.shown.add(key)
+        view = self._items.get(key)
+        if view is None:
+            view = self._items[key] = ItemView(self.site.by_key[key], self)
+        return view
+
+    def items(self, type_name: str | None = None, limit: int | None = None, start: int = 0) -> list[ItemView]:
+        """Published items, newest first, optionally of one type; only the slice asked for is looked at."""
+        keys = self._keys_by_type.get(type_name, ()) if type_name else self._all_keys
+        return [self.item(k) for k in keys[start:None if limit is None else start + limit]]
+
+    def taxonomy(self, name: str) -> Taxonomy:
+        return self.site.taxonomy(name)
+
+    def terms_of(self, item: Item) -> list[tuple[Taxonomy, list[Term]]]:
+        groups = []
+        for taxonomy in self.site.taxonomies:
+            labels = item.terms.get(taxonomy.name, ())
+            if labels:
+                groups.append((taxonomy, [self._term_index[(taxonomy.name, slugify(label))] for label in labels]))
+        return groups
+
+    # -- views across stories (insights.py computes them; these map keys to item views) --------
+
+    @cached_property
+    def term_members(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        return insights.term_members(self.site)
+
+    def related_keys(self, key: str) -> tuple[str, ...]:
+        """Related stories of one item, computed when a page first asks for them."""
+        found = self._related.get(key)
+        if found is None:
+            found = self._related[key] = insights.related_for(self.site, self.site.by_key[key], self.term_members)
+        return found
+
+    @cached_property
+    def _tracks(self) -> dict[str, insights.Track]:
+        return {track.slug: track for track in insights.tracks(self.site)}
+
+    def tracks(self) -> list[dict[str, Any]]:
+        """Each track with its modules in order and their total length."""
+        return [self.track(slug) for slug in self._tracks]
+
+    def track(self, slug: str) -> dict[str, Any]:
+        track = self._tracks[slug]
+        return {"slug": track.slug, "title": track.title, "url": self.url(track.url),
+                "guide_url": self.url(track.guide_url), "minutes": track.minutes,
+                "modules": [self.item(k) for k in track.module_keys]}
+
+    def coverage(self) -> dict[str, Any]:
+        """Patterns x modules, with story counts and the gap each pattern has, if any."""
+        modules = [self.item(i.key) for i in sorted((i for i in self.site.items if i.type == "module"),
+                                                    key=lambda i: i.title.lower())]
+        rows = []
+        for row in insights.coverage(self.site):
+            term = self._term_index[("patterns", row.pattern)]
+            rows.append({"term": term, "modules": set(row.module_keys), "stories": row.story_count, "gap": row.gap})
+        return {"modules": modules, "rows": rows}
+
+    @cached_property
+    def _quarters(self) -> dict[str, insights.Quarter]:
+        return {quarter.slug: quarter for quarter in insights.log_quarters(self.site)}
+
+    def quarters(self) -> list[dict[str, Any]]:
+        return [self.quarter(slug) for slug in self._quarters]
+
+    def quarter(self, slug: str) -> dict[str, Any]:
+        quarter = self._quarters[slug]
+        return {"slug": quarter.slug, "title": quarter.title, "url": self.url(quarter.url),
+                "entries": [self.item(k) for k in quarter.entry_keys],
+                "recurring": [(theme, [self.item(k) for k in keys]) for theme, keys in quarter.recurring],
+                "patterns": [(self._term_index[("patterns", slug)], n) for slug, n in quarter.patterns]}
+
+    def open_actions(self) -> list[dict[str, Any]]:
+        return [{"what": a.what, "owner": a.owner, "due": a.due, "status": a.status, "overdue": a.overdue,
+                 "debrief": self.item(a.debrief_key)} for a in insights.open_actions(self.site)]
+
+    def chains(self) -> list[list[ItemView]]:
+        return [[self.item(k) for k in chain] for chain in insights.experiment_chains(self.site)]
+
+    def trend_chart(self, pattern: str | None = None) -> Markup:
+        """Stories per pattern per quarter, as an accessible inline SVG with its numbers in a table."""
+        columns, series = insights.patterns_over_time(self.site)
+        labels = {t.slug: t.title for t in self.site.taxonomy("patterns").terms}
+        chosen = [(slug, labels[slug], values) for slug, values in series if pattern in (None, slug)]
+        title = f"{labels[pattern]} stories per quarter" if pattern else "Stories per pattern per quarter"
+        return line_chart(f"trend-{pattern or 'all'}", title, tuple(c.replace("-q", " Q") for c in columns), chosen)
+
+    @property
+    def menu(self) -> list[tuple[str, str]]:
+        """Navigation: the types that have items, the patterns, and pages with a `menu` position."""
+        entries = [(dict(self.site.config.types)[name].title, self.url(f"/{ctype.folder}/"))
+                   for name, ctype in CONTENT_TYPES.items() if name != "page" and name in self._keys_by_type]
+        entries.append((self.site.taxonomy("patterns").title, self.url("/patterns/")))
+        entries.append(("Insights", self.url("/insights/")))
+        pages = self._menu_pages
+        entries.extend((p.title, self.url(p.url)) for p in pages)
+        self.shown.update(p.key for p in pages)
+        return entries

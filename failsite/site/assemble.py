@@ -1,0 +1,156 @@
+"""The whole site as data: published items, their URLs, taxonomies and resolved links."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import urlsplit
+
+from failsite.content.config import SiteConfig
+from failsite.content.items import Item
+from failsite.errors import Diagnostic, error, warning
+from failsite.privacy.publish import Audience, why_unpublished
+from failsite.site.taxonomy import Taxonomy, build_taxonomies
+
+
+# href -> new href, or None to show the link's text without a link. Called with the 1-based file line.
+LinkResolver = Callable[[str, int], "str | None"]
+
+@dataclass(frozen=True)
+class Site:
+    """Everything rendering needs, with items newest first."""
+
+    config: SiteConfig
+    items: tuple[Item, ...]
+    by_key: dict[str, Item]
+    taxonomies: tuple[Taxonomy, ...]
+    links: dict[str, dict[str, tuple[str, ...]]]  # item key -> link field -> target item keys
+    linked_from: dict[str, tuple[str, ...]]  # item key -> keys of items whose link fields point at it
+    all_source_keys: frozenset[str]  # every source file, published or not, for telling broken from left out
+    left_out: dict[str, str]  # key of each item not published -> why
+    audience: Audience = Audience()  # who the site is built for, and the day it is built
+
+    def taxonomy(self, name: str) -> Taxonomy:
+        return next(t for t in self.taxonomies if t.name == name)
+
+
+def newest_first(item: Item) -> tuple[int, str, str]:
+    """Sort key: newest date first (undated last), then title, then key, so ties are stable."""
+    ordinal = item.date.toordinal() if item.date else 0
+    return (-ordinal, item.title.lower(), item.key)
+
+
+def assemble_site(items: list[Item], all_keys: frozenset[str], config: SiteConfig,
+                  audience: Audience) -> tuple[Site, list[Diagnostic]]:
+    """Choose what is published, check URLs are unique, resolve link fields and build taxonomies."""
+    diagnostics: list[Diagnostic] = []
+    left_out = {i.key: why_unpublished(i, audience) for i in items}
+    for item in items:
+        if item.withheld and not (item.draft and not audience.drafts):
+            diagnostics.append(warning(item.path, 1, f"left out of the site: {item.withheld}",
+                                       "nothing of this item is published; remove the mention or record consent"))
+    published = sorted((i for i in items if not left_out[i.key]), key=newest_first)
+    left_out = {k: v for k, v in left_out.items() if v}
+    by_url: dict[str, Item] = {}
+    unique: list[Item] = []
+    for item in sorted(published, key=lambda i: i.key):
+        other = by_url.get(item.url)
+        if other is not None:
+            diagnostics.append(error(item.path, 1, f"URL {item.url} is also the URL of {other.path}",
+                                     "rename one of the files or give one a different `slug:`"))
+            continue
+        by_url[item.url] = item
+        unique.append(item)
+    kept = frozenset(i.key for i in unique)
+    published = [i for i in published if i.key in kept]
+    by_key = {i.key: i for i in published}
+    links: dict[str, dict[str, tuple[str, ...]]] = {}
+    linked_from: dict[str, list[str]] = {}
+    for item in published:
+        resolved: dict[str, tuple[str, ...]] = {}
+        for field_name, refs in item.field_links.items():
+            targets = []
+            for ref in refs:
+                target = resolve_source_key(item.key, ref.target)
+                problem = _link_problem(target, ref.target, by_key, all_keys, left_out)
+                if problem:
+                    _report(problem, item.path, ref.line, f"'{field_name}' link", diagnostics)
+                    continue
+                assert target is not None
+                targets.append(target)
+                linked_from.setdefault(target, []).append(item.key)
+            resolved[field_name] = tuple(dict.fromkeys(targets))
+        links[item.key] = resolved
+    site = Site(config, tuple(published), by_key, build_taxonomies(published, config), links,
+                {k: tuple(dict.fromkeys(v)) for k, v in linked_from.items()}, all_keys, left_out, audience)
+    diagnostics += chain_cycles(site)
+    return site, diagnostics
+
+
+def chain_cycles(site: Site) -> list[Diagnostic]:
+    """A cycle in experiments' `next` links is an error naming every file in it."""
+    diagnostics = []
+    reported: set[str] = set()
+    for item in site.items:
+        if item.type != "experiment" or item.key in reported:
+            continue
+        path, position = [], {}
+        key: str | None = item.key
+        while key is not None and key not in position and key not in reported:
+            position[key] = len(path)
+            path.append(key)
+            following = site.links.get(key, {}).get("next", ())
+            key = following[0] if following else None
+        if key is not None and key in position:
+            cycle = path[position[key]:]
+            reported.update(cycle)
+            names = " -> ".join(site.by_key[k].path for k in cycle + [key])
+            diagnostics.append(error(site.by_key[cycle[0]].path, 1, f"the experiments' `next` links form a cycle: {names}",
+                                     "an experiment chain must end: remove one `next:`"))
+        reported.update(path)
+    return diagnostics
+
+
+def resolve_source_key(from_key: str, href: str) -> str | None:
+    """The content key a relative link points at, or None when it leaves the content folder."""
+    path = urlsplit(href).path
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(from_key), path))
+    if joined.startswith("../") or joined == ".." or joined.startswith("/"):
+        return None
+    return joined
+
+
+def _link_problem(target: str | None, written: str, by_key: dict[str, Item], all_keys: frozenset[str],
+                  left_out: dict[str, str]) -> tuple[str, str, str] | None:
+    """None for a good link; ('error'|'warning'|'quiet', message, hint) otherwise."""
+    if target is not None and target in by_key:
+        return None
+    if target is None or target not in all_keys:
+        return ("error", f"to '{written}' points at a file that does not exist",
+                "link to a file under content/ with a path relative to this file, e.g. ../talks/name.md")
+    reason = left_out.get(target, "")
+    if reason == "it is a draft":
+        return ("warning", f"to '{written}' points at an item that is not published (a draft)",
+                "the link is shown as plain text; publish the target or remove the link")
+    # Left out for this audience, expired, withheld, or failed to parse (reported on its own): plain text.
+    return ("quiet", "", "")
+
+
+def _report(problem: tuple[str, str, str], path: str, line: int, subject: str, diagnostics: list[Diagnostic]) -> None:
+    kind, message, hint = problem
+    if kind != "quiet":
+        diagnostics.append((error if kind == "error" else warning)(path, line, f"{subject} {message}", hint))
+
+
+def body_link_resolver(site: Site, item: Item, diagnostics: list[Diagnostic]) -> LinkResolver:
+    """Rewrite `../talks/x.md#part` in this item's body to the target's URL, reporting broken links."""
+    def resolve(href: str, line: int) -> str | None:
+        target = resolve_source_key(item.key, href)
+        problem = _link_problem(target, href, site.by_key, site.all_source_keys, site.left_out)
+        if problem:
+            _report(problem, item.path, line, "link", diagnostics)
+            return None
+        fragment = urlsplit(href).fragment
+        return site.config.base_path + site.by_key[target].url.lstrip("/") + (f"#{fragment}" if fragment else "")  # type: ignore[index]
+    return resolve

@@ -1,0 +1,232 @@
+"""What the stories say as a whole: tracks, coverage, the log by quarter, actions, chains, trends, related.
+
+Pure functions over a Site; each is linear in the number of items (related items included: it
+looks only at a bounded number of neighbours per shared term, never at all pairs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from failsite.content.items import Item
+from failsite.content.slugs import slugify
+from failsite.site.assemble import Site
+
+STORY_TYPES = ("talk", "debrief", "experiment", "log")
+RELATED_COUNT = 4
+_NEIGHBOURS_PER_TERM = 60  # how many items of one term are looked at for relatedness
+_TERM_WEIGHTS = {"patterns": 3.0, "barriers": 2.0, "tags": 1.0}
+
+
+@dataclass(frozen=True)
+class Track:
+    """An ordered list of modules sharing a `track` name."""
+
+    slug: str
+    title: str
+    module_keys: tuple[str, ...]
+    minutes: int
+
+    @property
+    def url(self) -> str:
+        return f"/tracks/{self.slug}/"
+
+    @property
+    def guide_url(self) -> str:
+        return f"/tracks/{self.slug}/guide/"
+
+
+def tracks(site: Site) -> tuple[Track, ...]:
+    """Tracks in alphabetical order, modules by `order` then title."""
+    grouped: dict[str, list[Item]] = {}
+    for item in site.items:
+        if item.type == "module" and item.fields.get("track"):
+            grouped.setdefault(item.fields["track"], []).append(item)
+    result = []
+    for title in sorted(grouped, key=str.lower):
+        modules = sorted(grouped[title], key=lambda m: (m.fields.get("order") is None, m.fields.get("order") or 0,
+                                                        m.title.lower()))
+        result.append(Track(slugify(title), title, tuple(m.key for m in modules),
+                            sum(m.fields.get("duration") or 0 for m in modules)))
+    return tuple(result)
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    """One pattern: the modules that address it and how many stories show it."""
+
+    pattern: str
+    title: str
+    module_keys: tuple[str, ...]
+    story_count: int
+
+    @property
+    def gap(self) -> str:
+        """'' when covered; otherwise what is missing."""
+        if not self.module_keys:
+            return "no module"
+        return "fewer than two stories" if self.story_count < 2 else ""
+
+
+def coverage(site: Site) -> tuple[CoverageRow, ...]:
+    """The patterns x modules matrix, with the number of stories per pattern."""
+    rows = []
+    for term in site.taxonomy("patterns").terms:
+        modules = tuple(k for k in term.item_keys if site.by_key[k].type == "module")
+        stories = sum(1 for k in term.item_keys if site.by_key[k].type in STORY_TYPES)
+        rows.append(CoverageRow(term.slug, term.title, tuple(sorted(modules, key=lambda k: site.by_key[k].title)),
+                                stories))
+    return tuple(rows)
+
+
+def quarter_of(date: dt.date) -> str:
+    """'2026-q1'."""
+    return f"{date.year}-q{(date.month - 1) // 3 + 1}"
+
+
+@dataclass(frozen=True)
+class Quarter:
+    """One quarter of the failure log, with what recurs and which patterns it shows."""
+
+    slug: str
+    title: str
+    entry_keys: tuple[str, ...]
+    recurring: tuple[tuple[str, tuple[str, ...]], ...]  # (root cause or tag, keys of the entries sharing it)
+    patterns: tuple[tuple[str, int], ...]  # (pattern slug, entries)
+
+    @property
+    def url(self) -> str:
+        return f"/log/{self.slug}/"
+
+
+def log_quarters(site: Site) -> tuple[Quarter, ...]:
+    """Quarters newest first. Recurring: root causes or tags shared with another entry within a year."""
+    entries = [i for i in site.items if i.type == "log" and i.date is not None]
+    by_theme: dict[str, list[Item]] = {}
+    for entry in entries:
+        themes = {f"tag: {t}" for t in entry.terms.get("tags", ())}
+        if entry.fields.get("root_cause"):
+            themes.add("root cause: " + " ".join(str(entry.fields["root_cause"]).lower().split()).rstrip("."))
+        for theme in themes:
+            by_theme.setdefault(theme, []).append(entry)
+    quarters: dict[str, list[Item]] = {}
+    for entry in entries:
+        quarters.setdefault(quarter_of(entry.date), []).append(entry)  # type: ignore[arg-type]
+    result = []
+    for slug in sorted(quarters, reverse=True):
+        members = quarters[slug]
+        recurring = []
+        for theme, sharing in sorted(by_theme.items()):
+            for entry in members:
+                within = tuple(o.key for o in sharing if abs((o.date - entry.date).days) <= 365)  # type: ignore[operator]
+                if len(within) >= 2:
+                    recurring.append((theme, within))
+                    break
+        counts = Counter(p for e in members for p in e.terms.get("patterns", ()))
+        year, number = slug.split("-q")
+        result.append(Quarter(slug, f"Q{number} {year}", tuple(e.key for e in members), tuple(recurring),
+                              tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))))
+    return tuple(result)
+
+
+@dataclass(frozen=True)
+class Action:
+    """An action item of a debrief, as published."""
+
+    debrief_key: str
+    what: str
+    owner: str
+    due: dt.date | None
+    status: str
+    overdue: bool
+
+
+def all_actions(site: Site) -> tuple[Action, ...]:
+    """Every action item of every published debrief, in site order; overdue ones marked."""
+    today = site.audience.today
+    actions = []
+    for item in (i for i in site.items if i.type == "debrief"):
+        for record in item.fields.get("actions") or ():
+            status, due = record.get("status") or "open", record.get("due")
+            actions.append(Action(item.key, record["what"], record.get("owner") or "", due, status,
+                                  due is not None and due < today and status in ("open", "in-progress")))
+    return tuple(actions)
+
+
+def open_actions(site: Site) -> tuple[Action, ...]:
+    """Every action item not done or dropped, soonest due first."""
+    pending = (a for a in all_actions(site) if a.status not in ("done", "dropped"))
+    return tuple(sorted(pending, key=lambda a: (a.due is None, a.due or dt.date.max, a.debrief_key, a.what)))
+
+
+def experiment_chains(site: Site) -> tuple[tuple[str, ...], ...]:
+    """Each chain of experiments from its first test to its last (cycles are reported at assembly)."""
+    has_previous = {target for key, links in site.links.items() for target in links.get("next", ())}
+    chains = []
+    for item in reversed(site.items):  # oldest first
+        if item.type != "experiment" or item.key in has_previous:
+            continue
+        chain, key, seen = [], item.key, set()
+        while key and key not in seen:
+            seen.add(key)
+            chain.append(key)
+            following = site.links.get(key, {}).get("next", ())
+            key = following[0] if following else ""
+        chains.append(tuple(chain))
+    return tuple(chains)
+
+
+def patterns_over_time(site: Site) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[int, ...]], ...]]:
+    """Quarters (oldest first) and, for each pattern, its number of stories in each quarter."""
+    counts: Counter[tuple[str, str]] = Counter()
+    quarters: set[str] = set()
+    for item in site.items:
+        if item.type in STORY_TYPES and item.date is not None:
+            quarter = quarter_of(item.date)
+            quarters.add(quarter)
+            for pattern in item.terms.get("patterns", ()):
+                counts[(pattern, quarter)] += 1
+    ordered = tuple(sorted(quarters))
+    return ordered, tuple((t.slug, tuple(counts[(t.slug, q)] for q in ordered))
+                          for t in site.taxonomy("patterns").terms)
+
+
+def term_members(site: Site) -> dict[tuple[str, str], tuple[str, ...]]:
+    """Each term of the taxonomies relatedness weighs, with its items newest first."""
+    return {(t.name, term.slug): term.item_keys for t in site.taxonomies if t.name in _TERM_WEIGHTS
+            for term in t.terms}
+
+
+def related_for(site: Site, item: Item, members: dict[tuple[str, str], tuple[str, ...]]) -> tuple[str, ...]:
+    """The stories sharing the most patterns, barriers and tags with `item` (rarer terms count more).
+
+    Only the newest few items of each term are looked at, so the cost per item is bounded
+    whatever the size of the site."""
+    if item.type not in STORY_TYPES:
+        return ()
+    scores: dict[str, float] = {}
+    for taxonomy, weight in _TERM_WEIGHTS.items():
+        for label in item.terms.get(taxonomy, ()):
+            keys = members.get((taxonomy, slugify(label)), ())
+            rarity = weight / (1 + len(keys) ** 0.5)
+            for other in keys[:_NEIGHBOURS_PER_TERM]:
+                if other != item.key and site.by_key[other].type in STORY_TYPES:
+                    scores[other] = scores.get(other, 0.0) + rarity
+    best = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:RELATED_COUNT]
+    return tuple(k for k, _ in best)
+
+
+def related_inputs(site: Site, item: Item, members: dict[tuple[str, str], tuple[str, ...]]) -> tuple[object, ...]:
+    """What `related_for` reads for an item: its terms' newest members and their sizes (a cheap signature)."""
+    return tuple((len(keys), keys[:_NEIGHBOURS_PER_TERM]) for taxonomy in _TERM_WEIGHTS
+                 for label in item.terms.get(taxonomy, ())
+                 for keys in (members.get((taxonomy, slugify(label)), ()),))
+
+
+def export_record(item: Item, url: str) -> dict[str, Any]:
+    """One item's metadata in /index.json."""
+    return {"type": item.type, "title": item.title, "url": url, "date": item.date.isoformat() if item.date else None,
+            "summary": item.summary, "terms": {name: list(labels) for name, labels in item.terms.items() if labels}}

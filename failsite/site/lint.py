@@ -1,0 +1,144 @@
+"""Writing help for `failsite check`: language rules, experiment time boxes, curriculum gaps.
+
+Everything here is a warning: it helps authors and curators, it never stops a build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from failsite.content.config import SiteConfig
+from failsite.content.discover import Source
+from failsite.errors import Diagnostic, FailsiteError, error, warning
+from failsite.content.frontmatter import split_front_matter
+from failsite.content.schema import CONTENT_TYPES
+from failsite.site.assemble import Site, resolve_source_key
+from failsite.content.yamlnodes import load_yaml
+
+TIME_BOX_DAYS = (7, 30)
+
+
+@dataclass(frozen=True)
+class LintRule:
+    """A phrase to warn about: where it applies, what it means and what to write instead."""
+
+    id: str
+    types: tuple[str, ...]
+    pattern: re.Pattern[str]
+    message: str
+    suggestion: str
+
+
+@cache
+def _builtin_rules_text() -> str:
+    return resources.files("failsite.site").joinpath("lint_rules.yaml").read_text(encoding="utf-8")
+
+
+def load_rules(config: SiteConfig) -> list[LintRule]:
+    """The built-in rules plus the site's own, less those the site switched off."""
+    rules = _parse_rules(_builtin_rules_text(), "failsite/lint_rules.yaml")
+    if config.lint_rules:
+        path = config.site_dir / config.lint_rules
+        try:
+            rules += _parse_rules(path.read_text(encoding="utf-8"), config.lint_rules)
+        except OSError:
+            raise FailsiteError([error(config.lint_rules, 1, "the lint rules file does not exist",
+                                       "create it, or fix `lint.rules` in site.yaml")]) from None
+    known = {r.id for r in rules}
+    unknown = [rule_id for rule_id in config.lint_disable if rule_id not in known]
+    if unknown:
+        raise FailsiteError([error("site.yaml", 1, f"unknown lint rule '{unknown[0]}' in `lint.disable`",
+                                   "rules: " + ", ".join(sorted(known)))])
+    return [r for r in rules if r.id not in config.lint_disable]
+
+
+def _parse_rules(text: str, shown: str) -> list[LintRule]:
+    try:
+        data = yaml.safe_load(text) or {}
+        return [LintRule(str(r["id"]), tuple(r.get("types") or CONTENT_TYPES), re.compile(r["pattern"], re.IGNORECASE),
+                         str(r.get("message") or "matches a lint rule"), str(r.get("suggestion") or ""))
+                for r in data.get("rules") or ()]
+    except (yaml.YAMLError, KeyError, TypeError, re.error) as exc:
+        raise FailsiteError([error(shown, 1, f"the lint rules cannot be read: {exc}",
+                                   "each rule needs an `id` and a `pattern` (a regular expression)")]) from None
+
+
+def language_warnings(sources: list[Source], texts: dict[str, str], site: Site,
+                      rules: list[LintRule]) -> list[Diagnostic]:
+    """Each phrase a rule flags, with its file, line and column, in the stories of the rule's types."""
+    types = {key: item.type for key, item in site.by_key.items()}
+    diagnostics = []
+    for source in sources:
+        item_type = types.get(source.key)
+        if item_type is None:
+            continue
+        applicable = [r for r in rules if item_type in r.types]
+        for number, line in enumerate(texts.get(source.key, "").splitlines(), 1):
+            for rule in applicable:
+                for m in rule.pattern.finditer(line):
+                    diagnostics.append(warning(source.shown, number, f'"{m.group()}" {rule.message} ({rule.id})',
+                                               rule.suggestion, m.start() + 1))
+    return diagnostics
+
+
+def experiment_warnings(sources: list[Source], texts: dict[str, str], site: Site) -> list[Diagnostic]:
+    """Time boxes outside 7 to 30 days, and signals written down after the start."""
+    diagnostics = []
+    for source in sources:
+        item = site.by_key.get(source.key)
+        if item is None or item.type != "experiment":
+            continue
+        split, _ = split_front_matter(texts[source.key], source.shown)
+        root = load_yaml(split.front_matter, source.shown, 1)[0] if split else None
+        lines = {key: root.key_line(key) if root is not None else 1 for key in ("end", "signals_defined")}
+        start, end, defined = item.fields["start"], item.fields["end"], item.fields.get("signals_defined")
+        days = (end - start).days + 1
+        if not TIME_BOX_DAYS[0] <= days <= TIME_BOX_DAYS[1]:
+            diagnostics.append(warning(source.shown, lines["end"], f"the time box is {days} days",
+                                       f"small bets run {TIME_BOX_DAYS[0]} to {TIME_BOX_DAYS[1]} days: long enough "
+                                       "to see a signal, short enough to stay a small bet"))
+        if defined is not None and defined > start:
+            diagnostics.append(warning(source.shown, lines["signals_defined"],
+                                       f"the signals were written down on {defined.isoformat()}, after the start "
+                                       f"({start.isoformat()})",
+                                       "set success and failure signals before the experiment starts, so the "
+                                       "result cannot move the goalposts"))
+    return diagnostics
+
+
+def curriculum_warnings(site: Site, config: SiteConfig) -> list[Diagnostic]:
+    """Modules citing no story, cited stories left out of this audience, patterns no module covers."""
+    diagnostics = []
+    modules = [i for i in site.items if i.type == "module"]
+    for module in modules:
+        refs = module.field_links.get("stories", ())
+        if not refs:
+            diagnostics.append(warning(module.path, 1, "the module cites no story",
+                                       "add `stories:` with links to the talks, debriefs or experiments it uses"))
+        for ref in refs:
+            target = resolve_source_key(module.key, ref.target)
+            reason = site.left_out.get(target or "")
+            if reason and reason != "it is a draft":
+                diagnostics.append(warning(module.path, ref.line, f"the story '{ref.target}' is left out of this "
+                                           f"build ({reason})", f"the {site.audience.name} audience will not see it "
+                                           "in the module; cite another story or change its visibility"))
+    if modules:
+        covered = {p for m in modules for p in m.terms.get("patterns", ())}
+        for term in site.taxonomy("patterns").terms:
+            if term.slug not in covered:
+                diagnostics.append(warning(f"{config.content}/modules", 1, f"no module addresses the {term.slug} "
+                                           "pattern", f"its intervention: {term.intervention or term.description}"))
+    return diagnostics
+
+
+def overdue_reviews(site: Site, today: dt.date) -> list[Diagnostic]:
+    """Warnings for published items whose `review_by` date has passed."""
+    return [warning(item.path, 1, f"review was due on {item.review_by.isoformat()}",
+                    "review the item and move `review_by:` on, or set `expires:` to withdraw it")
+            for item in site.items if item.review_by is not None and item.review_by < today]

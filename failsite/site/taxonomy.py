@@ -1,0 +1,89 @@
+"""Items -> taxonomies. Terms hold item keys, newest first, never item objects."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property
+
+from failsite.content.config import SiteConfig, TaxonomyDef
+from failsite.content.items import Item
+from failsite.content.slugs import slugify
+
+
+@dataclass(frozen=True)
+class Term:
+    """A term of a taxonomy with the keys of its items, newest first."""
+
+    taxonomy: str
+    slug: str
+    title: str
+    description: str
+    intervention: str
+    item_keys: tuple[str, ...]
+
+    @property
+    def url(self) -> str:
+        return f"/{self.taxonomy}/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """A taxonomy and its terms: every defined term of a closed taxonomy, the used terms of an open one."""
+
+    name: str
+    title: str
+    description: str
+    closed: bool
+    terms: tuple[Term, ...]
+
+    def term(self, slug: str) -> Term:
+        """The term with this slug (a table lookup: a page per term must not scan them all)."""
+        return self._terms_by_slug[slug]
+
+    @cached_property
+    def _terms_by_slug(self) -> dict[str, Term]:
+        return {term.slug: term for term in self.terms}
+
+    @property
+    def url(self) -> str:
+        return f"/{self.name}/"
+
+
+def build_taxonomies(items: list[Item], config: SiteConfig) -> tuple[Taxonomy, ...]:
+    """Group the (already sorted) items by the terms they carry, one pass over the items."""
+    return tuple(_build_one(definition, items) for definition in config.taxonomies)
+
+
+def _build_one(definition: TaxonomyDef, items: list[Item]) -> Taxonomy:
+    members: dict[str, list[str]] = {}
+    spellings: dict[str, Counter[str]] = {}
+    name = definition.name
+    for item in items:
+        labels = item.terms.get(name)
+        if not labels:
+            continue
+        for label in labels:
+            slug = slugify(label)
+            keys = members.get(slug)
+            if keys is None:
+                keys = members[slug] = []
+                spellings[slug] = Counter()
+            if not keys or keys[-1] != item.key:
+                keys.append(item.key)
+            spellings[slug][label] += 1
+    defined = {t.slug: t for t in definition.terms}
+    terms: list[Term] = []
+    for slug in list(defined) + sorted(s for s in members if s not in defined):
+        known = defined.get(slug)
+        if known is None:
+            counts = spellings[slug]
+            # The most used spelling names the term; ties go to the alphabetically first for stable output.
+            title = min(counts, key=lambda s: (-counts[s], s))
+            terms.append(Term(definition.name, slug, title, "", "", tuple(members[slug])))
+        else:
+            terms.append(Term(definition.name, slug, known.title, known.description, known.intervention,
+                              tuple(members.get(slug, ()))))
+    if not definition.closed:
+        terms = [t for t in terms if t.item_keys]
+    return Taxonomy(definition.name, definition.title, definition.description, definition.closed, tuple(terms))

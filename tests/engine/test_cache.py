@@ -1,0 +1,215 @@
+"""The build cache never serves a stale page: each kind of edit shows up in the next build."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import SiteMaker, build, html, talk, text_of
+from failsite.engine.cache import CACHE_DIR
+from conftest import CONFIG, REGISTRY
+from conftest import tree_digest
+
+COMPLETE = Path(__file__).parents[1] / "fixtures" / "sites" / "complete"
+
+
+@pytest.fixture
+def site(make_site: SiteMaker) -> Path:
+    return make_site({
+        "people.yaml": REGISTRY,
+        "content/talks/a.md": talk("Alpha", patterns="[concrete]", body="Dana told [the review](../debriefs/r.md)."),
+        "content/debriefs/r.md": "---\ntitle: Review\ndate: 2026-01-01\nformat: aar\npatterns: [concrete]\n---\nBody.\n",
+        "content/modules/m.md": "---\ntitle: M\nduration: 30\nstories: [../talks/a.md]\n---\nModule.\n",
+    }, config=CONFIG)
+
+
+def test_a_warm_build_is_byte_identical_to_a_cold_one(tmp_path: Path) -> None:
+    warm, cold = tmp_path / "warm", tmp_path / "cold"
+    shutil.copytree(COMPLETE, warm)
+    shutil.copytree(COMPLETE, cold)
+    build(warm)
+    assert (warm / CACHE_DIR / "build.pickle").exists()
+    build(warm)
+    build(cold)
+    assert tree_digest(warm / "public") == tree_digest(cold / "public")
+
+
+def test_template_and_partial_edits_reach_the_pages(site: Path) -> None:
+    build(site)
+    (site / "templates/partials").mkdir(parents=True)
+    (site / "templates/partials/terms.html").write_text("<p id=terms>own terms</p>")
+    build(site)
+    assert text_of(html(site, "talks/a/index.html").find(id="terms")) == "own terms"
+    (site / "templates/partials/terms.html").write_text("<p id=terms>changed</p>")
+    build(site)
+    assert text_of(html(site, "talks/a/index.html").find(id="terms")) == "changed"
+
+
+def test_a_site_yaml_change_reaches_cached_bodies(site: Path) -> None:
+    build(site)
+    (site / "site.yaml").write_text(CONFIG.replace("base_url: https://x.example/", "base_url: https://x.example/new/"))
+    build(site)
+    link = html(site, "talks/a/index.html").select_one(".prose a")
+    assert link["href"] == "/new/debriefs/r/"
+
+
+def test_a_registry_change_reaches_cached_bodies(site: Path) -> None:
+    build(site)
+    assert "The Product Lead told" in text_of(html(site, "talks/a/index.html").select_one(".prose"))
+    (site / "people.yaml").write_text(REGISTRY.replace("pseudonym: The Product Lead", "pseudonym: The Launch Owner"))
+    build(site)
+    assert "The Launch Owner told" in text_of(html(site, "talks/a/index.html").select_one(".prose"))
+
+
+def test_a_linked_pages_title_and_slug_reach_the_pages_that_show_them(site: Path) -> None:
+    build(site)
+    (site / "content/talks/a.md").write_text(talk("Alpha renamed", slug="alpha", patterns="[concrete]",
+                                                  body="Dana told [the review](../debriefs/r.md)."))
+    (site / "content/debriefs/r.md").write_text("---\ntitle: Review\ndate: 2026-01-01\nformat: aar\nslug: review\n"
+                                                "patterns: [concrete]\n---\nBody.\n")
+    build(site)
+    assert html(site, "talks/alpha/index.html").select_one(".prose a")["href"] == "/debriefs/review/"
+    assert [text_of(a) for a in html(site, "modules/m/index.html").select(".card-title a")] == ["Alpha renamed"]
+
+
+def test_a_target_turning_draft_makes_the_cached_link_plain_text_with_its_warning(site: Path) -> None:
+    build(site)
+    (site / "content/debriefs/r.md").write_text("---\ntitle: Review\ndate: 2026-01-01\nformat: aar\ndraft: true\n---\n")
+    result = build(site)
+    assert [w.message for w in result.warnings] == ["link to '../debriefs/r.md' points at an item that is not "
+                                                    "published (a draft)"]
+    assert html(site, "talks/a/index.html").select_one(".prose a") is None
+
+
+def test_a_taxonomy_description_change_reaches_the_term_page(site: Path) -> None:
+    build(site)
+    (site / "site.yaml").write_text(CONFIG + "taxonomies:\n  patterns:\n    terms:\n      concrete: {description: Ours.}\n")
+    build(site)
+    assert text_of(html(site, "patterns/concrete/index.html").select_one(".lede")) == "Ours."
+
+
+def test_the_search_index_is_kept_only_while_the_pages_are_the_same(site: Path) -> None:
+    build(site)
+    first = tree_digest(site / "public/pagefind")
+    build(site)
+    assert tree_digest(site / "public/pagefind") == first
+    (site / "content/talks/a.md").write_text(talk("Alpha", patterns="[concrete]", body="A brand new word: zephyr."))
+    build(site)
+    assert tree_digest(site / "public/pagefind") != first
+
+
+def test_a_corrupt_or_foreign_cache_is_discarded_with_a_warning(site: Path) -> None:
+    build(site)
+    (site / CACHE_DIR / "build.pickle").write_bytes(b"not a pickle at all")
+    result = build(site)
+    assert [w.format().splitlines()[0] for w in result.warnings] == [
+        f"{CACHE_DIR}/build.pickle:1:1: warning: the build cache was discarded: invalid load key, 'n'."]
+    import pickle
+    (site / CACHE_DIR / "build.pickle").write_bytes(pickle.dumps({"format": 1, "version": "0.0.0"}))
+    result = build(site)
+    assert "another version of failsite" in result.warnings[0].message
+    assert build(site).warnings == []  # the new cache is trusted again
+
+
+def test_the_leak_audit_still_fails_when_a_clean_file_becomes_a_leak(site: Path) -> None:
+    from conftest import build_errors
+    build(site)
+    (site / "templates").mkdir()
+    (site / "templates/404.html").write_text("<p>Ask Dana</p>")
+    assert build_errors(site)[0].startswith('public/404.html:1:1: error: protected name of "Dana Whitfield"')
+
+
+# -- warm builds equal cold builds after any sequence of edits ---------------------------------------------
+
+DEMO = Path(__file__).parents[2]
+TODAY = __import__("datetime").date(2026, 11, 1)
+DEMO_FILES = sorted(p.relative_to(DEMO).as_posix() for p in (DEMO / "content").rglob("*.md"))
+
+
+def _rewrite(site: Path, relative: str, pattern: str, replacement: str) -> None:
+    path = site / relative
+    if path.exists():
+        path.write_text(re.sub(pattern, replacement, path.read_text(encoding="utf-8"), count=1, flags=re.M),
+                        encoding="utf-8")
+
+
+EDITS = {
+    "retitle": lambda site, f, n: _rewrite(site, f, r"^title: (.*)$", rf"title: \1 (take {n})"),
+    "redate": lambda site, f, n: _rewrite(site, f, r"^date: .*$", f"date: 2024-0{n % 9 + 1}-1{n % 9}"),
+    "draft": lambda site, f, n: _rewrite(site, f, r"\A---\n", "---\ndraft: true\n"),
+    "repattern": lambda site, f, n: _rewrite(site, f, r"^patterns: .*$", f"patterns: [{PATTERNS[n % 5]}]"),
+    "retag": lambda site, f, n: _rewrite(site, f, r"^tags: \[", f"tags: [tag {n}, "),
+    "name someone": lambda site, f, n: _rewrite(site, f, r"\Z", "\nKwame and Ines said it again.\n"),
+    "link": lambda site, f, n: _rewrite(site, f, r"\Z", f"\nSee [this](/{DEMO_FILES[n % len(DEMO_FILES)]}).\n"),
+    "delete": lambda site, f, n: (site / f).unlink(missing_ok=True),
+    "add a talk": lambda site, f, n: (site / f"content/talks/new-{n}.md").write_text(
+        talk(f"New {n}", f"2026-0{n % 9 + 1}-02", patterns=f"[{PATTERNS[n % 5]}]", tags=f"[tag {n}]"),
+        encoding="utf-8"),
+    "registry": lambda site, f, n: _rewrite(site, "people.yaml", r"^  - name: Kwame Osei$",
+                                            f"  - name: Kwame Osei\n    pseudonym: Reviewer {n}"),
+    "site title": lambda site, f, n: _rewrite(site, "site.yaml", r"^title: (.*)$", rf"title: \1 {n}"),
+    "template": lambda site, f, n: (site / "templates").mkdir(exist_ok=True) or (
+        site / "templates/404.html").write_text(f"<!doctype html><title>Lost {n}</title><p>Not here {n}.</p>"),
+}
+PATTERNS = ("concrete", "circumstantial", "perceived", "identity", "paralysis")
+
+
+def _outcome(site: Path, out: Path) -> tuple[str, ...] | str:
+    from failsite.build import build_site
+    from failsite.errors import FailsiteError
+    try:
+        build_site(site, out, today=TODAY)
+    except FailsiteError as exc:
+        return tuple(d.format() for d in exc.diagnostics)
+    return tree_digest(out)
+
+
+@settings(max_examples=int(os.environ.get("FAILSITE_CACHE_EXAMPLES", "6")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(sorted(EDITS)), st.sampled_from(DEMO_FILES), st.integers(1, 40)),
+                min_size=1, max_size=3))
+def test_warm_builds_equal_cold_builds_after_any_edits(tmp_path_factory: pytest.TempPathFactory,
+                                                       edits: list[tuple[str, str, int]]) -> None:
+    root = tmp_path_factory.mktemp("edits")
+    warm = root / "warm"
+    warm.mkdir()
+    for name in ("site.yaml", "people.yaml", "content"):
+        (shutil.copytree if name == "content" else shutil.copy)(DEMO / name, warm / name)
+    _outcome(warm, warm / "public")
+    for name, relative, n in edits:
+        EDITS[name](warm, relative, n)
+        cold = root / f"cold-{n}-{len(list(root.iterdir()))}"
+        shutil.copytree(warm, cold, ignore=shutil.ignore_patterns("public", CACHE_DIR))
+        assert _outcome(warm, warm / "public") == _outcome(cold, cold / "public"), (name, relative, n)
+
+
+def test_a_published_page_changed_by_hand_is_rendered_again_not_reused(site: Path, tmp_path: Path) -> None:
+    build(site)
+    page = site / "public/modules/m/index.html"
+    page.write_bytes(page.read_bytes().replace(b"</h1>", b" (edited by hand)</h1>"))
+    (site / "content/debriefs/r.md").write_text("---\ntitle: Review\ndate: 2026-01-01\nformat: aar\n"
+                                                "patterns: [concrete]\n---\nBody, longer.\n")
+    build(site)
+    cold = tmp_path / "cold"
+    shutil.copytree(site, cold, ignore=shutil.ignore_patterns("public", CACHE_DIR))
+    build(cold)
+    assert page.read_bytes() == (cold / "public/modules/m/index.html").read_bytes()
+    assert b"edited by hand" not in page.read_bytes()
+
+
+def test_reused_pages_are_linked_not_copied_and_the_old_output_is_gone(site: Path) -> None:
+    build(site)
+    before = (site / "public/modules/m/index.html").stat()
+    (site / "content/debriefs/r.md").write_text("---\ntitle: Review\ndate: 2026-01-01\nformat: aar\n"
+                                                "patterns: [concrete]\n---\nBody, longer.\n")
+    build(site)
+    after = (site / "public/modules/m/index.html").stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert sorted(p.name for p in site.iterdir()) == sorted([".failsite-cache", "content", "people.yaml", "public",
+                                                             "site.yaml"])

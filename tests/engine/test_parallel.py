@@ -1,0 +1,37 @@
+"""Bodies rendered in worker processes give the same site, byte for byte, as rendering on one core."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import tree_digest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from corpus import generate  # noqa: E402
+
+
+def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
+    generate(tmp_path / "site", pages=240, people_count=50, seed=5)
+    for workers in ("1", "2"):
+        # A process of its own: forking is only used in a process without other threads.
+        env = {**os.environ, "FAILSITE_WORKERS": workers}
+        subprocess.run([sys.executable, "-m", "failsite", "build", str(tmp_path / "site"), "-o",
+                        str(tmp_path / f"out-{workers}"), "--today", "2026-06-01"], check=True, env=env,
+                       capture_output=True)
+    assert tree_digest(tmp_path / "out-1") == tree_digest(tmp_path / "out-2")
+    assert len(tree_digest(tmp_path / "out-1")) > 240
+
+
+def test_the_audit_in_workers_still_fails_a_leak(tmp_path: Path) -> None:
+    generate(tmp_path / "site", pages=240, people_count=50, seed=5)
+    (tmp_path / "site/templates").mkdir()
+    (tmp_path / "site/templates/404.html").write_text("<p>Ask Avery Abara</p>")
+    env = {**os.environ, "FAILSITE_WORKERS": "2"}
+    result = subprocess.run([sys.executable, "-m", "failsite", "build", str(tmp_path / "site")], env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert 'public/404.html:1:1: error: protected name of "Avery Abara" found' in result.stderr
+    assert not (tmp_path / "site/public").exists()

@@ -1,0 +1,69 @@
+"""The output folder: atomic replacement, stale files removed, foreign folders refused, determinism."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from conftest import SiteMaker, build, build_errors, talk, tree_digest
+
+COMPLETE = Path(__file__).parents[1] / "fixtures" / "sites" / "complete"
+
+
+def test_failed_build_leaves_the_previous_output_untouched(make_site: SiteMaker) -> None:
+    site = make_site({"content/talks/a.md": talk("First version")})
+    build(site)
+    before = tree_digest(site / "public")
+    (site / "content/talks/a.md").write_text(talk("Second version", patterns="[nope]"))
+    (site / "content/talks/b.md").write_text(talk("New"))
+    build_errors(site)
+    assert tree_digest(site / "public") == before
+    assert [p.name for p in site.iterdir() if p.name.startswith(".public")] == []  # no staging left behind
+
+
+def test_failing_template_leaves_the_previous_output_untouched(make_site: SiteMaker) -> None:
+    site = make_site({"content/talks/a.md": talk()})
+    build(site)
+    before = tree_digest(site / "public")
+    (site / "templates").mkdir()
+    (site / "templates/talk.html").write_text("{{ page.nonexistent_field }}")
+    assert build_errors(site)[0].startswith("templates/talk.html:1:1: error: template error:")
+    assert tree_digest(site / "public") == before
+
+
+def test_files_the_build_did_not_produce_are_removed(make_site: SiteMaker) -> None:
+    site = make_site({"content/talks/a.md": talk(), "content/talks/b.md": talk("B")})
+    build(site)
+    (site / "public/leftover.txt").write_text("stale")
+    (site / "content/talks/b.md").unlink()
+    build(site)
+    assert not (site / "public/leftover.txt").exists()
+    assert not (site / "public/talks/b").exists()
+
+
+def test_a_folder_failsite_did_not_make_is_refused(make_site: SiteMaker, tmp_path: Path) -> None:
+    site = make_site({"content/talks/a.md": talk()})
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.docx").write_text("years of work")
+    errors = build_errors(site, out_dir=precious)
+    assert errors == [f"{precious}:1:1: error: the output folder exists and was not made by failsite"]
+    assert (precious / "thesis.docx").read_text() == "years of work"
+
+
+def test_output_may_not_contain_the_site_or_sit_inside_content(make_site: SiteMaker) -> None:
+    site = make_site({"content/talks/a.md": talk()})
+    assert "holds the site itself" in build_errors(site, out_dir=site)[0]
+    assert "inside the content folder" in build_errors(site, out_dir=site / "content/out")[0]
+
+
+def test_same_input_builds_byte_identical_output(tmp_path: Path) -> None:
+    first, second = tmp_path / "one", tmp_path / "two"
+    shutil.copytree(COMPLETE, first)
+    shutil.copytree(COMPLETE, second)
+    build(first)
+    build(second)
+    build(first)  # a rebuild over an existing output too
+    assert tree_digest(first / "public") == tree_digest(second / "public")
+    assert len(tree_digest(first / "public")) > 40

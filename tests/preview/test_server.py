@@ -1,0 +1,191 @@
+"""The preview server: safe paths, loopback by default, events after each rebuild, errors in the page."""
+
+from __future__ import annotations
+
+import http.client
+import inspect
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import SiteMaker, talk
+from failsite.cli import serve
+from failsite.errors import error
+from failsite.preview.server import PreviewServer, error_page, safe_file, start_preview
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    (tmp_path / "root/talks/a").mkdir(parents=True)
+    (tmp_path / "root/talks/a/index.html").write_text("a")
+    (tmp_path / "root/index.html").write_text("home")
+    (tmp_path / "secret.txt").write_text("secret")
+    (tmp_path / "root/link").symlink_to(tmp_path / "secret.txt")
+    return tmp_path / "root"
+
+
+@pytest.mark.parametrize("request_path", [
+    "/../secret.txt", "/talks/../../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E%2Fsecret.txt", "/talks/%2e%2e/%2e%2e/secret.txt",
+    "//etc/passwd", "/..%5csecret.txt", "/link", "/index.html%00.txt", "/nothing-here/"])
+def test_paths_outside_the_preview_are_refused(root: Path, request_path: str) -> None:
+    assert safe_file(root, request_path) is None
+
+
+def test_paths_inside_are_served_with_index_html(root: Path) -> None:
+    assert safe_file(root, "/talks/a/") == (root / "talks/a/index.html").resolve()
+    assert safe_file(root, "/talks/a/index.html?x=1") == (root / "talks/a/index.html").resolve()
+    assert safe_file(root, "/fail/talks/a/", "/fail/") == (root / "talks/a/index.html").resolve()
+
+
+def test_default_bind_address_is_loopback() -> None:
+    host_option = next(p for p in serve.params if p.name == "host")
+    assert host_option.default == "127.0.0.1"
+    assert inspect.signature(start_preview).parameters["host"].default == "127.0.0.1"
+
+
+def test_error_page_shows_the_cli_lines_escaped() -> None:
+    page = error_page([error("content/talks/a.md", 3, "invalid YAML: <bad>", "fix it")]).decode()
+    assert "content/talks/a.md:3:1: error: invalid YAML: &lt;bad&gt;" in page
+    assert "EventSource" in page
+
+
+class EventReader:
+    """Reads the server's event stream in a thread and keeps each event name with when it came."""
+
+    def __init__(self, server: PreviewServer):
+        host, port = server.server.server_address[:2]
+        self.connection = http.client.HTTPConnection(host, port, timeout=10)
+        self.connection.request("GET", "/__failsite/events")
+        self.response = self.connection.getresponse()
+        self.events: list[tuple[str, float]] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        try:
+            for raw in self.response:
+                line = raw.decode().strip()
+                if line.startswith("event: "):
+                    self.events.append((line.removeprefix("event: "), time.monotonic()))
+        except Exception:
+            return
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def wait(self, count: int, timeout: float = 10) -> list[str]:
+        deadline = time.monotonic() + timeout
+        while len(self.events) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return [name for name, _ in self.events]
+
+
+def fetch(server: PreviewServer, path: str) -> tuple[int, str]:
+    host, port = server.server.server_address[:2]
+    connection = http.client.HTTPConnection(host, port, timeout=10)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def running(make_site: SiteMaker):  # type: ignore[no-untyped-def]
+    site = make_site({"content/talks/a.md": talk("First title", body="Original text.")})
+    server = start_preview(site, "127.0.0.1", 0)
+    yield site, server
+    server.stop()
+
+
+def test_save_rebuilds_and_tells_the_browser(running) -> None:  # type: ignore[no-untyped-def]
+    site, server = running
+    assert server.url.startswith("http://127.0.0.1:")
+    status, page = fetch(server, "/talks/a/")
+    assert status == 200 and "Original text." in page and "Preview: not published" in page
+    reader = EventReader(server)
+    time.sleep(0.2)
+    (site / "content/talks/a.md").write_text(talk("First title", body="Edited text."))
+    assert reader.wait(1)[0] == "reload"
+    assert "Edited text." in fetch(server, "/talks/a/")[1]
+    reader.close()
+
+
+def test_broken_save_shows_errors_and_the_next_good_save_recovers(running) -> None:  # type: ignore[no-untyped-def]
+    site, server = running
+    reader = EventReader(server)
+    time.sleep(0.2)
+    (site / "content/talks/a.md").write_text("---\ntitle: [oops\n---\n")
+    reader.wait(1)
+    status, page = fetch(server, "/talks/a/")
+    assert status == 500 and "content/talks/a.md:3:1: error: invalid YAML" in page
+    (site / "content/talks/a.md").write_text(talk("Fixed"))
+    reader.wait(2)
+    status, page = fetch(server, "/talks/a/")
+    assert status == 200 and "Fixed" in page
+    reader.close()
+
+
+def test_a_stylesheet_change_is_swapped_in_place(running) -> None:  # type: ignore[no-untyped-def]
+    site, server = running
+    (site / "static/css").mkdir(parents=True)
+    reader = EventReader(server)
+    time.sleep(0.2)
+    (site / "static/css/own.css").write_text("body{}")  # a new folder: a full rebuild
+    reader.wait(1)
+    time.sleep(0.6)  # let that burst settle
+    seen = len(reader.events)
+    (site / "static/css/own.css").write_text("body{color:red}")
+    assert reader.wait(seen + 1)[-1] == "css"
+    assert fetch(server, "/css/own.css")[1] == "body{color:red}"
+    reader.close()
+
+
+def test_drafts_in_preview_never_reach_the_publishing_output(make_site: SiteMaker) -> None:
+    from failsite.privacy.publish import Audience
+    site = make_site({"content/talks/a.md": talk("Draft talk", draft="true")})
+    server = start_preview(site, "127.0.0.1", 0, Audience(drafts=True))
+    try:
+        assert "Draft talk" in fetch(server, "/talks/a/")[1]
+        assert not (site / "public").exists() and not server.preview_dir.is_relative_to(site)
+    finally:
+        server.stop()
+
+
+def test_a_port_in_use_is_reported_without_a_traceback(make_site: SiteMaker) -> None:
+    import socket
+
+    from click.testing import CliRunner
+
+    from failsite.cli import cli
+    site = make_site({"content/talks/a.md": talk()})
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", str(site), "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"error: cannot listen on 127.0.0.1:{port}" in result.output and "--port" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_saved_word_becomes_searchable_after_the_reload(running) -> None:  # type: ignore[no-untyped-def]
+    import gzip
+    site, server = running
+    reader = EventReader(server)
+    time.sleep(0.2)
+    (site / "content/talks/a.md").write_text(talk("First title", body="A zephyrine wind."))
+    assert reader.wait(1)[0] == "reload"
+    deadline = time.monotonic() + 15
+    found = False
+    while not found and time.monotonic() < deadline:
+        time.sleep(0.1)
+        fragments = sorted((server.preview_dir / "pagefind" / "fragment").glob("*"))
+        try:
+            found = any(b"zephyrine" in gzip.decompress(p.read_bytes()) for p in fragments)
+        except (OSError, EOFError, gzip.BadGzipFile):
+            continue  # the bundle is being swapped
+    reader.close()
+    assert found

@@ -1,0 +1,78 @@
+"""The leak audit fails the build on any protected name, and the old output stays as it was."""
+
+from __future__ import annotations
+
+from conftest import SiteMaker, build, build_errors, talk
+from failsite.privacy.audit import LeakAudit
+from failsite.privacy.registry import Entry, Registry
+from conftest import CONFIG, REGISTRY
+from conftest import tree_digest
+
+DANA = Entry("people[0]", "person", "Dana Whitfield", ("Dana",), ("dana@northwind.example",), ("+44 20 7946 0001",),
+             "pseudonym", "Sam Reed", 3)
+
+
+def findings(text: str, allowed: frozenset[str] = frozenset()) -> list[str]:
+    return [d.format().splitlines()[0] for d in LeakAudit(Registry((DANA,))).scan("public/x.html", text, allowed)]
+
+
+def test_a_template_printing_a_real_name_fails_the_build_and_keeps_the_old_output(make_site: SiteMaker) -> None:
+    site = make_site({"people.yaml": REGISTRY, "content/talks/a.md": talk()}, config=CONFIG)
+    build(site)
+    before = tree_digest(site / "public")
+    (site / "templates").mkdir()
+    (site / "templates/talk.html").write_text("<!doctype html>\n<title>{{ page.title }}</title>\n"
+                                              "<p>Thanks to Dana Whitfield</p>\n")
+    errors = build_errors(site)
+    assert errors == ['public/talks/a/index.html:3:1: error: protected name of "Dana Whitfield" found '
+                      '(people[0], consent: pseudonym)']
+    assert tree_digest(site / "public") == before
+
+
+def test_check_runs_the_audit_too(make_site: SiteMaker) -> None:
+    site = make_site({"people.yaml": REGISTRY, "content/talks/a.md": talk(),
+                      "templates/404.html": "<p>Ask Northwind</p>"}, config=CONFIG)
+    from click.testing import CliRunner
+
+    from failsite.cli import cli
+    result = CliRunner().invoke(cli, ["check", str(site)])
+    assert result.exit_code == 1
+    assert 'public/404.html:1:1: error: protected name of "Northwind Traders" found' in result.output
+    assert not (site / "public").exists()
+
+
+def test_encoded_and_split_names_are_found() -> None:
+    assert findings("<p>D&#97;na Whitfield</p>") == [
+        'public/x.html:1:1: error: protected name of "Dana Whitfield" found (people[0], consent: pseudonym)']
+    assert findings('{"name": "Dana \\u0057hitfield"}')
+    assert findings("<b>Dana</b>\n<i>Whitfield</i>")
+    assert findings("a/dana-whitfield/b") and findings("DANA%20WHITFIELD")
+    assert findings("line one\nline two with dana@northwind.example")[0].startswith("public/x.html:2:")
+    assert findings("call +44 (20) 7946-0001") == [
+        'public/x.html:1:1: error: protected phone number of "Dana Whitfield" found (people[0], consent: pseudonym)']
+
+
+def test_findings_name_the_entry_not_the_surrounding_text() -> None:
+    found = findings("A secret sentence about Dana and more private words.")
+    assert found == ['public/x.html:1:1: error: protected name of "Dana Whitfield" found (people[0], consent: pseudonym)']
+    assert "secret sentence" not in found[0]
+
+
+def test_consented_names_are_allowed_only_where_shown_by_consent() -> None:
+    assert findings("Dana Whitfield", allowed=frozenset({"people[0]"})) == []
+    assert findings("Dana Whitfield", allowed=frozenset({"people[1]"}))
+
+
+def test_a_path_holding_a_name_is_a_finding(make_site: SiteMaker) -> None:
+    site = make_site({"people.yaml": REGISTRY, "content/talks/a.md": talk(),
+                      "static/img/dana-whitfield.png": "binary"}, config=CONFIG)
+    errors = build_errors(site)
+    assert 'public/img/dana-whitfield.png:1:1: error: the file\'s path holds a name of "Dana Whitfield" found ' \
+           '(people[0], consent: pseudonym)' in errors
+
+
+def test_names_in_binary_files_are_found(make_site: SiteMaker) -> None:
+    site = make_site({"people.yaml": REGISTRY, "content/talks/a.md": talk()}, config=CONFIG)
+    (site / "static").mkdir()
+    (site / "static/photo.jpg").write_bytes(b"\xff\xd8\xff\xe1EXIF\x00Artist\x00Dana Whitfield\x00\xff\xd9")
+    assert any(e.startswith("public/photo.jpg:1:1: error: protected name") for e in build_errors(site))

@@ -1,0 +1,75 @@
+"""Markdown rendering: the extensions sites use, safe links, and link rewriting with lines."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+from hypothesis import given
+from hypothesis import strategies as st
+
+from failsite.render.markdown import MarkdownOptions, is_source_link, render_markdown
+
+SAFE = MarkdownOptions()
+
+
+def render(text: str, options: MarkdownOptions = SAFE, resolve=lambda href, line: "/resolved/") -> BeautifulSoup:  # type: ignore[no-untyped-def]
+    return BeautifulSoup(render_markdown(text, 1, options, resolve), "html.parser")
+
+
+def test_extensions_are_on() -> None:
+    page = render("## Lessons learned\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~gone~~\n\n- [x] done\n\n"
+                  "Term\n: Definition[^1]\n\n!!! warning \"Careful\"\n    Inside.\n\n[^1]: A footnote.\n")
+    assert page.find("h2")["id"] == "lessons-learned"
+    assert page.find("table").find("td").get_text() == "1"
+    assert page.find("s").get_text() == "gone"
+    assert page.find("input", type="checkbox").has_attr("checked")
+    assert page.find("dt").get_text() == "Term"
+    assert page.select_one(".footnotes li").get_text().startswith("A footnote.")
+    assert page.select_one(".admonition.warning .admonition-title").get_text() == "Careful"
+
+
+def test_raw_html_is_escaped_by_default() -> None:
+    page = render("<script>alert(1)</script>\n\nText <b>bold</b>")
+    assert page.find("script") is None and page.find("b") is None
+    assert "<script>" in page.get_text()
+
+
+def test_raw_html_can_be_enabled_but_unsafe_urls_never_pass() -> None:
+    page = render('<a href="javascript:alert(1)">x</a>\n\n<div><img src="JAVASCRIPT:evil()"></div>',
+                  MarkdownOptions(raw_html=True))
+    assert page.find("a")["href"] == "#alert(1)" or not page.find("a")["href"].lower().startswith("javascript")
+    assert not page.find("img")["src"].lower().startswith("javascript")
+
+
+def test_unsafe_link_schemes_never_become_links() -> None:
+    for href in ("javascript:alert(1)", "JaVaScRiPt:alert(1)", "vbscript:x", "file:///etc/passwd",
+                 "data:text/html;base64,PHNjcmlwdD4="):
+        page = render(f"[click]({href})")
+        assert page.find("a") is None, href
+
+
+def test_source_links_are_resolved_with_their_line() -> None:
+    seen = []
+    def resolve(href: str, line: int) -> str:
+        seen.append((href, line))
+        return "/talks/x/"
+    html = render_markdown("Intro\n\nOne [a](a.md) and\nsoft **[b](../b.md#part)**\n\n[web](https://example.org)", 7, SAFE,
+                           resolve)
+    assert seen == [("a.md", 9), ("../b.md#part", 10)]
+    assert 'href="https://example.org"' in html
+
+
+def test_resolver_returning_none_leaves_the_text_without_a_link() -> None:
+    page = render("See [the draft](draft.md) now.", resolve=lambda href, line: None)
+    assert page.find("a") is None and page.get_text().strip() == "See the draft now."
+
+
+def test_what_counts_as_a_source_link() -> None:
+    assert is_source_link("../talks/x.md") and is_source_link("x.md#frag")
+    assert not is_source_link("https://example.org/x.md")
+    assert not is_source_link("/x.md") and not is_source_link("#x") and not is_source_link("x.html")
+
+
+@given(st.text(max_size=200))
+def test_any_text_renders_without_error_and_without_script(text: str) -> None:
+    html = render_markdown(text, 1, SAFE, lambda href, line: None)
+    assert "<script" not in html.lower()
