@@ -56,7 +56,7 @@ def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False
     target = out_dir if out_dir is not None else site_dir / config.output
     if write:
         check_output_dir(target, site_dir, config.content_dir)
-    anonymiser = make_anonymiser(config)
+    anonymiser = make_anonymiser(config, audience)
     cache, diagnostics = (load_cache(site_dir) if use_cache else (BuildCache(site_dir / CACHE_DIR), [])) \
         if write else (None, [])
     sources, found = discover_sources(config)
@@ -93,7 +93,9 @@ def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False
 def _anonymisation(config: SiteConfig, anonymiser: Anonymiser) -> tuple[ItemTransform, object]:
     """The item transform of ingest (anonymisation) and everything besides an item that decides its result."""
     closed = frozenset(t.name for t in config.taxonomies if t.closed)
-    return partial(anonymise_item, anonymiser=anonymiser, closed=closed), (anonymiser.settings, sorted(closed))
+    pages = config.anonymise.pseudonym_pages
+    return (partial(anonymise_item, anonymiser=anonymiser, closed=closed, pseudonym_pages=pages),
+            (anonymiser.settings, sorted(closed), pages))
 
 
 def _inputs(config: SiteConfig) -> list[Path]:
@@ -153,7 +155,7 @@ def check_site(site_dir: Path, drafts: bool = False, audience: str = "internal",
     config = result.site.config
     sources, _ = discover_sources(config)
     texts = {s.key: s.path.read_text(encoding="utf-8", errors="replace") for s in sources}
-    extra = unregistered_names(sources, texts, make_anonymiser(config).registry) + overdue_reviews(result.site, day)
+    extra = unregistered_names(sources, texts, make_anonymiser(config, audience).registry) + overdue_reviews(result.site, day)
     extra += language_warnings(sources, texts, result.site, load_rules(config))
     extra += experiment_warnings(sources, texts, result.site) + curriculum_warnings(result.site, config)
     return replace(result, warnings=sorted_unique(result.warnings + extra))

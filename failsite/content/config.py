@@ -59,6 +59,8 @@ class AnonymiseOptions:
     internal_domains: tuple[str, ...] = ()
     patterns: tuple[tuple[str, str], ...] = ()
     rules: tuple[str, ...] = RULE_ORDER
+    public_addresses: tuple[str, ...] = ()
+    pseudonym_pages: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,10 @@ _ANONYMISE_FIELDS = (
     Field("internal_domains", "strings", "domains whose URLs are removed from the output, e.g. intranet.example"),
     Field("patterns", "raw", "extra regular expressions to replace: a list of `pattern` and `replacement`"),
     Field("rules", "strings", "the anonymisation rules in order: emails, phones, internal_urls, patterns, registry"),
+    Field("public_addresses", "strings", "emails (or `name@` for any domain) and URL prefixes meant to be published, "
+          "e.g. security@example.com"),
+    Field("pseudonym_pages", "bool", "true gives pseudonymised people a people page too (default false: "
+          "a page collecting one pseudonym's stories makes them easier to identify)"),
 )
 _PATTERN_FIELDS = (
     Field("pattern", "string", "a Python regular expression", required=True),
@@ -330,4 +336,5 @@ def _anonymise(node: YamlNode | None, path: str, diagnostics: list[Diagnostic]) 
                                  "write one `- pattern:` (and optional `replacement:`) per pattern"))
     registry = given.get("registry") or ""
     return AnonymiseOptions(registry, tuple(given.get("internal_domains") or ()), tuple(patterns),
-                            tuple(dict.fromkeys(rules)))
+                            tuple(dict.fromkeys(rules)), tuple(given.get("public_addresses") or ()),
+                            bool(given.get("pseudonym_pages")))

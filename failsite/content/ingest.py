@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from failsite.engine.cache import BuildCache
 
 Parsed = tuple[Item | None, list[Diagnostic]]
-ItemTransform = Callable[[Item], Item]
+ItemTransform = Callable[[Item], tuple[Item, list[Diagnostic]]]  # the item, and what it reported
 
 
 def ingest(sources: list[Source], schema: ItemSchema, transform: ItemTransform, settings: object,
@@ -63,5 +63,8 @@ def _parse_and_transform(inherited: dict[str, Any], work: Sequence[tuple[Source,
     results: list[Parsed] = []
     for source, data in work:
         item, found = parse_source(source, data, inherited["schema"])
-        results.append((inherited["transform"](item) if item else None, found))
+        if item is not None:
+            item, reported = inherited["transform"](item)
+            found = found + reported
+        results.append((item, found))
     return results

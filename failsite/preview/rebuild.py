@@ -85,7 +85,7 @@ class Preview:
 
     def _full(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         self.config = load_config(self.site_dir)
-        self.anonymiser = make_anonymiser(self.config)
+        self.anonymiser = make_anonymiser(self.config, self.audience.name)
         self.schema = item_schema(self.config)
         self.closed = frozenset(t.name for t in self.config.taxonomies if t.closed)
         theme, found = load_theme(self.config)
@@ -167,7 +167,10 @@ class Preview:
 
     def _parse(self, source: Source) -> tuple[Item | None, list[Diagnostic]]:
         item, diagnostics = read_item(source, self.schema)
-        return (anonymise_item(item, self.anonymiser, self.closed) if item else None), diagnostics
+        if item is None:
+            return None, diagnostics
+        item, reported = anonymise_item(item, self.anonymiser, self.closed, self.config.anonymise.pseudonym_pages)
+        return item, diagnostics + reported
 
     def _renderer(self) -> Renderer:
         if self.renderer_stale:

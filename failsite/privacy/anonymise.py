@@ -14,20 +14,29 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable
 
+from urllib.parse import unquote
+
 from failsite.content.config import RULE_ORDER, SiteConfig
 from failsite.content.items import Item, item_url
-from failsite.privacy.matcher import NameMatcher, fold
-from failsite.privacy.registry import EMPTY_REGISTRY, Entry, Registry, load_registry
 from failsite.content.schema import LinkRef
 from failsite.content.slugs import slugify
+from failsite.errors import Diagnostic, warning
+from failsite.privacy.matcher import MatchText, NameMatcher, fold, match_text
+from failsite.privacy.registry import EMPTY_REGISTRY, Entry, Registry, load_registry, phone_key
 
 EMAIL_PLACEHOLDER = "[email removed]"
 PHONE_PLACEHOLDER = "[phone removed]"
 INTERNAL_URL_PLACEHOLDER = "[internal link removed]"
+LINK_PLACEHOLDER = "[link removed]"  # an address that named a protected person or organisation
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,5}){1,4}(?![\w])")
+PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,5}){1,4}(?![\w])"
+                   r"|(?<![\w+])\+\d{9,15}(?![\w])")
+# Any run of digits with the separators a phone number is written with: checked against registered numbers.
+DIGIT_RUN = re.compile(r"(?<![\w])\+?\(?\d[\d\s().\-/]{5,24}\d(?![\w])")
 URL = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
+# What reads as a web address, with or without its scheme: checked whole for protected names.
+ADDRESS = re.compile(r"(?:https?://|www\.)[^\s<>\"'\]]+|[\w.-]+\.[a-z]{2,}/[^\s<>\"'\]]*", re.IGNORECASE)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*\n\s*)$")
 
@@ -54,6 +63,24 @@ class Policy:
 Rule = Callable[[str, Policy], Iterable[Edit]]
 
 
+def registered_phones(form: MatchText, owners: dict[str, str]) -> Iterable[tuple[int, int, str]]:
+    """(start, end, entry) of every registered phone number in a text, however its digits are grouped."""
+    if not owners:
+        return
+    for m in DIGIT_RUN.finditer(form.folded):
+        owner = owners.get(phone_key(m.group()))
+        if owner is not None:
+            yield (*form.span(m.start(), m.end()), owner)
+
+
+def registered_emails(form: MatchText, owners: dict[str, str]) -> Iterable[tuple[int, int, str | None]]:
+    """(start, end, entry or None) of every email address in a text, in any Unicode form."""
+    if "@" not in form.folded:
+        return
+    for m in EMAIL.finditer(form.folded):
+        yield (*form.span(m.start(), m.end()), owners.get(m.group()))
+
+
 def is_phone_number(candidate: str) -> bool:
     """A run of digits and separators long enough to be a phone number, and not a date."""
     digits = sum(c.isdigit() for c in candidate)
@@ -64,8 +91,13 @@ class Anonymiser:
     """Applies the site's anonymisation rules, in the configured order, to any text."""
 
     def __init__(self, registry: Registry, rule_names: Iterable[str] = RULE_ORDER,
-                 internal_domains: Iterable[str] = (), patterns: Iterable[tuple[str, str]] = ()):
+                 internal_domains: Iterable[str] = (), patterns: Iterable[tuple[str, str]] = (),
+                 audience: str = "public", public_addresses: Iterable[str] = ()):
+        """`audience` decides where consent to be named applies; `public_addresses` are emails (or `name@` for
+        any domain) and URL prefixes meant to be published (a security contact, a help desk)."""
         self.registry = registry
+        self.audience = audience
+        self._public = tuple(fold(a) for a in public_addresses)
         self.matcher = NameMatcher((name, e.id) for e in registry.entries for name in e.names)
         self._entries = {e.id: e for e in registry.entries}
         self._emails = registry.email_owner()
@@ -81,13 +113,26 @@ class Anonymiser:
     def settings(self) -> tuple[object, ...]:
         """Everything that decides what it writes (for cache keys): the registry, rules, domains and patterns."""
         return (self.registry.entries, tuple(name for name, _ in self.rules), self._domains,
-                tuple((p.pattern, r) for p, r in self._patterns))
+                tuple((p.pattern, r) for p, r in self._patterns), self.audience, self._public)
 
     def published_name(self, entry: Entry, policy: Policy) -> str | None:
-        """What to print for an entry: None keeps the real name (consent given), else the pseudonym."""
-        if entry.consent == "named" and not policy.anonymous:
+        """What to print for an entry: None keeps the real name (consent given for this build's audience),
+        else the pseudonym."""
+        if entry.named_for(self.audience) and not policy.anonymous:
             return None
         return entry.pseudonym
+
+    def _is_public_address(self, address: str) -> bool:
+        folded = fold(address)
+        return any(folded == a or (a.endswith("@") and folded.startswith(a)) or
+                   (not a.endswith("@") and "@" not in a and folded.startswith(a)) for a in self._public)
+
+    def _form(self, text: str) -> MatchText:
+        """The text in match form; the last one is kept, since every rule asks for the same text in turn."""
+        last = getattr(self, "_last_form", None)
+        if last is None or last.original != text:
+            last = self._last_form = match_text(text)
+        return last
 
     def edits(self, text: str, policy: Policy) -> list[Edit]:
         """Every edit the rules make to a text, left to right, earlier rules first where they overlap."""
@@ -149,21 +194,22 @@ class Anonymiser:
         return found
 
     def _email_edits(self, text: str, policy: Policy) -> Iterable[Edit]:
-        for m in EMAIL.finditer(text):
-            yield Edit(m.start(), m.end(), EMAIL_PLACEHOLDER, self._emails.get(fold(m.group())))
+        for start, end, owner in registered_emails(self._form(text), self._emails):
+            if owner is not None or not self._is_public_address(text[start:end]):
+                yield Edit(start, end, EMAIL_PLACEHOLDER, owner)
 
     def _phone_edits(self, text: str, policy: Policy) -> Iterable[Edit]:
-        for m in PHONE.finditer(text):
+        form = self._form(text)
+        for m in PHONE.finditer(form.folded):
             if is_phone_number(m.group()):
-                digits = "".join(c for c in m.group() if c.isdigit())
-                yield Edit(m.start(), m.end(), PHONE_PLACEHOLDER, self._phones.get(digits))
+                yield Edit(*form.span(m.start(), m.end()), PHONE_PLACEHOLDER, self._phones.get(phone_key(m.group())))
 
     def _url_edits(self, text: str, policy: Policy) -> Iterable[Edit]:
         if not self._domains:
             return
         for m in URL.finditer(text):
             host = m.group().split("://", 1)[1].split("/", 1)[0].split(":", 1)[0].lower()
-            if any(host == d or host.endswith("." + d) for d in self._domains):
+            if any(host == d or host.endswith("." + d) for d in self._domains) and not self._is_public_address(m.group()):
                 yield Edit(m.start(), m.end(), INTERNAL_URL_PLACEHOLDER)
 
     def _pattern_edits(self, text: str, policy: Policy) -> Iterable[Edit]:
@@ -173,49 +219,79 @@ class Anonymiser:
                     yield Edit(m.start(), m.end(), replacement)
 
     def _registry_edits(self, text: str, policy: Policy) -> Iterable[Edit]:
+        """Registered names (a web address that names someone goes whole), and registered emails and phone numbers,
+        whichever other rules a site has switched off."""
+        form = self._form(text)
+        for start, end, owner in registered_emails(form, self._emails):
+            if owner is not None:
+                yield Edit(start, end, EMAIL_PLACEHOLDER, owner)
+        for start, end, owner in registered_phones(form, self._phones):
+            yield Edit(start, end, PHONE_PLACEHOLDER, owner)
+        addresses = []
+        for m in ADDRESS.finditer(text):
+            found = self.matcher.find(unquote(m.group()))
+            if found:
+                addresses.append((m.start(), m.end(), found[0].entry))
         for match in self.matcher.find(text):
+            address = next(((s, e, o) for s, e, o in addresses if s <= match.start < e or match.start <= s < match.end), None)
+            if address is not None:
+                yield Edit(min(address[0], match.start), max(address[1], match.end), LINK_PLACEHOLDER, match.entry)
+                continue
             entry = self._entries[match.entry]
             name = self.published_name(entry, policy)
             if name and name[0].islower() and _SENTENCE_START.search(text, 0, match.start):
                 name = name[0].upper() + name[1:]  # "Coldline said" -> "Our largest client said"
             yield Edit(match.start, match.end, name, entry.id)
+        for start, end, owner in addresses:  # named only once its escapes are decoded (%20, %C3%AB)
+            yield Edit(start, end, LINK_PLACEHOLDER, owner)
 
 
 _MARKUP_CHARS = re.compile(r"[*_~`]")
 
 
-def anonymise_item(item: Item, anonymiser: Anonymiser, closed: frozenset[str]) -> Item:
-    """The item with protected names replaced in every front-matter value, its slug and URL, and its open terms.
+def anonymise_item(item: Item, anonymiser: Anonymiser, closed: frozenset[str],
+                   pseudonym_pages: bool = False) -> tuple[Item, list[Diagnostic]]:
+    """The item with protected names replaced in every front-matter value, its slug and URL, and its open terms,
+    and a warning for each web address removed because it named someone.
 
     The body stays markdown; it is anonymised token by token when rendered. Its mentions are
-    counted here, so that consent decisions are made before anything is indexed.
+    counted here, so that consent decisions are made before anything is indexed. The people
+    taxonomy collects only people shown by their real name for this build's audience, unless the
+    site opts in to pages of pseudonyms (`pseudonym_pages`): a page gathering every story about
+    one pseudonym identifies them more easily than any one story.
     """
     policy = Policy(anonymous=item.anonymous)
     mentions: set[str] = set()
+    removed: list[str] = []
 
-    def clean(value: Any) -> Any:
+    def clean(value: Any, field: str) -> Any:
         if isinstance(value, str):
             # An entity-encoded name ("D&#97;na") would read as the name wherever the value is shown as HTML.
             text = html.unescape(value) if "&" in value else value
-            return anonymiser.text(text, policy, mentions)
+            result = anonymiser.text(text, policy, mentions)
+            if result.count(LINK_PLACEHOLDER) > text.count(LINK_PLACEHOLDER):
+                removed.append(field)
+            return result
         if isinstance(value, (LinkRef, int, float, bool)) or value is None or not isinstance(value, (tuple, list, dict)):
             return value
         if isinstance(value, dict):
-            return {k: (v if k == "line" else clean(v)) for k, v in value.items()}
-        return type(value)(clean(v) for v in value)
+            return {k: (v if k == "line" else clean(v, field)) for k, v in value.items()}
+        return type(value)(clean(v, field) for v in value)
 
-    title, summary = clean(item.title), clean(item.summary)
-    fields, extra = clean(item.fields), clean(item.extra)
-    terms = {name: (labels if name in closed else tuple(clean(label) for label in labels))
+    title, summary = clean(item.title, "title"), clean(item.summary, "summary")
+    fields = {name: clean(value, name) for name, value in item.fields.items()}
+    extra = clean(item.extra, "extra")
+    terms = {name: (labels if name in closed else tuple(clean(label, name) for label in labels))
              for name, labels in item.terms.items()}
-    slug = slugify(clean(item.slug.replace("-", " "))) or "item"
+    slug = slugify(clean(item.slug.replace("-", " "), "slug")) or "item"
     plain_body = html.unescape(_MARKUP_CHARS.sub("", item.body))
     anonymiser.segments([plain_body], policy, mentions)
     people = []
     for entry_id in sorted(mentions):
         entry = anonymiser.registry.entry(entry_id)
-        if entry.kind == "person":
-            people.append(anonymiser.published_name(entry, policy) or entry.name)
+        shown = anonymiser.published_name(entry, policy)
+        if entry.kind == "person" and (shown is None or pseudonym_pages):
+            people.append(shown or entry.name)
     named = frozenset(e for e in mentions if anonymiser.published_name(anonymiser.registry.entry(e), policy) is None)
     withheld = [anonymiser.registry.entry(e) for e in sorted(mentions)
                 if anonymiser.registry.entry(e).consent == "withheld"]
@@ -223,13 +299,18 @@ def anonymise_item(item: Item, anonymiser: Anonymiser, closed: frozenset[str]) -
                                if withheld else "")
     if "people" in terms:
         terms["people"] = tuple(dict.fromkeys(people))
+    warnings = [warning(item.path, 1, f"a web address in '{field}' named a protected person or organisation and "
+                        f"was removed", "link to a page that does not name them, or leave the address out")
+                for field in dict.fromkeys(removed)]
     return replace(item, title=title, summary=summary, fields=fields, extra=extra, terms=terms, slug=slug,
-                   url=item_url(item.type, slug), mentions=frozenset(mentions), named=named, withheld=reason)
+                   url=item_url(item.type, slug), mentions=frozenset(mentions), named=named, withheld=reason), warnings
 
 
-def make_anonymiser(config: SiteConfig) -> Anonymiser:
-    """The site's anonymisation rules, with its registry loaded (an empty one when it has none)."""
+def make_anonymiser(config: SiteConfig, audience: str = "public") -> Anonymiser:
+    """The site's anonymisation rules for a build's audience, with its registry loaded (an empty one when it has
+    none). The audience decides where consent to be named applies; the default is the safest."""
     options = config.anonymise
     registry = load_registry(config.site_dir / options.registry, options.registry) if options.registry \
         else EMPTY_REGISTRY
-    return Anonymiser(registry, options.rules, options.internal_domains, options.patterns)
+    return Anonymiser(registry, options.rules, options.internal_domains, options.patterns, audience,
+                      options.public_addresses)

@@ -16,17 +16,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 from urllib.parse import unquote
 
-from failsite.privacy.anonymise import EMAIL, PHONE, is_phone_number
+from failsite.privacy.anonymise import registered_emails, registered_phones
 from failsite.engine.fingerprint import digest
 from failsite.engine.parallel import fork_map
 from failsite.errors import Diagnostic, error
-from failsite.privacy.matcher import NameMatcher, fold
+from failsite.privacy.matcher import NameMatcher, match_text
 from failsite.privacy.registry import Registry
 
 if TYPE_CHECKING:
     from failsite.engine.cache import BuildCache
 
 _TAG = re.compile(r"<[^>]*>")
+_TAG_NAME = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9]*)")
+# Tags a browser draws inside a word: `<b>Da</b>na` reads "Dana". Every other tag (a paragraph, a cell, `<br>`)
+# ends a word: `Kwame<br>Osei` reads "Kwame Osei".
+_INLINE_TAGS = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "font", "i",
+                          "ins", "kbd", "mark", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup",
+                          "time", "tt", "u", "var", "wbr"})
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 
@@ -56,17 +62,13 @@ class LeakAudit:
     def _hits(self, text: str) -> Iterable[tuple[int, str, str]]:
         for match in self.matcher.find(text):
             yield match.start, match.entry, "name"
-        if self.emails and "@" in text:
-            for m in EMAIL.finditer(text):
-                owner = self.emails.get(fold(m.group()))
+        if self.emails or self.phones:
+            form = match_text(text)
+            for start, _, owner in registered_emails(form, self.emails):
                 if owner:
-                    yield m.start(), owner, "email"
-        if self.phones:
-            for m in PHONE.finditer(text):
-                if is_phone_number(m.group()):
-                    owner = self.phones.get("".join(c for c in m.group() if c.isdigit()))
-                    if owner:
-                        yield m.start(), owner, "phone number"
+                    yield start, owner, "email"
+            for start, _, owner in registered_phones(form, self.phones):
+                yield start, owner, "phone number"
 
 
 def _decode(text: str) -> str:
@@ -81,7 +83,7 @@ def _variants(text: str) -> list[tuple[str, Callable[[int], int]]]:
     if "<" not in decoded:
         return [(decoded, lambda pos: decoded.count("\n", 0, pos) + 1)]
     tags = list(_TAG.finditer(decoded))
-    between = _TAG.sub("", decoded)  # tags rarely span lines, so line counts barely move
+    between = _TAG.sub(_word_break, decoded)  # tags rarely span lines, so line counts barely move
     inside = "\n".join(tag.group() for tag in tags)
     offsets = list(itertools.accumulate((len(tag.group()) + 1 for tag in tags[:-1]), initial=0))
 
@@ -89,6 +91,12 @@ def _variants(text: str) -> list[tuple[str, Callable[[int], int]]]:
         return decoded.count("\n", 0, tags[bisect.bisect_right(offsets, pos) - 1].start()) + 1
 
     return [(between, lambda pos: between.count("\n", 0, pos) + 1), (inside, tag_line)]
+
+
+def _word_break(tag: re.Match[str]) -> str:
+    """What a tag leaves between the words around it: nothing for an inline tag, a space for any other."""
+    name = _TAG_NAME.match(tag.group())
+    return "" if name is not None and name.group(1).lower() in _INLINE_TAGS else " "
 
 
 def audit_files(files: Iterable[tuple[str, bytes | str | Path]], registry: Registry, allowed: dict[str, frozenset[str]],

@@ -1,9 +1,17 @@
-"""Find protected names in text: whole words, any case, any accents, across line breaks and markup.
+"""Find protected names in text: whole words, in any case, accent, Unicode form or disguise.
 
-Names are matched word by word, so `Dana Whitfield`, `dana-whitfield`, `DANA\nWhitfield` and
-`Dana's` all match the name "Dana Whitfield". Text is folded character by character (case and
-accents removed, length kept), so one regex of every name's first word finds the few places
-worth a closer look, and positions in the folded text are positions in the original.
+Text is compared in one canonical *match form*: compatibility-decomposed (NFKD, so fullwidth
+letters, ligatures and mathematical letters become plain ones), accents and other combining marks
+removed (so a decomposed `o` + U+0308 reads as `o`), case-folded, characters that editors insert
+invisibly inside words removed (soft hyphens, zero-width spaces and joiners, bidirectional
+controls, variation selectors), every kind of space made a space, and letters that look the same
+in Cyrillic or Greek read as the Latin letter. The registry's names go through the same function,
+so a name matches whatever form either side was written in.
+
+Names are matched word by word, so `Dana Whitfield`, `dana-whitfield`, `DANA\\nWhitfield`,
+`Dana's` and `Dr. (Dana) [Whitfield]` all match the name "Dana Whitfield". Positions found in
+the match form are mapped back to the original text, so a replacement covers exactly what was
+written (combining marks after the last letter included).
 """
 
 from __future__ import annotations
@@ -17,36 +25,108 @@ from typing import Any, Iterable
 import ahocorasick
 
 _WORD = re.compile(r"[^\W_]+")  # letters and digits: `_Zoë_` is the word Zoë
-# What may stand between two words of one name: spaces and line breaks, hyphens, dots,
-# apostrophes and inline markup characters (`**Dana** Whitfield`).
-_GAP = re.compile(r"[\s\-.'’*_~`]{1,6}")
+# What may stand between two words of one name: anything that is not a letter or digit (spaces, line
+# breaks, punctuation, symbols, inline markup, an emoji), a dozen characters at most.
+_GAP = re.compile(r"[\W_]{1,12}")
+
+# Default_Ignorable_Code_Point (Unicode DerivedCoreProperties): invisible, so never part of what a reader sees.
+_IGNORABLE_RANGES = ((0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+                     (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
+                     (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
+                     (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF))
+
+# Letters of other scripts drawn exactly like a Latin letter (Unicode's confusables for the common cases).
+_LOOKALIKES = {
+    # Cyrillic, lower-case (text is lower-cased first, so these cover the capitals too)
+    "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c", "т": "t", "у": "y",
+    "х": "x", "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "һ": "h", "ӏ": "l", "ԛ": "q", "ԝ": "w", "ү": "y",
+    # Greek, lower-case
+    "α": "a", "β": "b", "ε": "e", "ζ": "z", "η": "h", "ι": "i", "κ": "k", "μ": "m", "ν": "v", "ο": "o", "ρ": "p",
+    "τ": "t", "υ": "u", "χ": "x",
+}
 
 
-class _FoldTable(dict[int, str]):
-    """Each character's case- and accent-free form when that is one other character ('É' -> 'e'), else the
-    character itself; worked out the first time a character is seen (the whole table would take 0.4 s)."""
+def is_ignorable(char: str) -> bool:
+    """True for a character that displays as nothing (a soft hyphen, a zero-width or bidirectional control)."""
+    code = ord(char)
+    return any(low <= code <= high for low, high in _IGNORABLE_RANGES)
 
-    def __missing__(self, codepoint: int) -> str:
-        char = chr(codepoint)
-        folded = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)).casefold()
-        result = folded if len(folded) == 1 and codepoint < 0x30000 else char
-        self[codepoint] = result
+
+class _FormTable(dict[str, str]):
+    """Each non-ASCII character's match form (possibly empty or several characters), worked out the first time
+    the character is seen."""
+
+    def __missing__(self, char: str) -> str:
+        result = _char_form(char)
+        self[char] = result
         return result
 
 
-_FOLD_TABLE = _FoldTable()
+def _char_form(char: str) -> str:
+    if is_ignorable(char):
+        return ""
+    category = unicodedata.category(char)
+    if category in ("Mn", "Me"):
+        return ""
+    if category == "Zs":
+        return " "
+    if category in ("Zl", "Zp"):
+        return "\n"
+    if char in _LOOKALIKES:
+        return _LOOKALIKES[char]
+    decomposed = unicodedata.normalize("NFKD", char).casefold()
+    # Case folding can add a combining mark ('İ' -> 'i' + U+0307); lookalikes may appear after decomposition.
+    return "".join(_LOOKALIKES.get(c, c) for c in unicodedata.normalize("NFKD", decomposed)
+                   if not unicodedata.combining(c) and not is_ignorable(c))
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_FORMS = _FormTable()
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+@dataclass(frozen=True)
+class MatchText:
+    """A text in match form, with the way back from a position in the form to one in the original."""
+
+    original: str
+    folded: str
+    positions: tuple[int, ...] | None = None  # original index of each folded character; None: the same
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of folded[start:end], widened over marks and invisible characters that
+        belong to its last letter."""
+        if self.positions is None:
+            return start, end
+        original_start = self.positions[start] if start < len(self.positions) else len(self.original)
+        original_end = self.positions[end - 1] + 1 if end > 0 else 0
+        while original_end < len(self.original) and self.original[original_end] not in " \n" \
+                and _FORMS[self.original[original_end]] == "" and not self.original[original_end].isascii():
+            original_end += 1
+        return original_start, original_end
+
+
+def match_text(text: str) -> MatchText:
+    """The text in match form (see the module's docstring), with its positions."""
+    if text.isascii():
+        return MatchText(text, text.lower())
+    # 'İ' is the one character whose lower() is two characters; its match form is 'i' all the same.
+    lowered = text.replace("\u0130", "I").lower()
+    singles = all(len(_FORMS[c]) == 1 for c in set(_NON_ASCII.findall(lowered)))
+    if singles:
+        return MatchText(text, _NON_ASCII.sub(lambda m: _FORMS[m.group()], lowered))
+    pieces: list[str] = []
+    positions: list[int] = []
+    for index, char in enumerate(lowered):
+        form = char if char.isascii() else _FORMS[char]
+        if form:
+            pieces.append(form)
+            positions.extend(itertools.repeat(index, len(form)))
+    return MatchText(text, "".join(pieces), tuple(positions))
 
 
 def fold(text: str) -> str:
-    """Case- and accent-insensitive form of a text, of the same length: 'Zoë' -> 'zoe'."""
-    if text.isascii():
-        return text.lower()
-    # lower() keeps the length for every character but one; the rest go through the table.
-    lowered = text.replace("\u0130", "i").lower()
-    return _NON_ASCII.sub(lambda run: run.group().translate(_FOLD_TABLE), lowered)
+    """The match form of a text: 'Zoë' -> 'zoe', 'ＤＡＮＡ' -> 'dana', 'Bjo\\u0308rn' -> 'bjorn'."""
+    return match_text(text).folded
 
 
 def name_words(name: str) -> tuple[str, ...]:
@@ -78,7 +158,7 @@ class NameMatcher:
         self._longest = max((len(w) for c in self._by_first.values() for w, _ in c), default=0)
         # Aho-Corasick finds every first word in one pass over the text, whatever the number of names.
         self._first_words: Any = None
-        self._last: tuple[str, str, list[int]] | None = None
+        self._last: tuple[str, MatchText, list[int]] | None = None
         if self._by_first:
             self._first_words = ahocorasick.Automaton()
             for word in self._by_first:
@@ -94,12 +174,12 @@ class NameMatcher:
                 starts.add(start)
         return sorted(starts)
 
-    def _folded_starts(self, text: str) -> tuple[str, list[int]]:
-        """The folded text and its first-word starts; the last text's are kept, since a caller that asked
-        `might_contain` goes on to `find` in the same text."""
+    def _folded_starts(self, text: str) -> tuple[MatchText, list[int]]:
+        """The text in match form and its first-word starts; the last text's are kept, since a caller that
+        asked `might_contain` goes on to `find` in the same text."""
         if self._last is None or self._last[0] != text:
-            folded = fold(text)
-            self._last = (text, folded, self._starts(folded))
+            form = match_text(text)
+            self._last = (text, form, self._starts(form.folded))
         return self._last[1], self._last[2]
 
     def might_contain(self, text: str) -> bool:
@@ -107,17 +187,20 @@ class NameMatcher:
         return self._first_words is not None and bool(self._folded_starts(text)[1])
 
     def find(self, text: str) -> list[Match]:
-        """Every non-overlapping match, left to right."""
+        """Every non-overlapping match, left to right, as spans of the original text."""
         if self._first_words is None:
             return []
-        folded, starts = self._folded_starts(text)
+        form, starts = self._folded_starts(text)
         matches: list[Match] = []
+        folded_end = -1
         for start in starts:
-            if matches and start < matches[-1].end:
+            if start < folded_end:
                 continue
-            found = self._match_from(folded, start)
+            found = self._match_from(form.folded, start)
             if found is not None:
-                matches.append(found)
+                folded_end = found.end
+                original_start, original_end = form.span(found.start, found.end)
+                matches.append(Match(original_start, original_end, found.entry))
         return matches
 
     def _match_from(self, folded: str, start: int) -> Match | None:

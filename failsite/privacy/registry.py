@@ -5,16 +5,24 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Iterator
 
+from failsite.content.schema import AUDIENCES, Field, read_mapping
+from failsite.content.yamlnodes import YamlNode, load_yaml
 from failsite.errors import Diagnostic, FailsiteError, error
 from failsite.privacy.matcher import NameMatcher, fold, name_words
-from failsite.content.schema import Field, read_mapping
-from failsite.content.yamlnodes import YamlNode, load_yaml
 
 CONSENTS = ("named", "pseudonym", "withheld")
+# Where `consent: named` shows the real name unless the entry says otherwise: in front of colleagues.
+# Agreeing to be named on the intranet is not agreeing to be named on the open web.
+NAMED_BY_DEFAULT = ("internal", "restricted")
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PHONE_DIGITS = 7
 SECRET_ENV = "FAILSITE_SECRET"
 
 # Generated pseudonyms: a given name and a nature word, clearly invented, 2,400 combinations.
@@ -35,6 +43,8 @@ _PERSON_FIELDS = (
     Field("emails", "strings", "their email addresses"),
     Field("phones", "strings", "their phone numbers"),
     Field("consent", "choice", "named, pseudonym or withheld (default pseudonym)", choices=CONSENTS),
+    Field("named_in", "strings", "with consent: named, the audiences that see the real name "
+          "(default internal, restricted; add public only with consent to be named on the open web)"),
     Field("pseudonym", "string", "the name to publish instead (default: a generated one)"),
     Field("role", "string", "their role, for your own notes"),
 )
@@ -43,6 +53,7 @@ _ORG_FIELDS = (
     Field("aliases", "strings", "other names for it"),
     Field("emails", "strings", "email addresses that identify it"),
     Field("consent", "choice", "named or pseudonym (default pseudonym)", choices=CONSENTS),
+    Field("named_in", "strings", "with consent: named, the audiences that see the real name (default internal, restricted)"),
     Field("pseudonym", "string", "the phrase to publish instead, e.g. 'a retail client'"),
 )
 _REGISTRY_FIELDS = (
@@ -65,10 +76,15 @@ class Entry:
     consent: str
     pseudonym: str
     line: int
+    named_in: tuple[str, ...] = NAMED_BY_DEFAULT
 
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+    def named_for(self, audience: str) -> bool:
+        """Whether this entry's real name may be shown to the audience (consent named, and that audience agreed)."""
+        return self.consent == "named" and audience in self.named_in
 
 
 @dataclass(frozen=True)
@@ -89,14 +105,18 @@ class Registry:
         return {fold(email): e.id for e in self.entries for email in e.emails}
 
     def phone_owner(self) -> dict[str, str]:
-        return {_digits(phone): e.id for e in self.entries for phone in e.phones if _digits(phone)}
+        """Registered phone numbers by their significant digits (see `phone_key`)."""
+        return {phone_key(phone): e.id for e in self.entries for phone in e.phones if phone_key(phone)}
 
 
 EMPTY_REGISTRY = Registry(())
 
 
-def _digits(text: str) -> str:
-    return "".join(c for c in text if c.isdigit())
+def phone_key(text: str) -> str:
+    """The digits that identify a phone number however it is written: the last nine (so +44 161 496 0718,
+    0044 161 4960718, (0161) 496-0718 and +441614960718 are one number); fewer when it has fewer."""
+    digits = "".join(c for c in fold(text) if c.isdigit())
+    return digits[-9:]
 
 
 def load_registry(path: Path, shown: str) -> Registry:
@@ -117,9 +137,16 @@ def load_registry(path: Path, shown: str) -> Registry:
             values = read_mapping(element, fields, shown, {}, diagnostics, f"key of a {kind}")
             if not values.get("name"):
                 continue
+            named_in = tuple(values.get("named_in") or NAMED_BY_DEFAULT)
+            for audience in named_in:
+                if audience not in AUDIENCES:
+                    diagnostics.append(error(shown, element.key_line("named_in"), f"'named_in' has unknown audience "
+                                             f"'{audience}'", "audiences: " + ", ".join(AUDIENCES)))
             entries.append(Entry(f"{key}[{index}]", kind, values["name"], tuple(values.get("aliases") or ()),
                                  tuple(values.get("emails") or ()), tuple(values.get("phones") or ()),
-                                 values.get("consent") or "pseudonym", values.get("pseudonym") or "", element.line))
+                                 values.get("consent") or "pseudonym", values.get("pseudonym") or "", element.line,
+                                 named_in))
+            diagnostics += _unmatchable(entries[-1], element, shown)
     secret = os.environ.get(SECRET_ENV) or top.get("secret") or ""
     diagnostics += _ambiguities(entries, shown)
     if any(d.severity == "error" for d in diagnostics):
@@ -135,6 +162,35 @@ def _elements(node: YamlNode | None, key: str, shown: str, diagnostics: list[Dia
                                  f"write `{key}:` then one `- name: ...` per entry"))
         return []
     return node.elements
+
+
+def _unmatchable(entry: Entry, node: YamlNode, shown: str) -> list[Diagnostic]:
+    """What in an entry cannot be matched reliably in text: an error, never a silent miss."""
+    found = []
+    for field, values in (("name", (entry.name,)), ("aliases", entry.aliases), ("emails", entry.emails),
+                          ("phones", entry.phones), ("pseudonym", (entry.pseudonym,))):
+        line = node.key_line(field)
+        for value in values:
+            if _BIDI_CONTROLS.search(value):
+                found.append(error(shown, line, f"'{field}' of {entry.id} holds a bidirectional control character, "
+                                   "which makes text display differently from how it reads",
+                                   "retype the value without it"))
+    for name in entry.names:
+        words = name_words(name)
+        if len(words) == 1 and len(words[0]) < 2:
+            found.append(error(shown, node.key_line("aliases"), f"the alias '{name}' of {entry.id} is a single letter, "
+                               "which would be replaced wherever that letter stands as a word",
+                               "write the alias with the surname, e.g. 'D. Whitfield'"))
+    for email in entry.emails:
+        if not _EMAIL_SHAPE.match(fold(email)):
+            found.append(error(shown, node.key_line("emails"), f"'{email}' of {entry.id} is not an email address",
+                               "write the whole address, e.g. name@example.com"))
+    for phone in entry.phones:
+        if len(phone_key(phone)) < MIN_PHONE_DIGITS:
+            found.append(error(shown, node.key_line("phones"), f"'{phone}' of {entry.id} has fewer than "
+                               f"{MIN_PHONE_DIGITS} digits, too few to tell it from other numbers",
+                               "write the whole number with its area code"))
+    return found
 
 
 def _ambiguities(entries: list[Entry], shown: str) -> list[Diagnostic]:
@@ -164,7 +220,12 @@ def _ambiguities(entries: list[Entry], shown: str) -> list[Diagnostic]:
 
 
 def _with_pseudonyms(entries: list[Entry], secret: str, shown: str) -> tuple[Entry, ...]:
-    """Give every entry without a pseudonym a generated one: stable, unique, and not a registered name."""
+    """Give every entry without a pseudonym a generated one: stable, unique, and sharing no word with a registered name.
+
+    Each person's candidates are drawn from a keyed hash of their name, so nothing reverses them without the
+    secret: first a few tries among given x family names, then given x family-family (96,000 more), then a
+    numbered `Person` with as many digits as the registry needs. A registry of tens of thousands of people
+    (an HR export) is named in about a second; a small one gets the names it always had."""
     taken = {name_words(e.pseudonym) for e in entries if e.pseudonym}
     protected_words = {w for e in entries for name in e.names for w in name_words(name)}
     needs = [e for e in entries if not e.pseudonym and e.kind == "person"]
@@ -172,16 +233,17 @@ def _with_pseudonyms(entries: list[Entry], secret: str, shown: str) -> tuple[Ent
         raise FailsiteError([error(shown, 1, "the registry needs a `secret:` to generate pseudonyms",
                                    f"add `secret: <long random text>` to the registry (keep it private) or set "
                                    f"{SECRET_ENV}; or give every person a `pseudonym:`")])
+    # The second tier draws only from words no registered name uses, so a registry that holds most common
+    # given names (an HR export) still gets readable pseudonyms there.
+    given = [g for g in _GIVEN if fold(g) not in protected_words]
+    family = [f for f in _FAMILY if fold(f) not in protected_words]
+    numbered = 10 ** max(5, len(str(len(needs) * 10)))
     key = secret.encode("utf-8")
     generated: dict[str, str] = {}
     # Assign in the order of the keyed hash, not the file's order, so that reordering the file changes nothing.
     for entry in sorted(needs, key=lambda e: _keyed(key, fold(e.name), 0)):
-        for attempt in range(10_000):
-            digest = _keyed(key, fold(entry.name), attempt)
-            candidate = f"{_GIVEN[digest % len(_GIVEN)]} {_FAMILY[(digest // len(_GIVEN)) % len(_FAMILY)]}"
+        for candidate in _candidates(key, fold(entry.name), given, family, numbered):
             words = name_words(candidate)
-            if attempt >= 2000:
-                candidate, words = f"Person {digest % 100_000:05d}", name_words(f"Person {digest % 100_000:05d}")
             if words not in taken and not (set(words) & protected_words):
                 taken.add(words)
                 generated[entry.id] = candidate
@@ -190,8 +252,29 @@ def _with_pseudonyms(entries: list[Entry], secret: str, shown: str) -> tuple[Ent
     for entry in entries:
         pseudonym = entry.pseudonym or generated.get(entry.id) or "an organisation"
         result.append(Entry(entry.id, entry.kind, entry.name, entry.aliases, entry.emails, entry.phones,
-                            entry.consent, pseudonym, entry.line))
+                            entry.consent, pseudonym, entry.line, entry.named_in))
     return tuple(result)
+
+
+_TRIES = 8  # candidates a person draws from each of the named tiers before the next
+
+
+def _candidates(key: bytes, name: str, given: list[str], family: list[str], numbered: int) -> Iterator[str]:
+    """A person's pseudonym candidates, in order; the last tier never runs out."""
+    for attempt in range(_TRIES):
+        digest = _keyed(key, name, attempt)
+        yield f"{_GIVEN[digest % len(_GIVEN)]} {_FAMILY[(digest // len(_GIVEN)) % len(_FAMILY)]}"
+    if given and family:
+        for attempt in range(_TRIES):
+            digest = _keyed(key, name, 1000 + attempt)
+            first = family[(digest // len(given)) % len(family)]
+            second = family[(digest // len(given) // len(family)) % len(family)]
+            if first != second:
+                yield f"{given[digest % len(given)]} {first}-{second}"
+    digest = _keyed(key, name, 2000)
+    width = len(str(numbered - 1))
+    for step in range(numbered):
+        yield f"Person {(digest + step) % numbered:0{width}d}"
 
 
 def _keyed(key: bytes, name: str, attempt: int) -> int:

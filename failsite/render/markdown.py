@@ -1,4 +1,10 @@
-"""Markdown -> HTML with markdown-it-py, rewriting links between source files to URLs."""
+"""Markdown -> HTML with markdown-it-py, rewriting links between source files to URLs.
+
+Two safety nets stand between an author's markdown and the page: every link and image address
+must be relative or use an allowed scheme (http, https, mailto, tel), and with raw HTML switched
+on the whole rendered body goes through nh3 (the Python binding of the Rust sanitiser ammonia)
+with an allow-list of elements, attributes and URL schemes.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from functools import cache
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
+import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
 from markdown_it.rules_core import StateCore
@@ -19,14 +26,47 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from failsite.content.slugs import slugify
+from failsite.privacy.anonymise import LINK_PLACEHOLDER
 from failsite.site.assemble import LinkResolver
 
 # Pieces of one text (split by markup) -> the same pieces with protected names replaced.
 SegmentRewriter = Callable[[list[str]], list[str]]
 
-_UNSAFE_URL_IN_HTML = re.compile(
-    r"""((?:href|src|action|formaction|xlink:href|poster|srcset)\s*=\s*["']?)\s*(?:javascript|vbscript|data|file)\s*:""",
-    re.IGNORECASE)
+# The schemes a link or image may use; an address without one (a path, an anchor) is always allowed.
+URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]+")
+
+# What raw HTML may hold (with `markdown.raw_html: true`): the elements and attributes markdown itself makes,
+# and the common ones authors write. No scripts, styles, frames, forms, objects or event handlers.
+_TAGS = (nh3.ALLOWED_TAGS | {"input", "section", "figure", "figcaption", "details", "summary", "picture", "source",
+                             "video", "audio", "track", "caption", "tfoot"}) - {"map", "area"}
+_ATTRIBUTES = {
+    "*": {"id", "class", "title", "lang", "dir"},
+    "a": {"href", "hreflang"}, "img": {"src", "alt", "width", "height", "loading"},
+    "th": {"style", "colspan", "rowspan", "scope"}, "td": {"style", "colspan", "rowspan"},
+    "ol": {"start", "reversed", "type"}, "li": {"value"}, "time": {"datetime"}, "data": {"value"},
+    "blockquote": {"cite"}, "q": {"cite"}, "del": {"cite", "datetime"}, "ins": {"cite", "datetime"},
+    "input": {"checked", "disabled"}, "details": {"open"}, "abbr": {"title"},
+    "video": {"src", "controls", "width", "height", "poster", "muted", "loop", "playsinline", "preload"},
+    "audio": {"src", "controls", "muted", "loop", "preload"}, "source": {"src", "type", "media"},
+    "track": {"src", "kind", "srclang", "label", "default"}, "col": {"span"}, "colgroup": {"span"},
+}
+
+
+def is_allowed_url(url: str) -> bool:
+    """An address a page may link to: relative, or with an allowed scheme, however it is disguised
+    (entities already decoded, percent escapes, control characters or spaces inside the scheme)."""
+    cleaned = _INVISIBLE.sub("", unquote(url)).lower()
+    scheme = _SCHEME.match(cleaned)
+    return scheme is None or scheme.group(1) in URL_SCHEMES
+
+
+def sanitise_html(html: str) -> str:
+    """Rendered HTML with anything executable removed (an allow-list, not a block-list)."""
+    return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=set(URL_SCHEMES), link_rel=None,
+                     strip_comments=True, filter_style_properties={"text-align"},
+                     generic_attribute_prefixes={"aria-"}, tag_attribute_values={"input": {"type": {"checkbox"}}})
 
 
 @dataclass(frozen=True)
@@ -40,6 +80,7 @@ class MarkdownOptions:
 def markdown_parser(options: MarkdownOptions) -> MarkdownIt:
     """One configured parser per process and options: CommonMark plus the extensions the sites use."""
     md = MarkdownIt("commonmark", {"html": options.raw_html, "typographer": False})
+    md.validateLink = is_allowed_url
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin).use(admon_plugin)
     md.use(anchors_plugin, min_level=2, max_level=4, slug_func=slugify, permalink=True, permalinkSymbol="#")
@@ -49,11 +90,23 @@ def markdown_parser(options: MarkdownOptions) -> MarkdownIt:
 
 
 def _anonymise_rule(state: StateCore) -> None:
-    """Replace protected names in every text the page will show: text, code, alt text, titles, URLs, raw HTML."""
-    rewrite: SegmentRewriter | None = state.env.get("anonymise")
-    if rewrite is None:
+    """Replace protected names in every text the page will show: text, code, alt text, titles, URLs, raw HTML.
+    The lines where a web address was removed because it named someone go into env["removed_links"]."""
+    anonymise: SegmentRewriter | None = state.env.get("anonymise")
+    if anonymise is None:
         return
+    removed: list[int] = state.env.setdefault("removed_links", [])
+    line = 0
+
+    def rewrite(segments: list[str]) -> list[str]:
+        result = anonymise(segments)
+        if sum(s.count(LINK_PLACEHOLDER) for s in result) > sum(s.count(LINK_PLACEHOLDER) for s in segments):
+            removed.append(line)
+        return result
+
     for token in state.tokens:
+        if token.map:
+            line = token.map[0]
         if token.type in ("fence", "code_block", "html_block"):
             token.content = rewrite([token.content])[0]
         if token.info:  # a fence's language becomes a class name, with its entities decoded
@@ -67,8 +120,8 @@ def _anonymise_inline(children: list[Token], rewrite: SegmentRewriter) -> None:
     for token in children:
         if token.type in ("text", "code_inline"):
             segments.append(token.content)
-        elif token.type in ("softbreak", "hardbreak"):
-            segments.append("\n")
+        elif token.type in ("softbreak", "hardbreak") or (token.type == "html_inline" and _breaks_words(token.content)):
+            segments.append("\n")  # `Kwame<br>Osei` reads as two words, so it is matched as a name
         else:
             segments.append("")
         if token.type == "html_inline":
@@ -94,10 +147,21 @@ def _anonymise_inline(children: list[Token], rewrite: SegmentRewriter) -> None:
             token.content = after
         elif token.type in ("softbreak", "hardbreak") and after == "":
             token.type, token.content = "text", ""  # the line break was inside a replaced name
+        elif token.type == "html_inline" and after == "" and _breaks_words(token.content):
+            token.content = ""  # the tag stood between the words of a replaced name
         elif token.type == "link_open":
             open_links.append(token)
         elif token.type == "link_close" and open_links and open_links.pop().meta.get("unlinked"):
             token.tag = "span"
+
+
+_INLINE_TAG = re.compile(r"<\s*/?\s*(a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span|"
+                         r"strong|sub|sup|time|u|var|wbr)\b", re.IGNORECASE)
+
+
+def _breaks_words(tag: str) -> bool:
+    """Whether a raw HTML tag ends a word where it stands (`<br>`, `<p>`), unlike an inline one (`<b>`)."""
+    return tag.lstrip().startswith("<") and not tag.lstrip().startswith("<!--") and not _INLINE_TAG.match(tag)
 
 
 def is_source_link(href: str) -> bool:
@@ -107,8 +171,10 @@ def is_source_link(href: str) -> bool:
 
 
 def render_markdown(body: str, first_line: int, options: MarkdownOptions, resolve: LinkResolver,
-                    anonymise: SegmentRewriter | None = None) -> str:
-    """Render a body whose first line is line `first_line` of its file; links to .md files go through `resolve`."""
+                    anonymise: SegmentRewriter | None = None, removed_links: list[int] | None = None) -> str:
+    """Render a body whose first line is line `first_line` of its file; links to .md files go through `resolve`.
+
+    `removed_links` receives the file lines where a web address was removed because it named someone."""
     md = markdown_parser(options)
     env: dict[str, object] = {"anonymise": anonymise} if anonymise else {}
     tokens = md.parse(body, env)
@@ -116,9 +182,10 @@ def render_markdown(body: str, first_line: int, options: MarkdownOptions, resolv
         if block.type == "inline" and block.children:
             line = first_line + (block.map[0] if block.map else 0)
             _rewrite_links(block.children, line, resolve)
-        elif block.type == "html_block":
-            block.content = _UNSAFE_URL_IN_HTML.sub(r"\1#", block.content)
-    return md.renderer.render(tokens, md.options, env)
+    if removed_links is not None:
+        removed_links.extend(first_line + line for line in env.get("removed_links", ()))  # type: ignore[attr-defined]
+    html = md.renderer.render(tokens, md.options, env)
+    return sanitise_html(html) if options.raw_html else html
 
 
 def _rewrite_links(children: list[Token], line: int, resolve: LinkResolver) -> None:
@@ -126,8 +193,6 @@ def _rewrite_links(children: list[Token], line: int, resolve: LinkResolver) -> N
     for token in children:
         if token.type in ("softbreak", "hardbreak"):
             line += 1
-        elif token.type == "html_inline":
-            token.content = _UNSAFE_URL_IN_HTML.sub(r"\1#", token.content)
         elif token.type == "link_open":
             open_links.append(token)
             href = str(token.attrGet("href") or "")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 import jinja2
 
 from failsite.privacy.anonymise import Anonymiser, Policy
-from failsite.errors import Diagnostic, error, has_errors
+from failsite.errors import Diagnostic, error, has_errors, warning
 from failsite.engine.fingerprint import digest
 from failsite.render.feeds import actions_csv, atom_feed, json_index, robots_txt, sitemap
 from failsite.render.markdown import MarkdownOptions, SegmentRewriter, render_markdown
@@ -109,8 +109,12 @@ class Renderer:
             links.append((href, line, result))
             return result
 
+        removed_links: list[int] = []
         html = render_markdown(item.body, item.body_line, MarkdownOptions(raw_html=site.config.raw_html), resolve,
-                               _body_rewriter(self.anonymiser, Policy(anonymous=item.anonymous)))
+                               _body_rewriter(self.anonymiser, Policy(anonymous=item.anonymous)), removed_links)
+        diagnostics += [warning(item.path, line, "a web address here named a protected person or organisation and "
+                                "was removed", "link to a page that does not name them, or leave the address out")
+                        for line in dict.fromkeys(removed_links)]
         return RenderedBody(html, tuple(links), tuple(diagnostics))
 
     def views(self, site: Site, bodies: dict[str, str], static: list[Output]) -> SiteView:

@@ -86,10 +86,30 @@ def test_front_matter_values_terms_and_people_taxonomy(anonymised_site: Path) ->
     assert text_of(review.select_one(".action-table tbody tr")).startswith("Call The Product Lead The Product Lead")
     assert "The Product Lead's team" in text_of(review.select_one(".byline"))
     assert (anonymised_site / "public/tags/the-product-lead-era/index.html").exists()
-    people = html(anonymised_site, "people/index.html")
+    # Pseudonyms are never collected into a page of their own: that would gather one person's stories.
+    assert not (anonymised_site / "public/people/the-product-lead/index.html").exists()
+    assert not list((anonymised_site / "public/people").glob("*/index.html"))
+
+
+def test_pseudonym_pages_are_built_when_the_site_opts_in(make_site: SiteMaker) -> None:
+    site = make_site({"people.yaml": REGISTRY, "content/talks/a.md": talk(body="Dana and Zoë met.")},
+                     config=CONFIG + "  pseudonym_pages: true\n")
+    build(site)
+    people = html(site, "people/index.html")
     names = sorted(text_of(h.find("a")) for h in people.select(".term-card h2"))
     assert "The Product Lead" in names and len(names) == 2  # Dana and a generated pseudonym for Zoë
-    assert (anonymised_site / "public/people/the-product-lead/index.html").exists()
+    assert (site / "public/people/the-product-lead/index.html").exists()
+
+
+def test_a_named_person_gets_a_people_page_only_where_named(make_site: SiteMaker) -> None:
+    site = make_site({"people.yaml": REGISTRY, "content/talks/a.md": talk(body="Named Person and Dana met.",
+                                                                           visibility="public")}, config=CONFIG)
+    build(site)
+    assert (site / "public/people/named-person/index.html").exists()
+    assert [p.parent.name for p in (site / "public/people").glob("*/index.html")] == ["named-person"]
+    build(site, audience="public")
+    assert not (site / "public/people/named-person/index.html").exists()
+    assert "Named Person" not in all_output(site).title()
 
 
 def test_feed_and_sitemap_are_anonymised(anonymised_site: Path) -> None:

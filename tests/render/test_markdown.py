@@ -36,8 +36,8 @@ def test_raw_html_is_escaped_by_default() -> None:
 def test_raw_html_can_be_enabled_but_unsafe_urls_never_pass() -> None:
     page = render('<a href="javascript:alert(1)">x</a>\n\n<div><img src="JAVASCRIPT:evil()"></div>',
                   MarkdownOptions(raw_html=True))
-    assert page.find("a")["href"] == "#alert(1)" or not page.find("a")["href"].lower().startswith("javascript")
-    assert not page.find("img")["src"].lower().startswith("javascript")
+    assert page.find("a").get("href") is None
+    assert page.find("img").get("src") is None
 
 
 def test_unsafe_link_schemes_never_become_links() -> None:
