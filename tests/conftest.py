@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 import textwrap
@@ -89,13 +90,17 @@ CONFIG = "title: T\nbase_url: https://x.example/\nanonymise:\n  registry: people
 PROTECTED = ["dana", "whitfield", "zoë", "zoe", "adair", "hidden person", "northwind", "dana.whitfield@", "7946"]
 
 
-def all_output(site: Path) -> str:
-    """Every output file's text and path, lower-cased, as one string."""
+def all_output(site: Path, folder: str = "public") -> str:
+    """Every output file's text and path, lower-cased, as one string. Compressed files (Pagefind's index and
+    fragments) are read decompressed; Pagefind's WebAssembly, the same for every site, is left out."""
     parts = []
-    for path in sorted((site / "public").rglob("*")):
-        parts.append(path.relative_to(site / "public").as_posix())
-        if path.is_file():
-            parts.append(path.read_text(encoding="utf-8", errors="replace"))
+    for path in sorted((site / folder).rglob("*")):
+        parts.append(path.relative_to(site / folder).as_posix())
+        if path.is_file() and not path.name.startswith("wasm."):
+            data = path.read_bytes()
+            if data[:2] == b"\x1f\x8b":
+                data = gzip.decompress(data)
+            parts.append(data.decode("utf-8", errors="replace"))
     return "\n".join(parts).lower()
 
 
