@@ -45,7 +45,7 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     text = (REPO / "site.yaml").read_text().replace("base_url: https://learning.brightwell.example/fail-forward/",
                                                     "base_url: /")
     (site / "site.yaml").write_text(text)
-    build(site)
+    build(site, audience="restricted")  # every page type, the facilitator guides included
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site / "public")))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -15,7 +15,7 @@ import yaml
 from failsite.errors import Diagnostic, FailsiteError, did_you_mean, error
 from failsite.content.schema import CONTENT_TYPES, Field, content_type, read_mapping
 from failsite.content.slugs import slugify
-from failsite.content.yamlnodes import YamlNode, load_yaml
+from failsite.content.yamlnodes import YamlNode, load_yaml_file
 
 CONFIG_FILE = "site.yaml"
 RULE_ORDER = ("emails", "phones", "internal_urls", "patterns", "registry")
@@ -86,6 +86,7 @@ class SiteConfig:
     anonymise: AnonymiseOptions = AnonymiseOptions()
     lint_rules: str = ""
     lint_disable: tuple[str, ...] = ()
+    guide_audience: str = "restricted"
 
     @property
     def content_dir(self) -> Path:
@@ -121,6 +122,11 @@ _TOP_FIELDS = (
     Field("types", "mapping", "per-type options: title, description"),
     Field("anonymise", "mapping", "anonymisation: registry, internal_domains, patterns, rules"),
     Field("lint", "mapping", "writing help: rules (your own rules file), disable (rule ids)"),
+    Field("curriculum", "mapping", "curriculum options: guide_audience"),
+)
+_CURRICULUM_FIELDS = (
+    Field("guide_audience", "choice", "the least audience whose builds hold the facilitator guides, with their "
+          "notes (default restricted)", choices=("public", "internal", "restricted")),
 )
 _LINT_FIELDS = (
     Field("rules", "string", "a YAML file of extra rules, relative to the site folder"),
@@ -175,14 +181,10 @@ def load_config(site_dir: Path) -> SiteConfig:
     """Read and validate SITE_DIR/site.yaml; raise FailsiteError with every problem found."""
     path = site_dir / CONFIG_FILE
     shown = CONFIG_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists():
         raise FailsiteError([error(str(path), 1, f"no {CONFIG_FILE} in {site_dir}",
-                                   "run failsite in the folder that holds site.yaml, or pass that folder")]) from None
-    except UnicodeDecodeError as exc:
-        raise FailsiteError([error(shown, 1, f"{CONFIG_FILE} is not UTF-8 text ({exc.reason})", "save site.yaml as UTF-8")]) from None
-    root, diagnostics = load_yaml(text, shown)
+                                   "run failsite in the folder that holds site.yaml, or pass that folder")])
+    root, diagnostics = load_yaml_file(path, shown, "")
     if root is None:
         raise FailsiteError(diagnostics)
     if root.kind != "map":
@@ -206,6 +208,7 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
                   diagnostics: list[Diagnostic]) -> SiteConfig:
     markdown = _sub(root, "markdown", _MARKDOWN_FIELDS, path, diagnostics)
     lint = _sub(root, "lint", _LINT_FIELDS, path, diagnostics)
+    curriculum = _sub(root, "curriculum", _CURRICULUM_FIELDS, path, diagnostics)
     pagination = _sub(root, "pagination", _PAGINATION_FIELDS, path, diagnostics)
     feed = _sub(root, "feed", _FEED_FIELDS, path, diagnostics)
     per_page = pagination.get("per_page")
@@ -247,6 +250,7 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
         anonymise=_anonymise(root.items.get("anonymise"), path, diagnostics),
         lint_rules=lint.get("rules") or "",
         lint_disable=tuple(lint.get("disable") or ()),
+        guide_audience=curriculum.get("guide_audience") or "restricted",
     )
 
 

@@ -21,9 +21,35 @@ class Source:
     folder_type: ContentType | None
 
 
+def links_leaving(folder: Path, site_dir: Path) -> list[Diagnostic]:
+    """An error for each symbolic link in a folder (the folder itself included) that leads outside the site
+    folder: its target would be read, and published, as if it were part of the site. Links inside are fine."""
+    site_root = site_dir.resolve()
+    found = []
+
+    def check(path: Path) -> None:
+        if path.is_symlink() and not path.resolve().is_relative_to(site_root):
+            shown = path.relative_to(site_dir).as_posix() if path.is_relative_to(site_dir) else str(path)
+            found.append(error(shown, 1, f"'{shown}' is a link to '{os.readlink(path)}', outside the site folder",
+                               "copy what it points to into the site folder, or remove the link"))
+
+    if not folder.exists() and not folder.is_symlink():
+        return []
+    check(folder)
+    if folder.is_symlink():
+        return found
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in sorted(dirnames + filenames):
+            check(Path(dirpath) / name)
+    return found
+
+
 def discover_sources(config: SiteConfig) -> tuple[list[Source], list[Diagnostic]]:
     """Every `.md` file under the content folder, in a stable order; hidden and editor files are skipped."""
     root = config.content_dir
+    escaping = links_leaving(root, config.site_dir)
+    if escaping:
+        return [], escaping
     private = (config.site_dir / config.anonymise.registry).resolve() if config.anonymise.registry else None
     if not root.is_dir():
         # A new site may not have content yet; a folder named in site.yaml that is missing is a mistake.

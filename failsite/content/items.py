@@ -78,13 +78,33 @@ def item_schema(config: SiteConfig) -> ItemSchema:
     return ItemSchema(fields_by_type, vocabularies, tuple(t.name for t in config.taxonomies))
 
 
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def bidi_controls(text: str, path: str) -> list[Diagnostic]:
+    """An error for each line holding a bidirectional control character: text after one can display in another
+    order than it reads, so a name could show on the page while the anonymiser and the audit read something else."""
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        control = BIDI_CONTROLS.search(line)
+        if control:
+            found.append(error(path, number, f"a bidirectional control character (U+{ord(control.group()):04X}) "
+                               "makes this line display in another order than it is written",
+                               "delete it (it is invisible: retype the line if your editor does not show it)",
+                               control.start() + 1))
+    return found
+
+
 def parse_item(source: Source, text: str, schema: ItemSchema) -> tuple[Item | None, list[Diagnostic]]:
     """Validate one source file's front matter and build its Item (None when it has errors)."""
     path = source.shown
+    controls = bidi_controls(text, path)
+    if controls:
+        return None, controls
     split, diagnostics = split_front_matter(text, path)
     if split is None:
         return None, diagnostics
-    root, diagnostics = load_yaml(split.front_matter, path, line_offset=1)
+    root, diagnostics = load_yaml(split.front_matter, path, line_offset=1, aliases=False)
     if root is None:
         return None, diagnostics
     if root.kind != "map":
@@ -185,7 +205,9 @@ def derive_summary(body: str, limit: int = 220) -> str:
         if stripped.startswith(("#", "|", "```", "!!!", "- ", "* ", ":::")) and not paragraph:
             continue
         paragraph.append(stripped)
-    text = " ".join(_MARKUP.sub(lambda m: m.group(1) or "", " ".join(paragraph)).split())
+    # Markup goes, word boundaries stay: `Kwame<br>Osei` is two words, and must stay two to be matched as a name.
+    text = " ".join(_MARKUP.sub(lambda m: m.group(1) or (" " if m.group().startswith("<") else ""),
+                                " ".join(paragraph)).split())
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"

@@ -8,6 +8,7 @@ which it wants. That is what stops `no` turning into False where a string was me
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, Union
 
 import yaml
@@ -20,6 +21,9 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 _MAX_DEPTH = 64
+# Values one document may expand to. Aliases let a few lines stand for billions of values (the "billion
+# laughs"); no front matter, registry or site.yaml comes near this.
+MAX_NODES = 100_000
 
 
 @dataclass(frozen=True)
@@ -73,13 +77,47 @@ class YamlNode:
         return self.text
 
 
+def read_text(path: Path, shown: str, missing_hint: str) -> tuple[str | None, list[Diagnostic]]:
+    """A text file the build reads (site.yaml, the registry, a rules file), or the error that says why it cannot be:
+    missing, a folder, unreadable, or not UTF-8."""
+    try:
+        return path.read_text(encoding="utf-8"), []
+    except FileNotFoundError:
+        return None, [error(shown, 1, "the file does not exist", missing_hint)]
+    except UnicodeDecodeError as exc:
+        return None, [error(shown, 1, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
+                            "save it as UTF-8 (most editors offer it under 'Save as' or 'Encoding')")]
+    except OSError as exc:
+        return None, [error(shown, 1, f"cannot read the file: {exc.strerror or exc}",
+                            "check that it is a file and that you may read it")]
+
+
+def load_yaml_file(path: Path, shown: str, missing_hint: str) -> tuple[YamlNode | None, list[Diagnostic]]:
+    """A YAML file read and parsed into located nodes, every problem as a diagnostic."""
+    text, diagnostics = read_text(path, shown, missing_hint)
+    return load_yaml(text, shown) if text is not None else (None, diagnostics)
+
+
 def empty_mapping(line: int = 1) -> YamlNode:
     """The node for an empty document."""
     return YamlNode("map", {}, "map", line, 1)
 
 
-def load_yaml(text: str, path: str, line_offset: int = 0) -> tuple[YamlNode | None, list[Diagnostic]]:
-    """Parse YAML text into located nodes; `line_offset` is added to every line (front matter)."""
+@dataclass
+class _Budget:
+    """What converting one document may still spend, and the collections already converted (an alias reuses one)."""
+
+    nodes: int
+    aliases: bool
+    seen: dict[int, int] = field(default_factory=dict)  # id of a yaml node -> its line
+    exceeded: bool = False
+
+
+def load_yaml(text: str, path: str, line_offset: int = 0,
+              aliases: bool = True) -> tuple[YamlNode | None, list[Diagnostic]]:
+    """Parse YAML text into located nodes; `line_offset` is added to every line (front matter).
+
+    The document may expand to at most MAX_NODES values; `aliases=False` refuses aliases (`*name`) outright."""
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -91,10 +129,17 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> tuple[YamlNode | No
                                  "check the indentation and quoting on this line or the one before it")]
     except yaml.YAMLError as exc:
         return None, [error(path, line_offset + 1, f"invalid YAML: {exc}", "check the YAML syntax")]
+    except RecursionError:
+        return None, [error(path, line_offset + 1, "invalid YAML: nested too deeply to read",
+                            "flatten the structure")]
     if root is None:
         return empty_mapping(line_offset + 1), []
     diagnostics: list[Diagnostic] = []
-    node = _convert(root, path, line_offset, diagnostics, 0)
+    budget = _Budget(MAX_NODES, aliases)
+    node = _convert(root, path, line_offset, diagnostics, 0, budget)
+    if budget.exceeded:
+        return None, [error(path, line_offset + 1, f"the YAML expands to more than {MAX_NODES:,} values through "
+                            "aliases (`*name`)", "write the values out instead of repeating anchors inside anchors")]
     return node, diagnostics
 
 
@@ -102,8 +147,19 @@ def _short_tag(tag: str) -> str:
     return tag.rsplit(":", 1)[-1] if tag.startswith("tag:yaml.org,2002:") else tag
 
 
-def _convert(node: yaml.Node, path: str, offset: int, diagnostics: list[Diagnostic], depth: int) -> YamlNode:
+def _convert(node: yaml.Node, path: str, offset: int, diagnostics: list[Diagnostic], depth: int,
+             budget: _Budget) -> YamlNode:
     line, col = node.start_mark.line + 1 + offset, node.start_mark.column + 1
+    budget.nodes -= 1
+    if budget.nodes < 0 or budget.exceeded:
+        budget.exceeded = True
+        return YamlNode("scalar", "", "null", line, col)
+    if not budget.aliases:
+        if id(node) in budget.seen:  # the composer hands an alias the very node its anchor made
+            diagnostics.append(error(path, line, f"the value anchored on line {line} is used again through an alias "
+                                     "(`*name`); aliases are not allowed here", "write the value out where it is used"))
+            return YamlNode("scalar", "", "null", line, col)
+        budget.seen[id(node)] = line
     if depth > _MAX_DEPTH:
         diagnostics.append(error(path, line, "YAML nested too deeply (or an alias refers to itself)",
                                  "flatten the structure; aliases must not refer to themselves"))
@@ -112,7 +168,7 @@ def _convert(node: yaml.Node, path: str, offset: int, diagnostics: list[Diagnost
         quoted = node.style in ("'", '"', "|", ">")
         return YamlNode("scalar", node.value, _short_tag(node.tag), line, col, quoted)
     if isinstance(node, yaml.SequenceNode):
-        return YamlNode("seq", [_convert(n, path, offset, diagnostics, depth + 1) for n in node.value],
+        return YamlNode("seq", [_convert(n, path, offset, diagnostics, depth + 1, budget) for n in node.value],
                         "seq", line, col)
     mapping: dict[str, YamlNode] = {}
     key_positions: dict[str, tuple[int, int]] = {}
@@ -128,5 +184,5 @@ def _convert(node: yaml.Node, path: str, offset: int, diagnostics: list[Diagnost
                                      "remove one of them", key_node.start_mark.column + 1))
             continue
         key_positions[key] = (key_line, key_node.start_mark.column + 1)
-        mapping[key] = _convert(value_node, path, offset, diagnostics, depth + 1)
+        mapping[key] = _convert(value_node, path, offset, diagnostics, depth + 1, budget)
     return YamlNode("map", mapping, "map", line, col, key_positions=key_positions)

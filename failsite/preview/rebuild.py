@@ -214,7 +214,9 @@ class Preview:
             raise FailsiteError(collisions)
         changed = {o.path: o for o in pages if self.outputs.get(o.path) is None or self.outputs[o.path].content != o.content}
         removed = set(self.outputs) - set(merged)
-        self._audit_and_write(changed, removed, site, merged)
+        # A full rebuild follows a change to site.yaml or the registry, which can make an unchanged file a leak:
+        # every file the preview serves is audited again, not only those whose bytes changed.
+        self._audit_and_write(changed, removed, site, merged, audited=merged if everything else changed)
         self.site, self.bodies, self.signatures, self.global_signature = site, bodies, signatures, global_signature
         self.warnings = sorted_unique(d for d in diagnostics if d.severity == "warning")
         if everything:
@@ -247,9 +249,10 @@ class Preview:
         return frozenset(affected)
 
     def _audit_and_write(self, changed: dict[str, Output], removed: set[str], site: Site,
-                         merged: dict[str, Output] | None = None) -> None:
-        findings = audit_files(((p, o.content) for p, o in changed.items()), self.anonymiser.registry,
-                               allowed_names(changed.values(), site), "preview",
+                         merged: dict[str, Output] | None = None, audited: dict[str, Output] | None = None) -> None:
+        audited = changed if audited is None else audited
+        findings = audit_files(((p, o.content) for p, o in audited.items()), self.anonymiser.registry,
+                               allowed_names(audited.values(), site), "preview",
                                skip=unreadable_by_audit)
         if findings:
             raise FailsiteError(sorted_unique(findings))

@@ -9,6 +9,7 @@ place. Events reach the page by Server-Sent Events.
 from __future__ import annotations
 
 import html
+import ipaddress
 import mimetypes
 import queue
 import shutil
@@ -109,14 +110,47 @@ class LiveState:
             self.condition.notify_all()
 
 
-def make_handler(root: Path, base_path: str, state: LiveState) -> type[BaseHTTPRequestHandler]:
+def allowed_hosts(host: str, port: int) -> frozenset[str]:
+    """The Host headers the preview answers by name: the address it listens on and localhost, with its port
+    (IP addresses are always answered).
+    Any other name is refused, so a web page that rebinds its own domain to 127.0.0.1 cannot read the preview
+    (drafts included), as Vite and webpack-dev-server decided after their DNS-rebinding advisories."""
+    names = {host, "localhost", "127.0.0.1", "[::1]"}
+    if ":" in host and not host.startswith("["):
+        names.add(f"[{host}]")
+    return frozenset(f"{name}:{port}".lower() for name in names) | frozenset(
+        name.lower() for name in names if port == 80)
+
+
+def _is_address(host: str) -> bool:
+    """A Host header that is an IP address (with or without a port): no DNS name, so nothing to rebind."""
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 or host.startswith("[") else host
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def make_handler(root: Path, base_path: str, state: LiveState,
+                 hosts: set[str] | frozenset[str] | None = None) -> type[BaseHTTPRequestHandler]:
     class PreviewHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def log_message(self, format: str, *args: object) -> None:
             pass
 
+        def _host_refused(self) -> bool:
+            host = (self.headers.get("Host") or "").strip().lower()
+            if hosts is None or host in hosts or _is_address(host):
+                return False
+            self._send(HTTPStatus.FORBIDDEN, b"This preview answers only requests to the address it was started on "
+                       b"(or localhost).\n", "text/plain; charset=utf-8")
+            return True
+
         def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+            if self._host_refused():
+                return
             if urlsplit(self.path).path == EVENTS_PATH:
                 self._events()
                 return
@@ -125,9 +159,15 @@ def make_handler(root: Path, base_path: str, state: LiveState) -> type[BaseHTTPR
 
         def _serve_file(self) -> None:
             report = state.report
-            wants_page = urlsplit(self.path).path.endswith(("/", ".html"))
-            if report is not None and not report.ok and wants_page:
-                self._send(HTTPStatus.INTERNAL_SERVER_ERROR, error_page(report.diagnostics), "text/html; charset=utf-8")
+            if report is not None and not report.ok:
+                # Nothing of the last good build is served while the site does not build: the failure may be
+                # the audit finding a name in a file that was clean before the registry changed.
+                if urlsplit(self.path).path.endswith(("/", ".html")):
+                    self._send(HTTPStatus.INTERNAL_SERVER_ERROR, error_page(report.diagnostics),
+                               "text/html; charset=utf-8")
+                else:
+                    self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"The site does not build: open any page to see why.\n",
+                               "text/plain; charset=utf-8")
                 return
             if urlsplit(self.path).path == "/" and base_path != "/":
                 self.send_response(HTTPStatus.FOUND)
@@ -237,11 +277,13 @@ def start_preview(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, aud
     state.publish(first)
     report("initial build", first)
     base_path = preview.config.base_path if hasattr(preview, "config") else "/"
+    hosts: set[str] = set()
     try:
-        server = ThreadingHTTPServer((host, port), make_handler(preview_dir, base_path, state))
+        server = ThreadingHTTPServer((host, port), make_handler(preview_dir, base_path, state, hosts))
     except OSError:
         shutil.rmtree(preview_dir, ignore_errors=True)
         raise
+    hosts.update(allowed_hosts(host, server.server_address[1]))
     server.daemon_threads = True
     events: "queue.Queue[Path]" = queue.Queue()
     ignored = [preview_dir, site_dir / ".git", site_dir / ".failsite-cache"]

@@ -93,10 +93,15 @@ def _variants(text: str) -> list[tuple[str, Callable[[int], int]]]:
     return [(between, lambda pos: between.count("\n", 0, pos) + 1), (inside, tag_line)]
 
 
+def breaks_words(tag: str) -> bool:
+    """Whether an HTML tag ends a word where it stands (`<br>`, `<p>`, `</td>`), unlike an inline one (`<b>`)."""
+    name = _TAG_NAME.match(tag)
+    return name is None or name.group(1).lower() not in _INLINE_TAGS
+
+
 def _word_break(tag: re.Match[str]) -> str:
     """What a tag leaves between the words around it: nothing for an inline tag, a space for any other."""
-    name = _TAG_NAME.match(tag.group())
-    return "" if name is not None and name.group(1).lower() in _INLINE_TAGS else " "
+    return " " if breaks_words(tag.group()) else ""
 
 
 def audit_files(files: Iterable[tuple[str, bytes | str | Path]], registry: Registry, allowed: dict[str, frozenset[str]],

@@ -19,9 +19,11 @@ from failsite.privacy.registry import Registry
 
 # How common a name must be, on the list's 1 (rare) to 13 (very common) scale, in at least one country.
 _COMMON = 4
-# A capitalised word, and (looked at, not consumed) the capitalised word after it, if any.
-_CAPITALISED = re.compile(r"\b([A-Z][a-z]+(?:['-][A-Z]?[a-z]+)?)\b(?=(?:[ ]([A-Z][a-zA-Z]+(?:['-][A-Z]?[a-z]+)?))?)")
-_LOWER_WORD = re.compile(r"\b[a-z]+\b")
+# A word of letters in any script (`Kowalczyć`, `O'Neill`), and (looked at, not consumed) the word after it;
+# which of them are capitalised is decided in code, since `re` has no class for upper-case letters.
+_WORD = r"[^\W\d_]+(?:['’-][^\W\d_]+)?"
+_CAPITALISED = re.compile(rf"(?<![^\W_])({_WORD})(?![^\W_])(?=(?:[ ]({_WORD})(?![^\W_]))?)")
+_LOWER_WORD = re.compile(r"(?<![^\W_])[^\W\d_]+(?![^\W_])")
 _LINE_START = re.compile(r"^\s*(?:[-*+>#]+\s*|\d+[.)]\s*|[\w-]+:\s*(?:-\s*)?|\|\s*)*")
 _SENTENCE_END = re.compile(r"[.!?:;\"“(|]\s*$")
 
@@ -45,7 +47,7 @@ def unregistered_names(sources: list[Source], texts: dict[str, str], registry: R
     """Warnings for capitalised common first names in the sources that the registry does not cover."""
     names = common_first_names()
     matcher = NameMatcher([(n, e.id) for e in registry.entries for n in (*e.names, e.pseudonym)])
-    lowercase = {w for text in texts.values() for w in _LOWER_WORD.findall(text)}
+    lowercase = {fold(w) for text in texts.values() for w in _LOWER_WORD.findall(text) if w.islower()}
     not_names = lowercase | {fold(m) for m in (*calendar.month_name, *calendar.day_name) if m}
     diagnostics = []
     for source in sources:
@@ -61,6 +63,11 @@ def unregistered_names(sources: list[Source], texts: dict[str, str], registry: R
     return diagnostics
 
 
+def _is_capitalised(word: str) -> bool:
+    """`Ida`, `Żaneta`: an upper-case letter, then lower-case ones (not `NASA`, not `ida`)."""
+    return word[0].isupper() and any(c.islower() for c in word[1:])
+
+
 def _candidates(line: str, names: frozenset[str], not_names: set[str],
                 matcher: NameMatcher) -> Iterable[tuple[str, int]]:
     covered = [(m.start, m.end) for m in matcher.find(line)]
@@ -69,6 +76,9 @@ def _candidates(line: str, names: frozenset[str], not_names: set[str],
     taken_until = 0  # the end of the last name reported: its surname is not a name of its own
     for m in _CAPITALISED.finditer(line):
         first, second = m.group(1), m.group(2)
+        if not _is_capitalised(first):
+            continue
+        second = second if second and _is_capitalised(second) else None
         if m.start() < taken_until or fold(first) not in names or fold(first) in not_names:
             continue
         if any(start <= m.start() < end for start, end in covered):

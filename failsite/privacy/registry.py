@@ -11,8 +11,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Iterator
 
+from failsite.content.items import BIDI_CONTROLS
 from failsite.content.schema import AUDIENCES, Field, read_mapping
-from failsite.content.yamlnodes import YamlNode, load_yaml
+from failsite.content.yamlnodes import YamlNode, load_yaml_file
 from failsite.errors import Diagnostic, FailsiteError, error
 from failsite.privacy.matcher import NameMatcher, fold, name_words
 
@@ -20,7 +21,6 @@ CONSENTS = ("named", "pseudonym", "withheld")
 # Where `consent: named` shows the real name unless the entry says otherwise: in front of colleagues.
 # Agreeing to be named on the intranet is not agreeing to be named on the open web.
 NAMED_BY_DEFAULT = ("internal", "restricted")
-_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PHONE_DIGITS = 7
 SECRET_ENV = "FAILSITE_SECRET"
@@ -121,12 +121,7 @@ def phone_key(text: str) -> str:
 
 def load_registry(path: Path, shown: str) -> Registry:
     """Read and validate the registry file; every problem is reported at once."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FailsiteError([error(shown, 1, "the registry file does not exist",
-                                   "create it, or fix `anonymise.registry` in site.yaml")]) from None
-    root, diagnostics = load_yaml(text, shown)
+    root, diagnostics = load_yaml_file(path, shown, "create the registry, or fix `anonymise.registry` in site.yaml")
     if root is None:
         raise FailsiteError(diagnostics)
     top = read_mapping(root, _REGISTRY_FIELDS, shown, {}, diagnostics, "registry key")
@@ -171,7 +166,7 @@ def _unmatchable(entry: Entry, node: YamlNode, shown: str) -> list[Diagnostic]:
                           ("phones", entry.phones), ("pseudonym", (entry.pseudonym,))):
         line = node.key_line(field)
         for value in values:
-            if _BIDI_CONTROLS.search(value):
+            if BIDI_CONTROLS.search(value):
                 found.append(error(shown, line, f"'{field}' of {entry.id} holds a bidirectional control character, "
                                    "which makes text display differently from how it reads",
                                    "retype the value without it"))

@@ -80,7 +80,17 @@ def json_index(views: SiteView) -> bytes:
     """/index.json: every published item's metadata, for other tools (documented in the README)."""
     records = [export_record(i, views.absolute_url(i.url)) for i in views.site.items]
     document = {"site": {"title": views.title, "url": views.absolute_url("/")}, "items": records}
-    return (json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
+    return (html_safe_json(document) + "\n").encode("utf-8")
+
+
+_HTML_SIGNIFICANT = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+                                   "\u2029": "\\u2029"})
+
+
+def html_safe_json(data: object) -> str:
+    """JSON whose strings escape <, > and & (and the JavaScript line separators), so a consumer that puts a
+    title into a page as HTML, or the JSON into a <script>, is never handed markup."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).translate(_HTML_SIGNIFICANT)
 
 
 def actions_csv(views: SiteView) -> bytes:

@@ -27,6 +27,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 from failsite.content.slugs import slugify
 from failsite.privacy.anonymise import LINK_PLACEHOLDER
+from failsite.privacy.audit import breaks_words
 from failsite.site.assemble import LinkResolver
 
 # Pieces of one text (split by markup) -> the same pieces with protected names replaced.
@@ -38,7 +39,8 @@ _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]+")
 
 # What raw HTML may hold (with `markdown.raw_html: true`): the elements and attributes markdown itself makes,
-# and the common ones authors write. No scripts, styles, frames, forms, objects or event handlers.
+# and the common ones authors write. No scripts, styles, frames, forms, objects or event handlers; an <input>
+# can only be a task list's disabled checkbox.
 _TAGS = (nh3.ALLOWED_TAGS | {"input", "section", "figure", "figcaption", "details", "summary", "picture", "source",
                              "video", "audio", "track", "caption", "tfoot"}) - {"map", "area"}
 _ATTRIBUTES = {
@@ -47,7 +49,7 @@ _ATTRIBUTES = {
     "th": {"style", "colspan", "rowspan", "scope"}, "td": {"style", "colspan", "rowspan"},
     "ol": {"start", "reversed", "type"}, "li": {"value"}, "time": {"datetime"}, "data": {"value"},
     "blockquote": {"cite"}, "q": {"cite"}, "del": {"cite", "datetime"}, "ins": {"cite", "datetime"},
-    "input": {"checked", "disabled"}, "details": {"open"}, "abbr": {"title"},
+    "input": {"checked"}, "details": {"open"}, "abbr": {"title"},
     "video": {"src", "controls", "width", "height", "poster", "muted", "loop", "playsinline", "preload"},
     "audio": {"src", "controls", "muted", "loop", "preload"}, "source": {"src", "type", "media"},
     "track": {"src", "kind", "srclang", "label", "default"}, "col": {"span"}, "colgroup": {"span"},
@@ -66,7 +68,8 @@ def sanitise_html(html: str) -> str:
     """Rendered HTML with anything executable removed (an allow-list, not a block-list)."""
     return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=set(URL_SCHEMES), link_rel=None,
                      strip_comments=True, filter_style_properties={"text-align"},
-                     generic_attribute_prefixes={"aria-"}, tag_attribute_values={"input": {"type": {"checkbox"}}})
+                     generic_attribute_prefixes={"aria-"},
+                     set_tag_attribute_values={"input": {"type": "checkbox", "disabled": "disabled"}})
 
 
 @dataclass(frozen=True)
@@ -155,13 +158,9 @@ def _anonymise_inline(children: list[Token], rewrite: SegmentRewriter) -> None:
             token.tag = "span"
 
 
-_INLINE_TAG = re.compile(r"<\s*/?\s*(a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span|"
-                         r"strong|sub|sup|time|u|var|wbr)\b", re.IGNORECASE)
-
-
 def _breaks_words(tag: str) -> bool:
-    """Whether a raw HTML tag ends a word where it stands (`<br>`, `<p>`), unlike an inline one (`<b>`)."""
-    return tag.lstrip().startswith("<") and not tag.lstrip().startswith("<!--") and not _INLINE_TAG.match(tag)
+    """Whether a raw HTML tag ends a word (`<br>`), unlike an inline one (`<b>`) or a comment."""
+    return not tag.lstrip().startswith("<!--") and breaks_words(tag.lstrip())
 
 
 def is_source_link(href: str) -> bool:

@@ -6,7 +6,7 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass
 
-from failsite.content.schema import CONTENT_TYPES
+from failsite.content.schema import AUDIENCES, CONTENT_TYPES
 from failsite.site.insights import log_quarters, patterns_over_time, related_inputs, term_members, tracks
 from failsite.site.assemble import Site
 
@@ -70,6 +70,12 @@ def plan_pages(site: Site) -> list[PagePlan]:
     return plans
 
 
+def builds_guides(site: Site) -> bool:
+    """Whether this build holds the facilitator guides: their notes and full stories are for facilitators, so by
+    default only a restricted build has them (`curriculum.guide_audience` names another)."""
+    return AUDIENCES.index(site.audience.name) >= AUDIENCES.index(site.config.guide_audience)
+
+
 def insight_pages(site: Site) -> list[PagePlan]:
     """The views across stories: curriculum tracks and guides, coverage, the log by quarter, actions, chains, search."""
     plans = [PagePlan(url="/insights/", template="insights.html", kind="insights"),
@@ -81,7 +87,8 @@ def insight_pages(site: Site) -> list[PagePlan]:
              PagePlan(url="/log/quarters/", template="quarters.html", kind="quarters")]
     for track in tracks(site):
         plans.append(PagePlan(url=track.url, template="track.html", kind="track", name=track.slug))
-        plans.append(PagePlan(url=track.guide_url, template="guide.html", kind="guide", name=track.slug))
+        if builds_guides(site):
+            plans.append(PagePlan(url=track.guide_url, template="guide.html", kind="guide", name=track.slug))
     plans += [PagePlan(url=q.url, template="quarter.html", kind="quarter", name=q.slug) for q in log_quarters(site)]
     return plans
 

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-import yaml
 
 from failsite.content.config import SiteConfig
 from failsite.errors import Diagnostic, did_you_mean, error
-from failsite.content.schema import COMMON_FIELDS, CONTENT_TYPES
+from failsite.content.schema import COMMON_FIELDS, CONTENT_TYPES, Field, read_mapping
+from failsite.content.discover import links_leaving
+from failsite.content.yamlnodes import load_yaml_file
 from failsite.render.views import ItemView, ListPage, format_date, paragraphs
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the failsite package
@@ -53,7 +54,12 @@ def theme_inputs(config: SiteConfig) -> list[Path]:
 
 
 def load_theme(config: SiteConfig) -> tuple[Theme | None, list[Diagnostic]]:
-    """Resolve the theme named in site.yaml and the themes it extends."""
+    """Resolve the theme named in site.yaml and the themes it extends; links in the site's own template, static
+    and theme folders that lead outside the site folder are errors."""
+    escaping = [d for name in ("templates", "static", "themes")
+                for d in links_leaving(config.site_dir / name, config.site_dir)]
+    if escaping:
+        return None, escaping
     search = theme_search_path(config)
     chain: list[Path] = []
     name = config.theme
@@ -66,19 +72,31 @@ def load_theme(config: SiteConfig) -> tuple[Theme | None, list[Diagnostic]]:
         if folder in chain:
             return None, [error(str(folder / "theme.yaml"), 1, f"theme '{name}' extends itself through its parents")]
         chain.append(folder)
-        name = _parent_theme(folder)
+        name, found = _parent_theme(folder, config.site_dir)
+        if found:
+            return None, found
     template_dirs = (config.site_dir / "templates", *(f / "templates" for f in chain))
     static_dirs = (config.site_dir / "static", *(f / "static" for f in chain))
     return Theme(config.theme, tuple(d for d in template_dirs if d.is_dir()),
                  tuple(d for d in static_dirs if d.is_dir()), config.site_dir), []
 
 
-def _parent_theme(folder: Path) -> str:
+_THEME_FIELDS = (Field("extends", "string", "the theme this one builds on (its templates and static files are used "
+                                          "where this one has none)"),
+                 Field("name", "string", "the theme's name"), Field("description", "string", "what the theme is"))
+
+
+def _parent_theme(folder: Path, site_dir: Path) -> tuple[str, list[Diagnostic]]:
+    """The theme a theme extends ('' for none), from its theme.yaml."""
     meta = folder / "theme.yaml"
     if not meta.is_file():
-        return ""
-    data = yaml.safe_load(meta.read_text(encoding="utf-8")) or {}
-    return str(data.get("extends") or "")
+        return "", []
+    shown = meta.relative_to(site_dir).as_posix() if meta.is_relative_to(site_dir) else str(meta)
+    root, diagnostics = load_yaml_file(meta, shown, "")
+    if root is None:
+        return "", diagnostics
+    values = read_mapping(root, _THEME_FIELDS, shown, {}, diagnostics, "theme.yaml key")
+    return values.get("extends") or "", diagnostics
 
 
 def template_environment(theme: Theme, compiled_dir: Path | None = None) -> jinja2.Environment:

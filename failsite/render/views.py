@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from failsite.site import insights
 from failsite.render.charts import line_chart
 from failsite.content.items import Item
-from failsite.render.plans import output_path
+from failsite.render.plans import builds_guides, output_path
 from failsite.content.schema import CONTENT_TYPES
 from failsite.render.search import bundles
 from failsite.site.assemble import Site
@@ -231,7 +231,7 @@ class SiteView:
     def track(self, slug: str) -> dict[str, Any]:
         track = self._tracks[slug]
         return {"slug": track.slug, "title": track.title, "url": self.url(track.url),
-                "guide_url": self.url(track.guide_url), "minutes": track.minutes,
+                "guide_url": self.url(track.guide_url) if builds_guides(self.site) else "", "minutes": track.minutes,
                 "modules": [self.item(k) for k in track.module_keys]}
 
     def coverage(self) -> dict[str, Any]:
@@ -272,6 +272,11 @@ class SiteView:
         chosen = [(slug, labels[slug], values) for slug, values in series if pattern in (None, slug)]
         title = f"{labels[pattern]} stories per quarter" if pattern else "Stories per pattern per quarter"
         return line_chart(f"trend-{pattern or 'all'}", title, tuple(c.replace("-q", " Q") for c in columns), chosen)
+
+    @property
+    def guides(self) -> bool:
+        """Whether this build holds the facilitator guides (never link to a page the build does not contain)."""
+        return builds_guides(self.site)
 
     @property
     def menu(self) -> list[tuple[str, str]]:

@@ -11,15 +11,13 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-import yaml
-
 from failsite.content.config import SiteConfig
 from failsite.content.discover import Source
 from failsite.errors import Diagnostic, FailsiteError, error, warning
 from failsite.content.frontmatter import split_front_matter
 from failsite.content.schema import CONTENT_TYPES
 from failsite.site.assemble import Site, resolve_source_key
-from failsite.content.yamlnodes import load_yaml
+from failsite.content.yamlnodes import load_yaml, read_text
 
 TIME_BOX_DAYS = (7, 30)
 
@@ -44,12 +42,11 @@ def load_rules(config: SiteConfig) -> list[LintRule]:
     """The built-in rules plus the site's own, less those the site switched off."""
     rules = _parse_rules(_builtin_rules_text(), "failsite/lint_rules.yaml")
     if config.lint_rules:
-        path = config.site_dir / config.lint_rules
-        try:
-            rules += _parse_rules(path.read_text(encoding="utf-8"), config.lint_rules)
-        except OSError:
-            raise FailsiteError([error(config.lint_rules, 1, "the lint rules file does not exist",
-                                       "create it, or fix `lint.rules` in site.yaml")]) from None
+        text, found = read_text(config.site_dir / config.lint_rules, config.lint_rules,
+                                "create the lint rules file, or fix `lint.rules` in site.yaml")
+        if text is None:
+            raise FailsiteError(found)
+        rules += _parse_rules(text, config.lint_rules)
     known = {r.id for r in rules}
     unknown = [rule_id for rule_id in config.lint_disable if rule_id not in known]
     if unknown:
@@ -59,12 +56,15 @@ def load_rules(config: SiteConfig) -> list[LintRule]:
 
 
 def _parse_rules(text: str, shown: str) -> list[LintRule]:
+    root, diagnostics = load_yaml(text, shown)
+    if root is None:
+        raise FailsiteError(diagnostics)
     try:
-        data = yaml.safe_load(text) or {}
+        data = root.to_plain() or {}
         return [LintRule(str(r["id"]), tuple(r.get("types") or CONTENT_TYPES), re.compile(r["pattern"], re.IGNORECASE),
                          str(r.get("message") or "matches a lint rule"), str(r.get("suggestion") or ""))
                 for r in data.get("rules") or ()]
-    except (yaml.YAMLError, KeyError, TypeError, re.error) as exc:
+    except (AttributeError, KeyError, TypeError, re.error) as exc:
         raise FailsiteError([error(shown, 1, f"the lint rules cannot be read: {exc}",
                                    "each rule needs an `id` and a `pattern` (a regular expression)")]) from None
 
@@ -95,7 +95,7 @@ def experiment_warnings(sources: list[Source], texts: dict[str, str], site: Site
         if item is None or item.type != "experiment":
             continue
         split, _ = split_front_matter(texts[source.key], source.shown)
-        root = load_yaml(split.front_matter, source.shown, 1)[0] if split else None
+        root = load_yaml(split.front_matter, source.shown, 1, aliases=False)[0] if split else None
         lines = {key: root.key_line(key) if root is not None else 1 for key in ("end", "signals_defined")}
         start, end, defined = item.fields["start"], item.fields["end"], item.fields.get("signals_defined")
         days = (end - start).days + 1

@@ -26,6 +26,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def test_a_site_can_build_the_guide_for_its_internal_audience(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(COMPLETE, root)
+    (root / "site.yaml").write_text((root / "site.yaml").read_text() + "curriculum:\n  guide_audience: internal\n")
+    build(root, today=TODAY)
+    assert (root / "public/tracks/leading-through-failure/guide/index.html").exists()
+    build(root, today=TODAY, audience="public")
+    assert not (root / "public/tracks").exists() or not list((root / "public/tracks").rglob("guide"))
+
+
 def test_track_lists_modules_in_order_with_durations_and_total(site: Path) -> None:
     page = html(site, "tracks/leading-through-failure/index.html")
     rows = [[text_of(td) for td in tr.find_all("td")] for tr in page.select(".track-table tbody tr")]
@@ -37,7 +47,16 @@ def test_track_lists_modules_in_order_with_durations_and_total(site: Path) -> No
 
 def test_facilitator_notes_only_for_restricted_and_in_the_guide(site: Path, tmp_path: Path) -> None:
     assert html(site, "modules/reading/index.html").select_one(".facilitator-notes") is None
-    guide = html(site, "tracks/leading-through-failure/guide/index.html")
+    # The internal build holds no guide, and links to none.
+    assert not (site / "public/tracks/leading-through-failure/guide").exists()
+    for page in (site / "public").rglob("*.html"):
+        assert "/guide/" not in page.read_text(encoding="utf-8"), page
+    restricted = tmp_path / "restricted"
+    shutil.copytree(COMPLETE, restricted)
+    build(restricted, audience="restricted", today=TODAY)
+    track = html(restricted, "tracks/leading-through-failure/index.html")
+    assert track.select_one('a[href$="/tracks/leading-through-failure/guide/"]') is not None
+    guide = html(restricted, "tracks/leading-through-failure/guide/index.html")
     assert [text_of(h) for h in guide.select(".guide-module > h2")] == ["Module 1: Reading a failure",
                                                                         "Module 2: Second module"]
     assert "SECRET-FACILITATOR-NOTE" in text_of(guide.select(".facilitator-notes")[0])
@@ -45,9 +64,6 @@ def test_facilitator_notes_only_for_restricted_and_in_the_guide(site: Path, tmp_
         "Story: The early launch", "Story: Launch review"]
     assert "Held with the depots." in text_of(guide)  # the stories' full text
     assert guide.select_one(".site-nav") is None and guide.select_one(".site-header") is None
-    restricted = tmp_path / "restricted"
-    shutil.copytree(COMPLETE, restricted)
-    build(restricted, audience="restricted", today=TODAY)
     notes = html(restricted, "modules/reading/index.html").select_one(".facilitator-notes")
     assert notes is not None and "SECRET-FACILITATOR-NOTE" in text_of(notes)
 
