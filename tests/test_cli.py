@@ -125,3 +125,29 @@ def test_progress_shows_on_a_terminal_after_a_second() -> None:
     progress.started -= 5
     progress(40, 100)
     assert "40/100 pages" in stream.getvalue()
+
+
+def _laughs(indent: str = "") -> str:
+    lines = [f"{indent}a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"{indent}a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 9) + "]" for n in range(1, 10)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("where", ["front matter", "registry", "site.yaml"])
+def test_a_billion_laughs_fails_at_once_with_file_and_line(make_site: SiteMaker, where: str) -> None:
+    files = {"content/talks/a.md": talk(), "people.yaml": "secret: s\npeople: []\n"}
+    config = "title: T\nanonymise:\n  registry: people.yaml\n"
+    if where == "front matter":
+        files["content/talks/a.md"] = "---\ntitle: Laughs\n" + _laughs() + "---\nBody\n"
+    elif where == "registry":
+        files["people.yaml"] = "secret: s\n" + _laughs()
+    else:
+        config += "extra_bomb:\n" + _laughs("  ")
+    site = make_site(files, config=config)
+    # A run that expanded the aliases would take minutes and gigabytes; the bound only stops a hang.
+    result = subprocess.run([sys.executable, "-m", "failsite", "build", str(site)], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    expected = {"front matter": "content/talks/a.md:4:", "registry": "people.yaml:1:1: error: the YAML expands",
+                "site.yaml": "site.yaml:1:1: error: the YAML expands"}[where]
+    assert expected in result.stderr, result.stderr

@@ -14,6 +14,7 @@ from failsite.content.frontmatter import split_front_matter
 from failsite.content.schema import (COMMON_FIELDS, CONTENT_TYPES, TYPE_BY_FOLDER, ContentType, Field, LinkRef,
                              Vocabularies, content_type, fields_of, read_mapping)
 from failsite.content.slugs import slugify
+from failsite.content.text import without_tags
 from failsite.content.yamlnodes import load_yaml
 
 # Taxonomies whose terms come from other fields, never from a front-matter list of their own.
@@ -190,7 +191,7 @@ def _terms(ctype: ContentType, values: dict[str, Any], own: dict[str, Any],
     return terms
 
 
-_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`>#]+|<[^>]+>")
+_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`>#]+")
 
 
 def derive_summary(body: str, limit: int = 220) -> str:
@@ -206,8 +207,7 @@ def derive_summary(body: str, limit: int = 220) -> str:
             continue
         paragraph.append(stripped)
     # Markup goes, word boundaries stay: `Kwame<br>Osei` is two words, and must stay two to be matched as a name.
-    text = " ".join(_MARKUP.sub(lambda m: m.group(1) or (" " if m.group().startswith("<") else ""),
-                                " ".join(paragraph)).split())
+    text = " ".join(_MARKUP.sub(lambda m: m.group(1) or "", without_tags(" ".join(paragraph))).split())
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"

@@ -21,8 +21,8 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 _MAX_DEPTH = 64
-# Values one document may expand to. Aliases let a few lines stand for billions of values (the "billion
-# laughs"); no front matter, registry or site.yaml comes near this.
+# Values one document may repeat through aliases. A few lines of aliases to aliases stand for billions of
+# values (the "billion laughs"); no front matter, registry or site.yaml comes near this.
 MAX_NODES = 100_000
 
 
@@ -105,11 +105,10 @@ def empty_mapping(line: int = 1) -> YamlNode:
 
 @dataclass
 class _Budget:
-    """What converting one document may still spend, and the collections already converted (an alias reuses one)."""
+    """How many more values converting one document may repeat through aliases (a value met again is one)."""
 
     nodes: int
-    aliases: bool
-    seen: dict[int, int] = field(default_factory=dict)  # id of a yaml node -> its line
+    seen: set[int] = field(default_factory=set)  # the yaml nodes met so far: an alias hands back the same node
     exceeded: bool = False
 
 
@@ -119,6 +118,10 @@ def load_yaml(text: str, path: str, line_offset: int = 0,
 
     The document may expand to at most MAX_NODES values; `aliases=False` refuses aliases (`*name`) outright."""
     try:
+        if not aliases and "*" in text:
+            refused = _aliases(text, path, line_offset)
+            if refused:
+                return None, refused
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -135,12 +138,20 @@ def load_yaml(text: str, path: str, line_offset: int = 0,
     if root is None:
         return empty_mapping(line_offset + 1), []
     diagnostics: list[Diagnostic] = []
-    budget = _Budget(MAX_NODES, aliases)
+    budget = _Budget(MAX_NODES)
     node = _convert(root, path, line_offset, diagnostics, 0, budget)
     if budget.exceeded:
         return None, [error(path, line_offset + 1, f"the YAML expands to more than {MAX_NODES:,} values through "
                             "aliases (`*name`)", "write the values out instead of repeating anchors inside anchors")]
     return node, diagnostics
+
+
+def _aliases(text: str, path: str, offset: int) -> list[Diagnostic]:
+    """An error at each alias (`*name`) in the text."""
+    return [error(path, event.start_mark.line + 1 + offset, f"the alias '*{event.anchor}' repeats a value written "
+                  "elsewhere; aliases are not allowed here", "write the value out where it is used",
+                  event.start_mark.column + 1)
+            for event in yaml.parse(text, Loader=_Loader) if isinstance(event, yaml.AliasEvent)]
 
 
 def _short_tag(tag: str) -> str:
@@ -150,16 +161,13 @@ def _short_tag(tag: str) -> str:
 def _convert(node: yaml.Node, path: str, offset: int, diagnostics: list[Diagnostic], depth: int,
              budget: _Budget) -> YamlNode:
     line, col = node.start_mark.line + 1 + offset, node.start_mark.column + 1
-    budget.nodes -= 1
+    if id(node) in budget.seen:
+        budget.nodes -= 1
+    else:
+        budget.seen.add(id(node))
     if budget.nodes < 0 or budget.exceeded:
         budget.exceeded = True
         return YamlNode("scalar", "", "null", line, col)
-    if not budget.aliases:
-        if id(node) in budget.seen:  # the composer hands an alias the very node its anchor made
-            diagnostics.append(error(path, line, f"the value anchored on line {line} is used again through an alias "
-                                     "(`*name`); aliases are not allowed here", "write the value out where it is used"))
-            return YamlNode("scalar", "", "null", line, col)
-        budget.seen[id(node)] = line
     if depth > _MAX_DEPTH:
         diagnostics.append(error(path, line, "YAML nested too deeply (or an alias refers to itself)",
                                  "flatten the structure; aliases must not refer to themselves"))

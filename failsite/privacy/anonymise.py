@@ -275,7 +275,8 @@ def anonymise_item(item: Item, anonymiser: Anonymiser, closed: frozenset[str],
         if isinstance(value, (LinkRef, int, float, bool)) or value is None or not isinstance(value, (tuple, list, dict)):
             return value
         if isinstance(value, dict):
-            return {k: (v if k == "line" else clean(v, field)) for k, v in value.items()}
+            return {(clean(k, field) if isinstance(k, str) else k): (v if k == "line" else clean(v, field))
+                    for k, v in value.items()}
         return type(value)(clean(v, field) for v in value)
 
     title, summary = clean(item.title, "title"), clean(item.summary, "summary")

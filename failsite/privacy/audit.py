@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 from urllib.parse import unquote
 
+from failsite.content.text import TAG, without_tags
 from failsite.privacy.anonymise import registered_emails, registered_phones
 from failsite.engine.fingerprint import digest
 from failsite.engine.parallel import fork_map
@@ -26,13 +27,6 @@ from failsite.privacy.registry import Registry
 if TYPE_CHECKING:
     from failsite.engine.cache import BuildCache
 
-_TAG = re.compile(r"<[^>]*>")
-_TAG_NAME = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9]*)")
-# Tags a browser draws inside a word: `<b>Da</b>na` reads "Dana". Every other tag (a paragraph, a cell, `<br>`)
-# ends a word: `Kwame<br>Osei` reads "Kwame Osei".
-_INLINE_TAGS = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "font", "i",
-                          "ins", "kbd", "mark", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup",
-                          "time", "tt", "u", "var", "wbr"})
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 
@@ -82,8 +76,8 @@ def _variants(text: str) -> list[tuple[str, Callable[[int], int]]]:
     decoded = _decode(text)
     if "<" not in decoded:
         return [(decoded, lambda pos: decoded.count("\n", 0, pos) + 1)]
-    tags = list(_TAG.finditer(decoded))
-    between = _TAG.sub(_word_break, decoded)  # tags rarely span lines, so line counts barely move
+    tags = list(TAG.finditer(decoded))
+    between = without_tags(decoded)  # tags rarely span lines, so line counts barely move
     inside = "\n".join(tag.group() for tag in tags)
     offsets = list(itertools.accumulate((len(tag.group()) + 1 for tag in tags[:-1]), initial=0))
 
@@ -91,17 +85,6 @@ def _variants(text: str) -> list[tuple[str, Callable[[int], int]]]:
         return decoded.count("\n", 0, tags[bisect.bisect_right(offsets, pos) - 1].start()) + 1
 
     return [(between, lambda pos: between.count("\n", 0, pos) + 1), (inside, tag_line)]
-
-
-def breaks_words(tag: str) -> bool:
-    """Whether an HTML tag ends a word where it stands (`<br>`, `<p>`, `</td>`), unlike an inline one (`<b>`)."""
-    name = _TAG_NAME.match(tag)
-    return name is None or name.group(1).lower() not in _INLINE_TAGS
-
-
-def _word_break(tag: re.Match[str]) -> str:
-    """What a tag leaves between the words around it: nothing for an inline tag, a space for any other."""
-    return " " if breaks_words(tag.group()) else ""
 
 
 def audit_files(files: Iterable[tuple[str, bytes | str | Path]], registry: Registry, allowed: dict[str, frozenset[str]],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import re
@@ -233,14 +232,20 @@ def _with_pseudonyms(entries: list[Entry], secret: str, shown: str) -> tuple[Ent
     given = [g for g in _GIVEN if fold(g) not in protected_words]
     family = [f for f in _FAMILY if fold(f) not in protected_words]
     numbered = 10 ** max(5, len(str(len(needs) * 10)))
+    capacity = [len(_GIVEN) * len(_FAMILY), len(given) * len(family) * max(len(family) - 1, 0), numbered]
+    used = [0, 0, 0]
     key = secret.encode("utf-8")
     generated: dict[str, str] = {}
+    words_of: dict[str, tuple[str, ...]] = {}
     # Assign in the order of the keyed hash, not the file's order, so that reordering the file changes nothing.
     for entry in sorted(needs, key=lambda e: _keyed(key, fold(e.name), 0)):
-        for candidate in _candidates(key, fold(entry.name), given, family, numbered):
-            words = name_words(candidate)
+        # A tier three-quarters full is passed over: most of its tries would collide.
+        open_tiers = tuple(used[n] < capacity[n] * 3 // 4 for n in range(2))
+        for tier, candidate in _candidates(key, fold(entry.name), given, family, numbered, open_tiers):
+            words = words_of.get(candidate) or words_of.setdefault(candidate, name_words(candidate))
             if words not in taken and not (set(words) & protected_words):
                 taken.add(words)
+                used[tier] += 1
                 generated[entry.id] = candidate
                 break
     result = []
@@ -254,24 +259,25 @@ def _with_pseudonyms(entries: list[Entry], secret: str, shown: str) -> tuple[Ent
 _TRIES = 8  # candidates a person draws from each of the named tiers before the next
 
 
-def _candidates(key: bytes, name: str, given: list[str], family: list[str], numbered: int) -> Iterator[str]:
-    """A person's pseudonym candidates, in order; the last tier never runs out."""
-    for attempt in range(_TRIES):
-        digest = _keyed(key, name, attempt)
-        yield f"{_GIVEN[digest % len(_GIVEN)]} {_FAMILY[(digest // len(_GIVEN)) % len(_FAMILY)]}"
-    if given and family:
+def _candidates(key: bytes, name: str, given: list[str], family: list[str], numbered: int,
+                open_tiers: tuple[bool, bool]) -> Iterator[tuple[int, str]]:
+    """A person's pseudonym candidates with their tier, in order; the last tier never runs out."""
+    if open_tiers[0]:
+        for attempt in range(_TRIES):
+            digest = _keyed(key, name, attempt)
+            yield 0, f"{_GIVEN[digest % len(_GIVEN)]} {_FAMILY[(digest // len(_GIVEN)) % len(_FAMILY)]}"
+    if open_tiers[1] and given and len(family) > 1:
         for attempt in range(_TRIES):
             digest = _keyed(key, name, 1000 + attempt)
             first = family[(digest // len(given)) % len(family)]
             second = family[(digest // len(given) // len(family)) % len(family)]
             if first != second:
-                yield f"{given[digest % len(given)]} {first}-{second}"
+                yield 1, f"{given[digest % len(given)]} {first}-{second}"
     digest = _keyed(key, name, 2000)
     width = len(str(numbered - 1))
     for step in range(numbered):
-        yield f"Person {(digest + step) % numbered:0{width}d}"
+        yield 2, f"Person {(digest + step) % numbered:0{width}d}"
 
 
 def _keyed(key: bytes, name: str, attempt: int) -> int:
-    digest = hmac.new(key, f"{name}\x00{attempt}".encode("utf-8"), hashlib.sha256).digest()
-    return int.from_bytes(digest[:8], "big")
+    return int.from_bytes(hmac.digest(key, f"{name}\x00{attempt}".encode("utf-8"), "sha256")[:8], "big")

@@ -26,8 +26,8 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from failsite.content.slugs import slugify
+from failsite.content.text import breaks_words
 from failsite.privacy.anonymise import LINK_PLACEHOLDER
-from failsite.privacy.audit import breaks_words
 from failsite.site.assemble import LinkResolver
 
 # Pieces of one text (split by markup) -> the same pieces with protected names replaced.

@@ -78,3 +78,8 @@ def test_summary_is_derived_from_the_first_paragraph() -> None:
     long = "word " * 100
     summary = derive_summary(long)
     assert summary.endswith("…") and len(summary) <= 221
+
+
+def test_a_derived_summary_keeps_words_apart_where_tags_stood() -> None:
+    assert derive_summary("Kwame<br>Osei and<br/>Ines <span>Barreto</span> met Da<b>na</b>.") == \
+        "Kwame Osei and Ines Barreto met Dana."

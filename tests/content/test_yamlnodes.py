@@ -6,7 +6,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from failsite.content.yamlnodes import load_yaml
+from failsite.content.yamlnodes import MAX_NODES, load_yaml
 
 
 def test_yaml_1_1_scalars_keep_their_written_text() -> None:
@@ -48,3 +48,32 @@ def test_any_quoted_string_reads_back_as_written(value: str) -> None:
     root, diagnostics = load_yaml(text, "f.yaml")
     assert diagnostics == []
     assert root is not None and root.items["title"].text == value
+
+
+def billion_laughs(levels: int = 9) -> str:
+    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for n in range(1, levels):
+        lines.append(f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_billion_laughs_is_refused_within_the_value_budget() -> None:
+    root, diagnostics = load_yaml(billion_laughs(), "people.yaml")
+    assert root is None
+    assert [d.format().splitlines()[0] for d in diagnostics] == [
+        f"people.yaml:1:1: error: the YAML expands to more than {MAX_NODES:,} values through aliases (`*name`)"]
+
+
+def test_aliases_are_refused_where_asked_and_kept_elsewhere() -> None:
+    text = "base: &base [a, b]\nagain: *base\n"
+    root, diagnostics = load_yaml(text, "x.md", 1, aliases=False)
+    assert [d.format().splitlines()[0] for d in diagnostics] == [
+        "x.md:3:8: error: the alias '*base' repeats a value written elsewhere; aliases are not allowed here"]
+    root, diagnostics = load_yaml(text, "site.yaml")
+    assert diagnostics == [] and root is not None and root.items["again"].to_plain() == ["a", "b"]
+
+
+def test_deep_nesting_is_an_error_not_a_crash() -> None:
+    root, diagnostics = load_yaml("[" * 20000 + "]" * 20000, "x.yaml")
+    assert root is None or diagnostics
+    assert all(d.severity == "error" for d in diagnostics)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import http.client
 import inspect
 import threading
@@ -189,3 +190,50 @@ def test_a_saved_word_becomes_searchable_after_the_reload(running) -> None:  # t
             continue  # the bundle is being swapped
     reader.close()
     assert found
+
+
+def fetch_as(server: PreviewServer, path: str, host: str) -> int:
+    address, port = server.server.server_address[:2]
+    connection = http.client.HTTPConnection(address, port, timeout=10)
+    try:
+        connection.putrequest("GET", path, skip_host=True)
+        connection.putheader("Host", host.replace("PORT", str(port)))
+        connection.endheaders()
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("host, status", [
+    ("127.0.0.1:PORT", 200), ("localhost:PORT", 200), ("LOCALHOST:PORT", 200), ("[::1]:PORT", 200),
+    ("192.168.1.20:PORT", 200), ("evil.example", 403), ("evil.example:PORT", 403), ("localhost.evil.example:PORT", 403),
+    ("", 403),
+])
+def test_only_the_preview_s_own_host_is_answered(running, host: str, status: int) -> None:  # type: ignore[no-untyped-def]
+    _, server = running
+    assert fetch_as(server, "/talks/a/", host) == status
+    assert fetch_as(server, "/__failsite/events", "evil.example") == 403
+
+
+REGISTRY_AFTER = "secret: s\npeople:\n  - name: Kwame Osei\n"
+
+
+def test_registering_a_name_re_audits_every_file_the_preview_serves(make_site: SiteMaker) -> None:
+    site = make_site({"content/talks/a.md": talk(body="A story."), "static/notes.txt": "Ask Kwame Osei.\n",
+                      "people.yaml": "secret: s\npeople: []\n"},
+                     config="title: T\nanonymise:\n  registry: people.yaml\n")
+    server = start_preview(site, "127.0.0.1", 0)
+    try:
+        assert fetch(server, "/notes.txt") == (200, "Ask Kwame Osei.\n")
+        reader = EventReader(server)
+        time.sleep(0.2)
+        (site / "people.yaml").write_text(REGISTRY_AFTER)
+        reader.wait(1)
+        status, text = fetch(server, "/notes.txt")
+        assert status == 503 and "Kwame" not in text
+        status, page = fetch(server, "/talks/a/")
+        assert status == 500 and 'preview/notes.txt:1:1: error: protected name of "Kwame Osei" found' in \
+            html.unescape(page)
+        reader.close()
+    finally:
+        server.stop()

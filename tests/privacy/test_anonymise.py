@@ -215,3 +215,22 @@ def test_entity_encoded_fence_language_and_percent_encoded_link(make_site: SiteM
     site = make_site({"people.yaml": REGISTRY, "content/talks/a.md": talk(body=body)}, config=CONFIG)
     build(site)
     assert_no_protected(site)
+
+
+def test_a_large_registry_gets_unique_stable_pseudonyms_sharing_no_registered_word(tmp_path: Path) -> None:
+    import itertools
+
+    from failsite.privacy.matcher import name_words
+    from failsite.privacy.registry import load_registry
+    given = ["Alex", "Sam", "Jordan", "Casey", "Riley", "Morgan", "Quinn", "Robin", "Ellis", "Harper"]  # pseudonym words too
+    family = [f"Family{chr(65 + a)}{chr(65 + b)}" for a in range(26) for b in range(10)] + ["Birch", "Stone", "Wood"]
+    names = [f"{g} {f}" for g, f in itertools.product(given, family)][:2600]
+    text = "secret: s\npeople:\n" + "".join(f"  - name: {n}\n" for n in names)
+    (tmp_path / "a.yaml").write_text(text)
+    (tmp_path / "b.yaml").write_text("secret: s\npeople:\n" + "".join(f"  - name: {n}\n" for n in reversed(names)))
+    first = {e.name: e.pseudonym for e in load_registry(tmp_path / "a.yaml", "a.yaml").entries}
+    again = {e.name: e.pseudonym for e in load_registry(tmp_path / "b.yaml", "b.yaml").entries}
+    assert first == again  # the file's order changes nothing
+    assert len(set(first.values())) == len(names)
+    registered = {w for n in names for w in name_words(n)}
+    assert all(not set(name_words(p)) & registered for p in first.values())

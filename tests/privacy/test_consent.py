@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from conftest import SiteMaker, build, build_errors, html, talk, text_of
 from conftest import CONFIG, REGISTRY, all_output
 
@@ -101,3 +103,45 @@ def test_links_and_stories_pointing_at_left_out_items_are_plain_text(make_site: 
     assert prose.find("a") is None and prose.get_text().strip() == "Compare the other."
     assert [text_of(a) for a in html(site, "modules/m/index.html").select(".card-title a")] == ["Public talk"]
     assert "internal talk" not in all_output(site)
+
+
+CONSENT_REGISTRY = """\
+secret: s
+people:
+  - name: Colleague Named
+    consent: named
+  - name: Web Named
+    consent: named
+    named_in: [public, internal, restricted]
+  - name: Inner Circle
+    consent: named
+    named_in: [restricted]
+  - name: Pseudo Person
+    pseudonym: Pat Example
+"""
+
+
+@pytest.mark.parametrize("audience, shown", [
+    ("public", {"Web Named"}),
+    ("internal", {"Colleague Named", "Web Named"}),
+    ("restricted", {"Colleague Named", "Web Named", "Inner Circle"}),
+])
+def test_consent_to_be_named_applies_per_audience(make_site: SiteMaker, audience: str, shown: set[str]) -> None:
+    body = "Colleague Named, Web Named, Inner Circle and Pseudo Person were there."
+    site = make_site({"people.yaml": CONSENT_REGISTRY,
+                      "content/talks/a.md": talk("Four people", body=body, visibility="public")},
+                     config="title: T\nanonymise:\n  registry: people.yaml\n")
+    build(site, audience=audience)
+    text = all_output(site)
+    for name in ("Colleague Named", "Web Named", "Inner Circle", "Pseudo Person"):
+        assert (name.lower() in text) is (name in shown), (audience, name)
+    assert "pat example" in text
+    people = {p.parent.name for p in (site / "public/people").glob("*/index.html")}
+    assert people == {n.lower().replace(" ", "-") for n in shown}
+
+
+def test_named_in_must_name_audiences(make_site: SiteMaker) -> None:
+    registry = "secret: s\npeople:\n  - name: Some One\n    consent: named\n    named_in: [everyone]\n"
+    site = make_site({"people.yaml": registry, "content/talks/a.md": talk()},
+                     config="title: T\nanonymise:\n  registry: people.yaml\n")
+    assert build_errors(site) == ["people.yaml:5:1: error: 'named_in' has unknown audience 'everyone'"]

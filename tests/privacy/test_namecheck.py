@@ -48,3 +48,11 @@ def test_a_registry_inside_content_is_never_discovered_or_published(make_site: S
     result = CliRunner().invoke(cli, ["build", str(site)])
     assert result.exit_code == 0, result.output
     assert not (site / "public/people.md").exists() and not (site / "public/test-secret").exists()
+
+
+def test_a_name_with_letters_beyond_ascii_is_reported_whole(make_site: SiteMaker) -> None:
+    site = make_site({"people.yaml": REGISTRY, "content/talks/a.md": talk(
+        body="The launch went badly.\nWe asked Ida Kowalczyć and then Żaneta to help.")}, config=CONFIG)
+    code, warnings = check(site)
+    assert "content/talks/a.md:7:10: warning: 'Ida Kowalczyć' looks like a person's name that is not in the " \
+           "registry" in warnings
