@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+from typing import Callable
 
 from failsite.privacy.anonymise import Anonymiser, anonymise_item, make_anonymiser
 from failsite.privacy.audit import audit_files
@@ -23,10 +24,11 @@ from failsite.privacy.publish import Audience
 from failsite.render.renderer import Progress, Written, allowed_names, render_site
 from failsite.site.assemble import Site, assemble_site
 from failsite.render.theme import Theme, load_theme, theme_inputs
-from failsite.engine.cache import BuildCache, load_cache
+from failsite.engine.cache import BuildCache, load_cache, prepare_cache_folder
 from failsite.render.search import index_search, unreadable_by_audit
-from failsite.engine.fingerprint import CACHE_DIR, code_fingerprint, digest
+from failsite.engine.fingerprint import code_fingerprint, digest
 from failsite.output.stamp import Stamp, options_key, output_files, published_files, save_stamp, snapshot
+from failsite.output.lock import remove_debris, site_lock
 from failsite.output.staging import MARKER, check_output_dir, discard, open_staging, publish
 
 
@@ -44,50 +46,76 @@ class BuildResult:
 
 def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False, write: bool = True,
                progress: Progress | None = None, audience: str = "internal",
-               today: dt.date | None = None, use_cache: bool = True) -> BuildResult:
+               today: dt.date | None = None, use_cache: bool = True, wait: bool = True,
+               waiting: Callable[[str], None] = lambda message: None) -> BuildResult:
     """Build the site in `site_dir`; raise BuildFailed with every error, leaving the old output untouched.
 
-    `use_cache=False` starts from an empty build cache (and writes a new one)."""
+    `use_cache=False` starts from an empty build cache (and writes a new one). One build of a site runs at a
+    time: another waits for it (telling `waiting`), or with `wait=False` fails at once."""
     started = time.perf_counter()
-    day = today or dt.date.today()
     inputs = snapshot([site_dir / CONFIG_FILE])  # before anything is read
     config = load_config(site_dir)
     inputs |= snapshot(_inputs(config))
+    run = Run(site_dir, out_dir, drafts, audience, today or dt.date.today(), progress, started, inputs)
+    if not write:
+        return _build(config, run, None, None)
     target = out_dir if out_dir is not None else site_dir / config.output
-    if write:
-        check_output_dir(target, site_dir, config.content_dir)
-    anonymiser = make_anonymiser(config, audience)
-    cache, diagnostics = (load_cache(site_dir) if use_cache else (BuildCache(site_dir / CACHE_DIR), [])) \
-        if write else (None, [])
+    check_output_dir(target, site_dir, config.content_dir)
+    cache_dir, repaired = prepare_cache_folder(site_dir)
+    with site_lock(cache_dir, wait, waiting):
+        remove_debris(target, MARKER)
+        cache, found = load_cache(site_dir, use_cache)
+        return _build(config, run, target, cache, repaired + found)
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one build was asked to do, and what it saw of its inputs before reading them."""
+
+    site_dir: Path
+    out_dir: Path | None
+    drafts: bool
+    audience: str
+    day: dt.date
+    progress: Progress | None
+    started: float
+    inputs: dict[str, object]
+
+
+def _build(config: SiteConfig, run: Run, target: Path | None, cache: BuildCache | None,
+           diagnostics: list[Diagnostic] | None = None) -> BuildResult:
+    """The stages, in order; `target` None: validate only, write nothing (`failsite check`)."""
+    diagnostics = list(diagnostics or [])
+    anonymiser = make_anonymiser(config, run.audience)
     sources, found = discover_sources(config)
     diagnostics += found
     items, found = ingest(sources, item_schema(config), *_anonymisation(config, anonymiser), cache)
     diagnostics += found
-    who = Audience(audience, drafts, day)
-    site, found = assemble_site(items, frozenset(s.key for s in sources), config, who)
+    site, found = assemble_site(items, frozenset(s.key for s in sources), config,
+                                Audience(run.audience, run.drafts, run.day))
     diagnostics += found
     theme, found = load_theme(config)
     diagnostics += found
-    staging = open_staging(target if write else None)
+    staging = open_staging(target)
     removal = None
     try:
-        outputs, staged = _render_and_audit(site, theme, anonymiser, staging, diagnostics, progress, cache,
-                                            target if write else None, _shown(target, site_dir))
-        if write:
+        outputs, staged = _render_and_audit(site, theme, anonymiser, staging, diagnostics, run.progress, cache,
+                                            target, _shown(target or config.site_dir / config.output, run.site_dir))
+        if target is not None:
             removal = publish(staging, target)
     finally:
         discard(staging)
     if cache is not None:
-        cache.save()
+        diagnostics += cache.save() + cache.warnings
     pages = sum(1 for o in outputs if o.path.endswith(".html"))
     warnings = sorted_unique(diagnostics)
-    if write:
-        save_stamp(site_dir, Stamp(options_key(site_dir, out_dir, drafts, audience, day.isoformat()), inputs,
-                                   str(target.resolve()), staged, pages, len(outputs),
-                                   [w.format() for w in warnings]))
+    if target is not None:
+        save_stamp(run.site_dir, Stamp(options_key(run.site_dir, run.out_dir, run.drafts, run.audience,
+                                                   run.day.isoformat()), run.inputs, str(target.resolve()), staged,
+                                       pages, len(outputs), [w.format() for w in warnings]))
     if removal is not None:
         removal.join()
-    return BuildResult(outputs, warnings, pages, time.perf_counter() - started, target if write else None, site)
+    return BuildResult(outputs, warnings, pages, time.perf_counter() - run.started, target, site)
 
 
 def _anonymisation(config: SiteConfig, anonymiser: Anonymiser) -> tuple[ItemTransform, object]:

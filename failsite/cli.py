@@ -95,8 +95,10 @@ def cli() -> None:
 @today_option
 @click.option("--no-cache", is_flag=True,
               help="Build everything again: ignore the build cache and the record of the last build.")
+@click.option("--no-wait", is_flag=True,
+              help="If another build of this site is running, exit 1 at once instead of waiting for it.")
 def build(site_dir: Path, output: Path | None, drafts: bool, audience: str, today: dt.datetime | None,
-          no_cache: bool) -> None:
+          no_cache: bool, no_wait: bool) -> None:
     """Build the site in SITE_DIR (default: this folder).
 
     When nothing the last build depended on has changed (sources, config, registry, theme, options,
@@ -119,7 +121,8 @@ def build(site_dir: Path, output: Path | None, drafts: bool, audience: str, toda
 
     progress = TerminalProgress()
     result = _run(lambda: build_site(site_dir, output, drafts=drafts, progress=progress, audience=audience,
-                                     today=day, use_cache=not no_cache), "build")
+                                     today=day, use_cache=not no_cache, wait=not no_wait,
+                                     waiting=lambda message: click.echo(message, err=True)), "build")
     progress.finish()
     _print_diagnostics(result.warnings)
     _report_build(result.pages, len(result.outputs), str(result.out_dir), result.seconds,

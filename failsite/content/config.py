@@ -87,6 +87,8 @@ class SiteConfig:
     lint_rules: str = ""
     lint_disable: tuple[str, ...] = ()
     guide_audience: str = "restricted"
+    render_seconds: float = 30.0
+    page_megabytes: float = 50.0
 
     @property
     def content_dir(self) -> Path:
@@ -123,6 +125,11 @@ _TOP_FIELDS = (
     Field("anonymise", "mapping", "anonymisation: registry, internal_domains, patterns, rules"),
     Field("lint", "mapping", "writing help: rules (your own rules file), disable (rule ids)"),
     Field("curriculum", "mapping", "curriculum options: guide_audience"),
+    Field("limits", "mapping", "bounds on one page: render_seconds, page_megabytes"),
+)
+_LIMIT_FIELDS = (
+    Field("render_seconds", "int", "how long one page may take to render (default 30; 0: no bound)"),
+    Field("page_megabytes", "int", "how large one page may grow, in MB (default 50)"),
 )
 _CURRICULUM_FIELDS = (
     Field("guide_audience", "choice", "the least audience whose builds hold the facilitator guides, with their "
@@ -209,6 +216,7 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
     markdown = _sub(root, "markdown", _MARKDOWN_FIELDS, path, diagnostics)
     lint = _sub(root, "lint", _LINT_FIELDS, path, diagnostics)
     curriculum = _sub(root, "curriculum", _CURRICULUM_FIELDS, path, diagnostics)
+    limits = _sub(root, "limits", _LIMIT_FIELDS, path, diagnostics)
     pagination = _sub(root, "pagination", _PAGINATION_FIELDS, path, diagnostics)
     feed = _sub(root, "feed", _FEED_FIELDS, path, diagnostics)
     per_page = pagination.get("per_page")
@@ -251,6 +259,8 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
         lint_rules=lint.get("rules") or "",
         lint_disable=tuple(lint.get("disable") or ()),
         guide_audience=curriculum.get("guide_audience") or "restricted",
+        render_seconds=30.0 if limits.get("render_seconds") is None else float(limits["render_seconds"]),
+        page_megabytes=50.0 if limits.get("page_megabytes") is None else float(max(limits["page_megabytes"], 1)),
     )
 
 

@@ -128,6 +128,13 @@ def load_yaml(text: str, path: str, line_offset: int = 0,
         line = (mark.line + 1 + line_offset) if mark else line_offset + 1
         col = (mark.column + 1) if mark else 1
         problem = exc.problem or exc.context or "the YAML could not be read"
+        opened = exc.context_mark
+        if exc.context and opened is not None and mark is not None and opened.line < mark.line:
+            # An unclosed [ or { is noticed lines later; the mistake is where it was opened.
+            return None, [Diagnostic(path, opened.line + 1 + line_offset, opened.column + 1, "error",
+                                     f"invalid YAML: {problem} ({exc.context.removeprefix('while ')} that starts "
+                                     f"here; noticed on line {line})",
+                                     "close the list or mapping on this line: `[a, b]`, `{key: value}`")]
         return None, [Diagnostic(path, line, col, "error", f"invalid YAML: {problem}",
                                  "check the indentation and quoting on this line or the one before it")]
     except yaml.YAMLError as exc:

@@ -2,58 +2,150 @@
 
 Only work whose result is a pure function of what the key hashes is cached, so a hit can never
 serve a stale page:
-- a source's parsed and anonymised item with its diagnostics, keyed by its bytes, its place,
-  the schema and the anonymisation settings;
-- a markdown body, keyed by its text, position, anonymity, the registry and the options, and
-  kept only while its links still resolve to the same URLs with the same warnings;
-- the leak audit's verdict on a file, kept only for clean files, keyed by the file's bytes, the
-  registry and the names the file may show;
-- each search bundle (failsite.render.search), keyed by its pages' paths and bytes, kept as files in
-  search/<key> (hard links to the published bundle);
+- a source's parsed and anonymised item with its diagnostics (content.ingest);
+- a markdown body, kept only while its links still resolve the same way (render.renderer);
+- a page's record (its key, the items it showed with their digests, the hash of its bytes), so an
+  unchanged page is taken from the previous output instead of rendered (render.renderer.PageReuse);
+- the leak audit's verdict on a file, kept only for clean files;
+- each search bundle's files and warnings (render.search), stored as bytes, never linked to the
+  published files, so nothing written to the output can change the cache or the reverse;
 - Jinja's compiled templates, which Jinja checks against each template's source.
-- a page's record (its key, the items it showed with their digests, the hash of its bytes),
-  so that an unchanged page is read back from the previous output instead of rendered (see
-  render.PageReuse);
-A cache that cannot be read, or was written by another version, is discarded with a warning.
+
+The store is one SQLite database (`cache.sqlite3`, WAL mode): a row per entry, keyed by its
+namespace and hash, with a SHA-256 checksum of its value checked on every read. A build reads
+only the rows it asks for, writes only the rows that are new, and prunes the rows it did not
+use. Any damage (a flipped byte, a truncated file, a folder where the database should be, the
+cache folder turned into a file) costs a warning and a rebuild of what was lost, never a
+traceback or a wrong page.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import pickle
 import shutil
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from failsite import __version__
+from failsite.engine.fingerprint import CACHE_DIR, code_fingerprint
 from failsite.errors import Diagnostic, warning
-from failsite.engine.fingerprint import CACHE_DIR, code_fingerprint, digest
+
+DATABASE = "cache.sqlite3"
+_FORMAT = 1
+_NAMESPACES = ("items", "bodies", "pages", "clean", "search")
+# What earlier versions kept and this one no longer reads.
+_OBSOLETE = ("build.pickle", "build.pickle.tmp", "search")
 
 # What the stages keep here, opaque to the cache: a parsed item with its diagnostics (content.ingest)
 # and a rendered body (render.renderer.RenderedBody) are the stages' own types.
 Parsed = tuple[Any, list[Diagnostic]]
 
-_FILE = "build.pickle"
-_FORMAT = 5
+
+class CacheDamaged(Exception):
+    """A cache entry or the database failed its check."""
+
+
+class Namespace:
+    """The entries of one kind, read from the database on demand and checked against their checksums."""
+
+    def __init__(self, store: "BuildCache", name: str):
+        self._store, self._name = store, name
+
+    def get(self, key: str) -> Any:
+        """The value kept under `key`, or None when there is none (or it was damaged: then with a warning)."""
+        return self._store.read(self._name, key)
+
+    def __contains__(self, key: str) -> bool:
+        return self.get(key) is not None
+
+    def __getitem__(self, key: str) -> Any:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._store.fresh[self._name][key] = value
 
 
 @dataclass
 class BuildCache:
-    """What the last build left for this one; `used_*` collect what this build wants kept."""
+    """What the last build left for this one; `used_*` collect what this build wants kept.
+
+    `path` is the cache folder; with `database=None` the cache starts empty (`--no-cache`) and
+    this build's entries replace whatever was there."""
 
     path: Path
-    items: dict[str, Parsed] = field(default_factory=dict)  # source key -> parsed
-    bodies: dict[str, Any] = field(default_factory=dict)  # body key -> rendered body
-    # output path -> (page key, (shown item, its digest)..., sha256 of the bytes, searchable)
-    pages: dict[str, tuple[str, tuple[tuple[str, str], ...], str, bool]] = field(default_factory=dict)
-    clean: set[str] = field(default_factory=set)  # audit keys of files found clean
-    search: dict[str, list[Diagnostic]] = field(default_factory=dict)  # bundle key -> warnings; files in search/
-    used_items: dict[str, Parsed] = field(default_factory=dict)
+    database: sqlite3.Connection | None = None
+    warnings: list[Diagnostic] = field(default_factory=list)
+    fresh: dict[str, dict[str, Any]] = field(default_factory=lambda: {n: {} for n in _NAMESPACES})
+    used: dict[str, set[str]] = field(default_factory=lambda: {n: set() for n in _NAMESPACES})
     item_keys: dict[str, str] = field(default_factory=dict)  # this build's source key -> its item's cache key
-    used_bodies: dict[str, Any] = field(default_factory=dict)
-    used_search: dict[str, list[Diagnostic]] = field(default_factory=dict)
-    used_pages: dict[str, tuple[str, tuple[tuple[str, str], ...], str, bool]] = field(default_factory=dict)
-    used_clean: set[str] = field(default_factory=set)
+    verified: dict[str, frozenset[str]] = field(default_factory=dict)  # keys already stored, by namespace
+
+    def __post_init__(self) -> None:
+        self.items, self.bodies, self.pages, self.search = (Namespace(self, n) for n in
+                                                            ("items", "bodies", "pages", "search"))
+        self.used_items = _Recorder(self, "items")
+        self.used_bodies = _Recorder(self, "bodies")
+        self.used_pages = _Recorder(self, "pages")
+        self.used_search = _Recorder(self, "search")
+        self.used_clean = _KeyRecorder(self, "clean")
+        self._clean: frozenset[str] | None = None
+
+    @property
+    def clean(self) -> frozenset[str]:
+        """Every audit key of a file found clean before, read at once (the audit's workers get a copy)."""
+        if self._clean is None:
+            self._clean = frozenset(self._keys("clean"))
+        return self._clean
+
+    def read(self, namespace: str, key: str) -> Any:
+        """A kept value, checked and unpickled; None when absent or damaged."""
+        if key in self.fresh[namespace]:
+            return self.fresh[namespace][key]
+        if self.database is None:
+            return None
+        try:
+            row = self.database.execute("SELECT value, checksum FROM entries WHERE namespace = ? AND key = ?",
+                                        (namespace, key)).fetchone()
+            if row is None:
+                return None
+            value, checksum = row
+            if hashlib.sha256(value).hexdigest() != checksum:
+                raise CacheDamaged(f"an entry of '{namespace}' does not match its checksum")
+            return pickle.loads(value)
+        except (CacheDamaged, sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError,
+                ImportError, IndexError, TypeError, ValueError) as exc:
+            self._damaged(exc)
+            return None
+
+    def _keys(self, namespace: str) -> Iterable[str]:
+        if self.database is None:
+            return ()
+        try:
+            return [k for (k,) in self.database.execute("SELECT key FROM entries WHERE namespace = ?", (namespace,))]
+        except sqlite3.DatabaseError as exc:
+            self._damaged(exc)
+            return ()
+
+    def _damaged(self, exc: Exception) -> None:
+        """Stop trusting the database: this build renders what it needed, and writes a new one."""
+        self.warnings.append(warning(f"{CACHE_DIR}/{DATABASE}", 1, f"the build cache is damaged and was set aside: "
+                                     f"{exc}", "nothing to do: this build renders everything it needed again"))
+        self._close()
+        self.database = None
+
+    def _close(self) -> None:
+        if self.database is not None:
+            try:
+                self.database.close()
+            except sqlite3.Error:
+                pass
 
     def compiled_templates(self) -> Path:
         """The folder for Jinja's compiled templates, one per version of failsite's code (the others removed)."""
@@ -66,40 +158,141 @@ class BuildCache:
         current.mkdir(parents=True, exist_ok=True)
         return current
 
-    def search_folder(self, bundle_key: str) -> Path:
-        """Where a search bundle made from the pages its key hashes is kept (hard links to the published files)."""
-        return self.path / "search" / bundle_key[:32]
+    def save(self) -> list[Diagnostic]:
+        """Keep what this build used: write the new rows, drop the unused ones. A cache that cannot be written
+        is a warning (the build itself succeeded)."""
+        try:
+            database = self.database or _create(self.path)
+            with database:
+                database.execute("CREATE TEMP TABLE IF NOT EXISTS used (namespace TEXT, key TEXT)")
+                database.execute("DELETE FROM used")
+                database.executemany("INSERT INTO used VALUES (?, ?)",
+                                     ((n, k) for n, keys in self.used.items() for k in keys))
+                database.execute("DELETE FROM entries WHERE (namespace, key) NOT IN (SELECT namespace, key FROM used)")
+                rows = []
+                for namespace, values in self.fresh.items():
+                    for key, value in values.items():
+                        if key in self.used[namespace]:
+                            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+                            rows.append((namespace, key, data, hashlib.sha256(data).hexdigest()))
+                database.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
+            database.close()
+            self.database = None
+            (self.path / ".gitignore").write_text("*\n")
+            return []
+        except (OSError, sqlite3.Error) as exc:
+            self._close()
+            return [warning(f"{CACHE_DIR}/{DATABASE}", 1, f"the build cache could not be saved: {exc}",
+                            "the site was built and published; the next build renders everything again")]
 
-    def save(self) -> None:
-        """Keep what this build used (so the cache never grows beyond one site's worth)."""
-        self.path.mkdir(parents=True, exist_ok=True)
-        kept = {self.search_folder(key) for key in self.used_search}
-        if (self.path / "search").is_dir():
-            for other in (self.path / "search").iterdir():
-                if other not in kept:
-                    shutil.rmtree(other, ignore_errors=True)
-        payload = {"format": _FORMAT, "version": __version__, "items": self.used_items, "bodies": self.used_bodies,
-                   "pages": self.used_pages,
-                   "clean": self.used_clean, "search": self.used_search}
-        temporary = self.path / f"{_FILE}.tmp"
-        temporary.write_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
-        temporary.replace(self.path / _FILE)
-        (self.path / ".gitignore").write_text("*\n")
+
+class _Recorder:
+    """`cache.used_x[key] = value`: this build used (or made) the value under key; keep it."""
+
+    def __init__(self, store: BuildCache, namespace: str):
+        self._store, self._namespace = store, namespace
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._store.used[self._namespace].add(key)
+        if self._store.database is None or key not in self._known():
+            self._store.fresh[self._namespace][key] = value
+
+    def __getitem__(self, key: str) -> Any:
+        return self._store.read(self._namespace, key)
+
+    def _known(self) -> frozenset[str]:
+        """Keys already stored with a value that checked out when read (those are not written again)."""
+        return self._store.verified.setdefault(self._namespace, frozenset(self._store._keys(self._namespace)))
 
 
-def load_cache(site_dir: Path) -> tuple[BuildCache, list[Diagnostic]]:
-    """The site's build cache, or an empty one (with a warning when the old one could not be trusted)."""
+class _KeyRecorder:
+    """`cache.used_clean.add(key)`: a verdict this build relies on or found."""
+
+    def __init__(self, store: BuildCache, namespace: str):
+        self._store, self._namespace = store, namespace
+
+    def add(self, key: str) -> None:
+        self._store.used[self._namespace].add(key)
+        if self._store.database is None or key not in self._store.clean:
+            self._store.fresh[self._namespace].setdefault(key, True)
+
+
+def _create(folder: Path) -> sqlite3.Connection:
+    """A new, empty database in the cache folder (whatever stood there before is removed)."""
+    _clear(folder / DATABASE)
+    for suffix in ("-wal", "-shm"):
+        _clear(folder / (DATABASE + suffix))
+    database = _connect(folder / DATABASE)
+    with database:
+        database.execute("CREATE TABLE entries (namespace TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, "
+                         "checksum TEXT NOT NULL, PRIMARY KEY (namespace, key)) WITHOUT ROWID")
+        database.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        database.executemany("INSERT INTO meta VALUES (?, ?)",
+                             (("format", str(_FORMAT)), ("version", __version__), ("code", code_fingerprint())))
+    return database
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    database = sqlite3.connect(str(path), isolation_level="DEFERRED", check_same_thread=False)
+    database.execute("PRAGMA journal_mode=WAL")
+    database.execute("PRAGMA synchronous=NORMAL")
+    return database
+
+
+def _clear(path: Path) -> None:
+    """Remove a file or folder, whichever it is."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
+def prepare_cache_folder(site_dir: Path) -> tuple[Path, list[Diagnostic]]:
+    """The site's cache folder, made a folder if something else stood in its place, with what earlier versions
+    left removed."""
     folder = site_dir / CACHE_DIR
-    path = folder / _FILE
-    if not path.exists():
-        return BuildCache(folder), []
+    found: list[Diagnostic] = []
+    if folder.exists() and not folder.is_dir():
+        _clear(folder)
+        found.append(warning(CACHE_DIR, 1, "the build cache was not a folder and was replaced",
+                             "nothing to do: this build renders everything and writes a new cache"))
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in _OBSOLETE:
+        if (folder / name).exists():
+            _clear(folder / name)
+    return folder, found
+
+
+def load_cache(site_dir: Path, use: bool = True) -> tuple[BuildCache, list[Diagnostic]]:
+    """The site's build cache (an empty one with `use=False`, or when the old one cannot be trusted: then with a
+    warning saying why)."""
+    folder, found = prepare_cache_folder(site_dir)
+    path = folder / DATABASE
+    if not use or not path.exists():
+        return BuildCache(folder), found
     try:
-        payload = pickle.loads(path.read_bytes())
-        if not isinstance(payload, dict) or payload.get("format") != _FORMAT or payload.get("version") != __version__:
-            raise ValueError("it was written by another version of failsite")
-        return BuildCache(folder, dict(payload["items"]), dict(payload["bodies"]), dict(payload["pages"]),
-                          set(payload["clean"]), dict(payload["search"])), []
-    except Exception as exc:  # any damage at all: do not trust it
-        path.unlink(missing_ok=True)
-        return BuildCache(folder), [warning(f"{CACHE_DIR}/{_FILE}", 1, f"the build cache was discarded: {exc}",
-                                            "nothing to do: this build renders everything and writes a new cache")]
+        if not path.is_file():
+            raise CacheDamaged("it is not a file")
+        database = _connect(path)
+        meta = dict(database.execute("SELECT name, value FROM meta").fetchall())
+        if meta != {"format": str(_FORMAT), "version": __version__, "code": code_fingerprint()}:
+            database.close()
+            return BuildCache(folder), found  # another version of failsite: nothing in it is valid
+        return BuildCache(folder, database), found
+    except (CacheDamaged, sqlite3.DatabaseError, OSError) as exc:
+        return BuildCache(folder), found + [warning(f"{CACHE_DIR}/{DATABASE}", 1, f"the build cache was discarded: {exc}",
+                                                    "nothing to do: this build renders everything and writes a new cache")]
+
+
+def store_tree(folder: Path) -> dict[str, bytes]:
+    """Every file below a folder with its bytes, to keep in the cache (copied, never linked)."""
+    return {os.path.relpath(os.path.join(root, name), folder): Path(root, name).read_bytes()
+            for root, _, names in os.walk(folder) for name in sorted(names)}
+
+
+def restore_tree(files: dict[str, bytes], folder: Path) -> None:
+    """Write files kept by `store_tree` below a folder."""
+    for relative, content in files.items():
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)

@@ -9,8 +9,11 @@ costs more than it saves. FAILSITE_WORKERS sets the number of processes (1: seri
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
+import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Sequence, TypeVar
@@ -18,6 +21,7 @@ from typing import Any, Callable, Sequence, TypeVar
 Work = TypeVar("Work")
 Result = TypeVar("Result")
 
+_PR_SET_PDEATHSIG = 1
 PARALLEL_FROM = 200  # pieces of work below which everything runs in this process
 
 # What a forked worker works from: set in the parent just before the fork, read in the child.
@@ -46,7 +50,8 @@ def fork_map(task: Callable[[dict[str, Any], Sequence[Work]], list[Result]], wor
         return results
     _inherited.update(inherited, task=task)
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_die_with_parent) as pool:
             for piece_results in pool.map(_run_slice, slices):
                 results += piece_results
                 if progress:
@@ -54,6 +59,18 @@ def fork_map(task: Callable[[dict[str, Any], Sequence[Work]], list[Result]], wor
         return results
     finally:
         _inherited.clear()
+
+
+def _die_with_parent() -> None:
+    """Make this worker end when the build that forked it ends, however it ends (a `kill -9` included):
+    otherwise workers of a killed build wait a minute for work that never comes."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the pool's own shutdown is all there is
+        pass
+    if os.getppid() == 1:  # the parent died before the request was made
+        os._exit(1)
 
 
 def _run_slice(work: Sequence[Any]) -> list[Any]:

@@ -1,7 +1,14 @@
-"""The only module that touches the output folder: build beside it, then swap it in whole."""
+"""The only module that touches the output folder: build beside it, then swap it in whole.
+
+The swap is two renames, so a build that fails or is killed at any moment leaves the old output
+or the new one whole. An output folder that is a mount point (a Docker volume, a network share)
+cannot be renamed: the build is staged inside it and its entries are swapped one by one, each
+step undone if a later one fails. Published files and folders get the user's umask
+(0644/0755 by default), so a web server running as another user can read them."""
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import subprocess
@@ -31,17 +38,33 @@ def check_output_dir(out_dir: Path, site_dir: Path, content_dir: Path) -> None:
 
 
 def open_staging(out_dir: Path | None) -> Path:
-    """A fresh, empty folder to build into: beside `out_dir` (so the swap is a rename), or a temporary one
-    when nothing will be published (`failsite check`)."""
+    """A fresh, empty folder to build into: beside `out_dir` (so the swap is a rename), inside it when it is a
+    mount point, or a temporary one when nothing will be published (`failsite check`). Its name carries this
+    process's id, so a later build can tell a dead build's folder from a running one's."""
     if out_dir is None:
         return Path(tempfile.mkdtemp(prefix="failsite-check-"))
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.building-", dir=out_dir.parent))
+        if is_mount_point(out_dir):
+            staging = Path(tempfile.mkdtemp(prefix=f".failsite-building-{os.getpid()}-", dir=out_dir))
+        else:
+            staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.building-{os.getpid()}-", dir=out_dir.parent))
+        os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it 0700; the published folder follows the umask
         (staging / MARKER).write_bytes(b"")
     except OSError as exc:
         raise FailsiteError([_unwritable(out_dir, exc)]) from None
     return staging
+
+
+def is_mount_point(folder: Path) -> bool:
+    """Whether a folder is a mount point (it cannot be renamed away)."""
+    return folder.is_dir() and os.path.ismount(folder)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_file(staging: Path, relative: str, content: bytes) -> None:
@@ -52,7 +75,7 @@ def write_file(staging: Path, relative: str, content: bytes) -> None:
         with open(target, "wb") as handle:
             handle.write(content)
     except OSError as exc:
-        raise FailsiteError([_unwritable(staging, exc)]) from None
+        raise FailsiteError([_unwritable(staging, exc, relative)]) from None
 
 
 def link_file(staging: Path, relative: str, origin: str | Path) -> bool:
@@ -76,9 +99,15 @@ def _make_folder(folder: str) -> None:
         _made_folders.add(folder)
 
 
-def _unwritable(folder: Path, exc: OSError) -> Diagnostic:
-    return error(str(folder), 1, f"cannot write the output: {exc.strerror or exc}",
-                 "check the disk space and the folder's permissions")
+def _unwritable(folder: Path, exc: OSError, relative: str = "") -> Diagnostic:
+    """The error for an output that cannot be written, naming the output path and a hint that fits the cause."""
+    where = relative or str(folder)
+    hints = {errno.ENOSPC: "the disk is full: free some space; nothing was published",
+             errno.EDQUOT: "your disk quota is used up: free some space; nothing was published",
+             errno.ENAMETOOLONG: "the path is too long for the file system: shorten the slug or title it comes from",
+             errno.EACCES: "check the folder's permissions", errno.EROFS: "the output's file system is read-only"}
+    return error(where, 1, f"cannot write the output: {exc.strerror or exc}",
+                 hints.get(exc.errno or 0, "check the disk space and the folder's permissions"))
 
 
 def _linked(origin: str | Path, target: str | Path) -> bool:
@@ -97,6 +126,16 @@ def _link_or_copy(origin: Path, target: Path) -> None:
 def publish(staging: Path, out_dir: Path) -> threading.Thread | None:
     """Swap the staged folder in for the output folder. The old output is removed only afterwards, by the
     returned thread (join it before exiting), while the build records what it did."""
+    try:
+        return _swap(staging, out_dir)
+    except OSError as exc:
+        raise FailsiteError([error(str(out_dir), 1, f"cannot publish the output: {exc.strerror or exc}",
+                                   "the previous output was left as it was; check the folder and its disk")]) from None
+
+
+def _swap(staging: Path, out_dir: Path) -> threading.Thread | None:
+    if staging.parent == out_dir:
+        return _publish_into_mount(staging, out_dir)
     previous = None
     if out_dir.exists():
         previous = out_dir.with_name(f".{out_dir.name}.previous-{os.getpid()}")
@@ -111,6 +150,36 @@ def publish(staging: Path, out_dir: Path) -> threading.Thread | None:
         raise
     if previous is None:
         return None
+    removal = threading.Thread(target=shutil.rmtree, args=(previous,), kwargs={"ignore_errors": True})
+    removal.start()
+    return removal
+
+
+def _publish_into_mount(staging: Path, out_dir: Path) -> threading.Thread:
+    """Swap a build staged inside a mount point in, entry by entry: the old entries move into a folder of their
+    own, the new ones out of the staging folder; if any rename fails, every one done so far is undone."""
+    previous = out_dir / f".failsite-previous-{os.getpid()}"
+    shutil.rmtree(previous, ignore_errors=True)
+    previous.mkdir()
+    ours = {staging.name, previous.name, MARKER}
+    moved_out: list[str] = []
+    moved_in: list[str] = []
+    try:
+        for name in sorted(os.listdir(out_dir)):
+            if name not in ours and not name.startswith((".failsite-building-", ".failsite-previous-")):
+                os.rename(out_dir / name, previous / name)
+                moved_out.append(name)
+        for name in sorted(os.listdir(staging)):
+            if name != MARKER:
+                os.rename(staging / name, out_dir / name)
+                moved_in.append(name)
+    except OSError:
+        for name in reversed(moved_in):
+            os.rename(out_dir / name, staging / name)
+        for name in reversed(moved_out):
+            os.rename(previous / name, out_dir / name)
+        raise
+    (out_dir / MARKER).touch()
     removal = threading.Thread(target=shutil.rmtree, args=(previous,), kwargs={"ignore_errors": True})
     removal.start()
     return removal
@@ -151,7 +220,7 @@ def index_bundle(folder: Path, pages: list[str], bundle: str, shown: str) -> lis
     import pagefind_bin
 
     shown_bundle = f"{shown}/{bundle}"
-    linked = Path(tempfile.mkdtemp(prefix=".search-", dir=folder.parent))
+    linked = Path(tempfile.mkdtemp(prefix=f".search-{os.getpid()}-", dir=folder.parent))
     try:
         for relative in pages:
             target = linked / relative
@@ -170,16 +239,3 @@ def index_bundle(folder: Path, pages: list[str], bundle: str, shown: str) -> lis
         raise FailsiteError([error(shown_bundle, 1, f"the search index could not be built: {result.stderr.strip()}",
                                    "check that the pagefind package is installed (pip install 'pagefind[bin]')")])
     return []
-
-
-def link_tree(source: Path, target: Path) -> bool:
-    """Hard-link (or copy, where links cannot be made) every file below `source` into `target`;
-    False when there is no `source` folder."""
-    if not source.is_dir():
-        return False
-    for folder, _, names in os.walk(source):
-        destination = target / os.path.relpath(folder, source)
-        destination.mkdir(parents=True, exist_ok=True)
-        for name in names:
-            _link_or_copy(Path(folder, name), destination / name)
-    return True

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import time
+import traceback
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from failsite.preview.changes import Change
 from failsite.content.config import load_config
 from failsite.content.items import Item, item_schema, read_item
 from failsite.content.discover import Source, discover_sources
-from failsite.errors import Diagnostic, FailsiteError, has_errors, sorted_unique
+from failsite.errors import Diagnostic, FailsiteError, error, has_errors, sorted_unique
 from failsite.render.plans import page_signatures, plan_pages
 from failsite.privacy.publish import Audience
 from failsite.render.renderer import (Output, RenderedBody, Renderer, allowed_names, body_still_valid,
@@ -47,6 +48,14 @@ class RebuildReport:
     written: tuple[str, ...]  # output paths written or removed because their bytes changed
     seconds: float
     css_only: bool = False
+
+
+def unexpected_error(exc: BaseException) -> Diagnostic:
+    """What the page shows when a rebuild raised something that is not a mistake in the site."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" (in {Path(frame.filename).name}:{frame.lineno})" if frame else ""
+    return error("failsite", 1, f"the rebuild failed unexpectedly: {type(exc).__name__}: {exc}{where}",
+                 "the preview keeps watching: save again; if this repeats, please report it with this line")
 
 
 class Preview:
@@ -77,6 +86,9 @@ class Preview:
                 rendered, written = self._static(change)
         except FailsiteError as exc:
             return RebuildReport(False, sorted_unique(exc.diagnostics), (), (), time.perf_counter() - started)
+        except Exception as exc:  # a bug must not take the preview down: the page shows it, the next save retries
+            self.site = None
+            return RebuildReport(False, [unexpected_error(exc)], (), (), time.perf_counter() - started)
         css_only = change is not None and not change.full and not change.content and not change.templates \
             and bool(change.static) and all(p.endswith(".css") for p in change.static)
         return RebuildReport(True, self.warnings, rendered, written, time.perf_counter() - started, css_only)

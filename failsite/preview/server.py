@@ -13,6 +13,7 @@ import ipaddress
 import mimetypes
 import queue
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -27,11 +28,25 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from failsite.preview.changes import Change, classify
-from failsite.errors import Diagnostic, FailsiteError
-from failsite.preview.rebuild import Preview, RebuildReport
+from failsite.errors import Diagnostic, FailsiteError, error
+from failsite.preview.rebuild import Preview, RebuildReport, unexpected_error
 from failsite.privacy.publish import Audience
 
 EVENTS_PATH = "/__failsite/events"
+REQUEST_TIMEOUT_SECONDS = 30  # for a client's request to arrive whole, and for each write to it
+
+
+class PreviewHTTPServer(ThreadingHTTPServer):
+    """The standard library's threading server with a backlog for a browser's burst of connections, daemon
+    threads, and quiet about clients that disconnect."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        error = sys.exc_info()[1]
+        if not isinstance(error, (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
 DEBOUNCE_SECONDS = 0.04  # quiet time that ends a burst of saves
 MAX_WAIT_SECONDS = 0.5  # a burst never delays a rebuild longer than this
 
@@ -64,12 +79,15 @@ def safe_file(root: Path, request_path: str, base_path: str = "/") -> Path | Non
     if any(part == ".." for part in parts):
         return None
     resolved_root = root.resolve()
-    candidate = (resolved_root / path.lstrip("/")).resolve()
-    if not candidate.is_relative_to(resolved_root):
+    try:
+        candidate = (resolved_root / path.lstrip("/")).resolve()
+        if not candidate.is_relative_to(resolved_root):
+            return None
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        return candidate if candidate.is_file() else None
+    except (OSError, ValueError):  # a name too long for the file system, or otherwise impossible: not found
         return None
-    if candidate.is_dir():
-        candidate = candidate / "index.html"
-    return candidate if candidate.is_file() else None
 
 
 def error_page(diagnostics: list[Diagnostic]) -> bytes:
@@ -136,9 +154,28 @@ def make_handler(root: Path, base_path: str, state: LiveState,
                  hosts: set[str] | frozenset[str] | None = None) -> type[BaseHTTPRequestHandler]:
     class PreviewHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        timeout = REQUEST_TIMEOUT_SECONDS  # a client that sends half a request and stops gives its thread back
 
         def log_message(self, format: str, *args: object) -> None:
             pass
+
+        def handle(self) -> None:
+            try:
+                super().handle()
+            except (ConnectionError, TimeoutError):  # the browser went away or went quiet: nothing to report
+                self.close_connection = True
+
+        def do_HEAD(self) -> None:  # noqa: N802 (the standard library's name)
+            self._head_only = True
+            self.do_GET()
+
+        def do_OPTIONS(self) -> None:  # noqa: N802
+            if self._host_refused():
+                return
+            self.send_response(HTTPStatus.NO_CONTENT)
+            self.send_header("Allow", "GET, HEAD, OPTIONS")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def _host_refused(self) -> bool:
             host = (self.headers.get("Host") or "").strip().lower()
@@ -193,13 +230,16 @@ def make_handler(root: Path, base_path: str, state: LiveState,
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
-            self.wfile.write(body)
+            if not getattr(self, "_head_only", False):
+                self.wfile.write(body)
 
         def _events(self) -> None:
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
+            if getattr(self, "_head_only", False):
+                return
             with state.condition:
                 seen = state.generation
             try:
@@ -215,7 +255,7 @@ def make_handler(root: Path, base_path: str, state: LiveState,
                     seen = generation
                     self.wfile.write(message.encode("utf-8"))
                     self.wfile.flush()
-            except (BrokenPipeError, ConnectionResetError):
+            except (ConnectionError, TimeoutError):
                 return
             finally:
                 self.close_connection = True
@@ -251,7 +291,7 @@ class PreviewServer:
     """A running preview: its URL, and how to stop it."""
 
     url: str
-    server: ThreadingHTTPServer
+    server: PreviewHTTPServer
     observer: Observer  # type: ignore[valid-type]
     state: LiveState
     preview_dir: Path
@@ -279,12 +319,11 @@ def start_preview(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, aud
     base_path = preview.config.base_path if hasattr(preview, "config") else "/"
     hosts: set[str] = set()
     try:
-        server = ThreadingHTTPServer((host, port), make_handler(preview_dir, base_path, state, hosts))
+        server = PreviewHTTPServer((host, port), make_handler(preview_dir, base_path, state, hosts))
     except OSError:
         shutil.rmtree(preview_dir, ignore_errors=True)
         raise
     hosts.update(allowed_hosts(host, server.server_address[1]))
-    server.daemon_threads = True
     events: "queue.Queue[Path]" = queue.Queue()
     ignored = [preview_dir, site_dir / ".git", site_dir / ".failsite-cache"]
     if hasattr(preview, "config"):
@@ -314,18 +353,29 @@ def _rebuild_loop(preview: Preview, events: "queue.Queue[Path]", state: LiveStat
                 burst.add(events.get(timeout=DEBOUNCE_SECONDS))
             except queue.Empty:
                 break
-        change = classify(burst, preview.config, preview.theme) if hasattr(preview, "theme") \
-            else Change(full=True, paths=tuple(str(p) for p in burst))
-        if change.empty:
-            continue
-        if not preview.site:
-            change = Change(full=True, paths=change.paths)  # the last full build failed: start again
-        with state.files:
-            result = preview.rebuild(change)
-            state.publish(result)
-        report(", ".join(change.paths) or "change", result)
-        if result.ok and not result.css_only and not change.full:  # a full rebuild indexed everything already
-            try:
-                preview.refresh_search(state.files)
-            except FailsiteError as exc:
-                report("search index", RebuildReport(False, exc.diagnostics, (), (), 0.0))
+        try:
+            _rebuild_once(preview, burst, state, report)
+        except Exception as exc:  # a bug must not stop the preview: show it, and keep watching
+            failed = RebuildReport(False, [unexpected_error(exc)], (), (), 0.0)
+            with state.files:
+                state.publish(failed)
+            report("rebuild", failed)
+
+
+def _rebuild_once(preview: Preview, burst: set[Path], state: LiveState,
+                  report: Callable[[str, RebuildReport], None]) -> None:
+    change = classify(burst, preview.config, preview.theme) if hasattr(preview, "theme") \
+        else Change(full=True, paths=tuple(str(p) for p in burst))
+    if change.empty:
+        return
+    if not preview.site:
+        change = Change(full=True, paths=change.paths)  # the last full build failed: start again
+    with state.files:
+        result = preview.rebuild(change)
+        state.publish(result)
+    report(", ".join(change.paths) or "change", result)
+    if result.ok and not result.css_only and not change.full:  # a full rebuild indexed everything already
+        try:
+            preview.refresh_search(state.files)
+        except FailsiteError as exc:
+            report("search index", RebuildReport(False, exc.diagnostics, (), (), 0.0))

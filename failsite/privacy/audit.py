@@ -43,26 +43,29 @@ class LeakAudit:
         """Findings in one file's text; `allowed` holds the entries shown there by their consent."""
         findings: dict[tuple[int, str], Diagnostic] = {}
         for variant, line_of in _variants(text):
-            for position, entry_id, what in self._hits(variant):
+            for position, entry_id, what, alias in self._hits(variant):
                 if entry_id in allowed:
                     continue
                 line = line_of(position)
                 entry = self.registry.entry(entry_id)
+                through = f' through the alias "{alias}"' if alias and alias != entry.name else ""
                 findings.setdefault((line, entry_id), error(
-                    shown_path, line, f'protected {what} of "{entry.name}" found ({entry.id}, consent: {entry.consent})',
-                    "nothing was published: replace the name in the source or template, or register how it may be shown"))
+                    shown_path, line, f'protected {what} of "{entry.name}" found{through} ({entry.id}, consent: '
+                    f'{entry.consent})', "nothing was published: replace the name in the source or template, or "
+                    "register how it may be shown (an alias that matches ordinary words is too broad: lengthen it)"))
         return list(findings.values())
 
-    def _hits(self, text: str) -> Iterable[tuple[int, str, str]]:
+    def _hits(self, text: str) -> Iterable[tuple[int, str, str, str]]:
+        """(position, entry, what was found, the alias that matched) for each protected identifier."""
         for match in self.matcher.find(text):
-            yield match.start, match.entry, "name"
+            yield match.start, match.entry, "name", match.name
         if self.emails or self.phones:
             form = match_text(text)
             for start, _, owner in registered_emails(form, self.emails):
                 if owner:
-                    yield start, owner, "email"
+                    yield start, owner, "email", ""
             for start, _, owner in registered_phones(form, self.phones):
-                yield start, owner, "phone number"
+                yield start, owner, "phone number", ""
 
 
 def _decode(text: str) -> str:

@@ -141,6 +141,7 @@ class Match:
     start: int
     end: int
     entry: str  # registry entry id
+    name: str = ""  # the registered name or alias that matched
 
 
 class NameMatcher:
@@ -148,14 +149,14 @@ class NameMatcher:
 
     def __init__(self, names: Iterable[tuple[str, str]]):
         """`names` are (name or alias, entry id) pairs."""
-        self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self._by_first: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
         for name, entry in names:
             words = name_words(name)
             if words:
-                self._by_first.setdefault(words[0], []).append((words, entry))
+                self._by_first.setdefault(words[0], []).append((words, entry, name))
         for candidates in self._by_first.values():
             candidates.sort(key=lambda c: -len(c[0]))  # the longest alias wins
-        self._longest = max((len(w) for c in self._by_first.values() for w, _ in c), default=0)
+        self._longest = max((len(w) for c in self._by_first.values() for w, _, _ in c), default=0)
         # Aho-Corasick finds every first word in one pass over the text, whatever the number of names.
         self._first_words: Any = None
         self._last: tuple[str, MatchText, list[int]] | None = None
@@ -200,15 +201,15 @@ class NameMatcher:
             if found is not None:
                 folded_end = found.end
                 original_start, original_end = form.span(found.start, found.end)
-                matches.append(Match(original_start, original_end, found.entry))
+                matches.append(Match(original_start, original_end, found.entry, found.name))
         return matches
 
     def _match_from(self, folded: str, start: int) -> Match | None:
         words = list(itertools.islice(_WORD.finditer(folded, start), self._longest))
-        for name, entry in self._by_first.get(words[0].group(), ()):
+        for name, entry, written in self._by_first.get(words[0].group(), ()):
             if len(name) > len(words):
                 continue
             if all(words[k].group() == name[k] and _GAP.fullmatch(folded, words[k - 1].end(), words[k].start())
                    for k in range(1, len(name))):
-                return Match(start, words[len(name) - 1].end(), entry)
+                return Match(start, words[len(name) - 1].end(), entry, written)
         return None

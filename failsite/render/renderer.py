@@ -14,6 +14,7 @@ import jinja2
 from failsite.privacy.anonymise import Anonymiser, Policy
 from failsite.errors import Diagnostic, error, has_errors, warning
 from failsite.engine.fingerprint import digest
+from failsite.engine.limits import TimeLimitExceeded, time_limit
 from failsite.render.feeds import actions_csv, atom_feed, json_index, robots_txt, sitemap
 from failsite.render.markdown import MarkdownOptions, SegmentRewriter, render_markdown
 from failsite.engine.parallel import fork_map
@@ -307,10 +308,26 @@ def allowed_names(outputs: Iterable[Output | Written], site: Site) -> dict[str, 
 
 def render_page(env: jinja2.Environment, theme: Theme, views: SiteView, plan: PagePlan,
                 diagnostics: list[Diagnostic]) -> str | None:
-    """Render one planned page; a template mistake becomes a located diagnostic."""
+    """Render one planned page; a template mistake, or a page that takes too long or grows too large (the
+    site's `limits`), becomes a located diagnostic."""
+    config = views.site.config
     try:
         template = env.get_template(plan.template)
-        return template.render(page=page_context(views, plan))
+        with time_limit(config.render_seconds):
+            html = template.render(page=page_context(views, plan))
+        if len(html) > config.page_megabytes * 1_000_000:
+            diagnostics.append(error(theme.shown(template.filename) if template.filename else plan.template, 1,
+                                     f"the page {plan.url} came to {len(html) / 1e6:,.0f} MB, more than "
+                                     f"{config.page_megabytes:g} MB",
+                                     "look for a loop or a repeated string in the template; or raise "
+                                     "`limits.page_megabytes` in site.yaml"))
+            return None
+        return html
+    except TimeLimitExceeded:
+        name = theme.shown(template.filename) if template.filename else plan.template
+        diagnostics.append(error(name, 1, f"rendering {plan.url} with this template took longer than "
+                                 f"{config.render_seconds:g} s", "look for a loop that never ends in the template; "
+                                 "or raise `limits.render_seconds` in site.yaml"))
     except jinja2.TemplateNotFound as exc:
         diagnostics.append(error(theme.shown(theme.template_dirs[0]) if theme.template_dirs else "templates", 1,
                                  f"template '{exc.name}' not found (needed for {plan.url})",

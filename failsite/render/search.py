@@ -12,13 +12,15 @@ memory is bounded by one shard.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from failsite.errors import Diagnostic, warning
+from failsite.engine.cache import restore_tree, store_tree
 from failsite.engine.fingerprint import digest
-from failsite.output.staging import index_bundle, link_tree
+from failsite.errors import Diagnostic, FailsiteError, error, warning
+from failsite.output.staging import index_bundle
 
 if TYPE_CHECKING:
     from failsite.engine.cache import BuildCache
@@ -76,29 +78,55 @@ def unreadable_by_audit(relative: str) -> bool:
 def index_search(folder: Path, pages: dict[str, str], shown: str, cache: "BuildCache") -> list[Diagnostic]:
     """Build every search bundle of the searchable `pages` (path -> hash of its bytes) written in `folder`.
 
-    A bundle made from the same pages as before is hard-linked from the cache's copy instead of
-    built again, and the bundles built now are kept for the next build."""
+    A bundle made from the same pages as before is written from the cache's copy (checked against its
+    checksum) instead of built again; a bundle built now is checked before it is kept or published."""
     split = bundles(list(pages))
     if not split:
         return [nothing_to_search(shown)]
     diagnostics: list[Diagnostic] = []
     for bundle, paths in split:
         key = digest(bundle, *(f"{path}:{pages[path]}" for path in paths))
-        kept = cache.search_folder(key)
-        if key not in cache.search or not link_tree(kept, folder / bundle):
-            cache.search[key] = build_bundle(folder, paths, bundle, shown, merged=bundle != SEARCH_FOLDER)
-            shutil.rmtree(kept, ignore_errors=True)
-            link_tree(folder / bundle, kept)
-        cache.used_search[key] = cache.search[key]
-        diagnostics += cache.search[key]
+        kept = cache.search.get(key)
+        if kept is not None:
+            restore_tree(kept[0], folder / bundle)
+        else:
+            found = build_bundle(folder, paths, bundle, shown, merged=bundle != SEARCH_FOLDER)
+            kept = (store_tree(folder / bundle), found)
+        cache.used_search[key] = kept
+        diagnostics += kept[1]
     return diagnostics
 
 
 def build_bundle(folder: Path, pages: list[str], bundle: str, shown: str, merged: bool) -> list[Diagnostic]:
-    """Index one bundle into `folder/bundle`; a bundle merged into the first keeps only its index."""
+    """Index one bundle into `folder/bundle` and check what Pagefind wrote; a bundle merged into the first keeps
+    only its index."""
     diagnostics = index_bundle(folder, pages, bundle, shown)
-    if merged and (folder / bundle).is_dir():
+    if diagnostics:  # an empty index: nothing was written to check
+        return diagnostics
+    check_bundle(folder / bundle, f"{shown}/{bundle}", merged)
+    if merged:
         for entry in (folder / bundle).iterdir():
             if not entry.name.endswith(_MERGED_BUNDLE_KEEPS):
                 shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
     return diagnostics
+
+
+# What every bundle Pagefind writes must hold, beyond its index and fragments.
+_REQUIRED = ("pagefind-entry.json", "pagefind.js", "pagefind-ui.js", "pagefind-ui.css")
+
+
+def check_bundle(folder: Path, shown: str, merged: bool) -> None:
+    """Refuse a bundle Pagefind did not finish: it can exit 0 on a full disk having written empty files."""
+    problems = [f"{name} is missing" for name in _REQUIRED if not (folder / name).is_file()]
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if path.is_file() and path.stat().st_size == 0:
+            problems.append(f"{path.relative_to(folder).as_posix()} is empty")
+    if not any(folder.glob("*.pf_meta")) if folder.is_dir() else True:
+        problems.append("its index (*.pf_meta) is missing")
+    try:
+        json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        problems.append("pagefind-entry.json is not readable JSON")
+    if problems:
+        raise FailsiteError([error(shown, 1, "the search index was not written whole: " + "; ".join(problems[:5]),
+                                   "check the free space on the output's disk; nothing was published")])

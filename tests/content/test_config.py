@@ -64,7 +64,7 @@ def test_missing_config_file_names_the_folder(tmp_path: Path) -> None:
 
 def test_invalid_yaml_in_config(tmp_path: Path) -> None:
     errors = config_errors(tmp_path, "title: [T\n")
-    assert errors[0].startswith("site.yaml:2:1: error: invalid YAML")
+    assert errors[0].startswith("site.yaml:1:8: error: invalid YAML")  # where the [ was opened
 
 
 def test_taxonomy_descriptions_can_be_overridden_and_new_taxonomies_added(tmp_path: Path) -> None:

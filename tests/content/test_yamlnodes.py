@@ -34,7 +34,8 @@ def test_duplicate_key_is_an_error_naming_the_first() -> None:
 def test_syntax_error_is_located() -> None:
     root, diagnostics = load_yaml("a: 1\nb: [unclosed\n", "f.yaml", line_offset=1)
     assert root is None
-    assert diagnostics[0].line == 4 and "invalid YAML" in diagnostics[0].message
+    assert diagnostics[0].line == 3 and "invalid YAML" in diagnostics[0].message  # the line of the [
+    assert "noticed on line 4" in diagnostics[0].message
 
 
 def test_self_referencing_alias_does_not_recurse_forever() -> None:

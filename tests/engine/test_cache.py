@@ -34,7 +34,7 @@ def test_a_warm_build_is_byte_identical_to_a_cold_one(tmp_path: Path) -> None:
     shutil.copytree(COMPLETE, warm)
     shutil.copytree(COMPLETE, cold)
     build(warm)
-    assert (warm / CACHE_DIR / "build.pickle").exists()
+    assert (warm / CACHE_DIR / "cache.sqlite3").exists()
     build(warm)
     build(cold)
     assert tree_digest(warm / "public") == tree_digest(cold / "public")
@@ -104,17 +104,76 @@ def test_the_search_index_is_kept_only_while_the_pages_are_the_same(site: Path) 
     assert tree_digest(site / "public/pagefind") != first
 
 
-def test_a_corrupt_or_foreign_cache_is_discarded_with_a_warning(site: Path) -> None:
+def cold_output(site: Path, tmp_path: Path) -> dict[str, str]:
+    """The output of a cold build of the same site, for comparison."""
+    cold = tmp_path / "cold"
+    shutil.rmtree(cold, ignore_errors=True)
+    shutil.copytree(site, cold, ignore=shutil.ignore_patterns("public", CACHE_DIR))
+    build(cold)
+    return tree_digest(cold / "public")
+
+
+def test_an_entry_that_fails_its_checksum_is_never_published(site: Path, tmp_path: Path) -> None:
+    import sqlite3
     build(site)
-    (site / CACHE_DIR / "build.pickle").write_bytes(b"not a pickle at all")
+    database = sqlite3.connect(site / CACHE_DIR / "cache.sqlite3")
+    with database:  # what a flipped bit inside a stored body does: the bytes change, the checksum does not
+        for namespace, key, value in database.execute("SELECT namespace, key, value FROM entries").fetchall():
+            database.execute("UPDATE entries SET value = ? WHERE namespace = ? AND key = ?",
+                             (value[: len(value) // 2] + bytes([value[len(value) // 2] ^ 0x20]) + value[len(value) // 2 + 1:],
+                              namespace, key))
+    database.close()
+    (site / "content/talks/a.md").write_text(talk("Alpha", patterns="[concrete]", body="Edited."))
     result = build(site)
-    assert [w.format().splitlines()[0] for w in result.warnings] == [
-        f"{CACHE_DIR}/build.pickle:1:1: warning: the build cache was discarded: invalid load key, 'n'."]
-    import pickle
-    (site / CACHE_DIR / "build.pickle").write_bytes(pickle.dumps({"format": 1, "version": "0.0.0"}))
-    result = build(site)
-    assert "another version of failsite" in result.warnings[0].message
+    assert any("does not match its checksum" in w.message for w in result.warnings)
+    assert tree_digest(site / "public") == cold_output(site, tmp_path)
     assert build(site).warnings == []  # the new cache is trusted again
+
+
+@pytest.mark.parametrize("damage", ["flipped bytes", "truncated", "a folder", "the cache folder a file", "garbage"])
+def test_a_damaged_cache_means_a_warning_and_a_correct_build(site: Path, tmp_path: Path, damage: str) -> None:
+    build(site)
+    database = site / CACHE_DIR / "cache.sqlite3"
+    if damage == "flipped bytes":
+        data = bytearray(database.read_bytes())
+        for offset in range(100, len(data), max(len(data) // 40, 1)):
+            data[offset] ^= 0xFF
+        database.write_bytes(bytes(data))
+    elif damage == "truncated":
+        database.write_bytes(database.read_bytes()[: database.stat().st_size // 3])
+    elif damage == "a folder":
+        database.unlink()
+        database.mkdir()
+    elif damage == "the cache folder a file":
+        shutil.rmtree(site / CACHE_DIR)
+        (site / CACHE_DIR).write_text("not a folder")
+    else:
+        database.write_bytes(b"not a database at all" * 100)
+    (site / "content/talks/a.md").write_text(talk("Alpha", patterns="[concrete]", body="Edited again."))
+    result = build(site)
+    assert tree_digest(site / "public") == cold_output(site, tmp_path)
+    assert all(w.path.startswith(CACHE_DIR) for w in result.warnings if "cache" in w.message)
+    assert build(site, use_cache=False).outputs  # --no-cache works whatever was there
+    assert build(site).warnings == []
+
+
+def test_a_cache_from_another_version_is_ignored(site: Path) -> None:
+    import sqlite3
+    build(site)
+    database = sqlite3.connect(site / CACHE_DIR / "cache.sqlite3")
+    with database:
+        database.execute("UPDATE meta SET value = '0.0.0' WHERE name = 'version'")
+    database.close()
+    assert build(site).warnings == []
+
+
+def test_published_search_files_share_no_inode_with_the_cache(site: Path) -> None:
+    build(site)
+    build(site)  # the second build writes the bundle from the cache
+    for path in (site / "public/pagefind").rglob("*"):
+        if path.is_file():
+            assert path.stat().st_nlink == 1, path
+    assert not (site / CACHE_DIR / "search").exists() and not (site / CACHE_DIR / "build.pickle").exists()
 
 
 def test_the_leak_audit_still_fails_when_a_clean_file_becomes_a_leak(site: Path) -> None:

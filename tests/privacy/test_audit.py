@@ -54,7 +54,8 @@ def test_encoded_and_split_names_are_found() -> None:
 
 def test_findings_name_the_entry_not_the_surrounding_text() -> None:
     found = findings("A secret sentence about Dana and more private words.")
-    assert found == ['public/x.html:1:1: error: protected name of "Dana Whitfield" found (people[0], consent: pseudonym)']
+    assert found == ['public/x.html:1:1: error: protected name of "Dana Whitfield" found through the alias "Dana" '
+                     '(people[0], consent: pseudonym)']
     assert "secret sentence" not in found[0]
 
 

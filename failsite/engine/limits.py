@@ -1,0 +1,52 @@
+"""A bound on how long one piece of work may run, for the site's own code (templates) that could run forever.
+
+In a process's main thread (a build, and every worker it forks) the bound is a SIGALRM timer; in
+any other thread (the live preview rebuilds in one) it is an exception raised asynchronously in
+that thread once the time is up. Either way the work stops at its next Python instruction.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import signal
+import threading
+from contextlib import contextmanager
+from typing import Iterator
+
+
+class TimeLimitExceeded(Exception):
+    """The work ran longer than its bound."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise TimeLimitExceeded inside the block once it has run `seconds` (0: no bound)."""
+    if seconds <= 0:
+        yield
+        return
+    if threading.current_thread() is threading.main_thread():
+        def expire(signum: int, frame: object) -> None:
+            raise TimeLimitExceeded(f"ran longer than {seconds:g} s")
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        return
+    target = threading.get_ident()
+    done = threading.Event()
+
+    def expire_thread() -> None:
+        if not done.wait(seconds):
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(TimeLimitExceeded))
+
+    watcher = threading.Thread(target=expire_thread, daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()

@@ -1,0 +1,76 @@
+"""One build of a site at a time, and no debris from builds that died.
+
+The lock is an advisory `flock` on `.failsite-cache/build.lock`: the kernel releases it when its
+process ends, however it ends, so a killed build never leaves a stale lock. The pid written in
+it is only for the message a waiting build prints.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+from failsite.engine.fingerprint import CACHE_DIR
+from failsite.errors import FailsiteError, error
+
+LOCK_FILE = "build.lock"
+
+
+@contextmanager
+def site_lock(cache_dir: Path, wait: bool = True, waiting: Callable[[str], None] = lambda message: None) -> Iterator[None]:
+    """Hold the site's build lock; a second build waits (telling `waiting` why), or with `wait=False` fails."""
+    path = cache_dir / LOCK_FILE
+    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(handle, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            message = f"another build of this site is running (pid {holder})"
+            if not wait:
+                raise FailsiteError([error(f"{CACHE_DIR}/{LOCK_FILE}", 1, message,
+                                           "wait for it to finish, or leave out --no-wait to wait for it")]) from None
+            waiting(message + "; waiting")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        os.ftruncate(handle, 0)
+        os.pwrite(handle, str(os.getpid()).encode("ascii"), 0)
+        yield
+    finally:
+        os.close(handle)  # releases the lock
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_debris(out_dir: Path, marker: str) -> None:
+    """Remove what builds that died left beside (or, for a mount point, inside) the output folder: their staging
+    and previous folders (only those carrying failsite's marker) and their search link folders, each named with
+    the pid of the build that made it, and only when that process is gone. Call it holding the lock."""
+    name = re.escape(out_dir.name)
+    patterns = ((out_dir.parent, re.compile(rf"\.{name}\.(?:building|previous)-(\d+)(?:-.*)?"), True),
+                (out_dir.parent, re.compile(r"\.search-(\d+)-.*"), False),
+                (out_dir, re.compile(r"\.failsite-(?:building|previous)-(\d+)(?:-.*)?"), False))
+    for folder, pattern, needs_marker in patterns:
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            match = pattern.fullmatch(entry.name)
+            if match is None or not entry.is_dir() or entry.is_symlink() or _alive(int(match.group(1))):
+                continue
+            if needs_marker and not (entry / marker).exists():
+                continue
+            shutil.rmtree(entry, ignore_errors=True)
