@@ -137,7 +137,7 @@ def test_serve_reloads_the_open_page_shows_errors_and_recovers(browser, served_s
     page.wait_for_selector("text=The second version.", timeout=10_000)  # the page reloaded itself
     source.write_text("---\ntitle: [unclosed\n---\nBody\n")
     page.wait_for_selector("#failsite-errors", timeout=10_000)
-    assert "content/talks/story.md:3:1: error: invalid YAML" in page.locator("#failsite-errors").inner_text()
+    assert "content/talks/story.md:2:8: error: invalid YAML" in page.locator("#failsite-errors").inner_text()
     source.write_text("---\ntitle: A story again\ndate: 2026-03-01\nspeaker: Avery Example\n---\nRecovered.\n")
     page.wait_for_selector("text=Recovered.", timeout=10_000)
     assert page.locator("h1").inner_text() == "A story again"

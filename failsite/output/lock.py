@@ -54,14 +54,15 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def remove_debris(out_dir: Path, marker: str) -> None:
-    """Remove what builds that died left beside (or, for a mount point, inside) the output folder: their staging
-    and previous folders (only those carrying failsite's marker) and their search link folders, each named with
-    the pid of the build that made it, and only when that process is gone. Call it holding the lock."""
+def debris(out_dir: Path, marker: str) -> list[Path]:
+    """What builds that died left beside (or, for a mount point, inside) the output folder: their staging and
+    previous folders (only those carrying failsite's marker) and their search link folders, each named with the
+    pid of the build that made it, and only while that process is gone."""
     name = re.escape(out_dir.name)
     patterns = ((out_dir.parent, re.compile(rf"\.{name}\.(?:building|previous)-(\d+)(?:-.*)?"), True),
                 (out_dir.parent, re.compile(r"\.search-(\d+)-.*"), False),
                 (out_dir, re.compile(r"\.failsite-(?:building|previous)-(\d+)(?:-.*)?"), False))
+    found = []
     for folder, pattern, needs_marker in patterns:
         try:
             entries = list(folder.iterdir())
@@ -71,6 +72,12 @@ def remove_debris(out_dir: Path, marker: str) -> None:
             match = pattern.fullmatch(entry.name)
             if match is None or not entry.is_dir() or entry.is_symlink() or _alive(int(match.group(1))):
                 continue
-            if needs_marker and not (entry / marker).exists():
-                continue
-            shutil.rmtree(entry, ignore_errors=True)
+            if not needs_marker or (entry / marker).exists():
+                found.append(entry)
+    return found
+
+
+def remove_debris(out_dir: Path, marker: str) -> None:
+    """Remove the debris of builds that died (see `debris`). Call it holding the lock."""
+    for entry in debris(out_dir, marker):
+        shutil.rmtree(entry, ignore_errors=True)

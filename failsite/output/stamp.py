@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from failsite.engine.fingerprint import CACHE_DIR, code_fingerprint, digest
+from failsite.output.lock import debris
+from failsite.output.staging import MARKER
 
 STAMP_FILE = "stamp.json"
 _FORMAT = 1
@@ -133,6 +135,8 @@ def up_to_date(site_dir: Path, key: str) -> Stamp | None:
     if stamp is None:
         return None
     if stamp.key != key or output_files(Path(stamp.out_dir)) != stamp.outputs:
+        return None
+    if debris(Path(stamp.out_dir), MARKER):  # a killed build's leftovers: a build clears them
         return None
     if not all(_same_files(Path(root), recorded) for root, recorded in stamp.inputs.items()):
         return None

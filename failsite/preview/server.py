@@ -28,7 +28,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from failsite.preview.changes import Change, classify
-from failsite.errors import Diagnostic, FailsiteError, error
+from failsite.errors import Diagnostic, FailsiteError
 from failsite.preview.rebuild import Preview, RebuildReport, unexpected_error
 from failsite.privacy.publish import Audience
 

@@ -126,7 +126,7 @@ def test_a_failed_build_leaves_the_stamp_of_the_last_good_one_and_fails_again(si
     _write("content/talks/b.md", "---\ntitle: [unclosed\n---\n")(site)
     for _ in range(2):
         result = CliRunner().invoke(cli, ["build", str(site)])
-        assert result.exit_code == 1 and "content/talks/b.md:3:1: error: invalid YAML" in result.output
+        assert result.exit_code == 1 and "content/talks/b.md:2:8: error: invalid YAML" in result.output
     (site / "content/talks/b.md").unlink()
     assert UNCHANGED in built(site)  # the output is still the last good build's, of these very inputs
 

@@ -139,7 +139,7 @@ def test_a_broken_edit_keeps_the_last_good_preview_and_recovers(live: tuple[Path
     path.write_text("---\ntitle: [broken\n---\n")
     report = preview.rebuild(classify([path], preview.config, preview.theme))
     assert not report.ok
-    assert report.diagnostics[0].format().startswith("content/talks/b.md:3:1: error: invalid YAML")
+    assert report.diagnostics[0].format().startswith("content/talks/b.md:2:8: error: invalid YAML")
     assert (preview.out_dir / "talks/b/index.html").read_text() == before
     assert edit(site, preview, "content/talks/b.md", talk("Bravo fixed", "2026-02-01")).ok
     assert "Bravo fixed" in (preview.out_dir / "talks/b/index.html").read_text()

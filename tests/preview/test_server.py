@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import http.client
 import inspect
+import re
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -121,7 +123,7 @@ def test_broken_save_shows_errors_and_the_next_good_save_recovers(running) -> No
     (site / "content/talks/a.md").write_text("---\ntitle: [oops\n---\n")
     reader.wait(1)
     status, page = fetch(server, "/talks/a/")
-    assert status == 500 and "content/talks/a.md:3:1: error: invalid YAML" in page
+    assert status == 500 and "content/talks/a.md:2:8: error: invalid YAML" in page
     (site / "content/talks/a.md").write_text(talk("Fixed"))
     reader.wait(2)
     status, page = fetch(server, "/talks/a/")
@@ -237,3 +239,140 @@ def test_registering_a_name_re_audits_every_file_the_preview_serves(make_site: S
         reader.close()
     finally:
         server.stop()
+
+
+def raw_request(server: PreviewServer, data: bytes, read: bool = True) -> bytes:
+    import socket
+    address, port = server.server.server_address[:2]
+    with socket.create_connection((address, port), timeout=10) as connection:
+        connection.sendall(data)
+        if not read:
+            return b""
+        chunks = []
+        while True:
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def test_bad_clients_get_answers_not_tracebacks(running, capfd: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    import socket
+    _, server = running
+    assert fetch(server, "/" + "a" * 300 + "/")[0] == 404
+    assert fetch(server, "/" + "/".join(["b" * 250] * 20))[0] == 404
+    host = f"Host: localhost:{server.server.server_address[1]}".encode()
+    head = raw_request(server, b"HEAD /talks/a/ HTTP/1.1\r\n" + host + b"\r\nConnection: close\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200") and head.endswith(b"\r\n\r\n")  # headers only
+    options = raw_request(server, b"OPTIONS / HTTP/1.1\r\n" + host + b"\r\nConnection: close\r\n\r\n")
+    assert options.startswith(b"HTTP/1.1 204") and b"Allow: GET, HEAD, OPTIONS" in options
+    address, port = server.server.server_address[:2]
+    for _ in range(20):  # clients that go away mid-response
+        with socket.create_connection((address, port), timeout=5) as connection:
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            connection.sendall(b"GET /talks/a/ HTTP/1.1\r\n" + host + b"\r\n\r\n")
+    time.sleep(0.5)
+    assert fetch(server, "/talks/a/")[0] == 200
+    captured = capfd.readouterr()
+    assert "Traceback" not in captured.err and "BrokenPipeError" not in captured.err
+
+
+def test_a_hundred_clients_at_once_are_all_answered(running) -> None:  # type: ignore[no-untyped-def]
+    from concurrent.futures import ThreadPoolExecutor
+    _, server = running
+    with ThreadPoolExecutor(100) as pool:
+        statuses = list(pool.map(lambda n: fetch(server, "/talks/a/")[0], range(100)))
+    assert statuses == [200] * 100
+
+
+def test_a_half_sent_request_gives_its_thread_back(make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    import failsite.preview.server as server_module
+    monkeypatch.setattr(server_module, "REQUEST_TIMEOUT_SECONDS", 1)
+    site = make_site({"content/talks/a.md": talk()})
+    server = start_preview(site, "127.0.0.1", 0)
+    try:
+        address, port = server.server.server_address[:2]
+        with socket.create_connection((address, port), timeout=10) as idle:
+            idle.sendall(b"GET /talks/a/ HTTP/1.1\r\nHost: loc")  # and then nothing
+            assert fetch(server, "/talks/a/")[0] == 200  # others are served meanwhile
+            started = time.monotonic()
+            assert idle.recv(100) == b""  # the server closed the idle connection
+            assert time.monotonic() - started < 5
+    finally:
+        server.stop()
+
+
+def test_an_exception_in_a_rebuild_becomes_the_error_page_and_the_preview_goes_on(
+        running, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from failsite.preview.rebuild import Preview
+    site, server = running
+    original = Preview._incremental
+    failures = iter([True])
+
+    def flaky(self: Preview, change):  # type: ignore[no-untyped-def]
+        if next(failures, False):
+            raise RuntimeError("injected fault")
+        return original(self, change)
+
+    monkeypatch.setattr(Preview, "_incremental", flaky)
+    reader = EventReader(server)
+    time.sleep(0.2)
+    (site / "content/talks/a.md").write_text(talk("Second title"))
+    reader.wait(1)
+    status, page = fetch(server, "/talks/a/")
+    assert status == 500 and "the rebuild failed unexpectedly: RuntimeError: injected fault" in page
+    (site / "content/talks/a.md").write_text(talk("Third title"))
+    reader.wait(2)
+    status, page = fetch(server, "/talks/a/")
+    assert status == 200 and "Third title" in page
+    reader.close()
+
+
+def test_soak_edits_and_requests_at_once_end_equal_to_a_fresh_build(make_site: SiteMaker, tmp_path: Path,
+                                                                    capfd: pytest.CaptureFixture[str]) -> None:
+    import os
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    from conftest import build
+    seconds = float(os.environ.get("FAILSITE_SOAK_SECONDS", "12"))  # the bound is 60 s; CI may raise it
+    site = make_site({f"content/talks/t{n}.md": talk(f"Talk {n}", body=f"Story {n}.") for n in range(12)})
+    server = start_preview(site, "127.0.0.1", 0)
+    rng = random.Random(11)
+    deadline = time.monotonic() + seconds
+    statuses: list[int] = []
+
+    def requests() -> None:
+        while time.monotonic() < deadline:
+            path = rng.choice(["/", "/talks/", f"/talks/t{rng.randrange(12)}/", "/patterns/", "/nope/"])
+            statuses.append(fetch(server, path)[0])
+
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            futures = [pool.submit(requests) for _ in range(3)]
+            edits = 0
+            while time.monotonic() < deadline:
+                n = rng.randrange(12)
+                (site / f"content/talks/t{n}.md").write_text(talk(f"Talk {n} v{edits}", body=f"Story {n}, edit {edits}."))
+                edits += 1
+                time.sleep(rng.uniform(0.01, 0.3))
+            for future in futures:
+                future.result()
+        time.sleep(1.5)  # the last burst's rebuild
+        fresh = tmp_path / "fresh"
+        shutil.copytree(site, fresh, ignore=shutil.ignore_patterns("public", ".failsite-cache"))
+        build(fresh)
+        for n in range(12):
+            expected = (fresh / f"public/talks/t{n}/index.html").read_text()
+            served = fetch(server, f"/talks/t{n}/")[1]
+            assert re.search(r"<h1[^>]*>(.*?)</h1>", served, re.S).group(1) == \
+                re.search(r"<h1[^>]*>(.*?)</h1>", expected, re.S).group(1)  # type: ignore[union-attr]
+            # The preview links static files without the build's cache-busting hashes; all else is the same.
+            assert (server.preview_dir / f"talks/t{n}/index.html").read_text() == re.sub(r"\?v=[0-9a-f]+", "", expected)
+        assert set(statuses) <= {200, 404} and statuses
+    finally:
+        server.stop()
+    assert "Traceback" not in capfd.readouterr().err

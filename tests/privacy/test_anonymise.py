@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CONFIG, PROTECTED, REGISTRY, SiteMaker, all_output, assert_no_protected, build, build_errors, html, talk, text_of
+from conftest import (CONFIG, REGISTRY, SiteMaker, all_output, assert_no_protected, build, build_errors, html, talk,
+                      text_of)
 from failsite.privacy.anonymise import Anonymiser
 from failsite.privacy.registry import Entry, Registry
 
