@@ -7,6 +7,7 @@ and a one-line doc used both in error hints and in the archetypes of `failsite n
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ class Field:
     """One front-matter field: its name, kind, whether it is required, and what it means."""
 
     name: str
-    kind: str  # string, date, bool, int, strings, choice, terms, link, links, records, mapping
+    kind: str  # string, date, datetime, bool, int, strings, choice, terms, link, links, records, mapping
     doc: str
     required: bool = False
     choices: tuple[str, ...] = ()
@@ -49,6 +50,9 @@ class ContentType:
 
 
 ACTION_STATUSES = ("open", "in-progress", "done", "dropped")
+ACTION_KINDS = ("mitigate", "prevent", "process")  # a site may name its own (site.yaml `debriefs.action_kinds`)
+SEVERITIES = ("critical", "major", "minor")  # likewise (`debriefs.severities`)
+TIMELINE_KINDS = ("detection", "escalation", "mitigation", "resolution")
 # The visibilities of items, in order: an audience sees items whose visibility is at or below its own.
 AUDIENCES = ("public", "internal", "restricted")
 VISIBILITIES = AUDIENCES
@@ -114,13 +118,42 @@ CONTENT_TYPES: dict[str, ContentType] = {
                             choices=CONTROL_LEVELS),
                   )),
             Field("actions", "records", "action items",
-                  example="\n  - what: The action\n    owner: Jordan Example\n    due: {date}\n    status: open",
+                  example="\n  - id: ACT-1\n    what: The action\n    owner: Jordan Example\n    due: {date}\n"
+                          "    status: open",
                   subfields=(
+                      Field("id", "string", "a stable id, unique across the site (e.g. the tracker's ticket number)"),
                       Field("what", "string", "the action", required=True),
                       Field("owner", "string", "who owns it"),
                       Field("due", "date", "when it is due"),
                       Field("status", "choice", "open, in-progress, done or dropped", choices=ACTION_STATUSES),
+                      Field("kind", "choice", "mitigate, prevent or process (a site can name its own)",
+                            choices=ACTION_KINDS),
+                      Field("link", "url", "the ticket in your tracker"),
+                      Field("completed", "date", "when it was done"),
                   )),
+            Field("timeline", "records", "what happened when, oldest first",
+                  example="\n  - at: {date} 09:12 +00:00\n    event: Alerts fire for the checkout service\n"
+                          "    kind: detection",
+                  subfields=(
+                      Field("at", "datetime", "when: a date, or a date and time with its zone (2026-03-01 09:12 +01:00)",
+                            required=True),
+                      Field("event", "string", "what happened", required=True),
+                      Field("kind", "choice", "detection, escalation, mitigation or resolution (gives time to "
+                            "detect and to resolve)", choices=TIMELINE_KINDS),
+                  )),
+            Field("impact", "string", "who and what was affected, and how much", example="|\n  The impact."),
+            Field("severity", "choice", "how severe it was (a site can name its own levels)", choices=SEVERITIES),
+            Field("trigger", "string", "what set it off"),
+            Field("detection", "string", "how it was noticed"),
+            Field("went_well", "strings", "what went well"),
+            Field("lucky", "strings", "where we got lucky"),
+            Field("authors", "strings", "who wrote the review (names are anonymised like everything else)"),
+            Field("links", "records", "the incident ticket, dashboards, documents",
+                  subfields=(
+                      Field("title", "string", "what the link is", required=True),
+                      Field("url", "url", "where it is", required=True),
+                  )),
+            Field("premortem", "link", "the pre-mortem this review follows (a relative link to its file)"),
         )),
         ContentType("experiment", "experiments", "Experiments", (
             Field("date", "date", "when the experiment was written up (default: its start)"),
@@ -190,7 +223,7 @@ def coerce(field: Field, node: YamlNode, path: str, vocab: Vocabularies,
     def fail(message: str, hint: str = "") -> None:
         diagnostics.append(error(path, node.line, message, hint or f"'{field.name}': {field.doc}", node.col))
 
-    if field.kind in ("string", "choice", "date", "bool", "int", "link"):
+    if field.kind in ("string", "choice", "date", "datetime", "bool", "int", "link", "url"):
         if node.kind != "scalar" or (node.tag == "null" and not node.quoted):
             if node.kind == "scalar" and not field.required:
                 return None
@@ -208,6 +241,15 @@ def coerce(field: Field, node: YamlNode, path: str, vocab: Vocabularies,
         return value
     if field.kind == "date":
         return parse_date(node, field.name, path, diagnostics)
+    if field.kind == "datetime":
+        return parse_datetime(node, field.name, path, diagnostics)
+    if field.kind == "url":
+        address = node.text.strip()
+        if not is_web_address(address):
+            fail(f"'{field.name}' must be a web address (https://..., mailto:..., or a path), not '{address}'",
+                 "write the whole address, starting with https://")
+            return None
+        return address
     if field.kind == "bool":
         if node.tag != "bool" or node.quoted:
             fail(f"'{field.name}' must be true or false, not '{node.text}'")
@@ -243,18 +285,52 @@ def coerce(field: Field, node: YamlNode, path: str, vocab: Vocabularies,
 
 
 def parse_date(node: YamlNode, name: str, path: str, diagnostics: list[Diagnostic]) -> dt.date | None:
-    """A date written as YYYY-MM-DD (a time after it is allowed and ignored)."""
+    """A date written as YYYY-MM-DD. A time of day is an error here, never silently cut off."""
     text = node.text.strip()
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
         pass
-    try:
-        return dt.datetime.fromisoformat(text).date()
-    except ValueError:
-        diagnostics.append(error(path, node.line, f"'{name}' is not a valid date: '{text}'",
-                                 "write dates as YYYY-MM-DD, for example 2025-04-10", node.col))
+    if _datetime(text) is not None:
+        diagnostics.append(error(path, node.line, f"'{name}' is a date and takes no time of day: '{text}'",
+                                 f"write the day alone, e.g. {text[:10]}; times of day belong in a debrief's "
+                                 "`timeline`", node.col))
         return None
+    diagnostics.append(error(path, node.line, f"'{name}' is not a valid date: '{text}'",
+                             "write dates as YYYY-MM-DD, for example 2025-04-10", node.col))
+    return None
+
+
+def parse_datetime(node: YamlNode, name: str, path: str, diagnostics: list[Diagnostic]) -> dt.date | dt.datetime | None:
+    """A date (YYYY-MM-DD), or a date and time with its zone (2026-03-01 09:12 +01:00, or ...Z). A time without a
+    zone is an error: a timeline read in another office would be hours off."""
+    text = node.text.strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    moment = _datetime(text)
+    if moment is not None and moment.tzinfo is not None:
+        return moment
+    problem = "has a time but no time zone" if moment is not None else "is not a date or a date and time"
+    diagnostics.append(error(path, node.line, f"'{name}' {problem}: '{text}'",
+                             "write 2026-03-01, or 2026-03-01 09:12 +01:00 (or Z for UTC)", node.col))
+    return None
+
+
+def _datetime(text: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(text.replace(" +", "+").replace(" -", "-"))
+    except ValueError:
+        return None
+
+
+_WEB_ADDRESS = re.compile(r"^(?:https?://[^\s/]+[^\s]*|mailto:[^\s@]+@[^\s]+|/[^\s]*|\.{1,2}/[^\s]*)$", re.IGNORECASE)
+
+
+def is_web_address(text: str) -> bool:
+    """An address a page may link to from front matter: http(s), mailto, or a path."""
+    return bool(_WEB_ADDRESS.match(text))
 
 
 def _describe(node: YamlNode) -> str:

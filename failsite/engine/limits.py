@@ -14,8 +14,13 @@ from contextlib import contextmanager
 from typing import Iterator
 
 
-class TimeLimitExceeded(Exception):
-    """The work ran longer than its bound."""
+_AGAIN = 0.5  # seconds between further raises once the bound has passed
+
+
+class TimeLimitExceeded(BaseException):
+    """The work ran longer than its bound. A BaseException, like KeyboardInterrupt, so that no `except Exception`
+    in the code it interrupts swallows it; and raised again every half second until the block ends, in case
+    something swallows it all the same."""
 
 
 @contextmanager
@@ -29,7 +34,7 @@ def time_limit(seconds: float) -> Iterator[None]:
             raise TimeLimitExceeded(f"ran longer than {seconds:g} s")
 
         previous = signal.signal(signal.SIGALRM, expire)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+        signal.setitimer(signal.ITIMER_REAL, seconds, _AGAIN)
         try:
             yield
         finally:
@@ -40,8 +45,10 @@ def time_limit(seconds: float) -> Iterator[None]:
     done = threading.Event()
 
     def expire_thread() -> None:
-        if not done.wait(seconds):
+        delay = seconds
+        while not done.wait(delay):
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(TimeLimitExceeded))
+            delay = _AGAIN
 
     watcher = threading.Thread(target=expire_thread, daemon=True)
     watcher.start()
