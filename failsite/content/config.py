@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from failsite.errors import Diagnostic, FailsiteError, did_you_mean, error
-from failsite.content.schema import CONTENT_TYPES, Field, content_type, read_mapping
+from failsite.content.schema import ACTION_KINDS, CONTENT_TYPES, SEVERITIES, Field, content_type, read_mapping
 from failsite.content.slugs import slugify
 from failsite.content.yamlnodes import YamlNode, load_yaml_file
 
@@ -87,6 +87,8 @@ class SiteConfig:
     lint_rules: str = ""
     lint_disable: tuple[str, ...] = ()
     guide_audience: str = "restricted"
+    severities: tuple[str, ...] = SEVERITIES
+    action_kinds: tuple[str, ...] = ACTION_KINDS
     render_seconds: float = 30.0
     page_megabytes: float = 50.0
 
@@ -126,6 +128,12 @@ _TOP_FIELDS = (
     Field("lint", "mapping", "writing help: rules (your own rules file), disable (rule ids)"),
     Field("curriculum", "mapping", "curriculum options: guide_audience"),
     Field("limits", "mapping", "bounds on one page: render_seconds, page_megabytes"),
+    Field("debriefs", "mapping", "debrief options: severities, action_kinds"),
+)
+_DEBRIEF_FIELDS = (
+    Field("severities", "strings", "the severity levels a debrief may give, most severe first "
+          "(default critical, major, minor)"),
+    Field("action_kinds", "strings", "the kinds an action item may have (default mitigate, prevent, process)"),
 )
 _LIMIT_FIELDS = (
     Field("render_seconds", "int", "how long one page may take to render (default 30; 0: no bound)"),
@@ -217,6 +225,7 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
     lint = _sub(root, "lint", _LINT_FIELDS, path, diagnostics)
     curriculum = _sub(root, "curriculum", _CURRICULUM_FIELDS, path, diagnostics)
     limits = _sub(root, "limits", _LIMIT_FIELDS, path, diagnostics)
+    debriefs = _sub(root, "debriefs", _DEBRIEF_FIELDS, path, diagnostics)
     pagination = _sub(root, "pagination", _PAGINATION_FIELDS, path, diagnostics)
     feed = _sub(root, "feed", _FEED_FIELDS, path, diagnostics)
     per_page = pagination.get("per_page")
@@ -259,6 +268,8 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
         lint_rules=lint.get("rules") or "",
         lint_disable=tuple(lint.get("disable") or ()),
         guide_audience=curriculum.get("guide_audience") or "restricted",
+        severities=tuple(s.strip().lower() for s in debriefs.get("severities") or SEVERITIES),
+        action_kinds=tuple(k.strip().lower() for k in debriefs.get("action_kinds") or ACTION_KINDS),
         render_seconds=30.0 if limits.get("render_seconds") is None else float(limits["render_seconds"]),
         page_megabytes=50.0 if limits.get("page_megabytes") is None else float(max(limits["page_megabytes"], 1)),
     )

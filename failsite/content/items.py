@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from failsite.content.config import SiteConfig
@@ -68,6 +68,10 @@ def item_schema(config: SiteConfig) -> ItemSchema:
                    for t in config.taxonomies
                    if t.name not in {f.name for f in COMMON_FIELDS} and t.name not in DERIVED_TAXONOMIES)
     fields_by_type = {name: {**fields_of(ctype), **{f.name: f for f in custom}} for name, ctype in CONTENT_TYPES.items()}
+    debrief = fields_by_type["debrief"]
+    debrief["severity"] = replace(debrief["severity"], choices=config.severities)
+    debrief["actions"] = replace(debrief["actions"], subfields=tuple(
+        replace(s, choices=config.action_kinds) if s.name == "kind" else s for s in debrief["actions"].subfields))
     vocabularies: Vocabularies = {}
     for taxonomy in config.taxonomies:
         if taxonomy.closed:

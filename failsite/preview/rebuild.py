@@ -202,7 +202,8 @@ class Preview:
             raise FailsiteError(sorted_unique(diagnostics))
         bodies = self._bodies(site, renderer, diagnostics)
         static = renderer.static(site) if everything else [self.outputs[p] for p in sorted(self._static_paths)]
-        views = renderer.views(site, {k: b.html for k, (_, b) in bodies.items()}, static)
+        views = renderer.views(site, {k: b.html for k, (_, b) in bodies.items()}, static,
+                               {k: b.fields for k, (_, b) in bodies.items()})
         plans = plan_pages(site)
         signatures = page_signatures(site, plans)
         changed_items = self._changed_items(site, bodies)
@@ -248,7 +249,8 @@ class Preview:
     def _changed_items(self, site: Site, bodies: dict[str, tuple[Item, RenderedBody]]) -> frozenset[str]:
         old = self.site.by_key if self.site else {}
         changed = {k for k in set(old) | set(site.by_key) if old.get(k) != site.by_key.get(k)}
-        changed |= {k for k, (_, body) in bodies.items() if k in self.bodies and self.bodies[k][1].html != body.html}
+        changed |= {k for k, (_, body) in bodies.items()
+                    if k in self.bodies and (self.bodies[k][1].html, self.bodies[k][1].fields) != (body.html, body.fields)}
         return frozenset(changed)
 
     def _templates_affecting(self, changed: frozenset[str]) -> frozenset[str]:
@@ -276,7 +278,8 @@ class Preview:
 
 
 def _same_body(old: Item, new: Item) -> bool:
-    return (old.body, old.body_line, old.anonymous, old.path) == (new.body, new.body_line, new.anonymous, new.path)
+    return (old.body, old.body_line, old.anonymous, old.path, old.fields) == \
+        (new.body, new.body_line, new.anonymous, new.path, new.fields)
 
 
 def _dependencies(env: "meta.Environment", name: str, seen: frozenset[str] = frozenset()) -> frozenset[str]:  # type: ignore[name-defined]

@@ -170,13 +170,15 @@ def is_source_link(href: str) -> bool:
 
 
 def render_markdown(body: str, first_line: int, options: MarkdownOptions, resolve: LinkResolver,
-                    anonymise: SegmentRewriter | None = None, removed_links: list[int] | None = None) -> str:
+                    anonymise: SegmentRewriter | None = None, removed_links: list[int] | None = None,
+                    inline: bool = False) -> str:
     """Render a body whose first line is line `first_line` of its file; links to .md files go through `resolve`.
 
-    `removed_links` receives the file lines where a web address was removed because it named someone."""
+    `removed_links` receives the file lines where a web address was removed because it named someone;
+    `inline` renders one run of text without a paragraph around it (a front-matter value)."""
     md = markdown_parser(options)
     env: dict[str, object] = {"anonymise": anonymise} if anonymise else {}
-    tokens = md.parse(body, env)
+    tokens = md.parseInline(body, env) if inline else md.parse(body, env)
     for block in tokens:
         if block.type == "inline" and block.children:
             line = first_line + (block.map[0] if block.map else 0)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import jinja2
+from markupsafe import Markup
 
 from failsite.privacy.anonymise import Anonymiser, Policy
 from failsite.errors import Diagnostic, error, has_errors, warning
@@ -20,7 +22,8 @@ from failsite.render.markdown import MarkdownOptions, SegmentRewriter, render_ma
 from failsite.engine.parallel import fork_map
 from failsite.render.plans import HOME_RECENT, PagePlan, output_path, page_signatures, plan_pages
 from failsite.content.items import Item
-from failsite.site.assemble import Site, body_link_resolver
+from failsite.content.schema import CONTENT_TYPES, Field
+from failsite.site.assemble import LinkResolver, Site, body_link_resolver
 from failsite.render.theme import Theme, check_templates, template_diagnostic, template_environment
 from failsite.render.views import ItemView, ListPage, Pager, SiteView
 from failsite.output.staging import link_file, write_file
@@ -67,11 +70,38 @@ class RenderedBody:
     html: str
     links: tuple[tuple[str, int, str | None], ...]  # (href as written, its line, URL or None for plain text)
     diagnostics: tuple[Diagnostic, ...]
+    fields: dict[str, Any] = field(default_factory=dict)  # front-matter prose as HTML, by field name
 
 
 def body_key(item: Item, environment: str) -> str:
-    """The cache key of an item's rendered body: its text and position, its anonymity and the environment."""
-    return digest(environment, item.key, item.path, item.body_line, item.anonymous, item.body)
+    """The cache key of an item's rendered body and prose fields: their text and position, its anonymity and the
+    environment."""
+    return digest(environment, item.key, item.path, item.body_line, item.anonymous, item.body,
+                  {name: item.fields.get(name) for name in _prose_fields(item.type)})
+
+
+def _prose(value: Any, spec: Field, options: MarkdownOptions, resolve: LinkResolver, rewrite: SegmentRewriter,
+           removed: list[int]) -> Any:
+    """A front-matter value with its prose rendered as markdown: inline, or as paragraphs when it has blank lines.
+    Links to other stories resolve as in the body (front-matter lines are reported as line 1)."""
+    def render(text: str) -> Markup:  # HTML the markdown stage made (and sanitised): safe for templates as it is
+        block = "\n\n" in text.strip()
+        return Markup(render_markdown(text.strip(), 1, options, resolve, rewrite, removed, inline=not block).strip())
+
+    if spec.kind == "string":
+        return render(value)
+    if spec.kind == "strings":
+        return tuple(render(v) for v in value)
+    prose = {s.name for s in spec.subfields if s.markdown}
+    return tuple({k: (render(v) if k in prose and isinstance(v, str) and v else v) for k, v in record.items()}
+                 for record in value)
+
+
+@cache
+def _prose_fields(type_name: str) -> dict[str, Field]:
+    """The fields of a type whose text is markdown, themselves or in their records."""
+    return {f.name: f for f in CONTENT_TYPES[type_name].fields
+            if f.markdown or any(s.markdown for s in f.subfields)}
 
 
 def body_still_valid(site: Site, item: Item, body: RenderedBody) -> bool:
@@ -113,15 +143,20 @@ class Renderer:
         removed_links: list[int] = []
         html = render_markdown(item.body, item.body_line, MarkdownOptions(raw_html=site.config.raw_html), resolve,
                                _body_rewriter(self.anonymiser, Policy(anonymous=item.anonymous)), removed_links)
+        fields = {name: _prose(value, spec, MarkdownOptions(raw_html=site.config.raw_html), resolve,
+                               _body_rewriter(self.anonymiser, Policy(anonymous=item.anonymous)), removed_links)
+                  for name, value in item.fields.items()
+                  if (spec := _prose_fields(item.type).get(name)) is not None and value}
         diagnostics += [warning(item.path, line, "a web address here named a protected person or organisation and "
                                 "was removed", "link to a page that does not name them, or leave the address out")
                         for line in dict.fromkeys(removed_links)]
-        return RenderedBody(html, tuple(links), tuple(diagnostics))
+        return RenderedBody(html, tuple(links), tuple(diagnostics), fields)
 
-    def views(self, site: Site, bodies: dict[str, str], static: list[Output]) -> SiteView:
+    def views(self, site: Site, bodies: dict[str, str], static: list[Output],
+              fields: dict[str, dict[str, Any]] | None = None) -> SiteView:
         """The template-facing view of the site, installed as the templates' globals."""
         hashes = {o.path: hashlib.sha256(o.content).hexdigest()[:10] for o in static} if self.hash_static else {}
-        views = SiteView(site, bodies, hashes, self.anonymiser.text)
+        views = SiteView(site, bodies, hashes, self.anonymiser.text, fields or {})
         self.env.globals.update(site=views, url=views.url, absolute_url=views.absolute_url,
                                 static_url=views.static_url)
         return views
@@ -185,7 +220,7 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
         diagnostics.extend(rendered.diagnostics)
         if cache is not None:
             cache.used_bodies[keys[item.key]] = rendered
-    views = renderer.views(site, bodies, static)
+    views = renderer.views(site, bodies, static, {k: rendered_bodies[k].fields for k in bodies})
     plans = plan_pages(site)
     reuse = PageReuse(site, plans, renderer, views, environment, cache, previous, published or {}, staging) \
         if cache is not None else None
@@ -225,7 +260,8 @@ class PageReuse:
         self.environment = digest(environment, site.config, site.audience, templates, views.static_hashes,
                                   views.menu, tuple(t.name for t in site.taxonomies if t.terms))
         # An item is a pure function of its cache key (its source's bytes, place, schema and settings).
-        self.items = {item.key: digest(cache.item_keys[item.key], _text_hash(views.bodies[item.key]))
+        self.items = {item.key: digest(cache.item_keys[item.key], _text_hash(views.bodies[item.key]),
+                                       views.prose.get(item.key))
                       for item in site.items}
         self.written: dict[str, Written] = {}
         for plan in plans:

@@ -29,9 +29,12 @@ def format_date(value: dt.date | None) -> str:
 
 
 def paragraphs(text: str | None) -> Markup:
-    """Plain text with blank lines between paragraphs, as escaped <p> elements."""
+    """Plain text with blank lines between paragraphs, as escaped <p> elements; prose already rendered as markdown
+    (Markup) is kept, wrapped in a paragraph when it is a single run of text."""
     if not text:
         return Markup("")
+    if isinstance(text, Markup):
+        return text if text.lstrip().startswith("<p>") else Markup("<p>") + text + Markup("</p>")
     blocks = [" ".join(block.split()) for block in str(text).split("\n\n") if block.strip()]
     return Markup("\n").join(Markup("<p>%s</p>") % escape(block) for block in blocks)
 
@@ -46,7 +49,8 @@ class ItemView:
     def __getattr__(self, name: str) -> Any:
         item = self.__dict__["_item"]
         if name in item.fields:
-            return item.fields[name]
+            rendered = self.__dict__["_views"].prose.get(item.key, {})
+            return rendered[name] if name in rendered else item.fields[name]
         if name in item.extra:
             return item.extra[name]
         raise AttributeError(name)
@@ -89,6 +93,34 @@ class ItemView:
     def related(self) -> list["ItemView"]:
         """Stories sharing the most patterns, barriers and tags with this one."""
         return [self._views.item(k) for k in self._views.related_keys(self._item.key)]
+
+    @property
+    def action_items(self) -> list[insights.Action]:
+        """A debrief's action items with their overdue marking, as of this build's day."""
+        return list(insights.actions_of(self._item, self._views.site.audience.today))
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(1 for a in self.action_items if a.overdue)
+
+    @property
+    def time_to_detect(self) -> str:
+        return insights.format_duration(insights.timeline_figures(self._item).to_detect)
+
+    @property
+    def time_to_resolve(self) -> str:
+        return insights.format_duration(insights.timeline_figures(self._item).to_resolve)
+
+    @property
+    def premortem_view(self) -> "ItemView | None":
+        """The pre-mortem this review follows, if it links one that is published."""
+        linked = self.linked("premortem")
+        return linked[0] if linked else None
+
+    @property
+    def followed_by(self) -> list["ItemView"]:
+        """For a pre-mortem: the reviews that name it as the pre-mortem they follow."""
+        return self.linked_from("debrief", "premortem")
 
     @property
     def show_facilitator_notes(self) -> bool:
@@ -138,9 +170,10 @@ class SiteView:
     """The site as templates see it, plus URL helpers."""
 
     def __init__(self, site: Site, bodies: dict[str, str], static_hashes: dict[str, str],
-                 anonymise: Callable[[str], str] = str):
+                 anonymise: Callable[[str], str] = str, prose: dict[str, dict[str, Any]] | None = None):
         self.site = site
         self.bodies = bodies
+        self.prose = prose or {}  # item key -> its front-matter prose rendered as HTML, by field
         self.shown: set[str] = set()  # keys of the items the page being rendered has looked at
         self.static_hashes = static_hashes
         self._term_index = {(t.name, term.slug): term for t in site.taxonomies for term in t.terms}
@@ -260,7 +293,8 @@ class SiteView:
 
     def open_actions(self) -> list[dict[str, Any]]:
         return [{"what": a.what, "owner": a.owner, "due": a.due, "status": a.status, "overdue": a.overdue,
-                 "debrief": self.item(a.debrief_key)} for a in insights.open_actions(self.site)]
+                 "id": a.id, "kind": a.kind, "link": a.link, "debrief": self.item(a.debrief_key)}
+                for a in insights.open_actions(self.site)]
 
     def chains(self) -> list[list[ItemView]]:
         return [[self.item(k) for k in chain] for chain in insights.experiment_chains(self.site)]

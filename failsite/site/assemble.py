@@ -41,6 +41,37 @@ def newest_first(item: Item) -> tuple[int, str, str]:
     return (-ordinal, item.title.lower(), item.key)
 
 
+def _duplicate_action_ids(items: list[Item]) -> list[Diagnostic]:
+    """An action id names one action across the whole site (published or not): a tracker's ticket is one ticket."""
+    first: dict[str, tuple[Item, int]] = {}
+    found = []
+    for item in sorted(items, key=lambda i: i.key):
+        for action in item.fields.get("actions") or () if item.type == "debrief" else ():
+            action_id = (action.get("id") or "").strip()
+            if not action_id:
+                continue
+            if action_id in first:
+                other, line = first[action_id]
+                found.append(error(item.path, action["line"], f"the action id '{action_id}' is already used in "
+                                   f"{other.path} (line {line})", "give each action its own id"))
+            else:
+                first[action_id] = (item, action["line"])
+    return found
+
+
+def _premortem_links(site: Site) -> list[Diagnostic]:
+    """A review's `premortem` must point at a pre-mortem."""
+    found = []
+    for item in site.items:
+        for target in site.links.get(item.key, {}).get("premortem", ()):
+            linked = site.by_key[target]
+            if linked.type != "debrief" or linked.fields.get("format") != "premortem":
+                ref = item.field_links["premortem"][0]
+                found.append(error(item.path, ref.line, f"'premortem' links to {linked.path}, which is not a pre-mortem",
+                                   "link to a debrief with `format: premortem`"))
+    return found
+
+
 def assemble_site(items: list[Item], all_keys: frozenset[str], config: SiteConfig,
                   audience: Audience) -> tuple[Site, list[Diagnostic]]:
     """Choose what is published, check URLs are unique, resolve link fields and build taxonomies."""
@@ -84,7 +115,7 @@ def assemble_site(items: list[Item], all_keys: frozenset[str], config: SiteConfi
         links[item.key] = resolved
     site = Site(config, tuple(published), by_key, build_taxonomies(published, config), links,
                 {k: tuple(dict.fromkeys(v)) for k, v in linked_from.items()}, all_keys, left_out, audience)
-    diagnostics += chain_cycles(site)
+    diagnostics += chain_cycles(site) + _duplicate_action_ids(items) + _premortem_links(site)
     return site, diagnostics
 
 

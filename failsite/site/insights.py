@@ -142,18 +142,69 @@ class Action:
     due: dt.date | None
     status: str
     overdue: bool
+    id: str = ""
+    kind: str = ""
+    link: str = ""
+    completed: dt.date | None = None
+
+
+def actions_of(item: Item, today: dt.date) -> tuple[Action, ...]:
+    """A debrief's action items as published, overdue ones (open or in progress after their due day) marked."""
+    actions = []
+    for record in item.fields.get("actions") or ():
+        status, due = record.get("status") or "open", record.get("due")
+        actions.append(Action(item.key, record["what"], record.get("owner") or "", due, status,
+                              due is not None and due < today and status in ("open", "in-progress"),
+                              record.get("id") or "", record.get("kind") or "", record.get("link") or "",
+                              record.get("completed")))
+    return tuple(actions)
 
 
 def all_actions(site: Site) -> tuple[Action, ...]:
     """Every action item of every published debrief, in site order; overdue ones marked."""
-    today = site.audience.today
-    actions = []
-    for item in (i for i in site.items if i.type == "debrief"):
-        for record in item.fields.get("actions") or ():
-            status, due = record.get("status") or "open", record.get("due")
-            actions.append(Action(item.key, record["what"], record.get("owner") or "", due, status,
-                                  due is not None and due < today and status in ("open", "in-progress")))
-    return tuple(actions)
+    return tuple(a for item in site.items if item.type == "debrief" for a in actions_of(item, site.audience.today))
+
+
+@dataclass(frozen=True)
+class TimelineFigures:
+    """What a review's timeline says in two numbers: from its first entry to the first detection, and to the
+    first resolution (None where the timeline has no entry of that kind)."""
+
+    to_detect: dt.timedelta | None
+    to_resolve: dt.timedelta | None
+
+
+def timeline_figures(item: Item) -> TimelineFigures:
+    """Time to detect and time to resolve, from a debrief's timeline (entries with `kind`)."""
+    entries = [e for e in item.fields.get("timeline") or () if e.get("at") is not None]
+    if not entries:
+        return TimelineFigures(None, None)
+    start = min(_moment(e["at"]) for e in entries)
+
+    def first(kind: str) -> dt.timedelta | None:
+        moments = [_moment(e["at"]) for e in entries if e.get("kind") == kind]
+        return min(moments) - start if moments else None
+
+    return TimelineFigures(first("detection"), first("resolution"))
+
+
+def _moment(value: dt.date | dt.datetime) -> dt.datetime:
+    """A timeline entry's time as an aware datetime (a date alone is its start, in UTC)."""
+    if isinstance(value, dt.datetime):
+        return value
+    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
+
+
+def format_duration(span: dt.timedelta | None) -> str:
+    """'3 h 20 min', '2 days 4 h', '45 min': how long, the way an incident review says it."""
+    if span is None:
+        return ""
+    minutes = int(span.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = ([f"{days} day{'s' if days != 1 else ''}"] if days else []) + ([f"{hours} h"] if hours else []) + \
+        ([f"{minutes} min"] if minutes and not days else [])
+    return " ".join(parts) or "0 min"
 
 
 def open_actions(site: Site) -> tuple[Action, ...]:
