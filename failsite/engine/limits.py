@@ -8,9 +8,11 @@ that thread once the time is up. Either way the work stops at its next Python in
 from __future__ import annotations
 
 import ctypes
+import gc
 import signal
 import threading
 from contextlib import contextmanager
+from types import FrameType
 from typing import Iterator
 
 
@@ -23,6 +25,16 @@ class TimeLimitExceeded(BaseException):
     something swallows it all the same."""
 
 
+def _in_gc_callback(frame: FrameType | None) -> bool:
+    """Whether the interrupted code is a garbage-collector callback (an exception raised there is never seen)."""
+    callbacks = {getattr(c, "__code__", None) for c in gc.callbacks}
+    while frame is not None:
+        if frame.f_code in callbacks:
+            return True
+        frame = frame.f_back
+    return False
+
+
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
     """Raise TimeLimitExceeded inside the block once it has run `seconds` (0: no bound)."""
@@ -30,8 +42,9 @@ def time_limit(seconds: float) -> Iterator[None]:
         yield
         return
     if threading.current_thread() is threading.main_thread():
-        def expire(signum: int, frame: object) -> None:
-            raise TimeLimitExceeded(f"ran longer than {seconds:g} s")
+        def expire(signum: int, frame: FrameType | None) -> None:
+            if not _in_gc_callback(frame):  # raised there it would be lost; the timer fires again soon
+                raise TimeLimitExceeded(f"ran longer than {seconds:g} s")
 
         previous = signal.signal(signal.SIGALRM, expire)
         signal.setitimer(signal.ITIMER_REAL, seconds, _AGAIN)

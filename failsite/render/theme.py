@@ -11,10 +11,10 @@ import jinja2
 
 from failsite.content.config import SiteConfig
 from failsite.errors import Diagnostic, did_you_mean, error
-from failsite.content.schema import COMMON_FIELDS, CONTENT_TYPES, Field, read_mapping
+from failsite.content.schema import COMMON_FIELDS, CONTENT_TYPES, Field, is_web_address, read_mapping
 from failsite.content.discover import links_leaving
 from failsite.content.yamlnodes import load_yaml_file
-from failsite.render.views import ItemView, ListPage, format_date, paragraphs
+from failsite.render.views import ItemView, ListPage, format_date, format_moment, paragraphs
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the failsite package
 
@@ -112,7 +112,10 @@ def template_environment(theme: Theme, compiled_dir: Path | None = None) -> jinj
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(date=format_date, isodate=lambda d: d.isoformat() if d else "", paragraphs=paragraphs)
+    env.filters.update(date=format_date, isodate=lambda d: d.isoformat() if d else "", paragraphs=paragraphs,
+                       moment=format_moment)
+    env.tests["address"] = lambda value: isinstance(value, str) and is_web_address(value)
+    env.globals["zip"] = zip
     return env
 
 

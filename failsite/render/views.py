@@ -28,6 +28,15 @@ def format_date(value: dt.date | None) -> str:
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}" if value else ""
 
 
+def format_moment(value: dt.date | dt.datetime | None) -> str:
+    """A timeline moment as written, with its zone: '1 March 2026, 09:12 +01:00', or a date alone."""
+    if not isinstance(value, dt.datetime):
+        return format_date(value)
+    offset = value.strftime("%z")
+    zone = "UTC" if offset in ("+0000", "") else f"{offset[:3]}:{offset[3:]}"
+    return f"{format_date(value.date())}, {value:%H:%M} {zone}"
+
+
 def paragraphs(text: str | None) -> Markup:
     """Plain text with blank lines between paragraphs, as escaped <p> elements; prose already rendered as markdown
     (Markup) is kept, wrapped in a paragraph when it is a single run of text."""

@@ -142,3 +142,23 @@ def overdue_reviews(site: Site, today: dt.date) -> list[Diagnostic]:
     return [warning(item.path, 1, f"review was due on {item.review_by.isoformat()}",
                     "review the item and move `review_by:` on, or set `expires:` to withdraw it")
             for item in site.items if item.review_by is not None and item.review_by < today]
+
+
+def debrief_warnings(site: Site) -> list[Diagnostic]:
+    """Writing help for reviews that record what happened but not yet why: the analysis that makes a review teach
+    (a why-ladder to a root cause, factors sorted by control) is suggested, never required."""
+    diagnostics = []
+    for item in site.items:
+        if item.type != "debrief" or item.fields.get("format") == "premortem":
+            continue
+        fields = item.fields
+        missing = [what for what, present in (
+            ("a why-ladder (`whys`) down to a root cause", fields.get("whys") or fields.get("root_cause")),
+            ("contributing factors sorted by how far they were in your control (`factors`)", fields.get("factors")),
+            ("what you will do differently (`differently`) or action items (`actions`)",
+             fields.get("differently") or fields.get("actions"))) if not present]
+        if missing:
+            diagnostics.append(warning(item.path, 1, "the review could teach more: it has no " + "; no ".join(missing),
+                                       "these are optional; they are what turns a record of an incident into a "
+                                       "lesson others can use"))
+    return diagnostics
