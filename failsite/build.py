@@ -16,8 +16,8 @@ from failsite.content.config import CONFIG_FILE, SiteConfig, load_config
 from failsite.content.items import item_schema
 from failsite.content.ingest import ItemTransform, ingest
 from failsite.content.discover import discover_sources
-from failsite.site.lint import (curriculum_warnings, debrief_warnings, experiment_warnings, language_warnings,
-                                load_rules, overdue_reviews)
+from failsite.site.lint import (curriculum_warnings, debrief_warnings, experiment_warnings, image_warnings,
+                                language_warnings, load_rules, overdue_reviews)
 from failsite.privacy.namecheck import unregistered_names
 from failsite.errors import BuildFailed, Diagnostic, has_errors, sorted_unique
 from failsite.privacy.publish import Audience
@@ -186,5 +186,5 @@ def check_site(site_dir: Path, drafts: bool = False, audience: str = "internal",
     extra = unregistered_names(sources, texts, make_anonymiser(config, audience).registry) + overdue_reviews(result.site, day)
     extra += language_warnings(sources, texts, result.site, load_rules(config))
     extra += experiment_warnings(sources, texts, result.site) + curriculum_warnings(result.site, config)
-    extra += debrief_warnings(result.site)
+    extra += debrief_warnings(result.site) + image_warnings(sources, texts, result.site)
     return replace(result, warnings=sorted_unique(result.warnings + extra))

@@ -19,6 +19,21 @@ class Source:
     path: Path
     shown: str  # the path printed in messages, relative to the site folder
     folder_type: ContentType | None
+    assets: tuple[str, ...] = ()  # a story folder's files (photo.jpg, slides/deck.pdf), relative to the folder
+
+    @property
+    def is_bundle(self) -> bool:
+        """A story as a folder: `talks/launch/index.md` with its files beside it."""
+        return is_bundle_key(self.key)
+
+
+BUNDLE_INDEX = "index.md"
+
+
+def is_bundle_key(key: str) -> bool:
+    """Whether a source key is a story folder's index: `talks/x/index.md` or, for pages, `about/index.md`."""
+    parts = key.split("/")
+    return parts[-1] == BUNDLE_INDEX and (len(parts) >= 3 or (len(parts) == 2 and parts[0] not in TYPE_BY_FOLDER))
 
 
 def links_leaving(folder: Path, site_dir: Path) -> list[Diagnostic]:
@@ -68,5 +83,17 @@ def discover_sources(config: SiteConfig) -> tuple[list[Source], list[Diagnostic]
             if private is not None and (Path(dirpath) / name).resolve() == private:
                 continue  # the registry is read by the anonymiser, never published
             key = (relative_dir / name).as_posix()
-            sources.append(Source(key, Path(dirpath) / name, f"{config.content}/{key}", folder_type))
+            assets = _assets(Path(dirpath)) if is_bundle_key(key) else ()
+            sources.append(Source(key, Path(dirpath) / name, f"{config.content}/{key}", folder_type, assets))
     return sources, []
+
+
+def _assets(folder: Path) -> tuple[str, ...]:
+    """The files of a story folder besides markdown, hidden and editor files, relative to the folder."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        for name in sorted(filenames):
+            if not name.endswith(".md") and not name.startswith((".", "#", "_")) and not name.endswith("~"):
+                found.append((Path(dirpath) / name).relative_to(folder).as_posix())
+    return tuple(found)

@@ -38,7 +38,7 @@ def ingest(sources: list[Source], schema: ItemSchema, transform: ItemTransform, 
         if data is None:
             parsed[source.key] = (None, found)
             continue
-        keys[source.key] = digest(environment, source.key, source.shown, source.folder_type, data)
+        keys[source.key] = digest(environment, source.key, source.shown, source.folder_type, source.assets, data)
         hit = cache.items.get(keys[source.key]) if cache is not None else None
         if hit is not None:
             parsed[source.key] = hit

@@ -49,6 +49,7 @@ class Item:
     review_by: dt.date | None = None
     anonymous: bool = False  # pseudonymise even people who consented to be named
     withheld: str = ""  # why the item may not be published at all ("" when it may)
+    assets: tuple[str, ...] = ()  # a story folder's files, published beside its page
     mentions: frozenset[str] = frozenset()  # registry entries it names
     named: frozenset[str] = frozenset()  # registry entries shown by their real name, by consent
 
@@ -146,6 +147,7 @@ def parse_item(source: Source, text: str, schema: ItemSchema) -> tuple[Item | No
         review_by=values.get("review_by"),
         anonymous=bool(values.get("anonymous")) or values.get("consent") == "pseudonym",
         withheld="the item says `consent: withheld`" if values.get("consent") == "withheld" else "",
+        assets=source.assets,
     )
     return item, diagnostics
 
@@ -162,7 +164,7 @@ def _item_type(source: Source, type_node: Any) -> ContentType | None:
 
 
 def _slug(source: Source, given: str | None, path: str, line: int, diagnostics: list[Diagnostic]) -> str | None:
-    stem = source.key.rsplit("/", 1)[-1][: -len(".md")]
+    stem = source.key.split("/")[-2] if source.is_bundle else source.key.rsplit("/", 1)[-1][: -len(".md")]
     slug = slugify(given if given else stem)
     if not slug:
         diagnostics.append(error(path, line if given else 1,

@@ -7,6 +7,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from failsite.content.config import CONFIG_FILE, SiteConfig
+from failsite.content.discover import BUNDLE_INDEX, is_bundle_key
 from failsite.render.theme import Theme
 
 # Editors' swap, backup and temporary files: never a reason to rebuild.
@@ -48,6 +49,8 @@ def classify(changed: Iterable[Path], config: SiteConfig, theme: Theme | None) -
             full = True
         elif path.is_relative_to(content_dir) and name.endswith(".md") and not _hidden(path, content_dir):
             content.add(path.relative_to(content_dir).as_posix())
+        elif path.is_relative_to(content_dir) and not _hidden(path, content_dir) and _in_story_folder(path, content_dir):
+            full = True  # a story folder's photo or file: it is published beside the page
         elif (folder := _under(path, template_dirs)) is not None:
             templates.add(path.relative_to(folder).as_posix())
         elif (folder := _under(path, static_dirs)) is not None and not _hidden(path, folder):
@@ -58,6 +61,16 @@ def classify(changed: Iterable[Path], config: SiteConfig, theme: Theme | None) -
             continue
         shown.append(path.relative_to(site_dir).as_posix() if path.is_relative_to(site_dir) else str(path))
     return Change(full, frozenset(content), frozenset(templates), frozenset(static), tuple(shown))
+
+
+def _in_story_folder(path: Path, content_dir: Path) -> bool:
+    """Whether a file lies in a story folder (one with an index.md), whose files are published beside the page."""
+    folder = path.parent
+    while folder != content_dir and folder.is_relative_to(content_dir):
+        if is_bundle_key((folder / BUNDLE_INDEX).relative_to(content_dir).as_posix()) and (folder / BUNDLE_INDEX).exists():
+            return True
+        folder = folder.parent
+    return False
 
 
 def _under(path: Path, folders: list[Path]) -> Path | None:

@@ -22,6 +22,7 @@ from failsite.engine.fingerprint import digest
 from failsite.engine.parallel import fork_map
 from failsite.errors import Diagnostic, error
 from failsite.privacy.matcher import NameMatcher, match_text
+from failsite.privacy.media import is_image, metadata_text
 from failsite.privacy.registry import Registry
 
 if TYPE_CHECKING:
@@ -142,7 +143,10 @@ def _audit_slice(inherited: dict[str, Any], work: Sequence[tuple[str, bytes | st
         if content is None:
             content = _read(source)
         shown = f"{inherited['output']}/{relative}"
-        found = audit.scan(shown, content.decode("utf-8", errors="replace"), permitted)
+        text = content.decode("utf-8", errors="replace")
+        if is_image(relative):  # compressed text chunks and EXIF values are not in the bytes as text
+            text += "\n" + metadata_text(content)
+        found = audit.scan(shown, text, permitted)
         found += [error(shown, 1, "the file's path holds a " + finding.message.removeprefix("protected "),
                         "nothing was published: change the slug or the title it comes from")
                   for finding in audit.scan(shown, relative.replace("/", " / "), permitted)]

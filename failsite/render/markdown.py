@@ -169,6 +169,13 @@ def is_source_link(href: str) -> bool:
     return not parts.scheme and not parts.netloc and parts.path.endswith(".md") and not href.startswith("/")
 
 
+def is_file_link(href: str) -> bool:
+    """True for a relative link to a file that is not markdown (photo.jpg, slides/deck.pdf): a story's own file."""
+    parts = urlsplit(href)
+    return bool(parts.path) and not parts.scheme and not parts.netloc and not href.startswith(("/", "#")) \
+        and not parts.path.endswith(".md")
+
+
 def render_markdown(body: str, first_line: int, options: MarkdownOptions, resolve: LinkResolver,
                     anonymise: SegmentRewriter | None = None, removed_links: list[int] | None = None,
                     inline: bool = False) -> str:
@@ -197,12 +204,14 @@ def _rewrite_links(children: list[Token], line: int, resolve: LinkResolver) -> N
         elif token.type == "link_open":
             open_links.append(token)
             href = str(token.attrGet("href") or "")
-            if is_source_link(href):
+            if is_source_link(href) or is_file_link(href):
                 new_href = resolve(href, line)
                 if new_href is None:
                     token.tag, token.attrs = "span", {}
                 else:
                     token.attrSet("href", new_href)
+        elif token.type == "image" and is_file_link(str(token.attrGet("src") or "")):
+            resolve(str(token.attrGet("src")), line)  # checked; a story's files are published beside its page
         elif token.type == "link_close" and open_links:
             if open_links.pop().tag == "span":
                 token.tag = "span"

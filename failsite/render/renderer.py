@@ -14,7 +14,8 @@ import jinja2
 from markupsafe import Markup
 
 from failsite.privacy.anonymise import Anonymiser, Policy
-from failsite.errors import Diagnostic, error, has_errors, warning
+from failsite.errors import Diagnostic, FailsiteError, error, has_errors, warning
+from failsite.privacy.media import UnreadableImage, strip_metadata
 from failsite.engine.fingerprint import digest
 from failsite.engine.limits import TimeLimitExceeded, time_limit
 from failsite.render.feeds import actions_csv, atom_feed, json_index, robots_txt, sitemap
@@ -127,7 +128,8 @@ class Renderer:
         self.diagnostics = check_templates(self.env, theme)
 
     def static(self, site: Site) -> list[Output]:
-        return collect_static(self.theme, exclude=_private_files(site))
+        """The theme's and site's static files, and every story folder's own files beside its page."""
+        return collect_static(self.theme, exclude=_private_files(site)) + bundle_files(site)
 
     def body(self, site: Site, item: Item) -> RenderedBody:
         """One item's markdown as anonymised HTML, links to other sources rewritten."""
@@ -439,6 +441,26 @@ def collect_static(theme: Theme, exclude: frozenset[Path] = frozenset()) -> list
                     and path.resolve() not in exclude:
                 chosen.setdefault(relative, path)
     return [Output(relative, path.read_bytes()) for relative, path in sorted(chosen.items())]
+
+
+def bundle_files(site: Site) -> list[Output]:
+    """Each published story folder's files, beside its page, images without their metadata; an image that cannot
+    be read is an error, since its metadata could not be removed."""
+    outputs, problems = [], []
+    for item in site.items:
+        folder = site.config.content_dir / item.key.rsplit("/", 1)[0]
+        for relative in item.assets:
+            try:
+                data = strip_metadata(relative, (folder / relative).read_bytes())
+            except (OSError, UnreadableImage) as exc:
+                problems.append(error(f"{item.path.rsplit('/', 1)[0]}/{relative}", 1,
+                                      f"cannot publish this file: {exc}", "replace it with a readable image or "
+                                      "remove it; nothing was published"))
+                continue
+            outputs.append(Output(f"{item.url.strip('/')}/{relative}", data, frozenset({item.key})))
+    if problems:
+        raise FailsiteError(problems)
+    return outputs
 
 
 def check_collisions(paths: list[str], site: Site) -> list[Diagnostic]:

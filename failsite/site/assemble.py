@@ -5,9 +5,10 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 from typing import Callable
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from failsite.content.config import SiteConfig
+from failsite.content.discover import is_bundle_key
 from failsite.content.items import Item
 from failsite.errors import Diagnostic, error, warning
 from failsite.privacy.publish import Audience, why_unpublished
@@ -174,9 +175,29 @@ def _report(problem: tuple[str, str, str], path: str, line: int, subject: str, d
         diagnostics.append((error if kind == "error" else warning)(path, line, f"{subject} {message}", hint))
 
 
+def _asset_link(item: Item, href: str, path: str, line: int, diagnostics: list[Diagnostic]) -> str:
+    """A link to one of a story folder's files, as written (it is published beside the page); an error when the
+    file is not there, or the story is not a folder."""
+    normal = posixpath.normpath(path)
+    if item.assets and normal in item.assets:
+        return href
+    if not item.assets and not is_bundle_key(item.key):
+        diagnostics.append(error(item.path, line, f"'{path}' is not beside this story: a story's own files need a "
+                                 "folder of their own", f"move the story to {item.key[:-3]}/index.md and put "
+                                 f"'{path}' beside it (site-wide files go in static/ and are linked as /{path})"))
+    else:
+        diagnostics.append(error(item.path, line, f"the file '{path}' does not exist beside this story",
+                                 "check the file's name (case matters) or add the file to the story's folder"))
+    return href
+
+
 def body_link_resolver(site: Site, item: Item, diagnostics: list[Diagnostic]) -> LinkResolver:
-    """Rewrite `../talks/x.md#part` in this item's body to the target's URL, reporting broken links."""
+    """Rewrite `../talks/x.md#part` in this item's body to the target's URL, and check links to the story's own
+    files (`photo.jpg`, published beside its page), reporting broken links."""
     def resolve(href: str, line: int) -> str | None:
+        path = unquote(urlsplit(href).path)
+        if not path.endswith(".md"):
+            return _asset_link(item, href, path, line, diagnostics)
         target = resolve_source_key(item.key, href)
         problem = _link_problem(target, href, site.by_key, site.all_source_keys, site.left_out)
         if problem:

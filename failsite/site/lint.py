@@ -162,3 +162,20 @@ def debrief_warnings(site: Site) -> list[Diagnostic]:
                                        "these are optional; they are what turns a record of an incident into a "
                                        "lesson others can use"))
     return diagnostics
+
+
+_IMAGE_WITHOUT_ALT = re.compile(r"!\[\s*\]\(")
+
+
+def image_warnings(sources: list[Source], texts: dict[str, str], site: Site) -> list[Diagnostic]:
+    """Images in stories with no alt text: a reader who cannot see the photo is told nothing of it."""
+    diagnostics = []
+    for source in sources:
+        if source.key not in site.by_key:
+            continue
+        for number, line in enumerate(texts.get(source.key, "").splitlines(), 1):
+            for m in _IMAGE_WITHOUT_ALT.finditer(line):
+                diagnostics.append(warning(source.shown, number, "an image without alt text",
+                                           "describe what the image shows inside the brackets: ![The whiteboard "
+                                           "after the review](photo.jpg)", m.start() + 1))
+    return diagnostics

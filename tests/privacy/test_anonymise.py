@@ -23,7 +23,7 @@ def anonymised_site(make_site: SiteMaker) -> Path:
 **Dana** Whitfield wrote to
 Dana
 Whitfield, and D&#97;na Whitfield replied. `Zoë Adair` in code.
-![Whitfield at the whiteboard](board.png "Dana Whitfield")
+![Whitfield at the whiteboard](/images/board.png "Dana Whitfield")
 Mail dana.whitfield@northwind.example or +44 20 7946 0001, see https://intranet.example/x.
 
 | Who | What |
@@ -195,7 +195,7 @@ names = st.sampled_from(["Dana Whitfield", "Dana", "Whitfield", "D. Whitfield", 
                          "[Dana](https://example.org/p)", "`Whitfield`", "D&#97;na"])
 fillers = st.sampled_from(["The launch slipped.", "## Heading", "- a list item", "| a | b |\n|---|---|\n| c | d |",
                            "> a quote", "*emphasis*", "1. first", "Text with a [link](https://example.org).",
-                           "```\ncode\n```", "Plain words here", "![alt](x.png)", "Term\n: definition", ""])
+                           "```\ncode\n```", "Plain words here", "![alt](/images/x.png)", "Term\n: definition", ""])
 
 
 @settings(max_examples=int(os.environ.get("FAILSITE_FUZZ_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -211,7 +211,7 @@ def test_random_markdown_with_registry_names_never_leaks(make_site: SiteMaker, p
 
 
 def test_entity_encoded_fence_language_and_percent_encoded_link(make_site: SiteMaker) -> None:
-    body = "```D&#97;na\ncode\n```\n\n[profile](https://example.org/D%61na-Whitfield) ![x](D%61na.png)\n"
+    body = "```D&#97;na\ncode\n```\n\n[profile](https://example.org/D%61na-Whitfield) ![x](/D%61na.png)\n"
     site = make_site({"people.yaml": REGISTRY, "content/talks/a.md": talk(body=body)}, config=CONFIG)
     build(site)
     assert_no_protected(site)

@@ -1,0 +1,100 @@
+"""Stories as folders: their files published beside the page, photos without their metadata, missing files
+reported with file and line."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image, PngImagePlugin
+
+from conftest import CONFIG, REGISTRY, SiteMaker, build, build_errors, html, talk
+from failsite.build import check_site
+
+
+def photo(artist: str = "Dana Whitfield", orientation: int = 1) -> bytes:
+    """A JPEG with the metadata a phone writes: the owner, the camera and where it was taken."""
+    image = Image.new("RGB", (40, 20), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x013B] = artist
+    exif[0x0110] = "Phone 12"
+    exif[0x0112] = orientation
+    exif[0x8825] = {1: "N", 2: (53.0, 28.0, 44.0), 3: "W", 4: (2.0, 14.0, 41.0)}
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def bundle_site(make_site: SiteMaker, body: str, files: dict[str, bytes]) -> Path:
+    site = make_site({"people.yaml": REGISTRY, "content/talks/launch/index.md": talk("The launch", body=body)},
+                     config=CONFIG)
+    for relative, data in files.items():
+        (site / "content/talks/launch" / relative).parent.mkdir(parents=True, exist_ok=True)
+        (site / "content/talks/launch" / relative).write_bytes(data)
+    return site
+
+
+def test_a_story_folder_publishes_its_files_beside_the_page_without_metadata(make_site: SiteMaker) -> None:
+    site = bundle_site(make_site, "![The board](board.jpg) and [the slides](slides/deck.pdf).",
+                       {"board.jpg": photo(orientation=6), "slides/deck.pdf": b"%PDF-1.4 slides"})
+    build(site)
+    page = html(site, "talks/launch/index.html")
+    assert page.select_one(".prose img")["src"] == "board.jpg"
+    assert page.select_one(".prose a")["href"] == "slides/deck.pdf"
+    with Image.open(site / "public/talks/launch/board.jpg") as published:
+        assert dict(published.getexif()) == {}  # no owner, camera, GPS or orientation
+        assert published.size == (20, 40)  # turned upright before the orientation tag was dropped
+    assert (site / "public/talks/launch/slides/deck.pdf").read_bytes() == b"%PDF-1.4 slides"
+    assert b"Dana" not in (site / "public/talks/launch/board.jpg").read_bytes()
+
+
+def test_a_missing_file_is_an_error_with_file_and_line(make_site: SiteMaker) -> None:
+    site = bundle_site(make_site, "Intro.\n\n![The board](bored.jpg)", {"board.jpg": photo()})
+    assert build_errors(site) == ["content/talks/launch/index.md:8:1: error: the file 'bored.jpg' does not exist "
+                                  "beside this story"]
+
+
+def test_a_file_link_from_a_story_that_is_not_a_folder_says_how_to_make_one(make_site: SiteMaker) -> None:
+    site = make_site({"content/talks/plain.md": talk(body="![A photo](photo.jpg)")})
+    assert build_errors(site) == ["content/talks/plain.md:6:1: error: 'photo.jpg' is not beside this story: a story's "
+                                  "own files need a folder of their own"]
+
+
+def test_the_audit_reads_the_metadata_of_images_it_publishes(make_site: SiteMaker) -> None:
+    text = PngImagePlugin.PngInfo()
+    text.add_itxt("Author", "Dana Whitfield", zip=True)  # compressed: not in the file's bytes as text
+    image = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(image, "PNG", pnginfo=text)
+    site = make_site({"people.yaml": REGISTRY, "content/talks/a.md": talk()}, config=CONFIG)
+    (site / "static").mkdir()
+    (site / "static/logo.png").write_bytes(image.getvalue())  # site-wide files are published as they are
+    errors = build_errors(site)
+    assert any(e.startswith('public/logo.png:') and 'protected name of "Dana Whitfield"' in e for e in errors)
+
+
+def test_an_unreadable_image_is_an_error_not_a_published_file(make_site: SiteMaker) -> None:
+    site = bundle_site(make_site, "![A photo](photo.jpg)", {"photo.jpg": b"not a jpeg at all"})
+    errors = build_errors(site)
+    assert any(e.startswith("content/talks/launch/photo.jpg:1:1: error: cannot publish this file") for e in errors)
+
+
+def test_check_asks_for_alt_text(make_site: SiteMaker) -> None:
+    site = bundle_site(make_site, "![](board.jpg)", {"board.jpg": photo()})
+    warnings = [w.format().splitlines()[0] for w in check_site(site).warnings]
+    assert "content/talks/launch/index.md:6:1: warning: an image without alt text" in warnings
+
+
+def test_the_demo_photo_is_published_without_its_gps(tmp_path: Path) -> None:
+    import shutil
+    repo = Path(__file__).resolve().parents[2]
+    site = tmp_path / "demo"
+    shutil.copytree(repo / "content", site / "content")
+    shutil.copy(repo / "people.yaml", site / "people.yaml")
+    shutil.copy(repo / "site.yaml", site / "site.yaml")
+    def exif(path: Path) -> dict[int, object]:
+        with Image.open(path) as image:
+            return dict(image.getexif())
+
+    assert 0x8825 in exif(site / "content/talks/launch-too-early/whiteboard.jpg")  # the source has its GPS
+    build(site)
+    assert exif(site / "public/talks/launch-too-early/whiteboard.jpg") == {}
