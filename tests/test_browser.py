@@ -166,8 +166,7 @@ def test_search_finds_a_word_from_a_body_and_never_a_real_name(browser, demo_url
     page = browser.new_page()
     page.goto(demo_url + "/search/?q=handover")
     page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
-    urls = page.eval_on_selector_all(".pagefind-ui__result-link", "links => links.map(a => a.getAttribute('href'))")
-    assert "/experiments/shorter-handover-meetings/" in urls
+    assert page.locator(".pagefind-ui__result-link").count() > 0  # the page's own search box shows results
 
     def search(term: str) -> list[tuple[str, str]]:
         """(url, indexed text) of each result for a term."""
@@ -177,6 +176,7 @@ def test_search_finds_a_word_from_a_body_and_never_a_real_name(browser, demo_url
             return Promise.all(found.results.map(async (r) => { const d = await r.data(); return [d.url, d.content]; }));
         }""", term)]
 
+    assert "/experiments/shorter-handover-meetings/" in [url for url, _ in search("handover")]  # every result
     assert "/talks/inheriting-the-mess/" in [url for url, _ in search("whiteboard")]
     assert search("Samuel") == []
     for real in ("Achterberg", "Samuel", "Coldline", "Pryce", "Meridian"):

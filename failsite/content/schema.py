@@ -21,7 +21,7 @@ class Field:
     """One front-matter field: its name, kind, whether it is required, and what it means."""
 
     name: str
-    kind: str  # string, date, datetime, bool, int, strings, choice, terms, link, links, records, mapping
+    kind: str  # string, date, datetime, bool, int, strings, choice, terms, link, links, records, mapping, url, resource
     doc: str
     required: bool = False
     choices: tuple[str, ...] = ()
@@ -99,6 +99,11 @@ CONTENT_TYPES: dict[str, ContentType] = {
             Field("learned", "string", "what the speaker learned", example="|\n  What I learned.", markdown=True),
             Field("differently", "string", "what the speaker would do differently",
                   example="|\n  What I would do differently.", markdown=True),
+            Field("recording", "resource", "the recording: a video file in the story's folder, or its address on "
+                  "your video service"),
+            Field("slides", "resource", "the slides: a file in the story's folder (slides.pdf), or their address"),
+            Field("transcript", "resource", "the transcript: a file in the story's folder, or its address"),
+            Field("duration", "int", "how long the talk ran, in minutes"),
         )),
         ContentType("debrief", "debriefs", "Debriefs", (
             _DATE,
@@ -224,7 +229,7 @@ def coerce(field: Field, node: YamlNode, path: str, vocab: Vocabularies,
     def fail(message: str, hint: str = "") -> None:
         diagnostics.append(error(path, node.line, message, hint or f"'{field.name}': {field.doc}", node.col))
 
-    if field.kind in ("string", "choice", "date", "datetime", "bool", "int", "link", "url"):
+    if field.kind in ("string", "choice", "date", "datetime", "bool", "int", "link", "url", "resource"):
         if node.kind != "scalar" or (node.tag == "null" and not node.quoted):
             if node.kind == "scalar" and not field.required:
                 return None
@@ -244,6 +249,13 @@ def coerce(field: Field, node: YamlNode, path: str, vocab: Vocabularies,
         return parse_date(node, field.name, path, diagnostics)
     if field.kind == "datetime":
         return parse_datetime(node, field.name, path, diagnostics)
+    if field.kind == "resource":
+        address = node.text.strip()
+        if not (is_web_address(address) or is_folder_file(address)):
+            fail(f"'{field.name}' must be a file in the story's folder (recording.mp4) or a web address "
+                 f"(https://...), not '{address}'", "name a file beside the story's index.md, or paste the address")
+            return None
+        return address
     if field.kind == "url":
         address = node.text.strip()
         if not is_web_address(address):
@@ -327,6 +339,14 @@ def _datetime(text: str) -> dt.datetime | None:
 
 
 _WEB_ADDRESS = re.compile(r"^(?:https?://[^\s/]+[^\s]*|mailto:[^\s@]+@[^\s]+|/[^\s]*|\.{1,2}/[^\s]*)$", re.IGNORECASE)
+
+
+_FOLDER_FILE = re.compile(r"^(?![./])(?!.*(?:^|/)\.\.(?:/|$))[^\s:?#]+$")
+
+
+def is_folder_file(text: str) -> bool:
+    """A relative name of a file in a story's folder: `slides.pdf`, `media/talk.mp4` (no scheme, no '..')."""
+    return bool(_FOLDER_FILE.match(text))
 
 
 def is_web_address(text: str) -> bool:

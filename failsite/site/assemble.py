@@ -60,6 +60,17 @@ def _duplicate_action_ids(items: list[Item]) -> list[Diagnostic]:
     return found
 
 
+def _resource_files(site: Site) -> list[Diagnostic]:
+    """A recording, slides or transcript named as a file must be one of the story folder's files."""
+    found: list[Diagnostic] = []
+    for item in site.items:
+        for name, value in item.fields.items():
+            if name in ("recording", "slides", "transcript") and isinstance(value, str) and value \
+                    and not value.startswith(("http://", "https://", "mailto:", "/", "[")):
+                _asset_link(item, value, value, 1, found)
+    return found
+
+
 def _premortem_links(site: Site) -> list[Diagnostic]:
     """A review's `premortem` must point at a pre-mortem."""
     found = []
@@ -116,7 +127,7 @@ def assemble_site(items: list[Item], all_keys: frozenset[str], config: SiteConfi
         links[item.key] = resolved
     site = Site(config, tuple(published), by_key, build_taxonomies(published, config), links,
                 {k: tuple(dict.fromkeys(v)) for k, v in linked_from.items()}, all_keys, left_out, audience)
-    diagnostics += chain_cycles(site) + _duplicate_action_ids(items) + _premortem_links(site)
+    diagnostics += chain_cycles(site) + _duplicate_action_ids(items) + _premortem_links(site) + _resource_files(site)
     return site, diagnostics
 
 

@@ -98,3 +98,40 @@ def test_the_demo_photo_is_published_without_its_gps(tmp_path: Path) -> None:
     assert 0x8825 in exif(site / "content/talks/launch-too-early/whiteboard.jpg")  # the source has its GPS
     build(site)
     assert exif(site / "public/talks/launch-too-early/whiteboard.jpg") == {}
+
+
+def test_a_talk_links_its_recording_slides_and_transcript(make_site: SiteMaker) -> None:
+    body = "The talk."
+    site = make_site({"content/talks/launch/index.md": talk(
+        "The launch", body=body, recording="talk.mp4", slides="https://slides.example.com/deck",
+        transcript="transcript.txt", duration="14")})
+    for name, data in (("talk.mp4", b"\x00\x00\x00\x18ftypmp42"), ("transcript.txt", b"Words.")):
+        (site / "content/talks/launch" / name).write_bytes(data)
+    build(site)
+    media = html(site, "talks/launch/index.html").select_one(".talk-media")
+    assert media.find("video")["src"] == "talk.mp4"
+    assert [(a.get_text(), a["href"]) for a in media.select(".media-links a")] == [
+        ("Download the recording", "talk.mp4"), ("Slides", "https://slides.example.com/deck"),
+        ("Transcript", "transcript.txt")]
+    assert "(14 min)" in media.get_text()
+    assert (site / "public/talks/launch/talk.mp4").exists() and (site / "public/talks/launch/transcript.txt").exists()
+
+
+def test_a_recording_on_the_intranet_is_removed_unless_its_host_is_trusted(make_site: SiteMaker) -> None:
+    recording = "https://video.intranet.example/v/123"
+    site = make_site({"people.yaml": REGISTRY, "content/talks/a.md": talk(recording=recording)}, config=CONFIG)
+    build(site)
+    media = html(site, "talks/a/index.html").select_one(".talk-media")
+    assert media.find("a") is None and "[internal link removed]" in media.get_text()
+    site = make_site({"people.yaml": REGISTRY, "content/talks/a.md": talk(recording=recording)},
+                     config=CONFIG + "  public_addresses: [https://video.intranet.example/]\n", name="trusted")
+    build(site)
+    assert html(site, "talks/a/index.html").select_one(".talk-media a")["href"] == recording
+
+
+def test_a_media_file_that_is_not_there_is_an_error(make_site: SiteMaker) -> None:
+    site = make_site({"content/talks/launch/index.md": talk(slides="slides.pdf")})
+    assert build_errors(site) == ["content/talks/launch/index.md:1:1: error: the file 'slides.pdf' does not exist "
+                                  "beside this story"]
+    site = make_site({"content/talks/a.md": talk(slides="javascript:alert(1)")}, name="bad")
+    assert any("'slides' must be a file in the story's folder" in e for e in build_errors(site))
