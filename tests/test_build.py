@@ -115,7 +115,7 @@ def test_taxonomy_index_and_term_pages(complete: Path) -> None:
 
 
 def test_implied_terms_from_fields(complete: Path) -> None:
-    assert (complete / "public/events/faillab-spring/index.html").exists()
+    assert (complete / "public/seasons/faillab-spring/index.html").exists()
     assert (complete / "public/teams/product/index.html").exists()
     practices = html(complete, "practices/after-action-review/index.html")
     assert [text_of(a) for a in practices.select(".card-title a")] == ["Launch review"]

@@ -19,6 +19,7 @@ _BODY = {
     "experiment": "## Why this bet\n\nWhat made this worth testing now.\n",
     "log": "What happened, in a few sentences.\n",
     "module": "## Overview\n\nWhat participants will take away.\n",
+    "event": "What the evening is, and who it is for. Say what a speaker may expect: how long, who listens.\n",
     "page": "Write the page here.\n",
 }
 

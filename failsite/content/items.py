@@ -128,6 +128,10 @@ def parse_item(source: Source, text: str, schema: ItemSchema) -> tuple[Item | No
     if values.get("start") and values.get("end") and values["end"] < values["start"]:
         diagnostics.append(error(path, root.key_line("end"), f"'end' ({values['end'].isoformat()}) is before 'start' "
                                  f"({values['start'].isoformat()})", "the time box ends on or after the day it starts"))
+    for entry in values.get("lineup") or () if ctype.name == "event" else ():
+        if not entry.get("talk") and not entry.get("title"):
+            diagnostics.append(error(path, entry["line"], "an entry of 'lineup' names no talk",
+                                     "give it `talk:` (a link to the talk's file) or `title:` (a talk not written up)"))
     if any(d.severity == "error" for d in diagnostics) or slug is None:
         return None, diagnostics
     own = {f.name: values.get(f.name, () if f.kind in ("strings", "links", "records") else None) for f in ctype.fields}
@@ -139,7 +143,7 @@ def parse_item(source: Source, text: str, schema: ItemSchema) -> tuple[Item | No
         draft=bool(values.get("draft")),
         fields=own,
         terms=_terms(ctype, values, own, schema.taxonomy_names),
-        field_links={f.name: _as_links(own[f.name]) for f in ctype.fields if f.kind in ("link", "links")},
+        field_links=_field_links(ctype, own),
         body=split.body, body_line=split.body_line,
         extra=values.get("extra") or {},
         visibility=values.get("visibility") or "internal",
@@ -174,6 +178,24 @@ def _slug(source: Source, given: str | None, path: str, line: int, diagnostics: 
     return slug
 
 
+def _field_links(ctype: ContentType, own: dict[str, Any]) -> dict[str, tuple[LinkRef, ...]]:
+    """Every link to another source a type's fields hold: link fields, links inside records (an event's line-up),
+    and a talk's `event` when it names the event's file instead of the event's name."""
+    links = {f.name: _as_links(own[f.name]) for f in ctype.fields if f.kind in ("link", "links")}
+    for spec in ctype.fields:
+        if spec.kind == "records" and any(s.kind == "link" for s in spec.subfields):
+            links[spec.name] = tuple(record[s.name] for record in own.get(spec.name) or ()
+                                     for s in spec.subfields if s.kind == "link" and record.get(s.name))
+    if ctype.name == "talk" and is_event_link(own.get("event")):
+        links["event"] = (LinkRef(own["event"].strip(), 1),)
+    return links
+
+
+def is_event_link(value: Any) -> bool:
+    """A talk's `event` written as the event's file (../events/spring.md) rather than its name."""
+    return isinstance(value, str) and value.strip().endswith(".md") and "://" not in value
+
+
 def _as_links(value: Any) -> tuple[LinkRef, ...]:
     if value is None:
         return ()
@@ -186,7 +208,7 @@ def _terms(ctype: ContentType, values: dict[str, Any], own: dict[str, Any],
     implied = IMPLIED_PRACTICE.get(ctype.name) or IMPLIED_PRACTICE.get(own.get("format") or "")
     if implied and "practices" in terms and implied not in terms["practices"]:
         terms["practices"] += (implied,)
-    if own.get("event") and "events" in terms and own["event"] not in terms["events"]:
+    if own.get("event") and "events" in terms and own["event"] not in terms["events"] and not is_event_link(own["event"]):
         terms["events"] += (own["event"],)
     if own.get("team") and "teams" in terms and own["team"] not in terms["teams"]:
         terms["teams"] += (own["team"],)

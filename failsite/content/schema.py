@@ -197,6 +197,23 @@ CONTENT_TYPES: dict[str, ContentType] = {
             Field("prerequisites", "links", "modules to take first (relative links)"),
             Field("facilitator_notes", "string", "notes for facilitators only (never shown to participants)", markdown=True),
         ), dated=False),
+        ContentType("event", "events", "Events", (
+            Field("date", "date", "the day it is held (YYYY-MM-DD)", required=True, example="{date}"),
+            Field("time", "time", "when it starts, in the venue's local time (18:30)", example='"18:30"'),
+            Field("duration", "int", "how long it runs, in minutes (default 120)", example="120"),
+            Field("venue", "string", "where it is held", example="The canteen, north depot"),
+            Field("online", "url", "the address to join online"),
+            Field("host", "string", "who hosts it (anonymised like every name)", example="Jordan Example"),
+            Field("lineup", "records", "the running order: talks on the site, or titles of talks not written up yet",
+                  example="\n  - title: A talk not written up yet (or `talk:` and a link to its file)\n"
+                          "    speaker: Jordan Example",
+                  subfields=(
+                      Field("talk", "link", "a talk on the site (a relative link to its file)"),
+                      Field("title", "string", "the title of a talk not written up yet"),
+                      Field("speaker", "string", "its speaker, for a talk not written up yet"),
+                  )),
+            Field("recording", "resource", "the evening's recording: a file in the event's folder, or its address"),
+        )),
         ContentType("page", "pages", "Pages", (
             Field("date", "date", "when the page was written"),
             Field("menu", "int", "position in the site navigation (pages without it are not in the menu)"),
@@ -229,7 +246,7 @@ def coerce(field: Field, node: YamlNode, path: str, vocab: Vocabularies,
     def fail(message: str, hint: str = "") -> None:
         diagnostics.append(error(path, node.line, message, hint or f"'{field.name}': {field.doc}", node.col))
 
-    if field.kind in ("string", "choice", "date", "datetime", "bool", "int", "link", "url", "resource"):
+    if field.kind in ("string", "choice", "date", "datetime", "time", "bool", "int", "link", "url", "resource"):
         if node.kind != "scalar" or (node.tag == "null" and not node.quoted):
             if node.kind == "scalar" and not field.required:
                 return None
@@ -247,6 +264,15 @@ def coerce(field: Field, node: YamlNode, path: str, vocab: Vocabularies,
         return value
     if field.kind == "date":
         return parse_date(node, field.name, path, diagnostics)
+    if field.kind == "time":
+        text = node.text.strip()
+        try:
+            if len(text) <= 5:
+                return dt.time.fromisoformat(text.zfill(5)).strftime("%H:%M")
+        except ValueError:
+            pass
+        fail(f"'{field.name}' must be a time of day as HH:MM, not '{text}'", "write it like 18:30 (24-hour clock)")
+        return None
     if field.kind == "datetime":
         return parse_datetime(node, field.name, path, diagnostics)
     if field.kind == "resource":

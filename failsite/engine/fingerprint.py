@@ -16,7 +16,7 @@ from failsite import __version__
 CACHE_DIR = ".failsite-cache"
 
 # Libraries whose version can change what a build writes, byte for byte.
-OUTPUT_SHAPING_PACKAGES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "pyyaml", "pagefind-bin", "pyahocorasick", "nh3", "pillow")
+OUTPUT_SHAPING_PACKAGES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "pyyaml", "pagefind-bin", "pyahocorasick", "nh3", "pillow", "icalendar")
 
 
 def digest(*parts: object) -> str:

@@ -18,6 +18,7 @@ from failsite.errors import Diagnostic, FailsiteError, error, has_errors, warnin
 from failsite.privacy.media import UnreadableImage, strip_metadata
 from failsite.engine.fingerprint import digest
 from failsite.engine.limits import TimeLimitExceeded, time_limit
+from failsite.render.calendar import event_calendar
 from failsite.render.feeds import actions_csv, atom_feed, json_index, robots_txt, sitemap
 from failsite.render.markdown import MarkdownOptions, SegmentRewriter, render_markdown
 from failsite.engine.parallel import fork_map
@@ -184,6 +185,15 @@ class Renderer:
                    Output("robots.txt", robots_txt(views)),
                    Output("index.json", json_index(views), frozenset(site.by_key)),
                    Output("actions.csv", actions_csv(views), frozenset(i.key for i in site.items if i.type == "debrief"))]
+        events = [views.item(i.key) for i in site.items if i.type == "event"]
+        shown = {e.key: frozenset({e.key} | {x["talk"].key for x in e.lineup_entries if x["talk"]}) for e in events}
+        for event in events:
+            outputs.append(Output(f"{event.path.strip('/')}/event.ics",
+                                  event_calendar(views, [event], event.title), shown[event.key]))
+        if events:
+            outputs.append(Output("events/events.ics", event_calendar(views, sorted(events, key=lambda e: e.date),
+                                                                      f"{views.title}: events"),
+                                  frozenset().union(*shown.values())))
         for term in site.taxonomy("patterns").terms:
             items = [views.item(k) for k in term.item_keys[: site.config.feed_limit]]
             outputs.append(Output(f"patterns/{term.slug}/atom.xml", atom_feed(views, items, f"{term.url}atom.xml",

@@ -15,7 +15,7 @@ from failsite.content.items import Item
 from failsite.render.plans import builds_guides, output_path
 from failsite.content.schema import CONTENT_TYPES
 from failsite.render.search import bundles
-from failsite.site.assemble import Site
+from failsite.site.assemble import Site, resolve_source_key
 from failsite.content.slugs import slugify
 from failsite.site.taxonomy import Taxonomy, Term
 
@@ -130,6 +130,32 @@ class ItemView:
     def followed_by(self) -> list["ItemView"]:
         """For a pre-mortem: the reviews that name it as the pre-mortem they follow."""
         return self.linked_from("debrief", "premortem")
+
+    @property
+    def lineup_entries(self) -> list[dict[str, Any]]:
+        """An event's running order: each talk on the site as published (its speaker's published name), or the
+        title and speaker of a talk not written up yet."""
+        entries = []
+        for record in self._item.fields.get("lineup") or ():
+            ref = record.get("talk")
+            key = resolve_source_key(self._item.key, ref.target) if ref is not None else None
+            talk = self._views.item(key) if key in self._views.site.by_key else None
+            if ref is not None and talk is None:
+                continue  # a talk not published for this audience: left out, as everywhere
+            entries.append({"talk": talk, "title": talk.title if talk else record.get("title") or "",
+                            "speaker": talk.speaker if talk else record.get("speaker") or ""})
+        return entries
+
+    @property
+    def event_view(self) -> "ItemView | None":
+        """For a talk whose `event` links to the event's file: that event, if it is published."""
+        linked = self.linked("event")
+        return linked[0] if linked else None
+
+    @property
+    def upcoming(self) -> bool:
+        """For an event: whether it is on or after this build's day."""
+        return self._item.date is not None and self._item.date >= self._views.site.audience.today
 
     @property
     def show_facilitator_notes(self) -> bool:

@@ -11,6 +11,16 @@ from failsite.content.items import Item
 from failsite.content.slugs import slugify
 
 
+# Where a taxonomy's pages live when its name is a content type's folder: the events taxonomy (talk seasons,
+# as free text) leaves /events/ to the event items.
+_PATHS = {"events": "seasons"}
+
+
+def taxonomy_path(name: str) -> str:
+    """The URL folder of a taxonomy's index and term pages."""
+    return _PATHS.get(name, name)
+
+
 @dataclass(frozen=True)
 class Term:
     """A term of a taxonomy with the keys of its items, newest first."""
@@ -24,7 +34,7 @@ class Term:
 
     @property
     def url(self) -> str:
-        return f"/{self.taxonomy}/{self.slug}/"
+        return f"/{taxonomy_path(self.taxonomy)}/{self.slug}/"
 
 
 @dataclass(frozen=True)
@@ -47,7 +57,7 @@ class Taxonomy:
 
     @property
     def url(self) -> str:
-        return f"/{self.name}/"
+        return f"/{taxonomy_path(self.name)}/"
 
 
 def build_taxonomies(items: list[Item], config: SiteConfig) -> tuple[Taxonomy, ...]:

@@ -1,0 +1,54 @@
+"""iCalendar files of the programme's events: one per event, and one for them all to subscribe to.
+
+Made with the icalendar package (RFC 5545 folding, escaping and line endings are its business).
+Everything in them is what the event's page shows: its published title, host and speakers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from urllib.parse import urlsplit
+
+import icalendar
+
+from failsite.render.views import ItemView, SiteView
+
+DEFAULT_MINUTES = 120
+
+
+def event_calendar(views: SiteView, events: list[ItemView], name: str) -> bytes:
+    """A calendar holding the given events (all-day when an event has no time; its local time otherwise)."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//failsite//events//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    for event in events:
+        calendar.add_component(_vevent(views, event))
+    return calendar.to_ical()
+
+
+def _vevent(views: SiteView, event: ItemView) -> icalendar.Event:
+    url = views.absolute_url(event.path)
+    host = urlsplit(views.absolute_url("/")).hostname or "failsite.invalid"
+    vevent = icalendar.Event()
+    vevent.add("uid", f"{hashlib.sha256(event.key.encode('utf-8')).hexdigest()[:24]}@{host}")
+    vevent.add("dtstamp", dt.datetime.combine(event.date, dt.time(0, 0), tzinfo=dt.timezone.utc))  # stable bytes
+    vevent.add("summary", event.title)
+    if event.time:
+        start = dt.datetime.combine(event.date, dt.time.fromisoformat(event.time))  # the venue's local time
+        vevent.add("dtstart", start)
+        vevent.add("dtend", start + dt.timedelta(minutes=event.duration or DEFAULT_MINUTES))
+    else:
+        vevent.add("dtstart", event.date)
+        vevent.add("dtend", event.date + dt.timedelta(days=1))
+    place = event.venue or (event.online if isinstance(event.online, str) and "://" in event.online else "")
+    if place:
+        vevent.add("location", place)
+    lines = [event.summary] if event.summary else []
+    lines += [f"{n}. {e['title']}" + (f", a talk by {e['speaker']}" if e["speaker"] else "")
+              for n, e in enumerate(event.lineup_entries, 1)]
+    lines.append(url)
+    vevent.add("description", "\n".join(lines))
+    vevent.add("url", url)
+    return vevent
