@@ -9,6 +9,7 @@ serve a stale page:
 - the leak audit's verdict on a file, kept only for clean files;
 - each search bundle's files and warnings (render.search), stored as bytes, never linked to the
   published files, so nothing written to the output can change the cache or the reverse;
+- a story folder's photo without its metadata, and its smaller copies, keyed by the photo's bytes;
 - Jinja's compiled templates, which Jinja checks against each template's source.
 
 The store is one SQLite database (`cache.sqlite3`, WAL mode): a row per entry, keyed by its
@@ -36,7 +37,7 @@ from failsite.errors import Diagnostic, warning
 
 DATABASE = "cache.sqlite3"
 _FORMAT = 1
-_NAMESPACES = ("items", "bodies", "pages", "clean", "search")
+_NAMESPACES = ("items", "bodies", "pages", "clean", "search", "media")
 # What earlier versions kept and this one no longer reads.
 _OBSOLETE = ("build.pickle", "build.pickle.tmp", "search")
 
@@ -88,12 +89,13 @@ class BuildCache:
     verified: dict[str, frozenset[str]] = field(default_factory=dict)  # keys already stored, by namespace
 
     def __post_init__(self) -> None:
-        self.items, self.bodies, self.pages, self.search = (Namespace(self, n) for n in
-                                                            ("items", "bodies", "pages", "search"))
+        self.items, self.bodies, self.pages, self.search, self.media = (
+            Namespace(self, n) for n in ("items", "bodies", "pages", "search", "media"))
         self.used_items = _Recorder(self, "items")
         self.used_bodies = _Recorder(self, "bodies")
         self.used_pages = _Recorder(self, "pages")
         self.used_search = _Recorder(self, "search")
+        self.used_media = _Recorder(self, "media")
         self.used_clean = _KeyRecorder(self, "clean")
         self._clean: frozenset[str] | None = None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -68,3 +69,46 @@ def metadata_text(data: bytes) -> str:
             continue
         parts.append(value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value))
     return "\n".join(parts)
+
+
+# Widths of the smaller copies offered for a large photo (`srcset`), each made only below the photo's own width.
+VARIANT_WIDTHS = (480, 960, 1600)
+_RESIZABLE = (".jpg", ".jpeg", ".png", ".webp")
+
+
+def image_width(path: Path) -> int | None:
+    """A photo's width in pixels, read from its header (None for what is not a resizable image)."""
+    if not path.name.lower().endswith(_RESIZABLE):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as image:
+                width, height = image.size
+                orientation = image.getexif().get(0x0112, 1)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        return None
+    return height if orientation in (5, 6, 7, 8) else width  # as it will be published: upright
+
+
+def variant_widths(width: int | None) -> tuple[int, ...]:
+    """The widths of the smaller copies a photo of this width is offered in."""
+    return tuple(w for w in VARIANT_WIDTHS if width is not None and w < width)
+
+
+def variant_name(asset: str, width: int) -> str:
+    """`photos/board.jpg` at 480 px: `photos/board-480w.jpg`."""
+    stem, dot, suffix = asset.rpartition(".")
+    return f"{stem}-{width}w.{suffix}"
+
+
+def resized(name: str, data: bytes, width: int) -> bytes:
+    """A smaller copy of a published photo (already without metadata), `width` pixels wide."""
+    with Image.open(io.BytesIO(data)) as image:
+        source_format = image.format or "PNG"
+        height = max(1, round(image.height * width / image.width))
+        smaller = image.resize((width, height), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        options: dict[str, object] = {"quality": 85} if source_format in ("JPEG", "WEBP") else {}
+        smaller.save(out, format=source_format, **options)
+        return out.getvalue()

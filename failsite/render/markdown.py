@@ -178,25 +178,26 @@ def is_file_link(href: str) -> bool:
 
 def render_markdown(body: str, first_line: int, options: MarkdownOptions, resolve: LinkResolver,
                     anonymise: SegmentRewriter | None = None, removed_links: list[int] | None = None,
-                    inline: bool = False) -> str:
+                    inline: bool = False, image_sets: dict[str, str] | None = None) -> str:
     """Render a body whose first line is line `first_line` of its file; links to .md files go through `resolve`.
 
     `removed_links` receives the file lines where a web address was removed because it named someone;
-    `inline` renders one run of text without a paragraph around it (a front-matter value)."""
+    `inline` renders one run of text without a paragraph around it (a front-matter value); `image_sets` gives the
+    `srcset` of a story's large photos by their name."""
     md = markdown_parser(options)
     env: dict[str, object] = {"anonymise": anonymise} if anonymise else {}
     tokens = md.parseInline(body, env) if inline else md.parse(body, env)
     for block in tokens:
         if block.type == "inline" and block.children:
             line = first_line + (block.map[0] if block.map else 0)
-            _rewrite_links(block.children, line, resolve)
+            _rewrite_links(block.children, line, resolve, image_sets or {})
     if removed_links is not None:
         removed_links.extend(first_line + line for line in env.get("removed_links", ()))  # type: ignore[attr-defined]
     html = md.renderer.render(tokens, md.options, env)
     return sanitise_html(html) if options.raw_html else html
 
 
-def _rewrite_links(children: list[Token], line: int, resolve: LinkResolver) -> None:
+def _rewrite_links(children: list[Token], line: int, resolve: LinkResolver, image_sets: dict[str, str]) -> None:
     open_links: list[Token] = []
     for token in children:
         if token.type in ("softbreak", "hardbreak"):
@@ -211,7 +212,11 @@ def _rewrite_links(children: list[Token], line: int, resolve: LinkResolver) -> N
                 else:
                     token.attrSet("href", new_href)
         elif token.type == "image" and is_file_link(str(token.attrGet("src") or "")):
-            resolve(str(token.attrGet("src")), line)  # checked; a story's files are published beside its page
+            source = str(token.attrGet("src"))
+            resolve(source, line)  # checked; a story's files are published beside its page
+            if unquote(source) in image_sets:  # a large photo: smaller copies for small screens
+                token.attrSet("srcset", image_sets[unquote(source)])
+                token.attrSet("sizes", "(min-width: 46rem) 46rem, 100vw")
         elif token.type == "link_close" and open_links:
             if open_links.pop().tag == "span":
                 token.tag = "span"

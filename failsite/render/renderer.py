@@ -15,7 +15,8 @@ from markupsafe import Markup
 
 from failsite.privacy.anonymise import Anonymiser, Policy
 from failsite.errors import Diagnostic, FailsiteError, error, has_errors, warning
-from failsite.privacy.media import UnreadableImage, strip_metadata
+from failsite.privacy.media import (UnreadableImage, image_width, resized, strip_metadata, variant_name,
+                                    variant_widths)
 from failsite.engine.fingerprint import digest
 from failsite.engine.limits import TimeLimitExceeded, time_limit
 from failsite.render.calendar import event_calendar
@@ -75,11 +76,11 @@ class RenderedBody:
     fields: dict[str, Any] = field(default_factory=dict)  # front-matter prose as HTML, by field name
 
 
-def body_key(item: Item, environment: str) -> str:
-    """The cache key of an item's rendered body and prose fields: their text and position, its anonymity and the
-    environment."""
+def body_key(item: Item, environment: str, photos: dict[str, str] | None = None) -> str:
+    """The cache key of an item's rendered body and prose fields: their text and position, its anonymity, the
+    environment and its photos' `srcset`."""
     return digest(environment, item.key, item.path, item.body_line, item.anonymous, item.body,
-                  {name: item.fields.get(name) for name in _prose_fields(item.type)})
+                  {name: item.fields.get(name) for name in _prose_fields(item.type)}, photos)
 
 
 def _prose(value: Any, spec: Field, options: MarkdownOptions, resolve: LinkResolver, rewrite: SegmentRewriter,
@@ -128,9 +129,9 @@ class Renderer:
                                 pseudonym=lambda name: anonymiser.text(str(name)))
         self.diagnostics = check_templates(self.env, theme)
 
-    def static(self, site: Site) -> list[Output]:
+    def static(self, site: Site, cache: "BuildCache | None" = None) -> list[Output]:
         """The theme's and site's static files, and every story folder's own files beside its page."""
-        return collect_static(self.theme, exclude=_private_files(site)) + bundle_files(site)
+        return collect_static(self.theme, exclude=_private_files(site)) + bundle_files(site, cache)
 
     def body(self, site: Site, item: Item) -> RenderedBody:
         """One item's markdown as anonymised HTML, links to other sources rewritten."""
@@ -145,7 +146,8 @@ class Renderer:
 
         removed_links: list[int] = []
         html = render_markdown(item.body, item.body_line, MarkdownOptions(raw_html=site.config.raw_html), resolve,
-                               _body_rewriter(self.anonymiser, Policy(anonymous=item.anonymous)), removed_links)
+                               _body_rewriter(self.anonymiser, Policy(anonymous=item.anonymous)), removed_links,
+                               image_sets=image_sets(site, item) if item.assets else None)
         fields = {name: _prose(value, spec, MarkdownOptions(raw_html=site.config.raw_html), resolve,
                                _body_rewriter(self.anonymiser, Policy(anonymous=item.anonymous)), removed_links)
                   for name, value in item.fields.items()
@@ -215,9 +217,10 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
     diagnostics = list(renderer.diagnostics)
     if has_errors(diagnostics):
         return [], diagnostics
-    static = renderer.static(site)
+    static = renderer.static(site, cache)
     rendered_bodies: dict[str, RenderedBody] = {}
-    keys = {item.key: body_key(item, environment) for item in site.items} if cache else {}
+    keys = {item.key: body_key(item, environment, image_sets(site, item) if item.assets else None)
+            for item in site.items} if cache else {}
     if cache is not None:
         for item in site.items:
             hit = cache.bodies.get(keys[item.key])
@@ -453,24 +456,53 @@ def collect_static(theme: Theme, exclude: frozenset[Path] = frozenset()) -> list
     return [Output(relative, path.read_bytes()) for relative, path in sorted(chosen.items())]
 
 
-def bundle_files(site: Site) -> list[Output]:
-    """Each published story folder's files, beside its page, images without their metadata; an image that cannot
-    be read is an error, since its metadata could not be removed."""
+def bundle_files(site: Site, cache: "BuildCache | None" = None) -> list[Output]:
+    """Each published story folder's files, beside its page: images without their metadata, large photos with
+    smaller copies for `srcset`, both kept in the cache by the photo's bytes. An image that cannot be read is an
+    error, since its metadata could not be removed."""
     outputs, problems = [], []
     for item in site.items:
         folder = site.config.content_dir / item.key.rsplit("/", 1)[0]
         for relative in item.assets:
             try:
-                data = strip_metadata(relative, (folder / relative).read_bytes())
+                original = (folder / relative).read_bytes()
+                files = _published_media(relative, original, image_width(folder / relative), cache)
             except (OSError, UnreadableImage) as exc:
                 problems.append(error(f"{item.path.rsplit('/', 1)[0]}/{relative}", 1,
                                       f"cannot publish this file: {exc}", "replace it with a readable image or "
                                       "remove it; nothing was published"))
                 continue
-            outputs.append(Output(f"{item.url.strip('/')}/{relative}", data, frozenset({item.key})))
+            outputs += [Output(f"{item.url.strip('/')}/{name}", data, frozenset({item.key})) for name, data in files]
     if problems:
         raise FailsiteError(problems)
     return outputs
+
+
+def _published_media(relative: str, original: bytes, width: int | None,
+                     cache: "BuildCache | None") -> list[tuple[str, bytes]]:
+    """A story file as published, with its smaller copies: from the cache when its bytes were seen before."""
+    key = digest("media", relative, hashlib.sha256(original).hexdigest(), width)
+    kept = cache.media.get(key) if cache is not None else None
+    if kept is None:
+        stripped = strip_metadata(relative, original)
+        kept = [(relative, stripped)] + [(variant_name(relative, w), resized(relative, stripped, w))
+                                        for w in variant_widths(width)]
+    if cache is not None:
+        cache.used_media[key] = kept
+    return kept
+
+
+def image_sets(site: Site, item: Item) -> dict[str, str]:
+    """`srcset` values of a story's large photos, by the name the body uses ('board.jpg 2400w, board-480w.jpg
+    480w, ...'): what the body renderer adds to their <img>."""
+    folder = site.config.content_dir / item.key.rsplit("/", 1)[0]
+    sets = {}
+    for relative in item.assets:
+        width = image_width(folder / relative)
+        if variant_widths(width):
+            sets[relative] = ", ".join([f"{variant_name(relative, w)} {w}w" for w in variant_widths(width)]
+                                       + [f"{relative} {width}w"])
+    return sets
 
 
 def check_collisions(paths: list[str], site: Site) -> list[Diagnostic]:

@@ -135,3 +135,24 @@ def test_a_media_file_that_is_not_there_is_an_error(make_site: SiteMaker) -> Non
                                   "beside this story"]
     site = make_site({"content/talks/a.md": talk(slides="javascript:alert(1)")}, name="bad")
     assert any("'slides' must be a file in the story's folder" in e for e in build_errors(site))
+
+
+def test_a_large_photo_is_offered_in_smaller_copies_without_metadata(make_site: SiteMaker, tmp_path: Path) -> None:
+    image = Image.new("RGB", (2000, 1000), (30, 90, 170))
+    exif = Image.Exif()
+    exif[0x013B] = "Dana Whitfield"
+    big = io.BytesIO()
+    image.save(big, "JPEG", exif=exif)
+    site = bundle_site(make_site, "![The depot at dawn](depot.jpg)", {"depot.jpg": big.getvalue()})
+    build(site)
+    img = html(site, "talks/launch/index.html").select_one(".prose img")
+    assert img["srcset"] == "depot-480w.jpg 480w, depot-960w.jpg 960w, depot-1600w.jpg 1600w, depot.jpg 2000w"
+    assert img["src"] == "depot.jpg" and img["sizes"]
+    for name, width in (("depot-480w.jpg", 480), ("depot-960w.jpg", 960), ("depot-1600w.jpg", 1600)):
+        with Image.open(site / "public/talks/launch" / name) as copy:
+            assert copy.size == (width, width // 2) and dict(copy.getexif()) == {}
+    first = {p.name: p.read_bytes() for p in (site / "public/talks/launch").iterdir()}
+    (site / "content/talks/launch/index.md").write_text(talk("The launch", body="![The depot at dawn](depot.jpg) Edited."))
+    build(site)  # the copies come from the cache now, byte for byte the same
+    assert {n: b for n, b in ((p.name, p.read_bytes()) for p in (site / "public/talks/launch").iterdir())
+            if n != "index.html"} == {n: b for n, b in first.items() if n != "index.html"}
