@@ -213,7 +213,7 @@ def _rewrite_links(children: list[Token], line: int, resolve: LinkResolver, imag
                     token.attrSet("href", new_href)
         elif token.type == "image" and is_file_link(str(token.attrGet("src") or "")):
             source = str(token.attrGet("src"))
-            resolve(source, line)  # checked; a story's files are published beside its page
+            token.attrSet("src", resolve(source, line) or source)  # a story's file: its published path
             if unquote(source) in image_sets:  # a large photo: smaller copies for small screens
                 token.attrSet("srcset", image_sets[unquote(source)])
                 token.attrSet("sizes", "(min-width: 46rem) 46rem, 100vw")

@@ -26,7 +26,7 @@ from failsite.engine.parallel import fork_map
 from failsite.render.plans import HOME_RECENT, PagePlan, output_path, page_signatures, plan_pages
 from failsite.content.items import Item
 from failsite.content.schema import CONTENT_TYPES, Field
-from failsite.site.assemble import LinkResolver, Site, body_link_resolver
+from failsite.site.assemble import LinkResolver, Site, asset_url, body_link_resolver
 from failsite.render.theme import Theme, check_templates, template_diagnostic, template_environment
 from failsite.render.views import ItemView, ListPage, Pager, SiteView
 from failsite.output.staging import link_file, write_file
@@ -496,12 +496,13 @@ def image_sets(site: Site, item: Item) -> dict[str, str]:
     """`srcset` values of a story's large photos, by the name the body uses ('board.jpg 2400w, board-480w.jpg
     480w, ...'): what the body renderer adds to their <img>."""
     folder = site.config.content_dir / item.key.rsplit("/", 1)[0]
+    base = site.config.base_path
     sets = {}
     for relative in item.assets:
         width = image_width(folder / relative)
         if variant_widths(width):
-            sets[relative] = ", ".join([f"{variant_name(relative, w)} {w}w" for w in variant_widths(width)]
-                                       + [f"{relative} {width}w"])
+            sets[relative] = ", ".join([f"{asset_url(base, item, variant_name(relative, w))} {w}w"
+                                        for w in variant_widths(width)] + [f"{asset_url(base, item, relative)} {width}w"])
     return sets
 
 

@@ -13,9 +13,9 @@ from failsite.site import insights
 from failsite.render.charts import line_chart
 from failsite.content.items import Item
 from failsite.render.plans import builds_guides, output_path
-from failsite.content.schema import CONTENT_TYPES
+from failsite.content.schema import CONTENT_TYPES, is_folder_file
 from failsite.render.search import bundles
-from failsite.site.assemble import Site, resolve_source_key
+from failsite.site.assemble import Site, asset_url, resolve_source_key
 from failsite.content.slugs import slugify
 from failsite.site.taxonomy import Taxonomy, Term
 
@@ -151,6 +151,13 @@ class ItemView:
         """For a talk whose `event` links to the event's file: that event, if it is published."""
         linked = self.linked("event")
         return linked[0] if linked else None
+
+    def file_url(self, value: str | None) -> str:
+        """A recording, slides or transcript as a link: a file in the story's folder becomes its published path,
+        an address stays as it is."""
+        if not value or not is_folder_file(value):
+            return value or ""
+        return asset_url(self._views.site.config.base_path, self._item, value)
 
     @property
     def upcoming(self) -> bool:

@@ -186,12 +186,14 @@ def _report(problem: tuple[str, str, str], path: str, line: int, subject: str, d
         diagnostics.append((error if kind == "error" else warning)(path, line, f"{subject} {message}", hint))
 
 
-def _asset_link(item: Item, href: str, path: str, line: int, diagnostics: list[Diagnostic]) -> str:
-    """A link to one of a story folder's files, as written (it is published beside the page); an error when the
-    file is not there, or the story is not a folder."""
+def _asset_link(item: Item, href: str, path: str, line: int, diagnostics: list[Diagnostic],
+                base_path: str = "/") -> str:
+    """A link to one of a story folder's files, made the file's site path (it is published beside the page, and the
+    body is shown elsewhere too: the facilitator guide, the feed); an error when the file is not there, or the
+    story is not a folder."""
     normal = posixpath.normpath(path)
     if item.assets and normal in item.assets:
-        return href
+        return asset_url(base_path, item, normal)
     if not item.assets and not is_bundle_key(item.key):
         diagnostics.append(error(item.path, line, f"'{path}' is not beside this story: a story's own files need a "
                                  "folder of their own", f"move the story to {item.key[:-3]}/index.md and put "
@@ -202,13 +204,18 @@ def _asset_link(item: Item, href: str, path: str, line: int, diagnostics: list[D
     return href
 
 
+def asset_url(base_path: str, item: Item, asset: str) -> str:
+    """Where a story folder's file is published: beside the story's page."""
+    return f"{base_path}{item.url.lstrip('/')}{asset}"
+
+
 def body_link_resolver(site: Site, item: Item, diagnostics: list[Diagnostic]) -> LinkResolver:
     """Rewrite `../talks/x.md#part` in this item's body to the target's URL, and check links to the story's own
     files (`photo.jpg`, published beside its page), reporting broken links."""
     def resolve(href: str, line: int) -> str | None:
         path = unquote(urlsplit(href).path)
         if not path.endswith(".md"):
-            return _asset_link(item, href, path, line, diagnostics)
+            return _asset_link(item, href, path, line, diagnostics, site.config.base_path)
         target = resolve_source_key(item.key, href)
         problem = _link_problem(target, href, site.by_key, site.all_source_keys, site.left_out)
         if problem:

@@ -39,8 +39,9 @@ def test_a_story_folder_publishes_its_files_beside_the_page_without_metadata(mak
                        {"board.jpg": photo(orientation=6), "slides/deck.pdf": b"%PDF-1.4 slides"})
     build(site)
     page = html(site, "talks/launch/index.html")
-    assert page.select_one(".prose img")["src"] == "board.jpg"
-    assert page.select_one(".prose a")["href"] == "slides/deck.pdf"
+    # Published paths, so the body works wherever it is shown (the facilitator guide, the feed).
+    assert page.select_one(".prose img")["src"] == "/talks/launch/board.jpg"
+    assert page.select_one(".prose a")["href"] == "/talks/launch/slides/deck.pdf"
     with Image.open(site / "public/talks/launch/board.jpg") as published:
         assert dict(published.getexif()) == {}  # no owner, camera, GPS or orientation
         assert published.size == (20, 40)  # turned upright before the orientation tag was dropped
@@ -109,10 +110,10 @@ def test_a_talk_links_its_recording_slides_and_transcript(make_site: SiteMaker) 
         (site / "content/talks/launch" / name).write_bytes(data)
     build(site)
     media = html(site, "talks/launch/index.html").select_one(".talk-media")
-    assert media.find("video")["src"] == "talk.mp4"
+    assert media.find("video")["src"] == "/talks/launch/talk.mp4"
     assert [(a.get_text(), a["href"]) for a in media.select(".media-links a")] == [
-        ("Download the recording", "talk.mp4"), ("Slides", "https://slides.example.com/deck"),
-        ("Transcript", "transcript.txt")]
+        ("Download the recording", "/talks/launch/talk.mp4"), ("Slides", "https://slides.example.com/deck"),
+        ("Transcript", "/talks/launch/transcript.txt")]
     assert "(14 min)" in media.get_text()
     assert (site / "public/talks/launch/talk.mp4").exists() and (site / "public/talks/launch/transcript.txt").exists()
 
@@ -146,8 +147,9 @@ def test_a_large_photo_is_offered_in_smaller_copies_without_metadata(make_site: 
     site = bundle_site(make_site, "![The depot at dawn](depot.jpg)", {"depot.jpg": big.getvalue()})
     build(site)
     img = html(site, "talks/launch/index.html").select_one(".prose img")
-    assert img["srcset"] == "depot-480w.jpg 480w, depot-960w.jpg 960w, depot-1600w.jpg 1600w, depot.jpg 2000w"
-    assert img["src"] == "depot.jpg" and img["sizes"]
+    assert img["srcset"] == ("/talks/launch/depot-480w.jpg 480w, /talks/launch/depot-960w.jpg 960w, "
+                             "/talks/launch/depot-1600w.jpg 1600w, /talks/launch/depot.jpg 2000w")
+    assert img["src"] == "/talks/launch/depot.jpg" and img["sizes"]
     for name, width in (("depot-480w.jpg", 480), ("depot-960w.jpg", 960), ("depot-1600w.jpg", 1600)):
         with Image.open(site / "public/talks/launch" / name) as copy:
             assert copy.size == (width, width // 2) and dict(copy.getexif()) == {}
@@ -156,3 +158,16 @@ def test_a_large_photo_is_offered_in_smaller_copies_without_metadata(make_site: 
     build(site)  # the copies come from the cache now, byte for byte the same
     assert {n: b for n, b in ((p.name, p.read_bytes()) for p in (site / "public/talks/launch").iterdir())
             if n != "index.html"} == {n: b for n, b in first.items() if n != "index.html"}
+
+
+def test_the_facilitator_guide_shows_a_story_folder_s_photo_and_media(make_site: SiteMaker) -> None:
+    module = "---\ntitle: M\nduration: 30\ntrack: T\norder: 1\nstories: [../talks/launch/index.md]\n---\nM.\n"
+    site = bundle_site(make_site, "![The board](board.jpg)", {"board.jpg": photo(), "slides.pdf": b"%PDF-1.4"})
+    (site / "content/talks/launch/index.md").write_text(talk("The launch", body="![The board](board.jpg)",
+                                                             slides="slides.pdf"))
+    (site / "content/modules").mkdir()
+    (site / "content/modules/m.md").write_text(module)
+    build(site, audience="restricted")
+    guide = html(site, "tracks/t/guide/index.html")
+    assert guide.select_one(".guide-story img")["src"] == "/talks/launch/board.jpg"
+    assert guide.select_one(".guide-story .media-links a")["href"] == "/talks/launch/slides.pdf"
