@@ -203,7 +203,7 @@ class Preview:
         bodies = self._bodies(site, renderer, diagnostics)
         static = renderer.static(site) if everything else [self.outputs[p] for p in sorted(self._static_paths)]
         views = renderer.views(site, {k: b.html for k, (_, b) in bodies.items()}, static,
-                               {k: b.fields for k, (_, b) in bodies.items()})
+                               {k: b.fields for k, (_, b) in bodies.items()}, {k: b.parts for k, (_, b) in bodies.items()})
         plans = plan_pages(site)
         signatures = page_signatures(site, plans)
         changed_items = self._changed_items(site, bodies)

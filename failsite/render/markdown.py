@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.admon import admon_plugin
@@ -89,7 +90,31 @@ def markdown_parser(options: MarkdownOptions) -> MarkdownIt:
     md.use(anchors_plugin, min_level=2, max_level=4, slug_func=slugify, permalink=True, permalinkSymbol="#")
     # After footnotes are gathered and before heading ids are made from heading text.
     md.core.ruler.before("anchor", "anonymise", _anonymise_rule)
+    md.block.ruler.before("paragraph", "failsite_block", _block_rule, {"alt": ["paragraph"]})
     return md
+
+
+# The blocks an author can place in the body of a story with a line `{{< name >}}` (Hugo's shortcode
+# brackets: no ordinary sentence is written that way); blocks not placed follow the body in their default order.
+PLACEABLE_BLOCKS = {
+    "debrief": ("impact", "timeline", "premortem", "gap", "whys", "factors", "differently", "went", "actions", "links"),
+    "talk": ("media", "lessons"),
+}
+_BLOCK_LINE = re.compile(r"^\{\{<\s*([A-Za-z_-]+)\s*>\}\}\s*$")
+
+
+def _block_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """A line `{{< timeline >}}`: where the story's timeline block goes."""
+    line = state.src[state.bMarks[start] + state.tShift[start]:state.eMarks[start]]
+    found = _BLOCK_LINE.match(line)
+    if found is None or state.sCount[start] - state.blkIndent >= 4:
+        return False
+    if not silent:
+        token = state.push("failsite_block", "", 0)
+        token.meta["name"] = found.group(1).lower()
+        token.map = [start, start + 1]
+    state.line = start + 1
+    return True
 
 
 def _anonymise_rule(state: StateCore) -> None:
@@ -178,12 +203,16 @@ def is_file_link(href: str) -> bool:
 
 def render_markdown(body: str, first_line: int, options: MarkdownOptions, resolve: LinkResolver,
                     anonymise: SegmentRewriter | None = None, removed_links: list[int] | None = None,
-                    inline: bool = False, image_sets: dict[str, str] | None = None) -> str:
+                    inline: bool = False, image_sets: dict[str, str] | None = None,
+                    placed: list[tuple[str, str]] | None = None, blocks: tuple[str, ...] = (),
+                    misplaced: list[tuple[int, str]] | None = None) -> str:
     """Render a body whose first line is line `first_line` of its file; links to .md files go through `resolve`.
 
     `removed_links` receives the file lines where a web address was removed because it named someone;
     `inline` renders one run of text without a paragraph around it (a front-matter value); `image_sets` gives the
-    `srcset` of a story's large photos by their name."""
+    `srcset` of a story's large photos by their name. `placed` receives the body cut at each `{{< name >}}` line
+    whose name is one of `blocks` (each part's HTML with the block placed after it); `misplaced` the (line, name)
+    of any other such line."""
     md = markdown_parser(options)
     env: dict[str, object] = {"anonymise": anonymise} if anonymise else {}
     tokens = md.parseInline(body, env) if inline else md.parse(body, env)
@@ -193,8 +222,24 @@ def render_markdown(body: str, first_line: int, options: MarkdownOptions, resolv
             _rewrite_links(block.children, line, resolve, image_sets or {})
     if removed_links is not None:
         removed_links.extend(first_line + line for line in env.get("removed_links", ()))  # type: ignore[attr-defined]
-    html = md.renderer.render(tokens, md.options, env)
-    return sanitise_html(html) if options.raw_html else html
+    parts: list[tuple[list[Token], str]] = [([], "")]
+    for token in tokens:
+        if token.type == "failsite_block":
+            name = token.meta["name"]
+            if name in blocks:
+                parts[-1] = (parts[-1][0], name)
+                parts.append(([], ""))
+            elif misplaced is not None:
+                misplaced.append((first_line + (token.map[0] if token.map else 0), name))
+            continue
+        parts[-1][0].append(token)
+    rendered = []
+    for chunk, name in parts:  # each part rendered and sanitised whole: no marker has to survive the sanitiser
+        html = md.renderer.render(chunk, md.options, env)
+        rendered.append((sanitise_html(html) if options.raw_html else html, name))
+    if placed is not None:
+        placed.extend(rendered)
+    return "".join(html for html, _ in rendered)
 
 
 def _rewrite_links(children: list[Token], line: int, resolve: LinkResolver, image_sets: dict[str, str]) -> None:

@@ -14,14 +14,14 @@ import jinja2
 from markupsafe import Markup
 
 from failsite.privacy.anonymise import Anonymiser, Policy
-from failsite.errors import Diagnostic, FailsiteError, error, has_errors, warning
+from failsite.errors import Diagnostic, FailsiteError, did_you_mean, error, has_errors, warning
 from failsite.privacy.media import (UnreadableImage, image_width, resized, strip_metadata, variant_name,
                                     variant_widths)
 from failsite.engine.fingerprint import digest
 from failsite.engine.limits import TimeLimitExceeded, time_limit
 from failsite.render.calendar import event_calendar
 from failsite.render.feeds import actions_csv, atom_feed, json_index, robots_txt, sitemap
-from failsite.render.markdown import MarkdownOptions, SegmentRewriter, render_markdown
+from failsite.render.markdown import PLACEABLE_BLOCKS, MarkdownOptions, SegmentRewriter, render_markdown
 from failsite.engine.parallel import fork_map
 from failsite.render.plans import HOME_RECENT, PagePlan, output_path, page_signatures, plan_pages
 from failsite.content.items import Item
@@ -74,6 +74,7 @@ class RenderedBody:
     links: tuple[tuple[str, int, str | None], ...]  # (href as written, its line, URL or None for plain text)
     diagnostics: tuple[Diagnostic, ...]
     fields: dict[str, Any] = field(default_factory=dict)  # front-matter prose as HTML, by field name
+    parts: tuple[tuple[str, str], ...] = ()  # the body cut where the author placed blocks: (HTML, block after it)
 
 
 def body_key(item: Item, environment: str, photos: dict[str, str] | None = None) -> str:
@@ -145,9 +146,17 @@ class Renderer:
             return result
 
         removed_links: list[int] = []
+        placed: list[tuple[str, str]] = []
+        misplaced: list[tuple[int, str]] = []
+        blocks = PLACEABLE_BLOCKS.get(item.type, ())
         html = render_markdown(item.body, item.body_line, MarkdownOptions(raw_html=site.config.raw_html), resolve,
                                _body_rewriter(self.anonymiser, Policy(anonymous=item.anonymous)), removed_links,
-                               image_sets=image_sets(site, item) if item.assets else None)
+                               image_sets=image_sets(site, item) if item.assets else None, placed=placed,
+                               blocks=blocks, misplaced=misplaced)
+        diagnostics += [error(item.path, line, f"'{{{{< {name} >}}}}' is not a block a {item.type} can place"
+                              f"{did_you_mean(name, blocks)}",
+                              ("blocks: " + ", ".join(blocks)) if blocks else f"a {item.type} has no blocks to place")
+                        for line, name in misplaced]
         fields = {name: _prose(value, spec, MarkdownOptions(raw_html=site.config.raw_html), resolve,
                                _body_rewriter(self.anonymiser, Policy(anonymous=item.anonymous)), removed_links)
                   for name, value in item.fields.items()
@@ -155,13 +164,14 @@ class Renderer:
         diagnostics += [warning(item.path, line, "a web address here named a protected person or organisation and "
                                 "was removed", "link to a page that does not name them, or leave the address out")
                         for line in dict.fromkeys(removed_links)]
-        return RenderedBody(html, tuple(links), tuple(diagnostics), fields)
+        return RenderedBody(html, tuple(links), tuple(diagnostics), fields, tuple(placed))
 
     def views(self, site: Site, bodies: dict[str, str], static: list[Output],
-              fields: dict[str, dict[str, Any]] | None = None) -> SiteView:
+              fields: dict[str, dict[str, Any]] | None = None,
+              parts: dict[str, tuple[tuple[str, str], ...]] | None = None) -> SiteView:
         """The template-facing view of the site, installed as the templates' globals."""
         hashes = {o.path: hashlib.sha256(o.content).hexdigest()[:10] for o in static} if self.hash_static else {}
-        views = SiteView(site, bodies, hashes, self.anonymiser.text, fields or {})
+        views = SiteView(site, bodies, hashes, self.anonymiser.text, fields or {}, parts or {})
         self.env.globals.update(site=views, url=views.url, absolute_url=views.absolute_url,
                                 static_url=views.static_url)
         return views
@@ -235,7 +245,8 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
         diagnostics.extend(rendered.diagnostics)
         if cache is not None:
             cache.used_bodies[keys[item.key]] = rendered
-    views = renderer.views(site, bodies, static, {k: rendered_bodies[k].fields for k in bodies})
+    views = renderer.views(site, bodies, static, {k: rendered_bodies[k].fields for k in bodies},
+                           {k: rendered_bodies[k].parts for k in bodies})
     plans = plan_pages(site)
     reuse = PageReuse(site, plans, renderer, views, environment, cache, previous, published or {}, staging) \
         if cache is not None else None

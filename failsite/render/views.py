@@ -91,6 +91,18 @@ class ItemView:
         return Markup(self._views.bodies.get(self._item.key, ""))
 
     @property
+    def content_parts(self) -> list[tuple[Markup, str]]:
+        """The body in the parts the author's `{{< block >}}` lines cut it into, each with the block placed after it
+        ('' for none); one part when nothing is placed."""
+        parts = self._views.parts.get(self._item.key) or ((self._views.bodies.get(self._item.key, ""), ""),)
+        return [(Markup(html), name) for html, name in parts]
+
+    @property
+    def placed_blocks(self) -> frozenset[str]:
+        """The blocks the body places itself (the template leaves them out of the default order)."""
+        return frozenset(name for _, name in self.content_parts if name)
+
+    @property
     def terms(self) -> list[tuple[Taxonomy, list[Term]]]:
         """The item's terms grouped by taxonomy, in taxonomy order, only taxonomies it has terms in."""
         return self._views.terms_of(self._item)
@@ -212,10 +224,12 @@ class SiteView:
     """The site as templates see it, plus URL helpers."""
 
     def __init__(self, site: Site, bodies: dict[str, str], static_hashes: dict[str, str],
-                 anonymise: Callable[[str], str] = str, prose: dict[str, dict[str, Any]] | None = None):
+                 anonymise: Callable[[str], str] = str, prose: dict[str, dict[str, Any]] | None = None,
+                 parts: dict[str, tuple[tuple[str, str], ...]] | None = None):
         self.site = site
         self.bodies = bodies
         self.prose = prose or {}  # item key -> its front-matter prose rendered as HTML, by field
+        self.parts = parts or {}  # item key -> its body cut where blocks are placed: (HTML, block after it)
         self.shown: set[str] = set()  # keys of the items the page being rendered has looked at
         self.static_hashes = static_hashes
         self._term_index = {(t.name, term.slug): term for t in site.taxonomies for term in t.terms}

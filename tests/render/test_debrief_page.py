@@ -165,3 +165,25 @@ def test_the_facilitator_guide_holds_the_review_s_blocks(make_site: SiteMaker) -
     guide = html(site, "tracks/ops/guide/index.html")
     assert guide.select_one(".guide-story .timeline-table") is not None
     assert guide.select_one(".guide-story .action-table") is not None
+
+
+def test_an_author_places_a_block_in_the_body_and_the_rest_follow_in_order(make_site: SiteMaker) -> None:
+    placed = REVIEW.replace("We were mid-sale when checkout started failing. This is the story of the morning.\n",
+                            "We were mid-sale when checkout started failing.\n\n{{< timeline >}}\n\n"
+                            "Then we rolled back.\n\n```\n{{< actions >}}\n```\n")
+    site = review_site(make_site, placed)
+    build(site, today=TODAY)
+    article = str(html(site, "debriefs/outage/index.html").select_one("article"))
+    order = [article.index(marker) for marker in ("mid-sale", 'id="timeline-title"', "Then we rolled back",
+                                                  'id="incident-title"', 'id="actions-title"')]
+    assert order == sorted(order)
+    assert article.count('id="timeline-title"') == 1  # placed, so not repeated in the default order
+    assert "{{&lt; actions &gt;}}" in article  # inside a code fence it is just text
+
+
+def test_an_unknown_block_is_an_error_with_its_line(make_site: SiteMaker) -> None:
+    site = review_site(make_site, REVIEW.replace("This is the story", "\n{{< timelime >}}\n\nThis is the story"))
+    assert "content/debriefs/outage.md:41:1: error: '{{< timelime >}}' is not a block a debrief can place " \
+           "(did you mean 'timeline'?)" in build_errors(site, today=TODAY)
+    site = make_site({"content/talks/a.md": talk(body="{{< timeline >}}")}, name="talk")
+    assert any("'{{< timeline >}}' is not a block a talk can place" in e for e in build_errors(site))
