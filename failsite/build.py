@@ -20,7 +20,7 @@ from failsite.site.lint import (curriculum_warnings, debrief_warnings, experimen
                                 language_warnings, load_rules, overdue_reviews)
 from failsite.privacy.namecheck import unregistered_names
 from failsite.errors import BuildFailed, Diagnostic, has_errors, sorted_unique
-from failsite.privacy.publish import Audience
+from failsite.privacy.publish import audience_for
 from failsite.render.renderer import Progress, Written, allowed_names, render_site
 from failsite.site.assemble import Site, assemble_site
 from failsite.render.theme import Theme, load_theme, theme_inputs
@@ -92,7 +92,7 @@ def _build(config: SiteConfig, run: Run, target: Path | None, cache: BuildCache 
     items, found = ingest(sources, item_schema(config), *_anonymisation(config, anonymiser), cache)
     diagnostics += found
     site, found = assemble_site(items, frozenset(s.key for s in sources), config,
-                                Audience(run.audience, run.drafts, run.day))
+                                audience_for(run.audience, run.drafts, run.day, config.review))
     diagnostics += found
     theme, found = load_theme(config)
     diagnostics += found

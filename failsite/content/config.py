@@ -87,6 +87,8 @@ class SiteConfig:
     lint_rules: str = ""
     lint_disable: tuple[str, ...] = ()
     guide_audience: str = "restricted"
+    # The least review status each audience's build accepts (the default: public needs approved stories).
+    review: tuple[tuple[str, str], ...] = (("public", "approved"), ("internal", "in-review"), ("restricted", "in-review"))
     severities: tuple[str, ...] = SEVERITIES
     action_kinds: tuple[str, ...] = ACTION_KINDS
     render_seconds: float = 30.0
@@ -129,7 +131,11 @@ _TOP_FIELDS = (
     Field("curriculum", "mapping", "curriculum options: guide_audience"),
     Field("limits", "mapping", "bounds on one page: render_seconds, page_megabytes"),
     Field("debriefs", "mapping", "debrief options: severities, action_kinds"),
+    Field("review", "mapping", "the least review status each audience accepts: public, internal, restricted "
+          "(draft, in-review or approved)"),
 )
+_REVIEW_FIELDS = tuple(Field(name, "choice", f"the least review status a {name} build publishes",
+                             choices=("draft", "in-review", "approved")) for name in ("public", "internal", "restricted"))
 _DEBRIEF_FIELDS = (
     Field("severities", "strings", "the severity levels a debrief may give, most severe first "
           "(default critical, major, minor)"),
@@ -226,6 +232,7 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
     curriculum = _sub(root, "curriculum", _CURRICULUM_FIELDS, path, diagnostics)
     limits = _sub(root, "limits", _LIMIT_FIELDS, path, diagnostics)
     debriefs = _sub(root, "debriefs", _DEBRIEF_FIELDS, path, diagnostics)
+    review = _sub(root, "review", _REVIEW_FIELDS, path, diagnostics)
     pagination = _sub(root, "pagination", _PAGINATION_FIELDS, path, diagnostics)
     feed = _sub(root, "feed", _FEED_FIELDS, path, diagnostics)
     per_page = pagination.get("per_page")
@@ -268,6 +275,7 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
         lint_rules=lint.get("rules") or "",
         lint_disable=tuple(lint.get("disable") or ()),
         guide_audience=curriculum.get("guide_audience") or "restricted",
+        review=tuple((name, review.get(name) or default) for name, default in SiteConfig.review),
         severities=tuple(s.strip().lower() for s in debriefs.get("severities") or SEVERITIES),
         action_kinds=tuple(k.strip().lower() for k in debriefs.get("action_kinds") or ACTION_KINDS),
         render_seconds=30.0 if limits.get("render_seconds") is None else float(limits["render_seconds"]),

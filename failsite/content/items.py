@@ -50,6 +50,7 @@ class Item:
     anonymous: bool = False  # pseudonymise even people who consented to be named
     withheld: str = ""  # why the item may not be published at all ("" when it may)
     assets: tuple[str, ...] = ()  # a story folder's files, published beside its page
+    status: str = "approved"  # review status: draft, in-review, approved
     mentions: frozenset[str] = frozenset()  # registry entries it names
     named: frozenset[str] = frozenset()  # registry entries shown by their real name, by consent
 
@@ -140,7 +141,8 @@ def parse_item(source: Source, text: str, schema: ItemSchema) -> tuple[Item | No
         key=source.key, path=path, type=ctype.name, slug=slug, url=item_url(ctype.name, slug),
         title=values["title"], date=date,
         summary=values.get("summary") or derive_summary(split.body),
-        draft=bool(values.get("draft")),
+        draft=bool(values.get("draft")) or values.get("status") == "draft",
+        status="draft" if values.get("draft") else (values.get("status") or "approved"),
         fields=own,
         terms=_terms(ctype, values, own, schema.taxonomy_names),
         field_links=_field_links(ctype, own),

@@ -51,6 +51,7 @@ class ContentType:
 
 
 ACTION_STATUSES = ("open", "in-progress", "done", "dropped")
+REVIEW_STATUSES = ("draft", "in-review", "approved")  # in order: an audience accepts a status and those after it
 ACTION_KINDS = ("mitigate", "prevent", "process")  # a site may name its own (site.yaml `debriefs.action_kinds`)
 SEVERITIES = ("critical", "major", "minor")  # likewise (`debriefs.severities`)
 TIMELINE_KINDS = ("detection", "escalation", "mitigation", "resolution")
@@ -63,7 +64,12 @@ COMMON_FIELDS: tuple[Field, ...] = (
     Field("title", "string", "the title shown on the page and in lists", required=True),
     Field("summary", "string", "one or two sentences shown in lists, feeds and meta tags",
           example="One sentence on what happened and what it taught."),
-    Field("draft", "bool", "true keeps the item out of the build unless --drafts is given", example="false"),
+    Field("draft", "bool", "true keeps the item out of the build unless --drafts is given (the same as status: draft)",
+          example="false"),
+    Field("status", "choice", "where the story is in review: draft, in-review or approved (default approved; "
+          "site.yaml `review:` says which audience needs which)", choices=REVIEW_STATUSES),
+    Field("reviewed_by", "string", "who reviewed it (anonymised like every name)"),
+    Field("approved_on", "date", "when it was approved for publishing"),
     Field("slug", "string", "the last part of the URL (default: the file name)"),
     Field("type", "choice", "overrides the type given by the folder"),
     Field("patterns", "terms", "failure patterns: concrete, circumstantial, perceived, identity, paralysis",

@@ -27,7 +27,7 @@ from failsite.content.items import Item, item_schema, read_item
 from failsite.content.discover import Source, discover_sources
 from failsite.errors import Diagnostic, FailsiteError, error, has_errors, sorted_unique
 from failsite.render.plans import page_signatures, plan_pages
-from failsite.privacy.publish import Audience
+from failsite.privacy.publish import Audience, audience_for
 from failsite.render.renderer import (Output, RenderedBody, Renderer, allowed_names, body_still_valid,
                                       check_collisions)
 from failsite.content.schema import TYPE_BY_FOLDER
@@ -194,7 +194,8 @@ class Preview:
                 everything: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]]:
         diagnostics = [d for _, found in self.parsed.values() for d in found]
         items = [item for item, _ in self.parsed.values() if item is not None]
-        site, found = assemble_site(items, frozenset(self.sources), self.config, self.audience)
+        audience = audience_for(self.audience.name, self.audience.drafts, self.audience.today, self.config.review)
+        site, found = assemble_site(items, frozenset(self.sources), self.config, audience)
         diagnostics += found
         renderer = self._renderer()
         diagnostics += renderer.diagnostics

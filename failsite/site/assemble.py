@@ -90,6 +90,10 @@ def assemble_site(items: list[Item], all_keys: frozenset[str], config: SiteConfi
     diagnostics: list[Diagnostic] = []
     left_out = {i.key: why_unpublished(i, audience) for i in items}
     for item in items:
+        if left_out[item.key].startswith("its review status"):
+            diagnostics.append(warning(item.path, 1, f"left out of this build: {left_out[item.key]}",
+                                       "mark it `status: approved` (with `approved_on:`) once it has been reviewed, "
+                                       "or change site.yaml `review:`"))
         if item.withheld and not (item.draft and not audience.drafts):
             diagnostics.append(warning(item.path, 1, f"left out of the site: {item.withheld}",
                                        "nothing of this item is published; remove the mention or record consent"))
