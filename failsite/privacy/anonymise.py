@@ -98,6 +98,7 @@ class Anonymiser:
         self.registry = registry
         self.audience = audience
         self._public = tuple(fold(a) for a in public_addresses)
+        self._last_form: MatchText | None = None
         self.matcher = NameMatcher((name, e.id) for e in registry.entries for name in e.names)
         self._entries = {e.id: e for e in registry.entries}
         self._emails = registry.email_owner()
@@ -129,7 +130,7 @@ class Anonymiser:
 
     def _form(self, text: str) -> MatchText:
         """The text in match form; the last one is kept, since every rule asks for the same text in turn."""
-        last = getattr(self, "_last_form", None)
+        last = self._last_form
         if last is None or last.original != text:
             last = self._last_form = match_text(text)
         return last

@@ -149,16 +149,16 @@ class Renderer:
         placed: list[tuple[str, str]] = []
         misplaced: list[tuple[int, str]] = []
         blocks = PLACEABLE_BLOCKS.get(item.type, ())
-        html = render_markdown(item.body, item.body_line, MarkdownOptions(raw_html=site.config.raw_html), resolve,
-                               _body_rewriter(self.anonymiser, Policy(anonymous=item.anonymous)), removed_links,
+        options = MarkdownOptions(raw_html=site.config.raw_html)
+        rewrite = _body_rewriter(self.anonymiser, Policy(anonymous=item.anonymous))
+        html = render_markdown(item.body, item.body_line, options, resolve, rewrite, removed_links,
                                image_sets=image_sets(site, item) if item.assets else None, placed=placed,
                                blocks=blocks, misplaced=misplaced)
         diagnostics += [error(item.path, line, f"'{{{{< {name} >}}}}' is not a block a {item.type} can place"
                               f"{did_you_mean(name, blocks)}",
                               ("blocks: " + ", ".join(blocks)) if blocks else f"a {item.type} has no blocks to place")
                         for line, name in misplaced]
-        fields = {name: _prose(value, spec, MarkdownOptions(raw_html=site.config.raw_html), resolve,
-                               _body_rewriter(self.anonymiser, Policy(anonymous=item.anonymous)), removed_links)
+        fields = {name: _prose(value, spec, options, resolve, rewrite, removed_links)
                   for name, value in item.fields.items()
                   if (spec := _prose_fields(item.type).get(name)) is not None and value}
         diagnostics += [warning(item.path, line, "a web address here named a protected person or organisation and "

@@ -121,7 +121,7 @@ def check_bundle(folder: Path, shown: str, merged: bool) -> None:
     for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
         if path.is_file() and path.stat().st_size == 0:
             problems.append(f"{path.relative_to(folder).as_posix()} is empty")
-    if not any(folder.glob("*.pf_meta")) if folder.is_dir() else True:
+    if not folder.is_dir() or not any(folder.glob("*.pf_meta")):
         problems.append("its index (*.pf_meta) is missing")
     try:
         json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))

@@ -97,6 +97,11 @@ class ItemView:
         parts = self._views.parts.get(self._item.key) or ((self._views.bodies.get(self._item.key, ""), ""),)
         return [(Markup(html), name) for html, name in parts]
 
+    def shows_block(self, name: str, only: str = "") -> bool:
+        """Whether a block of this story is drawn where a template asks: `only` names the one block placed there by
+        the body ('*': every block, as in the facilitator guide); without it, the blocks the body did not place."""
+        return only in ("*", name) or (not only and name not in self.placed_blocks)
+
     @property
     def placed_blocks(self) -> frozenset[str]:
         """The blocks the body places itself (the template leaves them out of the default order)."""

@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 from failsite.content.config import SiteConfig
 from failsite.content.discover import is_bundle_key
 from failsite.content.items import Item
+from failsite.content.schema import is_folder_file
 from failsite.errors import Diagnostic, error, warning
 from failsite.privacy.publish import Audience, why_unpublished
 from failsite.site.taxonomy import Taxonomy, build_taxonomies
@@ -65,8 +66,7 @@ def _resource_files(site: Site) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for item in site.items:
         for name, value in item.fields.items():
-            if name in ("recording", "slides", "transcript") and isinstance(value, str) and value \
-                    and not value.startswith(("http://", "https://", "mailto:", "/", "[")):
+            if name in ("recording", "slides", "transcript") and isinstance(value, str) and is_folder_file(value):
                 _asset_link(item, value, value, 1, found)
     return found
 
