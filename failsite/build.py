@@ -13,7 +13,7 @@ from typing import Callable
 from failsite.privacy.anonymise import Anonymiser, anonymise_item, make_anonymiser
 from failsite.privacy.audit import audit_files
 from failsite.content.config import CONFIG_FILE, SiteConfig, load_config
-from failsite.content.items import item_schema
+from failsite.content.items import Item, item_schema
 from failsite.content.ingest import ItemTransform, ingest
 from failsite.content.discover import discover_sources
 from failsite.site.lint import (curriculum_warnings, debrief_warnings, experiment_warnings, image_warnings,
@@ -86,14 +86,7 @@ def _build(config: SiteConfig, run: Run, target: Path | None, cache: BuildCache 
            diagnostics: list[Diagnostic] | None = None) -> BuildResult:
     """The stages, in order; `target` None: validate only, write nothing (`failsite check`)."""
     diagnostics = list(diagnostics or [])
-    anonymiser = make_anonymiser(config, run.audience)
-    sources, found = discover_sources(config)
-    diagnostics += found
-    items, found = ingest(sources, item_schema(config), *_anonymisation(config, anonymiser), cache)
-    diagnostics += found
-    site, found = assemble_site(items, frozenset(s.key for s in sources), config,
-                                audience_for(run.audience, run.drafts, run.day, config.review))
-    diagnostics += found
+    anonymiser, _, site = _plan(config, run.audience, run.drafts, run.day, cache, diagnostics)
     theme, found = load_theme(config)
     diagnostics += found
     staging = open_staging(target)
@@ -116,6 +109,31 @@ def _build(config: SiteConfig, run: Run, target: Path | None, cache: BuildCache 
     if removal is not None:
         removal.join()
     return BuildResult(outputs, warnings, pages, time.perf_counter() - run.started, target, site)
+
+
+def _plan(config: SiteConfig, audience: str, drafts: bool, day: dt.date, cache: BuildCache | None,
+          diagnostics: list[Diagnostic]) -> tuple[Anonymiser, list[Item], Site]:
+    """The stages before rendering: sources, items (anonymised for the audience) and the site they make; what they
+    find is added to `diagnostics`."""
+    anonymiser = make_anonymiser(config, audience, day)
+    sources, found = discover_sources(config)
+    diagnostics += found
+    items, found = ingest(sources, item_schema(config), *_anonymisation(config, anonymiser), cache, day)
+    diagnostics += found
+    site, found = assemble_site(items, frozenset(s.key for s in sources), config,
+                                audience_for(audience, drafts, day, config.review))
+    diagnostics += found
+    return anonymiser, items, site
+
+
+def plan_site(site_dir: Path, audience: str, day: dt.date, drafts: bool = False) -> tuple[list[Item], Site]:
+    """Every item as anonymised for an audience, and the site a build for it would publish, rendering nothing
+    (for reports); raise FailsiteError when the content has errors."""
+    diagnostics: list[Diagnostic] = []
+    _, items, site = _plan(load_config(site_dir), audience, drafts, day, None, diagnostics)
+    if has_errors(diagnostics):
+        raise BuildFailed(sorted_unique(diagnostics))
+    return items, site
 
 
 def _anonymisation(config: SiteConfig, anonymiser: Anonymiser) -> tuple[ItemTransform, object]:
@@ -183,7 +201,7 @@ def check_site(site_dir: Path, drafts: bool = False, audience: str = "internal",
     config = result.site.config
     sources, _ = discover_sources(config)
     texts = {s.key: s.path.read_text(encoding="utf-8", errors="replace") for s in sources}
-    extra = unregistered_names(sources, texts, make_anonymiser(config, audience).registry) + overdue_reviews(result.site, day)
+    extra = unregistered_names(sources, texts, make_anonymiser(config, audience, day).registry) + overdue_reviews(result.site, day)
     extra += language_warnings(sources, texts, result.site, load_rules(config))
     extra += experiment_warnings(sources, texts, result.site) + curriculum_warnings(result.site, config)
     extra += debrief_warnings(result.site) + image_warnings(sources, texts, result.site)

@@ -157,6 +157,55 @@ def check(site_dir: Path, drafts: bool, audience: str, today: dt.datetime | None
                + (f", {_count(result.warnings, 'warning')}" if result.warnings else ""))
 
 
+format_option = click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text",
+                             show_default=True, help="text for people, json for scripts.")
+
+
+@cli.command()
+@site_dir_argument
+@today_option
+@format_option
+def review(site_dir: Path, today: dt.datetime | None, format_: str) -> None:
+    """Print the editorial queue: items in review and for how long, items published internally but not approved for
+    public, consent records expiring within 30 days, items past their review date, and what each audience's build
+    would publish and why the rest is left out. A report: exit status 0 unless the content has errors."""
+    import dataclasses
+    import json
+
+    from failsite.build import plan_site
+    from failsite.content.config import load_config
+    from failsite.site.editorial import editorial_queue, queue_text
+
+    day = today.date() if today else dt.date.today()
+    plans = _run(lambda: {audience: plan_site(site_dir, audience, day) for audience in AUDIENCES}, "review")
+    queue = editorial_queue(site_dir, plans, day)
+    if format_ == "json":
+        click.echo(json.dumps(dataclasses.asdict(queue), default=str, indent=2, ensure_ascii=False))
+    else:
+        click.echo(queue_text(queue, load_config(site_dir).title), nl=False)
+
+
+@cli.command()
+@site_dir_argument
+@click.option("--overdue", is_flag=True, help="Only actions past their due day.")
+@click.option("--owner", help="Only actions of this owner, as the audience sees the name (any case; a part of it will do).")
+@click.option("--audience", type=click.Choice(AUDIENCES), default="restricted", show_default=True,
+              help="Show owners as this audience's build shows them (real names only where consent allows).")
+@today_option
+@click.option("--format", "format_", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+              help="table for a stand-up, csv or json for scripts.")
+def actions(site_dir: Path, overdue: bool, owner: str | None, audience: str, today: dt.datetime | None,
+            format_: str) -> None:
+    """List the open action items of every published debrief, soonest due first."""
+    from failsite.build import plan_site
+    from failsite.site.actions import action_rows, rows_csv, rows_json, rows_table
+
+    day = today.date() if today else dt.date.today()
+    _, site = _run(lambda: plan_site(site_dir, audience, day), "actions")
+    rows = action_rows(site, overdue, owner)
+    click.echo({"table": rows_table, "csv": rows_csv, "json": rows_json}[format_](rows, day), nl=False)
+
+
 class ContentTypeParam(click.ParamType):
     name = "type"
 

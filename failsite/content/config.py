@@ -93,6 +93,7 @@ class SiteConfig:
     action_kinds: tuple[str, ...] = ACTION_KINDS
     render_seconds: float = 30.0
     page_megabytes: float = 50.0
+    consent_record_required: bool = False  # `consent.require_record`: naming needs a consent record on the story
 
     @property
     def content_dir(self) -> Path:
@@ -131,6 +132,7 @@ _TOP_FIELDS = (
     Field("curriculum", "mapping", "curriculum options: guide_audience"),
     Field("limits", "mapping", "bounds on one page: render_seconds, page_megabytes"),
     Field("debriefs", "mapping", "debrief options: severities, action_kinds"),
+    Field("consent", "mapping", "consent options: require_record"),
     Field("review", "mapping", "the least review status each audience accepts: public, internal, restricted "
           "(draft, in-review or approved)"),
 )
@@ -144,6 +146,10 @@ _DEBRIEF_FIELDS = (
 _LIMIT_FIELDS = (
     Field("render_seconds", "int", "how long one page may take to render (default 30; 0: no bound)"),
     Field("page_megabytes", "int", "how large one page may grow, in MB (default 50)"),
+)
+_CONSENT_FIELDS = (
+    Field("require_record", "bool", "true shows a person consented to be named by their name only in stories whose "
+          "`consent_given` holds a record of it (default false)"),
 )
 _CURRICULUM_FIELDS = (
     Field("guide_audience", "choice", "the least audience whose builds hold the facilitator guides, with their "
@@ -230,6 +236,7 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
     markdown = _sub(root, "markdown", _MARKDOWN_FIELDS, path, diagnostics)
     lint = _sub(root, "lint", _LINT_FIELDS, path, diagnostics)
     curriculum = _sub(root, "curriculum", _CURRICULUM_FIELDS, path, diagnostics)
+    consent = _sub(root, "consent", _CONSENT_FIELDS, path, diagnostics)
     limits = _sub(root, "limits", _LIMIT_FIELDS, path, diagnostics)
     debriefs = _sub(root, "debriefs", _DEBRIEF_FIELDS, path, diagnostics)
     review = _sub(root, "review", _REVIEW_FIELDS, path, diagnostics)
@@ -280,6 +287,7 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
         action_kinds=tuple(k.strip().lower() for k in debriefs.get("action_kinds") or ACTION_KINDS),
         render_seconds=30.0 if limits.get("render_seconds") is None else float(limits["render_seconds"]),
         page_megabytes=50.0 if limits.get("page_megabytes") is None else float(max(limits["page_megabytes"], 1)),
+        consent_record_required=bool(consent.get("require_record")),
     )
 
 

@@ -10,6 +10,7 @@ there is enough of it.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from failsite.content.items import Item, ItemSchema, parse_source, read_source
@@ -26,9 +27,10 @@ ItemTransform = Callable[[Item], tuple[Item, list[Diagnostic]]]  # the item, and
 
 
 def ingest(sources: list[Source], schema: ItemSchema, transform: ItemTransform, settings: object,
-           cache: "BuildCache | None" = None) -> tuple[list[Item], list[Diagnostic]]:
+           cache: "BuildCache | None" = None, day: dt.date | None = None) -> tuple[list[Item], list[Diagnostic]]:
     """Every source as a parsed item passed through `transform` (in source order), with every error and warning
-    found on the way. `settings` is everything besides the source that decides what the transform makes."""
+    found on the way. `settings` is everything besides the source that decides what the transform makes; a cached
+    item whose transform decided something only for some days (consent records) is made again on another `day`."""
     environment = digest(code_fingerprint(), schema, settings)
     parsed: dict[str, Parsed] = {}
     keys: dict[str, str] = {}
@@ -40,7 +42,7 @@ def ingest(sources: list[Source], schema: ItemSchema, transform: ItemTransform, 
             continue
         keys[source.key] = digest(environment, source.key, source.shown, source.folder_type, source.assets, data)
         hit = cache.items.get(keys[source.key]) if cache is not None else None
-        if hit is not None:
+        if hit is not None and (day is None or hit[0] is None or hit[0].decision_holds(day)):
             parsed[source.key] = hit
         else:
             missing.append((source, data))

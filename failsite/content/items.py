@@ -11,7 +11,7 @@ from failsite.content.config import SiteConfig
 from failsite.content.discover import Source
 from failsite.errors import Diagnostic, did_you_mean, error
 from failsite.content.frontmatter import split_front_matter
-from failsite.content.schema import (COMMON_FIELDS, CONTENT_TYPES, TYPE_BY_FOLDER, ContentType, Field, LinkRef,
+from failsite.content.schema import (AUDIENCES, COMMON_FIELDS, CONTENT_TYPES, TYPE_BY_FOLDER, ContentType, Field, LinkRef,
                              Vocabularies, content_type, fields_of, read_mapping)
 from failsite.content.slugs import slugify
 from failsite.content.text import without_tags
@@ -53,6 +53,17 @@ class Item:
     status: str = "approved"  # review status: draft, in-review, approved
     mentions: frozenset[str] = frozenset()  # registry entries it names
     named: frozenset[str] = frozenset()  # registry entries shown by their real name, by consent
+    consents: tuple[dict[str, Any], ...] = ()  # `consent_given` records as written (line included)
+    # What the consent records decide for this build (privacy.consent): None, or the registry entries whose record
+    # holds when the site requires one; the entries whose records do not hold; the days between which that is so.
+    recorded: frozenset[str] | None = None
+    denied: frozenset[str] = frozenset()
+    decided: tuple[str, str] = ("", "")  # ISO days [from, until) for which the decision holds ('' : unbounded)
+
+    def decision_holds(self, day: dt.date) -> bool:
+        """Whether what was decided from dated records (consent given, expiring) still holds on `day`."""
+        start, until = self.decided
+        return (not start or start <= day.isoformat()) and (not until or day.isoformat() < until)
 
 
 @dataclass(frozen=True)
@@ -133,6 +144,15 @@ def parse_item(source: Source, text: str, schema: ItemSchema) -> tuple[Item | No
         if not entry.get("talk") and not entry.get("title"):
             diagnostics.append(error(path, entry["line"], "an entry of 'lineup' names no talk",
                                      "give it `talk:` (a link to the talk's file) or `title:` (a talk not written up)"))
+    for record in values.get("consent_given") or ():
+        unknown = [a for a in record.get("audiences") or () if a not in AUDIENCES]
+        if unknown:
+            diagnostics.append(error(path, record["line"], f"a consent record names an unknown audience "
+                                     f"'{unknown[0]}'{did_you_mean(unknown[0], AUDIENCES)}",
+                                     "audiences: " + ", ".join(AUDIENCES)))
+        if record.get("expires") and record.get("date") and record["expires"] < record["date"]:
+            diagnostics.append(error(path, record["line"], "a consent record expires before the day it was given",
+                                     "check `date:` (when they agreed) and `expires:` (the last day it holds)"))
     if any(d.severity == "error" for d in diagnostics) or slug is None:
         return None, diagnostics
     own = {f.name: values.get(f.name, () if f.kind in ("strings", "links", "records") else None) for f in ctype.fields}
@@ -154,6 +174,7 @@ def parse_item(source: Source, text: str, schema: ItemSchema) -> tuple[Item | No
         anonymous=bool(values.get("anonymous")) or values.get("consent") == "pseudonym",
         withheld="the item says `consent: withheld`" if values.get("consent") == "withheld" else "",
         assets=source.assets,
+        consents=tuple(values.get("consent_given") or ()),
     )
     return item, diagnostics
 

@@ -88,6 +88,17 @@ COMMON_FIELDS: tuple[Field, ...] = (
     Field("consent", "choice", "withheld keeps the item out of every build; pseudonym pseudonymises everyone in it",
           choices=("withheld", "pseudonym")),
     Field("anonymous", "bool", "true pseudonymises even people who consented to be named"),
+    Field("consent_given", "records", "who agreed to this story being published, for which audiences and until when "
+          "(a record withdrawn takes the story out of every build)",
+          example="\n  - person: Jordan Example\n    audiences: [internal]\n    date: {date}",
+          subfields=(
+              Field("person", "string", "who gave consent: their name or id in the registry", required=True),
+              Field("audiences", "strings", "the audiences they agreed to be named for: public, internal, restricted "
+                    "(default all three)"),
+              Field("date", "date", "when they agreed", required=True),
+              Field("expires", "date", "the last day the consent holds"),
+              Field("withdrawn", "date", "when they withdrew it: the story leaves every build from the next one"),
+          )),
     Field("review_by", "date", "when the item should be reviewed again (check warns after this date)"),
     Field("expires", "date", "after this date the item is left out of every output"),
     Field("extra", "mapping", "free-form data for your own templates"),

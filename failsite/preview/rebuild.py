@@ -97,7 +97,7 @@ class Preview:
 
     def _full(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         self.config = load_config(self.site_dir)
-        self.anonymiser = make_anonymiser(self.config, self.audience.name)
+        self.anonymiser = make_anonymiser(self.config, self.audience.name, self.audience.today)
         self.schema = item_schema(self.config)
         self.closed = frozenset(t.name for t in self.config.taxonomies if t.closed)
         theme, found = load_theme(self.config)

@@ -9,6 +9,7 @@ segments of text (the pieces of one paragraph split by markup), which is how a n
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import html
 import re
 from dataclasses import dataclass, replace
@@ -21,6 +22,7 @@ from failsite.content.items import Item, item_url
 from failsite.content.schema import LinkRef
 from failsite.content.slugs import slugify
 from failsite.errors import Diagnostic, warning
+from failsite.privacy.consent import consent_decision
 from failsite.privacy.matcher import MatchText, NameMatcher, fold, match_text
 from failsite.privacy.registry import EMPTY_REGISTRY, Entry, Registry, load_registry, phone_key
 
@@ -55,9 +57,17 @@ class Edit:
 
 @dataclass(frozen=True)
 class Policy:
-    """How names are shown in one item: `anonymous` pseudonymises even people who consented to be named."""
+    """How names are shown in one item: `anonymous` pseudonymises even people who consented to be named; the item's
+    consent records may name only `recorded` (when not None) and never `denied` (privacy.consent)."""
 
     anonymous: bool = False
+    recorded: frozenset[str] | None = None
+    denied: frozenset[str] = frozenset()
+
+
+def item_policy(item: Item) -> Policy:
+    """How names are shown in an anonymised item's body and fields."""
+    return Policy(item.anonymous, item.recorded, item.denied)
 
 
 Rule = Callable[[str, Policy], Iterable[Edit]]
@@ -92,11 +102,15 @@ class Anonymiser:
 
     def __init__(self, registry: Registry, rule_names: Iterable[str] = RULE_ORDER,
                  internal_domains: Iterable[str] = (), patterns: Iterable[tuple[str, str]] = (),
-                 audience: str = "public", public_addresses: Iterable[str] = ()):
-        """`audience` decides where consent to be named applies; `public_addresses` are emails (or `name@` for
-        any domain) and URL prefixes meant to be published (a security contact, a help desk)."""
+                 audience: str = "public", public_addresses: Iterable[str] = (), today: dt.date | None = None,
+                 require_record: bool = False):
+        """`audience` decides where consent to be named applies, `today` which consent records hold, and
+        `require_record` whether naming needs one; `public_addresses` are emails (or `name@` for any domain) and URL
+        prefixes meant to be published (a security contact, a help desk)."""
         self.registry = registry
         self.audience = audience
+        self.today = today or dt.date.today()
+        self.require_record = require_record
         self._public = tuple(fold(a) for a in public_addresses)
         self._last_form: MatchText | None = None
         self.matcher = NameMatcher((name, e.id) for e in registry.entries for name in e.names)
@@ -114,14 +128,17 @@ class Anonymiser:
     def settings(self) -> tuple[object, ...]:
         """Everything that decides what it writes (for cache keys): the registry, rules, domains and patterns."""
         return (self.registry.entries, tuple(name for name, _ in self.rules), self._domains,
-                tuple((p.pattern, r) for p, r in self._patterns), self.audience, self._public)
+                tuple((p.pattern, r) for p, r in self._patterns), self.audience, self._public,
+                self.require_record)  # not `today`: an item's consent decision says for which days it holds
 
     def published_name(self, entry: Entry, policy: Policy) -> str | None:
         """What to print for an entry: None keeps the real name (consent given for this build's audience),
         else the pseudonym."""
-        if entry.named_for(self.audience) and not policy.anonymous:
-            return None
-        return entry.pseudonym
+        if not entry.named_for(self.audience) or policy.anonymous or entry.id in policy.denied:
+            return entry.pseudonym
+        if policy.recorded is not None and entry.kind == "person" and entry.id not in policy.recorded:
+            return entry.pseudonym  # the site requires a consent record to name a person, and this story has none
+        return None
 
     def _is_public_address(self, address: str) -> bool:
         folded = fold(address)
@@ -261,7 +278,11 @@ def anonymise_item(item: Item, anonymiser: Anonymiser, closed: frozenset[str],
     site opts in to pages of pseudonyms (`pseudonym_pages`): a page gathering every story about
     one pseudonym identifies them more easily than any one story.
     """
-    policy = Policy(anonymous=item.anonymous)
+    decision = consent_decision(item, anonymiser.registry, anonymiser.audience, anonymiser.today,
+                                anonymiser.require_record)
+    item = replace(item, recorded=decision.recorded, denied=decision.denied, decided=decision.decided,
+                   withheld=item.withheld or decision.withdrawn)
+    policy = item_policy(item)
     mentions: set[str] = set()
     removed: list[str] = []
 
@@ -303,16 +324,35 @@ def anonymise_item(item: Item, anonymiser: Anonymiser, closed: frozenset[str],
         terms["people"] = tuple(dict.fromkeys(people))
     warnings = [warning(item.path, 1, f"a web address in '{field}' named a protected person or organisation and "
                         f"was removed", "link to a page that does not name them, or leave the address out")
-                for field in dict.fromkeys(removed)]
+                for field in dict.fromkeys(removed)] + list(decision.diagnostics)
+    warnings += _unrecorded(item, mentions, anonymiser, policy)
     return replace(item, title=title, summary=summary, fields=fields, extra=extra, terms=terms, slug=slug,
                    url=item_url(item.type, slug), mentions=frozenset(mentions), named=named, withheld=reason), warnings
 
 
-def make_anonymiser(config: SiteConfig, audience: str = "public") -> Anonymiser:
-    """The site's anonymisation rules for a build's audience, with its registry loaded (an empty one when it has
-    none). The audience decides where consent to be named applies; the default is the safest."""
+def _unrecorded(item: Item, mentions: set[str], anonymiser: Anonymiser, policy: Policy) -> list[Diagnostic]:
+    """A warning for each person the registry lets be named for this audience who is shown by pseudonym in this item
+    because its consent records do not hold for them."""
+    found = []
+    for entry_id in sorted(mentions):
+        entry = anonymiser.registry.entry(entry_id)
+        if not entry.named_for(anonymiser.audience) or item.anonymous or anonymiser.published_name(entry, policy) is None:
+            continue
+        line = next((r["line"] for r in item.consents if anonymiser.registry.named(r["person"]) == entry_id), 1)
+        held = "has a consent record for them that does not hold" if entry_id in policy.denied else \
+            "has no consent record for them"
+        found.append(warning(item.path, line, f"{entry.name} ({entry.id}) may be named for the {anonymiser.audience} "
+                             f"audience, but this story {held} on {anonymiser.today.isoformat()}: shown as "
+                             f"{entry.pseudonym}", "add or renew a record under `consent_given:` (person, audiences, "
+                             "date), or leave them pseudonymised"))
+    return found
+
+
+def make_anonymiser(config: SiteConfig, audience: str = "public", today: dt.date | None = None) -> Anonymiser:
+    """The site's anonymisation rules for a build's audience on its day, with its registry loaded (an empty one when
+    it has none). The audience decides where consent to be named applies; the default is the safest."""
     options = config.anonymise
     registry = load_registry(config.site_dir / options.registry, options.registry) if options.registry \
         else EMPTY_REGISTRY
     return Anonymiser(registry, options.rules, options.internal_domains, options.patterns, audience,
-                      options.public_addresses)
+                      options.public_addresses, today, config.consent_record_required)

@@ -100,6 +100,14 @@ class Registry:
     def _by_id(self) -> dict[str, Entry]:
         return {e.id: e for e in self.entries}
 
+    def named(self, text: str) -> str | None:
+        """The entry whose id is `text`, or one of whose names it is (in any Unicode form and spacing)."""
+        return text.strip() if text.strip() in self._by_id else self._by_name.get(fold(" ".join(text.split())))
+
+    @cached_property
+    def _by_name(self) -> dict[str, str]:
+        return {fold(" ".join(name.split())): e.id for e in reversed(self.entries) for name in e.names}
+
     def email_owner(self) -> dict[str, str]:
         return {fold(email): e.id for e in self.entries for email in e.emails}
 

@@ -1,4 +1,4 @@
-"""iCalendar files of the programme's events: one per event, and one for them all to subscribe to.
+"""iCalendar files: the programme's events (one per event, and one for them all) and the due days of open actions.
 
 Made with the icalendar package (RFC 5545 folding, escaping and line endings are its business).
 Everything in them is what the event's page shows: its published title, host and speakers.
@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 from urllib.parse import urlsplit
 
 import icalendar
 
+from failsite.content.text import without_tags
 from failsite.render.views import ItemView, SiteView
 
 DEFAULT_MINUTES = 120
@@ -28,11 +30,43 @@ def event_calendar(views: SiteView, events: list[ItemView], name: str) -> bytes:
     return calendar.to_ical()
 
 
+def actions_calendar(views: SiteView, name: str) -> bytes:
+    """Every open action with a due day, as a to-do (VTODO) due that day, with its debrief's address: owners
+    subscribe to it and see what falls due. What each holds is what the actions page shows."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//failsite//actions//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    host = _host(views)
+    for action in views.open_actions():
+        if action["due"] is None:
+            continue
+        debrief = action["debrief"]
+        url = views.absolute_url(debrief.path)
+        todo = icalendar.Todo()
+        identity = f"{debrief.key}\n{action['id'] or action['what']}"
+        todo.add("uid", f"{hashlib.sha256(identity.encode('utf-8')).hexdigest()[:24]}@{host}")
+        todo.add("dtstamp", dt.datetime.combine(views.today, dt.time(0, 0), tzinfo=dt.timezone.utc))
+        what = " ".join(html.unescape(without_tags(str(action["what"]))).split())
+        todo.add("summary", (f"{action['id']}: " if action["id"] else "") + what)
+        todo.add("due", action["due"])
+        todo.add("status", "IN-PROCESS" if action["status"] == "in-progress" else "NEEDS-ACTION")
+        lines = [f"Owner: {action['owner']}" if action["owner"] else "", f"Team: {action['team']}" if action["team"] else "",
+                 f"From the debrief: {debrief.title}", url, action["link"]]
+        todo.add("description", "\n".join(line for line in lines if line))
+        todo.add("url", action["link"] or url)
+        calendar.add_component(todo)
+    return calendar.to_ical()
+
+
+def _host(views: SiteView) -> str:
+    return urlsplit(views.absolute_url("/")).hostname or "failsite.invalid"
+
+
 def _vevent(views: SiteView, event: ItemView) -> icalendar.Event:
     url = views.absolute_url(event.path)
-    host = urlsplit(views.absolute_url("/")).hostname or "failsite.invalid"
     vevent = icalendar.Event()
-    vevent.add("uid", f"{hashlib.sha256(event.key.encode('utf-8')).hexdigest()[:24]}@{host}")
+    vevent.add("uid", f"{hashlib.sha256(event.key.encode('utf-8')).hexdigest()[:24]}@{_host(views)}")
     vevent.add("dtstamp", dt.datetime.combine(event.date, dt.time(0, 0), tzinfo=dt.timezone.utc))  # stable bytes
     vevent.add("summary", event.title)
     if event.time:

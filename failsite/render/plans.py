@@ -7,7 +7,7 @@ import itertools
 from dataclasses import dataclass
 
 from failsite.content.schema import AUDIENCES, CONTENT_TYPES
-from failsite.site.insights import log_quarters, patterns_over_time, related_inputs, term_members, tracks
+from failsite.site.insights import action_teams, log_quarters, patterns_over_time, related_inputs, term_members, tracks
 from failsite.site.assemble import Site
 
 HOME_RECENT = 8
@@ -90,7 +90,14 @@ def insight_pages(site: Site) -> list[PagePlan]:
         if builds_guides(site):
             plans.append(PagePlan(url=track.guide_url, template="guide.html", kind="guide", name=track.slug))
     plans += [PagePlan(url=q.url, template="quarter.html", kind="quarter", name=q.slug) for q in log_quarters(site)]
+    plans += [PagePlan(url=team_actions_url(slug), template="actions.html", kind="team-actions", name=slug)
+              for slug, _ in action_teams(site)]
     return plans
+
+
+def team_actions_url(slug: str) -> str:
+    """The page of one team's open actions."""
+    return f"/actions/{slug}/"
 
 
 def page_signatures(site: Site, plans: list[PagePlan]) -> dict[str, tuple[object, ...] | None]:

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 import jinja2
 from markupsafe import Markup
 
-from failsite.privacy.anonymise import Anonymiser, Policy
+from failsite.privacy.anonymise import Anonymiser, Policy, item_policy
 from failsite.errors import Diagnostic, FailsiteError, did_you_mean, error, has_errors, warning
 from failsite.privacy.media import (UnreadableImage, image_width, resized, strip_metadata, variant_name,
                                     variant_widths)
 from failsite.engine.fingerprint import digest
 from failsite.engine.limits import TimeLimitExceeded, time_limit
-from failsite.render.calendar import event_calendar
+from failsite.render.calendar import actions_calendar, event_calendar
 from failsite.render.feeds import actions_csv, atom_feed, json_index, robots_txt, sitemap
 from failsite.render.markdown import PLACEABLE_BLOCKS, MarkdownOptions, SegmentRewriter, render_markdown
 from failsite.engine.parallel import fork_map
@@ -27,6 +27,7 @@ from failsite.render.plans import HOME_RECENT, PagePlan, output_path, page_signa
 from failsite.content.items import Item
 from failsite.content.schema import CONTENT_TYPES, Field
 from failsite.site.assemble import LinkResolver, Site, asset_url, body_link_resolver
+from failsite.site.insights import action_teams
 from failsite.render.theme import Theme, check_templates, template_diagnostic, template_environment
 from failsite.render.views import ItemView, ListPage, Pager, SiteView
 from failsite.output.staging import link_file, write_file
@@ -78,9 +79,9 @@ class RenderedBody:
 
 
 def body_key(item: Item, environment: str, photos: dict[str, str] | None = None) -> str:
-    """The cache key of an item's rendered body and prose fields: their text and position, its anonymity, the
+    """The cache key of an item's rendered body and prose fields: their text and position, how it shows names, the
     environment and its photos' `srcset`."""
-    return digest(environment, item.key, item.path, item.body_line, item.anonymous, item.body,
+    return digest(environment, item.key, item.path, item.body_line, item_policy(item), item.body,
                   {name: item.fields.get(name) for name in _prose_fields(item.type)}, photos)
 
 
@@ -150,7 +151,7 @@ class Renderer:
         misplaced: list[tuple[int, str]] = []
         blocks = PLACEABLE_BLOCKS.get(item.type, ())
         options = MarkdownOptions(raw_html=site.config.raw_html)
-        rewrite = _body_rewriter(self.anonymiser, Policy(anonymous=item.anonymous))
+        rewrite = _body_rewriter(self.anonymiser, item_policy(item))
         html = render_markdown(item.body, item.body_line, options, resolve, rewrite, removed_links,
                                image_sets=image_sets(site, item) if item.assets else None, placed=placed,
                                blocks=blocks, misplaced=misplaced)
@@ -196,7 +197,9 @@ class Renderer:
                           frozenset(site.by_key)),
                    Output("robots.txt", robots_txt(views)),
                    Output("index.json", json_index(views), frozenset(site.by_key)),
-                   Output("actions.csv", actions_csv(views), frozenset(i.key for i in site.items if i.type == "debrief"))]
+                   Output("actions.csv", actions_csv(views), frozenset(i.key for i in site.items if i.type == "debrief")),
+                   Output("actions.ics", actions_calendar(views, f"{views.title}: open actions"),
+                          frozenset(i.key for i in site.items if i.type == "debrief"))]
         events = [views.item(i.key) for i in site.items if i.type == "event"]
         shown = {e.key: frozenset({e.key} | {x["talk"].key for x in e.lineup_entries if x["talk"]}) for e in events}
         for event in events:
@@ -420,8 +423,11 @@ def page_context(views: SiteView, plan: PagePlan) -> ItemView | ListPage:
         items = [views.item(k) for k in term.item_keys[plan.first:plan.last]]
         return ListPage("term", term.title, term.description, views.url(plan.url), items, pager,
                         term=term, taxonomy=taxonomy)
-    if plan.kind in _INSIGHT_TITLES or plan.kind in ("track", "guide", "quarter"):
+    if plan.kind in _INSIGHT_TITLES or plan.kind in ("track", "guide", "quarter", "team-actions"):
         title, description = _INSIGHT_TITLES.get(plan.kind, ("", ""))
+        if plan.kind == "team-actions":
+            team = dict(action_teams(site))[plan.name]
+            title, description = f"Open actions of {team}", f"What {team} still has to do from its debriefs."
         if plan.kind in ("track", "guide"):
             track_title = views.track(plan.name)["title"]
             title = track_title if plan.kind == "track" else f"Facilitator guide: {track_title}"

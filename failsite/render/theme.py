@@ -13,6 +13,7 @@ from failsite.content.config import SiteConfig
 from failsite.errors import Diagnostic, did_you_mean, error
 from failsite.content.schema import COMMON_FIELDS, CONTENT_TYPES, Field, is_web_address, read_mapping
 from failsite.content.discover import links_leaving
+from failsite.content.slugs import slugify
 from failsite.content.yamlnodes import load_yaml_file
 from failsite.render.views import ItemView, ListPage, format_date, format_moment, paragraphs
 
@@ -113,7 +114,7 @@ def template_environment(theme: Theme, compiled_dir: Path | None = None) -> jinj
         keep_trailing_newline=True,
     )
     env.filters.update(date=format_date, isodate=lambda d: d.isoformat() if d else "", paragraphs=paragraphs,
-                       moment=format_moment)
+                       moment=format_moment, slug=lambda text: slugify(str(text)) if text else "")
     env.tests["address"] = lambda value: isinstance(value, str) and is_web_address(value)
     env.globals["zip"] = zip
     return env

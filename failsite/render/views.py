@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from failsite.site import insights
 from failsite.render.charts import line_chart
 from failsite.content.items import Item
-from failsite.render.plans import builds_guides, output_path
+from failsite.render.plans import builds_guides, output_path, team_actions_url
 from failsite.content.schema import CONTENT_TYPES, is_folder_file
 from failsite.render.search import bundles
 from failsite.site.assemble import Site, asset_url, resolve_source_key
@@ -352,10 +352,23 @@ class SiteView:
                 "recurring": [(theme, [self.item(k) for k in keys]) for theme, keys in quarter.recurring],
                 "patterns": [(self._term_index[("patterns", slug)], n) for slug, n in quarter.patterns]}
 
-    def open_actions(self) -> list[dict[str, Any]]:
-        return [{"what": a.what, "owner": a.owner, "due": a.due, "status": a.status, "overdue": a.overdue,
-                 "id": a.id, "kind": a.kind, "link": a.link, "debrief": self.item(a.debrief_key)}
-                for a in insights.open_actions(self.site)]
+    def open_actions(self, team: str = "") -> list[dict[str, Any]]:
+        """Open actions, soonest due first: all of them, or one team's (by its slug)."""
+        return [{"what": self.item(a.debrief_key).actions[a.index]["what"], "owner": a.owner, "due": a.due, "status": a.status, "overdue": a.overdue,
+                 "id": a.id, "kind": a.kind, "link": a.link, "team": a.team,
+                 "team_url": self.url(team_actions_url(slugify(a.team))) if a.team and slugify(a.team) else "",
+                 "debrief": self.item(a.debrief_key)}
+                for a in insights.open_actions(self.site) if not team or slugify(a.team) == team]
+
+    def action_teams(self) -> list[dict[str, str]]:
+        """Every team with open actions: its name and the URL of its page."""
+        return [{"slug": slug, "name": name, "url": self.url(team_actions_url(slug))}
+                for slug, name in insights.action_teams(self.site)]
+
+    @property
+    def today(self) -> dt.date:
+        """The day this build was made for: what 'overdue' and 'on this day' are computed against."""
+        return self.site.audience.today
 
     def chains(self) -> list[list[ItemView]]:
         return [[self.item(k) for k in chain] for chain in insights.experiment_chains(self.site)]

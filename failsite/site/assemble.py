@@ -95,7 +95,10 @@ def assemble_site(items: list[Item], all_keys: frozenset[str], config: SiteConfi
                                        "mark it `status: approved` (with `approved_on:`) once it has been reviewed, "
                                        "or change site.yaml `review:`"))
         if item.withheld and not (item.draft and not audience.drafts):
+            withdrawn = item.withheld.startswith("consent was withdrawn")
             diagnostics.append(warning(item.path, 1, f"left out of the site: {item.withheld}",
+                                       "nothing of this item is published in any output; it comes back only with a "
+                                       "new consent record" if withdrawn else
                                        "nothing of this item is published; remove the mention or record consent"))
     published = sorted((i for i in items if not left_out[i.key]), key=newest_first)
     left_out = {k: v for k, v in left_out.items() if v}

@@ -146,17 +146,20 @@ class Action:
     kind: str = ""
     link: str = ""
     completed: dt.date | None = None
+    team: str = ""  # the team that held the review (its `team`, else the first of its `teams`)
+    index: int = 0  # its place among the debrief's actions
 
 
 def actions_of(item: Item, today: dt.date) -> tuple[Action, ...]:
     """A debrief's action items as published, overdue ones (open or in progress after their due day) marked."""
     actions = []
-    for record in item.fields.get("actions") or ():
+    team = item.fields.get("team") or next(iter(item.terms.get("teams") or ()), "")
+    for index, record in enumerate(item.fields.get("actions") or ()):
         status, due = record.get("status") or "open", record.get("due")
         actions.append(Action(item.key, record["what"], record.get("owner") or "", due, status,
                               due is not None and due < today and status in ("open", "in-progress"),
                               record.get("id") or "", record.get("kind") or "", record.get("link") or "",
-                              record.get("completed")))
+                              record.get("completed"), team, index))
     return tuple(actions)
 
 
@@ -211,6 +214,12 @@ def open_actions(site: Site) -> tuple[Action, ...]:
     """Every action item not done or dropped, soonest due first."""
     pending = (a for a in all_actions(site) if a.status not in ("done", "dropped"))
     return tuple(sorted(pending, key=lambda a: (a.due is None, a.due or dt.date.max, a.debrief_key, a.what)))
+
+
+def action_teams(site: Site) -> tuple[tuple[str, str], ...]:
+    """(slug, name) of every team with an open action, by name: each has a page of its open actions."""
+    names = {slugify(a.team): a.team for a in open_actions(site) if a.team and slugify(a.team)}
+    return tuple(sorted(names.items(), key=lambda pair: pair[1].lower()))
 
 
 def experiment_chains(site: Site) -> tuple[tuple[str, ...], ...]:

@@ -92,7 +92,7 @@ def test_log_by_quarter_with_recurring_root_causes_and_patterns(site: Path) -> N
 def test_open_actions_across_debriefs_with_overdue_marked(site: Path) -> None:
     page = html(site, "actions/index.html")
     rows = [[text_of(td) for td in tr.find_all("td")] for tr in page.select(".open-actions tbody tr")]
-    assert rows == [["Log corrections", "—", "—", "in progress", "Launch review"]]
+    assert rows == [["Log corrections", "—", "—", "in progress", "Product", "Launch review"]]
     site2 = COMPLETE  # the done action is not listed; overdue marking is shown on a fixture of its own
     assert site2
 
