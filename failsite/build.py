@@ -17,9 +17,10 @@ from failsite.content.items import Item, item_schema
 from failsite.content.ingest import ItemTransform, ingest
 from failsite.content.discover import discover_sources
 from failsite.site.lint import (curriculum_warnings, debrief_warnings, experiment_warnings, image_warnings,
-                                language_warnings, load_rules, overdue_reviews)
+                                language_warnings, load_rules, overdue_reviews,
+                                unreviewed_quarters)
 from failsite.privacy.namecheck import unregistered_names
-from failsite.errors import BuildFailed, Diagnostic, has_errors, sorted_unique
+from failsite.errors import BuildFailed, Diagnostic, has_errors, sorted_unique, warning
 from failsite.privacy.publish import audience_for
 from failsite.render.renderer import Progress, Written, allowed_names, render_site
 from failsite.site.assemble import Site, assemble_site
@@ -47,16 +48,18 @@ class BuildResult:
 def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False, write: bool = True,
                progress: Progress | None = None, audience: str = "internal",
                today: dt.date | None = None, use_cache: bool = True, wait: bool = True,
-               waiting: Callable[[str], None] = lambda message: None) -> BuildResult:
+               waiting: Callable[[str], None] = lambda message: None, owner: str = "") -> BuildResult:
     """Build the site in `site_dir`; raise BuildFailed with every error, leaving the old output untouched.
 
     `use_cache=False` starts from an empty build cache (and writes a new one). One build of a site runs at a
-    time: another waits for it (telling `waiting`), or with `wait=False` fails at once."""
+    time: another waits for it (telling `waiting`), or with `wait=False` fails at once. An `owner` makes it a private
+    build holding that owner's private log entries besides everything a restricted build holds."""
     started = time.perf_counter()
     inputs = snapshot([site_dir / CONFIG_FILE])  # before anything is read
     config = load_config(site_dir)
     inputs |= snapshot(_inputs(config))
-    run = Run(site_dir, out_dir, drafts, audience, today or dt.date.today(), progress, started, inputs)
+    run = Run(site_dir, out_dir, drafts, "private" if owner else audience, today or dt.date.today(), progress, started,
+              inputs, owner)
     if not write:
         return _build(config, run, None, None)
     target = out_dir if out_dir is not None else site_dir / config.output
@@ -80,13 +83,18 @@ class Run:
     progress: Progress | None
     started: float
     inputs: dict[str, object]
+    owner: str = ""
 
 
 def _build(config: SiteConfig, run: Run, target: Path | None, cache: BuildCache | None,
            diagnostics: list[Diagnostic] | None = None) -> BuildResult:
     """The stages, in order; `target` None: validate only, write nothing (`failsite check`)."""
     diagnostics = list(diagnostics or [])
-    anonymiser, _, site = _plan(config, run.audience, run.drafts, run.day, cache, diagnostics)
+    anonymiser, _, site = _plan(config, run.audience, run.drafts, run.day, cache, diagnostics, run.owner)
+    if run.audience == "private":
+        diagnostics.append(warning(CONFIG_FILE, 1, "this is a private build: its output holds personal log entries",
+                                   "keep it on your own machine; build without --audience private or --owner to "
+                                   "deploy"))
     theme, found = load_theme(config)
     diagnostics += found
     staging = open_staging(target)
@@ -104,7 +112,7 @@ def _build(config: SiteConfig, run: Run, target: Path | None, cache: BuildCache 
     warnings = sorted_unique(diagnostics)
     if target is not None:
         save_stamp(run.site_dir, Stamp(options_key(run.site_dir, run.out_dir, run.drafts, run.audience,
-                                                   run.day.isoformat()), run.inputs, str(target.resolve()), staged,
+                                                   run.day.isoformat(), run.owner), run.inputs, str(target.resolve()), staged,
                                        pages, len(outputs), [w.format() for w in warnings]))
     if removal is not None:
         removal.join()
@@ -112,7 +120,7 @@ def _build(config: SiteConfig, run: Run, target: Path | None, cache: BuildCache 
 
 
 def _plan(config: SiteConfig, audience: str, drafts: bool, day: dt.date, cache: BuildCache | None,
-          diagnostics: list[Diagnostic]) -> tuple[Anonymiser, list[Item], Site]:
+          diagnostics: list[Diagnostic], owner: str = "") -> tuple[Anonymiser, list[Item], Site]:
     """The stages before rendering: sources, items (anonymised for the audience) and the site they make; what they
     find is added to `diagnostics`."""
     anonymiser = make_anonymiser(config, audience, day)
@@ -121,7 +129,7 @@ def _plan(config: SiteConfig, audience: str, drafts: bool, day: dt.date, cache: 
     items, found = ingest(sources, item_schema(config), *_anonymisation(config, anonymiser), cache, day)
     diagnostics += found
     site, found = assemble_site(items, frozenset(s.key for s in sources), config,
-                                audience_for(audience, drafts, day, config.review))
+                                audience_for(audience, drafts, day, config.review, owner))
     diagnostics += found
     return anonymiser, items, site
 
@@ -193,10 +201,10 @@ def _shown(target: Path, site_dir: Path) -> str:
 
 
 def check_site(site_dir: Path, drafts: bool = False, audience: str = "internal",
-               today: dt.date | None = None) -> BuildResult:
+               today: dt.date | None = None, owner: str = "") -> BuildResult:
     """Every validation of a build, writing nothing, plus the writing-help warnings only `check` gives."""
     day = today or dt.date.today()
-    result = build_site(site_dir, drafts=drafts, write=False, audience=audience, today=day)
+    result = build_site(site_dir, drafts=drafts, write=False, audience=audience, today=day, owner=owner)
     assert result.site is not None
     config = result.site.config
     sources, _ = discover_sources(config)
@@ -205,4 +213,5 @@ def check_site(site_dir: Path, drafts: bool = False, audience: str = "internal",
     extra += language_warnings(sources, texts, result.site, load_rules(config))
     extra += experiment_warnings(sources, texts, result.site) + curriculum_warnings(result.site, config)
     extra += debrief_warnings(result.site) + image_warnings(sources, texts, result.site)
+    extra += unreviewed_quarters(result.site, day)
     return replace(result, warnings=sorted_unique(result.warnings + extra))

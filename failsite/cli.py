@@ -73,6 +73,9 @@ def _run(action: Callable[[], T], verb: str) -> T:
 site_dir_argument = click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
 audience_option = click.option("--audience", type=click.Choice(AUDIENCES), default="internal", show_default=True,
                                help="Build only what this audience may see.")
+owner_option = click.option("--owner", default="", metavar="NAME",
+                             help="A private build for one person: their private log entries (`owner: NAME`) besides "
+                                  "what a restricted build holds. Never deploy its output.")
 today_option = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
                             help="The date that decides expiry (default: today), for reproducible builds.")
 
@@ -92,12 +95,13 @@ def cli() -> None:
               help="Output folder (default: the `output` of site.yaml, public/).")
 @click.option("--drafts", is_flag=True, help="Include items marked `draft: true`.")
 @audience_option
+@owner_option
 @today_option
 @click.option("--no-cache", is_flag=True,
               help="Build everything again: ignore the build cache and the record of the last build.")
 @click.option("--no-wait", is_flag=True,
               help="If another build of this site is running, exit 1 at once instead of waiting for it.")
-def build(site_dir: Path, output: Path | None, drafts: bool, audience: str, today: dt.datetime | None,
+def build(site_dir: Path, output: Path | None, drafts: bool, audience: str, owner: str, today: dt.datetime | None,
           no_cache: bool, no_wait: bool) -> None:
     """Build the site in SITE_DIR (default: this folder).
 
@@ -109,7 +113,7 @@ def build(site_dir: Path, output: Path | None, drafts: bool, audience: str, toda
     if not no_cache:
         from failsite.output.stamp import options_key, up_to_date
 
-        stamp = up_to_date(site_dir, options_key(site_dir, output, drafts, audience, day.isoformat()))
+        stamp = up_to_date(site_dir, options_key(site_dir, output, drafts, audience, day.isoformat(), owner))
         if stamp is not None:
             for text in stamp.warnings:
                 click.echo(text, err=True)
@@ -122,7 +126,7 @@ def build(site_dir: Path, output: Path | None, drafts: bool, audience: str, toda
     progress = TerminalProgress()
     result = _run(lambda: build_site(site_dir, output, drafts=drafts, progress=progress, audience=audience,
                                      today=day, use_cache=not no_cache, wait=not no_wait,
-                                     waiting=lambda message: click.echo(message, err=True)), "build")
+                                     waiting=lambda message: click.echo(message, err=True), owner=owner), "build")
     progress.finish()
     _print_diagnostics(result.warnings)
     _report_build(result.pages, len(result.outputs), str(result.out_dir), result.seconds,
@@ -145,13 +149,14 @@ def _report_build(pages: int, files: int, out_dir: str, seconds: float, warnings
 @site_dir_argument
 @click.option("--drafts", is_flag=True, help="Check drafts as if they were published.")
 @audience_option
+@owner_option
 @today_option
-def check(site_dir: Path, drafts: bool, audience: str, today: dt.datetime | None) -> None:
+def check(site_dir: Path, drafts: bool, audience: str, owner: str, today: dt.datetime | None) -> None:
     """Run every validation of a build (the leak audit included), writing nothing."""
     from failsite.build import check_site
 
     result = _run(lambda: check_site(site_dir, drafts=drafts, audience=audience,
-                                     today=today.date() if today else None), "check")
+                                     today=today.date() if today else None, owner=owner), "check")
     _print_diagnostics(result.warnings)
     click.echo(f"checked {result.pages} pages: no errors"
                + (f", {_count(result.warnings, 'warning')}" if result.warnings else ""))
@@ -238,12 +243,13 @@ def new(type_, title: str, site_dir: Path) -> None:  # type: ignore[no-untyped-d
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one).")
 @click.option("--drafts", is_flag=True, help="Show drafts in the preview (they never reach the publishing output).")
 @audience_option
+@owner_option
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
-def serve(site_dir: Path, host: str, port: int, drafts: bool, audience: str, open_browser: bool) -> None:
+def serve(site_dir: Path, host: str, port: int, drafts: bool, audience: str, owner: str, open_browser: bool) -> None:
     """Preview the site with live reload: rebuilds what each save changes, shows errors in the page."""
     import webbrowser
 
-    from failsite.privacy.publish import Audience
+    from failsite.privacy.publish import audience_for
     from failsite.preview.server import start_preview
 
     def report(what: str, result) -> None:  # type: ignore[no-untyped-def]
@@ -258,7 +264,8 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, audience: str, ope
                        "the server keeps running)", err=True)
 
     try:
-        server = start_preview(site_dir, host, port, Audience(audience, drafts, dt.date.today()), report)
+        server = start_preview(site_dir, host, port, audience_for(audience, drafts, dt.date.today(), (), owner),
+                               report)
     except OSError as exc:
         click.echo(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
         click.echo(f"  hint: choose another port with --port, e.g. --port {port + 1 if port else 8001}", err=True)

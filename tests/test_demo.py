@@ -24,13 +24,18 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
-def test_demo_builds_without_warnings(demo: Path) -> None:
+WITHDRAWN = "content/talks/the-audit-we-passed-on-paper.md"
+
+
+def test_demo_builds_warning_only_of_the_withdrawn_story(demo: Path) -> None:
     result = build(demo)
-    assert result.warnings == []
+    assert [(w.path, w.message) for w in result.warnings] == [
+        (WITHDRAWN, "left out of the site: consent was withdrawn on 2026-10-06 (the consent record at line 13)")]
     assert result.site is not None
     items = result.site.items
     assert len(items) >= 14
     assert {i.type for i in items} == set(CONTENT_TYPES)
+    assert not any(i.path == WITHDRAWN for i in items)
     patterns = {t.slug for t in result.site.taxonomy("patterns").terms if t.item_keys}
     assert patterns == {"concrete", "circumstantial", "perceived", "identity", "paralysis"}
     modules = [i for i in items if i.type == "module"]
@@ -38,8 +43,9 @@ def test_demo_builds_without_warnings(demo: Path) -> None:
 
 
 def test_demo_check_has_no_unregistered_names(demo: Path) -> None:
-    result = CliRunner().invoke(cli, ["check", str(demo)])
-    assert result.exit_code == 0 and "warning" not in result.output, result.output
+    result = CliRunner().invoke(cli, ["check", str(demo), "--today", "2026-11-23"])
+    warnings = [line for line in result.output.splitlines() if ": warning: " in line]
+    assert result.exit_code == 0 and len(warnings) == 1 and WITHDRAWN in warnings[0], result.output
 
 
 def test_demo_replaces_the_names_its_sources_use(demo: Path) -> None:
@@ -50,3 +56,31 @@ def test_demo_replaces_the_names_its_sources_use(demo: Path) -> None:
     prose = text_of(talk.select_one(".prose"))
     assert "the former regional director" in prose and "Coldline" not in prose
     assert text_of(talk.select_one(".byline")).startswith("A talk by Marisol Vance")  # named by consent
+
+
+def test_demo_shows_the_whole_review_and_follow_through_loop(demo: Path, tmp_path: Path) -> None:
+    import datetime as dt
+
+    import icalendar
+
+    from conftest import all_output
+
+    day = dt.date(2026, 11, 23)
+    outputs = {}
+    for audience in ("public", "internal", "restricted"):
+        build(demo, audience=audience, today=day, out_dir=tmp_path / audience)
+        outputs[audience] = all_output(tmp_path, audience)
+    in_review = "cut-over rehearsal lost orders"
+    assert in_review not in outputs["public"] and in_review in outputs["internal"]
+    assert all("audit we passed on paper" not in text for text in outputs.values())  # withdrawn: absent everywhere
+    assert all("cancelled my own one-to-ones" not in text for text in outputs.values())  # a private log entry
+    build(demo, today=day, owner="Ines Barreto", out_dir=tmp_path / "own")
+    assert "cancelled my own one-to-ones" in all_output(tmp_path, "own")
+    quarter = html(tmp_path, "log/2026-q1/index.html", output="internal")
+    assert "Put last year's same month beside every forecast" in text_of(quarter.select_one(".quarter-review"))
+    actions = html(tmp_path, "actions/index.html", output="internal")
+    assert actions.select_one("form[data-filters]") is not None and actions.select(".team-links a")
+    todos = icalendar.Calendar.from_ical((tmp_path / "internal/actions.ics").read_bytes()).walk("VTODO")
+    assert len(todos) >= 5
+    launch = html(tmp_path, "talks/launch-too-early/index.html", output="internal")
+    assert "Priya Okonkwo" in text_of(launch.select_one(".byline"))  # her consent record holds until March 2029

@@ -18,6 +18,7 @@ _BODY = {
                "Describe conditions and decisions, not culprits.\n",
     "experiment": "## Why this bet\n\nWhat made this worth testing now.\n",
     "log": "What happened, in a few sentences.\n",
+    "review": "How the quarter went, in a few sentences: what the log shows, and what you make of it.\n",
     "module": "## Overview\n\nWhat participants will take away.\n",
     "event": "What the evening is, and who it is for. Say what a speaker may expect: how long, who listens.\n",
     "page": "Write the page here.\n",
@@ -36,7 +37,8 @@ def archetype_text(ctype: ContentType, title: str, today: dt.date) -> str:
         elif spec.name == "draft":
             lines.append("draft: true")
         elif spec.example and spec.kind not in ("link", "links"):
-            example = spec.example.replace("{date}", today.isoformat())
+            example = spec.example.replace("{date}", today.isoformat()) \
+                .replace("{quarter}", f"{today.year}-Q{(today.month - 1) // 3 + 1}")
             lines.append(f"{spec.name}: {example}" if not example.startswith("\n") else f"{spec.name}:{example}")
         else:
             example = spec.example.replace("\n", "\n# ") if spec.example else ""

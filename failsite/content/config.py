@@ -88,7 +88,8 @@ class SiteConfig:
     lint_disable: tuple[str, ...] = ()
     guide_audience: str = "restricted"
     # The least review status each audience's build accepts (the default: public needs approved stories).
-    review: tuple[tuple[str, str], ...] = (("public", "approved"), ("internal", "in-review"), ("restricted", "in-review"))
+    review: tuple[tuple[str, str], ...] = (("public", "approved"), ("internal", "in-review"), ("restricted", "in-review"),
+                                           ("private", "in-review"))
     severities: tuple[str, ...] = SEVERITIES
     action_kinds: tuple[str, ...] = ACTION_KINDS
     render_seconds: float = 30.0
@@ -137,7 +138,7 @@ _TOP_FIELDS = (
           "(draft, in-review or approved)"),
 )
 _REVIEW_FIELDS = tuple(Field(name, "choice", f"the least review status a {name} build publishes",
-                             choices=("draft", "in-review", "approved")) for name in ("public", "internal", "restricted"))
+                             choices=("draft", "in-review", "approved")) for name in ("public", "internal", "restricted", "private"))
 _DEBRIEF_FIELDS = (
     Field("severities", "strings", "the severity levels a debrief may give, most severe first "
           "(default critical, major, minor)"),

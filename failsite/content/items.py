@@ -11,7 +11,7 @@ from failsite.content.config import SiteConfig
 from failsite.content.discover import Source
 from failsite.errors import Diagnostic, did_you_mean, error
 from failsite.content.frontmatter import split_front_matter
-from failsite.content.schema import (AUDIENCES, COMMON_FIELDS, CONTENT_TYPES, TYPE_BY_FOLDER, ContentType, Field, LinkRef,
+from failsite.content.schema import (SHARED_AUDIENCES, COMMON_FIELDS, CONTENT_TYPES, TYPE_BY_FOLDER, ContentType, Field, LinkRef,
                              Vocabularies, content_type, fields_of, read_mapping)
 from failsite.content.slugs import slugify
 from failsite.content.text import without_tags
@@ -59,6 +59,8 @@ class Item:
     recorded: frozenset[str] | None = None
     denied: frozenset[str] = frozenset()
     decided: tuple[str, str] = ("", "")  # ISO days [from, until) for which the decision holds ('' : unbounded)
+    summary_derived: bool = False  # the summary is the body's first paragraph (no `summary:` given)
+    owner_key: str = ""  # a log entry's `owner` as written, case-folded: what `--owner` is matched with (never shown)
 
     def decision_holds(self, day: dt.date) -> bool:
         """Whether what was decided from dated records (consent given, expiring) still holds on `day`."""
@@ -144,23 +146,28 @@ def parse_item(source: Source, text: str, schema: ItemSchema) -> tuple[Item | No
         if not entry.get("talk") and not entry.get("title"):
             diagnostics.append(error(path, entry["line"], "an entry of 'lineup' names no talk",
                                      "give it `talk:` (a link to the talk's file) or `title:` (a talk not written up)"))
+    quarter = values.get("quarter") if ctype.name == "review" else None
+    if quarter is not None and not QUARTER.fullmatch(quarter.strip()):
+        diagnostics.append(error(path, root.key_line("quarter"), f"'quarter' must be a year and a quarter such as "
+                                 f"2026-Q1, not '{quarter}'", "write the year, a hyphen, Q and the quarter's number"))
     for record in values.get("consent_given") or ():
-        unknown = [a for a in record.get("audiences") or () if a not in AUDIENCES]
+        unknown = [a for a in record.get("audiences") or () if a not in SHARED_AUDIENCES]
         if unknown:
             diagnostics.append(error(path, record["line"], f"a consent record names an unknown audience "
-                                     f"'{unknown[0]}'{did_you_mean(unknown[0], AUDIENCES)}",
-                                     "audiences: " + ", ".join(AUDIENCES)))
+                                     f"'{unknown[0]}'{did_you_mean(unknown[0], SHARED_AUDIENCES)}",
+                                     "audiences: " + ", ".join(SHARED_AUDIENCES)))
         if record.get("expires") and record.get("date") and record["expires"] < record["date"]:
             diagnostics.append(error(path, record["line"], "a consent record expires before the day it was given",
                                      "check `date:` (when they agreed) and `expires:` (the last day it holds)"))
     if any(d.severity == "error" for d in diagnostics) or slug is None:
         return None, diagnostics
     own = {f.name: values.get(f.name, () if f.kind in ("strings", "links", "records") else None) for f in ctype.fields}
-    date = values.get("date") or own.get("start")
+    date = values.get("date") or own.get("start") or (quarter_end(quarter) if quarter else None)
     item = Item(
         key=source.key, path=path, type=ctype.name, slug=slug, url=item_url(ctype.name, slug),
         title=values["title"], date=date,
         summary=values.get("summary") or derive_summary(split.body),
+        summary_derived=not values.get("summary"),
         draft=bool(values.get("draft")) or values.get("status") == "draft",
         status="draft" if values.get("draft") else (values.get("status") or "approved"),
         fields=own,
@@ -175,8 +182,31 @@ def parse_item(source: Source, text: str, schema: ItemSchema) -> tuple[Item | No
         withheld="the item says `consent: withheld`" if values.get("consent") == "withheld" else "",
         assets=source.assets,
         consents=tuple(values.get("consent_given") or ()),
+        owner_key=owner_key(own.get("owner") or "") if ctype.name in ("log", "review") else "",
     )
     return item, diagnostics
+
+
+QUARTER = re.compile(r"(\d{4})-[Qq]([1-4])")
+
+
+def quarter_slug(text: str) -> str:
+    """'2026-Q1' -> '2026-q1', the form quarter pages use."""
+    return text.strip().lower()
+
+
+def quarter_end(text: str) -> dt.date:
+    """The last day of a quarter written as 2026-Q1."""
+    match = QUARTER.fullmatch(text.strip())
+    assert match is not None
+    year, number = int(match.group(1)), int(match.group(2))
+    first_of_next = dt.date(year + (number == 4), (number % 4) * 3 + 1, 1)
+    return first_of_next - dt.timedelta(days=1)
+
+
+def owner_key(name: str) -> str:
+    """A name as `--owner` and a log entry's `owner` are compared: case and spacing aside."""
+    return " ".join(name.split()).casefold()
 
 
 def item_url(type_name: str, slug: str) -> str:

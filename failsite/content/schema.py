@@ -55,9 +55,16 @@ REVIEW_STATUSES = ("draft", "in-review", "approved")  # in order: an audience ac
 ACTION_KINDS = ("mitigate", "prevent", "process")  # a site may name its own (site.yaml `debriefs.action_kinds`)
 SEVERITIES = ("critical", "major", "minor")  # likewise (`debriefs.severities`)
 TIMELINE_KINDS = ("detection", "escalation", "mitigation", "resolution")
-# The visibilities of items, in order: an audience sees items whose visibility is at or below its own.
-AUDIENCES = ("public", "internal", "restricted")
+# The visibilities of items, in order: an audience sees items whose visibility is at or below its own. `private`
+# is for personal failure logs: never in a shared build, only in one for `--audience private` or `--owner`.
+AUDIENCES = ("public", "internal", "restricted", "private")
+SHARED_AUDIENCES = AUDIENCES[:3]
 VISIBILITIES = AUDIENCES
+
+
+def naming_audience(audience: str) -> str:
+    """The audience whose consent to be named applies to a build: a private build names as a restricted one does."""
+    return "restricted" if audience == "private" else audience
 CONTROL_LEVELS = ("fully", "partially", "outside")
 
 COMMON_FIELDS: tuple[Field, ...] = (
@@ -83,7 +90,8 @@ COMMON_FIELDS: tuple[Field, ...] = (
     Field("tags", "terms", "free tags", taxonomy="tags", example="[]"),
     Field("teams", "terms", "teams involved", taxonomy="teams", example="[]"),
     Field("events", "terms", "events or talk seasons", taxonomy="events"),
-    Field("visibility", "choice", "who may see it: public, internal (default) or restricted",
+    Field("visibility", "choice", "who may see it: public, internal (default), restricted, or private (a personal "
+          "log entry, built only with --audience private or --owner)",
           choices=VISIBILITIES, example="internal"),
     Field("consent", "choice", "withheld keeps the item out of every build; pseudonym pseudonymises everyone in it",
           choices=("withheld", "pseudonym")),
@@ -201,6 +209,20 @@ CONTENT_TYPES: dict[str, ContentType] = {
             Field("root_cause", "string", "why it really happened", example="The root cause.", markdown=True),
             Field("lesson", "string", "what it taught", example="The lesson.", markdown=True),
             Field("change", "string", "the behavioural change it led to", example="What I do differently now.", markdown=True),
+            Field("owner", "string", "whose log it is (with `visibility: private`, built only for them: --owner)"),
+        )),
+        ContentType("review", "reviews", "Quarterly reviews", (
+            Field("quarter", "string", "the quarter of the failure log it reviews, as 2026-Q1", required=True,
+                  example="{quarter}"),
+            Field("date", "date", "when the review was held (default: the quarter's last day)"),
+            Field("owner", "string", "whose log it reviews (with `visibility: private`, built only for them)"),
+            Field("entries", "links", "the log entries it covers (default: every entry of the quarter)"),
+            Field("recurred", "strings", "what recurred this quarter", example="\n  - What came back", markdown=True),
+            Field("last_change", "string", "the change decided last quarter", markdown=True),
+            Field("stuck", "choice", "whether last quarter's change stuck: yes, partly or no",
+                  choices=("yes", "partly", "no")),
+            Field("next_focus", "string", "what to focus on next quarter", required=True,
+                  example="One change to try next quarter.", markdown=True),
         )),
         ContentType("module", "modules", "Curriculum", (
             Field("date", "date", "when the module was last revised"),

@@ -194,7 +194,8 @@ class Preview:
                 everything: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]]:
         diagnostics = [d for _, found in self.parsed.values() for d in found]
         items = [item for item, _ in self.parsed.values() if item is not None]
-        audience = audience_for(self.audience.name, self.audience.drafts, self.audience.today, self.config.review)
+        audience = audience_for(self.audience.name, self.audience.drafts, self.audience.today, self.config.review,
+                                self.audience.owner)
         site, found = assemble_site(items, frozenset(self.sources), self.config, audience)
         diagnostics += found
         renderer = self._renderer()

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from failsite.content.items import Item
-from failsite.content.schema import AUDIENCES
+from failsite.content.schema import SHARED_AUDIENCES, naming_audience
 from failsite.errors import Diagnostic, error
 from failsite.privacy.registry import Registry
 
@@ -33,7 +33,7 @@ class ConsentDecision:
 
 def record_holds(record: dict, audience: str, day: dt.date) -> bool:
     """Whether a consent record lets its person be named for `audience` on `day`."""
-    return (record.get("withdrawn") is None and audience in (record.get("audiences") or AUDIENCES)
+    return (record.get("withdrawn") is None and naming_audience(audience) in (record.get("audiences") or SHARED_AUDIENCES)
             and record["date"] <= day and (record.get("expires") is None or day <= record["expires"]))
 
 

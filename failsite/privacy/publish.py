@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from failsite.content.items import owner_key
 from failsite.content.schema import AUDIENCES, REVIEW_STATUSES
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ class Audience:
     drafts: bool = False
     today: dt.date = dt.date(1970, 1, 1)
     least_status: str = ""  # the least review status published ('' : what the audience's name implies by default)
+    owner: str = ""  # a private build for one owner (`--owner`, as `owner_key` gives it): only their private entries
 
     @property
     def accepted_statuses(self) -> tuple[str, ...]:
@@ -27,9 +29,12 @@ class Audience:
         return REVIEW_STATUSES[REVIEW_STATUSES.index(least):]
 
 
-def audience_for(name: str, drafts: bool, today: dt.date, review: tuple[tuple[str, str], ...]) -> Audience:
-    """A build's audience with the least review status its site accepts for it (site.yaml `review:`)."""
-    return Audience(name, drafts, today, dict(review).get(name, ""))
+def audience_for(name: str, drafts: bool, today: dt.date, review: tuple[tuple[str, str], ...],
+                 owner: str = "") -> Audience:
+    """A build's audience with the least review status its site accepts for it (site.yaml `review:`); a build for
+    one owner is a private build holding only that owner's private entries."""
+    return Audience("private" if owner else name, drafts, today, dict(review).get("private" if owner else name, ""),
+                    owner_key(owner))
 
 
 def why_unpublished(item: Item, audience: Audience) -> str:
@@ -43,6 +48,8 @@ def why_unpublished(item: Item, audience: Audience) -> str:
         return item.withheld
     if AUDIENCES.index(item.visibility) > AUDIENCES.index(audience.name):
         return f"its visibility is {item.visibility}, and this build is for the {audience.name} audience"
+    if item.visibility == "private" and audience.owner and item.owner_key != audience.owner:
+        return "it is a private entry of another owner (or of none), and this build is for one owner's log"
     if item.expires is not None and item.expires < audience.today:
         return f"it expired on {item.expires.isoformat()}"
     return ""

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterator
 
 from failsite.content.items import BIDI_CONTROLS
-from failsite.content.schema import AUDIENCES, Field, read_mapping
+from failsite.content.schema import SHARED_AUDIENCES, Field, naming_audience, read_mapping
 from failsite.content.yamlnodes import YamlNode, load_yaml_file
 from failsite.errors import Diagnostic, FailsiteError, error
 from failsite.privacy.matcher import NameMatcher, fold, name_words
@@ -83,7 +83,7 @@ class Entry:
 
     def named_for(self, audience: str) -> bool:
         """Whether this entry's real name may be shown to the audience (consent named, and that audience agreed)."""
-        return self.consent == "named" and audience in self.named_in
+        return self.consent == "named" and naming_audience(audience) in self.named_in
 
 
 @dataclass(frozen=True)
@@ -141,9 +141,9 @@ def load_registry(path: Path, shown: str) -> Registry:
                 continue
             named_in = tuple(values.get("named_in") or NAMED_BY_DEFAULT)
             for audience in named_in:
-                if audience not in AUDIENCES:
+                if audience not in SHARED_AUDIENCES:
                     diagnostics.append(error(shown, element.key_line("named_in"), f"'named_in' has unknown audience "
-                                             f"'{audience}'", "audiences: " + ", ".join(AUDIENCES)))
+                                             f"'{audience}'", "audiences: " + ", ".join(SHARED_AUDIENCES)))
             entries.append(Entry(f"{key}[{index}]", kind, values["name"], tuple(values.get("aliases") or ()),
                                  tuple(values.get("emails") or ()), tuple(values.get("phones") or ()),
                                  values.get("consent") or "pseudonym", values.get("pseudonym") or "", element.line,

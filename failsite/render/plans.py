@@ -7,7 +7,7 @@ import itertools
 from dataclasses import dataclass
 
 from failsite.content.schema import AUDIENCES, CONTENT_TYPES
-from failsite.site.insights import action_teams, log_quarters, patterns_over_time, related_inputs, term_members, tracks
+from failsite.site.insights import action_teams, log_quarters, on_this_day, patterns_over_time, related_inputs, term_members, tracks
 from failsite.site.assemble import Site
 
 HOME_RECENT = 8
@@ -131,7 +131,7 @@ def _signature(plan: PagePlan, site: Site, trend: object, members: dict[tuple[st
     if plan.kind == "home":
         patterns = tuple(len(t.item_keys) for t in site.taxonomy("patterns").terms)
         recent = tuple(itertools.islice((i.key for i in site.items if i.type != "page"), HOME_RECENT))
-        return (plan, recent, patterns, trend)
+        return (plan, recent, patterns, trend, on_this_day(site, site.audience.today))
     if plan.kind == "notfound":
         return (plan,)
     return None

@@ -69,6 +69,7 @@ class ItemView:
     title = property(lambda self: self._item.title)
     date = property(lambda self: self._item.date)
     summary = property(lambda self: self._item.summary)
+    summary_derived = property(lambda self: self._item.summary_derived)
     draft = property(lambda self: self._item.draft)
     extra = property(lambda self: self._item.extra)
     path = property(lambda self: self._item.url)
@@ -147,6 +148,18 @@ class ItemView:
     def followed_by(self) -> list["ItemView"]:
         """For a pre-mortem: the reviews that name it as the pre-mortem they follow."""
         return self.linked_from("debrief", "premortem")
+
+    @property
+    def review_entries(self) -> list["ItemView"]:
+        """For a quarterly review: the log entries it covers, as published."""
+        site = self._views.site
+        return [self._views.item(k) for k in insights.reviewed_entries(site, self._item) if k in site.by_key]
+
+    @property
+    def quarter_page(self) -> dict[str, Any] | None:
+        """For a quarterly review: its quarter's page, when the log has one in this build."""
+        slug = self._item.fields["quarter"].strip().lower()
+        return self._views.quarter(slug) if slug in self._views._quarters else None
 
     @property
     def lineup_entries(self) -> list[dict[str, Any]]:
@@ -350,7 +363,8 @@ class SiteView:
         return {"slug": quarter.slug, "title": quarter.title, "url": self.url(quarter.url),
                 "entries": [self.item(k) for k in quarter.entry_keys],
                 "recurring": [(theme, [self.item(k) for k in keys]) for theme, keys in quarter.recurring],
-                "patterns": [(self._term_index[("patterns", slug)], n) for slug, n in quarter.patterns]}
+                "patterns": [(self._term_index[("patterns", slug)], n) for slug, n in quarter.patterns],
+                "reviews": [self.item(k) for k in quarter.review_keys]}
 
     def open_actions(self, team: str = "") -> list[dict[str, Any]]:
         """Open actions, soonest due first: all of them, or one team's (by its slug)."""
@@ -359,6 +373,10 @@ class SiteView:
                  "team_url": self.url(team_actions_url(slugify(a.team))) if a.team and slugify(a.team) else "",
                  "debrief": self.item(a.debrief_key)}
                 for a in insights.open_actions(self.site) if not team or slugify(a.team) == team]
+
+    def on_this_day(self) -> list[tuple[ItemView, int]]:
+        """Stories dated within a week of this build's day one or more years ago, with how many years ago."""
+        return [(self.item(key), years) for key, years in insights.on_this_day(self.site, self.today)]
 
     def action_teams(self) -> list[dict[str, str]]:
         """Every team with open actions: its name and the URL of its page."""

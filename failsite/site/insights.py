@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from failsite.content.items import Item
+from failsite.content.items import Item, quarter_slug
 from failsite.content.slugs import slugify
 from failsite.site.assemble import Site
 
@@ -96,6 +96,7 @@ class Quarter:
     entry_keys: tuple[str, ...]
     recurring: tuple[tuple[str, tuple[str, ...]], ...]  # (root cause or tag, keys of the entries sharing it)
     patterns: tuple[tuple[str, int], ...]  # (pattern slug, entries)
+    review_keys: tuple[str, ...] = ()  # the quarterly reviews of it
 
     @property
     def url(self) -> str:
@@ -115,12 +116,16 @@ def log_quarters(site: Site) -> tuple[Quarter, ...]:
     quarters: dict[str, list[Item]] = {}
     for entry in entries:
         quarters.setdefault(quarter_of(entry.date), []).append(entry)  # type: ignore[arg-type]
+    reviews: dict[str, list[str]] = {}
+    for review in (i for i in site.items if i.type == "review"):
+        reviews.setdefault(quarter_slug(review.fields["quarter"]), []).append(review.key)
+        quarters.setdefault(quarter_slug(review.fields["quarter"]), [])
     result = []
     for slug in sorted(quarters, reverse=True):
         members = quarters[slug]
         recurring = []
         for theme, sharing in sorted(by_theme.items()):
-            for entry in members:
+            for entry in (m for m in members if m in sharing):
                 within = tuple(o.key for o in sharing if abs((o.date - entry.date).days) <= 365)  # type: ignore[operator]
                 if len(within) >= 2:
                     recurring.append((theme, within))
@@ -128,8 +133,41 @@ def log_quarters(site: Site) -> tuple[Quarter, ...]:
         counts = Counter(p for e in members for p in e.terms.get("patterns", ()))
         year, number = slug.split("-q")
         result.append(Quarter(slug, f"Q{number} {year}", tuple(e.key for e in members), tuple(recurring),
-                              tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))))
+                              tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))), tuple(reviews.get(slug, ()))))
     return tuple(result)
+
+
+def on_this_day(site: Site, today: dt.date, days: int = 7) -> tuple[tuple[str, int], ...]:
+    """(key, years ago) of the stories dated within `days` of today's date one or more years ago, fewest years
+    first: what failed around this time before (the anniversaries of outages and decisions)."""
+    found = []
+    for item in site.items:
+        if item.type not in STORY_TYPES or item.date is None:
+            continue
+        for year in (today.year - 1, today.year, today.year + 1):  # the nearest same day, across a new year
+            anniversary = _same_day(item.date, year)
+            if anniversary.year - item.date.year >= 1 and abs((anniversary - today).days) <= days:
+                found.append((item.key, anniversary.year - item.date.year))
+                break
+    return tuple(sorted(found, key=lambda pair: (pair[1], site.by_key[pair[0]].date, pair[0])))
+
+
+def _same_day(date: dt.date, year: int) -> dt.date:
+    try:
+        return date.replace(year=year)
+    except ValueError:  # 29 February, in a year without one
+        return date.replace(year=year, day=28)
+
+
+def reviewed_entries(site: Site, review: Item) -> tuple[str, ...]:
+    """The log entries a quarterly review covers: those it links, else every entry of its quarter (of its owner's
+    log, when it names one)."""
+    linked = site.links.get(review.key, {}).get("entries", ())
+    if linked or review.field_links.get("entries"):
+        return tuple(linked)
+    slug = quarter_slug(review.fields["quarter"])
+    return tuple(i.key for i in site.items if i.type == "log" and i.date is not None and quarter_of(i.date) == slug
+                 and (not review.owner_key or i.owner_key == review.owner_key))
 
 
 @dataclass(frozen=True)

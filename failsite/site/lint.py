@@ -17,6 +17,8 @@ from failsite.errors import Diagnostic, FailsiteError, error, warning
 from failsite.content.frontmatter import split_front_matter
 from failsite.content.schema import CONTENT_TYPES
 from failsite.site.assemble import Site, resolve_source_key
+from failsite.site.insights import log_quarters
+from failsite.content.items import quarter_end
 from failsite.content.yamlnodes import load_yaml, read_text
 
 TIME_BOX_DAYS = (7, 30)
@@ -142,6 +144,20 @@ def overdue_reviews(site: Site, today: dt.date) -> list[Diagnostic]:
     return [warning(item.path, 1, f"review was due on {item.review_by.isoformat()}",
                     "review the item and move `review_by:` on, or set `expires:` to withdraw it")
             for item in site.items if item.review_by is not None and item.review_by < today]
+
+
+def unreviewed_quarters(site: Site, today: dt.date) -> list[Diagnostic]:
+    """A warning for each quarter of the failure log that is over, has entries, and has no quarterly review."""
+    found = []
+    for quarter in log_quarters(site):
+        if quarter.entry_keys and not quarter.review_keys and quarter_end(quarter.slug) < today:
+            first = site.by_key[quarter.entry_keys[-1]]
+            found.append(warning(first.path, 1, f"{quarter.title} of the failure log has {len(quarter.entry_keys)} "
+                                 f"entr{'ies' if len(quarter.entry_keys) != 1 else 'y'} and no quarterly review",
+                                 f"run `failsite new review \"{quarter.title} review\"` and set `quarter: "
+                                 f"{quarter.slug.upper()}`: what recurred, whether last quarter's change stuck, "
+                                 "the next focus"))
+    return found
 
 
 def debrief_warnings(site: Site) -> list[Diagnostic]:

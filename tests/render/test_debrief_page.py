@@ -97,7 +97,7 @@ def test_the_story_comes_before_the_analysis(make_site: SiteMaker) -> None:
     site = review_site(make_site)
     build(site, today=TODAY)
     article = str(html(site, "debriefs/outage/index.html").select_one("article"))
-    order = [article.index(marker) for marker in ('class="lede"', 'class="prose"', 'id="incident-title"',
+    order = [article.index(marker) for marker in ('class="prose"', 'id="incident-title"',
                                                   'id="timeline-title"', 'id="actions-title"', 'class="item-footer"')]
     assert order == sorted(order)
 
