@@ -24,6 +24,7 @@ from failsite.errors import BuildFailed, Diagnostic, has_errors, sorted_unique, 
 from failsite.privacy.publish import audience_for
 from failsite.render.renderer import Progress, Written, allowed_names, render_site
 from failsite.site.assemble import Site, assemble_site
+from failsite.site.insights import prerequisite_order
 from failsite.render.theme import Theme, load_theme, theme_inputs
 from failsite.engine.cache import BuildCache, load_cache, prepare_cache_folder
 from failsite.render.search import index_search, unreadable_by_audit
@@ -48,18 +49,21 @@ class BuildResult:
 def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False, write: bool = True,
                progress: Progress | None = None, audience: str = "internal",
                today: dt.date | None = None, use_cache: bool = True, wait: bool = True,
-               waiting: Callable[[str], None] = lambda message: None, owner: str = "") -> BuildResult:
+               waiting: Callable[[str], None] = lambda message: None, owner: str = "", pdf: bool = False) -> BuildResult:
     """Build the site in `site_dir`; raise BuildFailed with every error, leaving the old output untouched.
 
     `use_cache=False` starts from an empty build cache (and writes a new one). One build of a site runs at a
     time: another waits for it (telling `waiting`), or with `wait=False` fails at once. An `owner` makes it a private
-    build holding that owner's private log entries besides everything a restricted build holds."""
+    build holding that owner's private log entries besides everything a restricted build holds. `pdf` prints the
+    curriculum's handouts and facilitator packs to PDF (as site.yaml `curriculum: {pdf: true}` does)."""
     started = time.perf_counter()
     inputs = snapshot([site_dir / CONFIG_FILE])  # before anything is read
     config = load_config(site_dir)
+    if pdf:
+        config = replace(config, pdf=True)
     inputs |= snapshot(_inputs(config))
     run = Run(site_dir, out_dir, drafts, "private" if owner else audience, today or dt.date.today(), progress, started,
-              inputs, owner)
+              inputs, owner, pdf)
     if not write:
         return _build(config, run, None, None)
     target = out_dir if out_dir is not None else site_dir / config.output
@@ -84,6 +88,7 @@ class Run:
     started: float
     inputs: dict[str, object]
     owner: str = ""
+    pdf: bool = False  # --pdf (site.yaml's `curriculum: {pdf: true}` is in the config)
 
 
 def _build(config: SiteConfig, run: Run, target: Path | None, cache: BuildCache | None,
@@ -112,7 +117,7 @@ def _build(config: SiteConfig, run: Run, target: Path | None, cache: BuildCache 
     warnings = sorted_unique(diagnostics)
     if target is not None:
         save_stamp(run.site_dir, Stamp(options_key(run.site_dir, run.out_dir, run.drafts, run.audience,
-                                                   run.day.isoformat(), run.owner), run.inputs, str(target.resolve()), staged,
+                                                   run.day.isoformat(), run.owner, run.pdf), run.inputs, str(target.resolve()), staged,
                                        pages, len(outputs), [w.format() for w in warnings]))
     if removal is not None:
         removal.join()
@@ -130,7 +135,7 @@ def _plan(config: SiteConfig, audience: str, drafts: bool, day: dt.date, cache: 
     diagnostics += found
     site, found = assemble_site(items, frozenset(s.key for s in sources), config,
                                 audience_for(audience, drafts, day, config.review, owner))
-    diagnostics += found
+    diagnostics += found + prerequisite_order(site)
     return anonymiser, items, site
 
 

@@ -97,12 +97,13 @@ def cli() -> None:
 @audience_option
 @owner_option
 @today_option
+@click.option("--pdf", is_flag=True, help="Also print the curriculum's handouts and facilitator packs to PDF.")
 @click.option("--no-cache", is_flag=True,
               help="Build everything again: ignore the build cache and the record of the last build.")
 @click.option("--no-wait", is_flag=True,
               help="If another build of this site is running, exit 1 at once instead of waiting for it.")
 def build(site_dir: Path, output: Path | None, drafts: bool, audience: str, owner: str, today: dt.datetime | None,
-          no_cache: bool, no_wait: bool) -> None:
+          pdf: bool, no_cache: bool, no_wait: bool) -> None:
     """Build the site in SITE_DIR (default: this folder).
 
     When nothing the last build depended on has changed (sources, config, registry, theme, options,
@@ -113,7 +114,7 @@ def build(site_dir: Path, output: Path | None, drafts: bool, audience: str, owne
     if not no_cache:
         from failsite.output.stamp import options_key, up_to_date
 
-        stamp = up_to_date(site_dir, options_key(site_dir, output, drafts, audience, day.isoformat(), owner))
+        stamp = up_to_date(site_dir, options_key(site_dir, output, drafts, audience, day.isoformat(), owner, pdf))
         if stamp is not None:
             for text in stamp.warnings:
                 click.echo(text, err=True)
@@ -126,7 +127,7 @@ def build(site_dir: Path, output: Path | None, drafts: bool, audience: str, owne
     progress = TerminalProgress()
     result = _run(lambda: build_site(site_dir, output, drafts=drafts, progress=progress, audience=audience,
                                      today=day, use_cache=not no_cache, wait=not no_wait,
-                                     waiting=lambda message: click.echo(message, err=True), owner=owner), "build")
+                                     waiting=lambda message: click.echo(message, err=True), owner=owner, pdf=pdf), "build")
     progress.finish()
     _print_diagnostics(result.warnings)
     _report_build(result.pages, len(result.outputs), str(result.out_dir), result.seconds,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import functools
 import os
 import shutil
@@ -150,7 +152,7 @@ def test_facilitator_guide_prints_each_module_on_a_new_page(browser, demo_url: s
     from pypdf import PdfReader
     page = browser.new_page()
     page.goto(demo_url + "/tracks/leading-through-failure/guide/")
-    titles = page.locator(".guide-module > h2").all_inner_texts()
+    titles = page.locator(".kit-module > h2").all_inner_texts()
     pdf = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=False)))
     page.close()
     texts = [p.extract_text() or "" for p in pdf.pages]
@@ -158,7 +160,9 @@ def test_facilitator_guide_prints_each_module_on_a_new_page(browser, demo_url: s
     starts = [next(i for i, t in enumerate(texts) if title in t) for title in titles]
     assert starts == sorted(starts) and len(set(starts)) == len(titles) and starts[0] >= 1
     for index, title in zip(starts, titles):
-        assert texts[index].lstrip().startswith(title), title  # the module opens its page
+        lines = [line for line in texts[index].splitlines() if not re.fullmatch(r"\s*\d+ / \d+\s*", line)]
+        assert lines[0].strip() == title, title  # the module opens its page (after the page number)
+        assert re.search(rf"^{index + 1} / {len(texts)}$", texts[index], re.M), index  # numbered pages
     assert "Skip to content" not in "".join(texts) and "Safety charter" not in "".join(texts)  # no site chrome
 
 

@@ -87,6 +87,8 @@ class SiteConfig:
     lint_rules: str = ""
     lint_disable: tuple[str, ...] = ()
     guide_audience: str = "restricted"
+    pdf: bool = False  # `curriculum.pdf`: print the kit to PDF on every build
+    most_modules: int = 3  # `curriculum.most_modules`: a story used in more modules is flagged on the coverage page
     # The least review status each audience's build accepts (the default: public needs approved stories).
     review: tuple[tuple[str, str], ...] = (("public", "approved"), ("internal", "in-review"), ("restricted", "in-review"),
                                            ("private", "in-review"))
@@ -155,6 +157,9 @@ _CONSENT_FIELDS = (
 _CURRICULUM_FIELDS = (
     Field("guide_audience", "choice", "the least audience whose builds hold the facilitator guides, with their "
           "notes (default restricted)", choices=("public", "internal", "restricted")),
+    Field("most_modules", "int", "a story used in more modules than this is flagged on the coverage page (default 3)"),
+    Field("pdf", "bool", "true prints the handouts and facilitator packs to PDF on every build (default false; "
+          "`failsite build --pdf` does it for one build)"),
 )
 _LINT_FIELDS = (
     Field("rules", "string", "a YAML file of extra rules, relative to the site folder"),
@@ -283,6 +288,8 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
         lint_rules=lint.get("rules") or "",
         lint_disable=tuple(lint.get("disable") or ()),
         guide_audience=curriculum.get("guide_audience") or "restricted",
+        pdf=bool(curriculum.get("pdf")),
+        most_modules=3 if curriculum.get("most_modules") is None else max(curriculum["most_modules"], 1),
         review=tuple((name, review.get(name) or default) for name, default in SiteConfig.review),
         severities=tuple(s.strip().lower() for s in debriefs.get("severities") or SEVERITIES),
         action_kinds=tuple(k.strip().lower() for k in debriefs.get("action_kinds") or ACTION_KINDS),

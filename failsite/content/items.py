@@ -146,6 +146,12 @@ def parse_item(source: Source, text: str, schema: ItemSchema) -> tuple[Item | No
         if not entry.get("talk") and not entry.get("title"):
             diagnostics.append(error(path, entry["line"], "an entry of 'lineup' names no talk",
                                      "give it `talk:` (a link to the talk's file) or `title:` (a talk not written up)"))
+    plan = values.get("plan") if ctype.name == "module" else None
+    if plan and values.get("duration") is not None and sum(s.get("minutes") or 0 for s in plan) != values["duration"]:
+        total = sum(s.get("minutes") or 0 for s in plan)
+        diagnostics.append(error(path, root.key_line("plan"), f"the plan's segments add up to {total} minutes, but "
+                                 f"the module's duration is {values['duration']}",
+                                 f"make the minutes add up to {values['duration']}, or change `duration:` to {total}"))
     quarter = values.get("quarter") if ctype.name == "review" else None
     if quarter is not None and not QUARTER.fullmatch(quarter.strip()):
         diagnostics.append(error(path, root.key_line("quarter"), f"'quarter' must be a year and a quarter such as "

@@ -113,6 +113,14 @@ COMMON_FIELDS: tuple[Field, ...] = (
 )
 
 _DATE = Field("date", "date", "when it happened or was given (YYYY-MM-DD)", required=True, example="{date}")
+# What a facilitator needs of a story: shown to the restricted audience and in the printed kit (`discussion` also
+# on participant handouts, `content_notes` never).
+_FACILITATION = (
+    Field("discussion", "strings", "questions for a group discussing the story", markdown=True,
+          example="\n  - What did the storyteller know, and when?"),
+    Field("content_notes", "strings", "what a facilitator should know before using it (grief, job loss, ...)",
+          markdown=True),
+)
 
 CONTENT_TYPES: dict[str, ContentType] = {
     t.name: t
@@ -129,6 +137,7 @@ CONTENT_TYPES: dict[str, ContentType] = {
             Field("slides", "resource", "the slides: a file in the story's folder (slides.pdf), or their address"),
             Field("transcript", "resource", "the transcript: a file in the story's folder, or its address"),
             Field("duration", "int", "how long the talk ran, in minutes"),
+            *_FACILITATION,
         )),
         ContentType("debrief", "debriefs", "Debriefs", (
             _DATE,
@@ -185,6 +194,7 @@ CONTENT_TYPES: dict[str, ContentType] = {
                       Field("url", "url", "where it is", required=True),
                   )),
             Field("premortem", "link", "the pre-mortem this review follows (a relative link to its file)"),
+            *_FACILITATION,
         )),
         ContentType("experiment", "experiments", "Experiments", (
             Field("date", "date", "when the experiment was written up (default: its start)"),
@@ -202,6 +212,7 @@ CONTENT_TYPES: dict[str, ContentType] = {
                   choices=("running", "confirmed", "disproved", "inconclusive"), example="running"),
             Field("revealed", "string", "what the result revealed", markdown=True),
             Field("next", "link", "the next experiment in the chain (a relative link to its file)"),
+            *_FACILITATION,
         )),
         ContentType("log", "log", "Failure log", (
             _DATE,
@@ -210,6 +221,7 @@ CONTENT_TYPES: dict[str, ContentType] = {
             Field("lesson", "string", "what it taught", example="The lesson.", markdown=True),
             Field("change", "string", "the behavioural change it led to", example="What I do differently now.", markdown=True),
             Field("owner", "string", "whose log it is (with `visibility: private`, built only for them: --owner)"),
+            *_FACILITATION,
         )),
         ContentType("review", "reviews", "Quarterly reviews", (
             Field("quarter", "string", "the quarter of the failure log it reviews, as 2026-Q1", required=True,
@@ -235,6 +247,15 @@ CONTENT_TYPES: dict[str, ContentType] = {
             Field("exercises", "strings", "exercises", example="\n  - An exercise", markdown=True),
             Field("prerequisites", "links", "modules to take first (relative links)"),
             Field("facilitator_notes", "string", "notes for facilitators only (never shown to participants)", markdown=True),
+            Field("plan", "records", "the session plan: timed segments whose minutes add up to the duration",
+                  example="\n  - minutes: 10\n    activity: Welcome and the question of the day\n"
+                          "  - minutes: 80\n    activity: The story, then discussion in threes",
+                  subfields=(
+                      Field("minutes", "int", "how long the segment takes", required=True),
+                      Field("activity", "string", "what happens", required=True, markdown=True),
+                      Field("story", "link", "the story it uses (a relative link to its file)"),
+                      Field("materials", "string", "what the room needs for it"),
+                  )),
         ), dated=False),
         ContentType("event", "events", "Events", (
             Field("date", "date", "the day it is held (YYYY-MM-DD)", required=True, example="{date}"),

@@ -44,10 +44,11 @@ class Stamp:
     warnings: list[str]  # as printed
 
 
-def options_key(site_dir: Path, output: Path | None, drafts: bool, audience: str, day: str, owner: str = "") -> str:
+def options_key(site_dir: Path, output: Path | None, drafts: bool, audience: str, day: str, owner: str = "",
+                pdf: bool = False) -> str:
     """Everything besides the files that decides what a build writes."""
     return digest(_FORMAT, code_fingerprint(), str(site_dir.resolve()), str(output.resolve()) if output else None,
-                  drafts, "private" if owner else audience, day, owner)
+                  drafts, "private" if owner else audience, day, owner, pdf)
 
 
 def snapshot(roots: list[Path]) -> dict[str, Files | None]:

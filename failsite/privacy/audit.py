@@ -22,7 +22,7 @@ from failsite.engine.fingerprint import digest
 from failsite.engine.parallel import fork_map
 from failsite.errors import Diagnostic, error
 from failsite.privacy.matcher import NameMatcher, match_text
-from failsite.privacy.media import is_image, metadata_text
+from failsite.privacy.media import is_image, is_pdf, metadata_text, pdf_text
 from failsite.privacy.registry import Registry
 
 if TYPE_CHECKING:
@@ -146,6 +146,14 @@ def _audit_slice(inherited: dict[str, Any], work: Sequence[tuple[str, bytes | st
         text = content.decode("utf-8", errors="replace")
         if is_image(relative):  # compressed text chunks and EXIF values are not in the bytes as text
             text += "\n" + metadata_text(content)
+        if is_pdf(relative):  # a PDF's text is in compressed streams
+            try:
+                text = pdf_text(content)
+            except ValueError as exc:
+                results.append(([error(shown, 1, f"cannot read this PDF to check it for protected names ({exc})",
+                                       "nothing was published: publish a PDF that opens without a password, or "
+                                       "leave it out")], ""))
+                continue
         found = audit.scan(shown, text, permitted)
         found += [error(shown, 1, "the file's path holds a " + finding.message.removeprefix("protected "),
                         "nothing was published: change the slug or the title it comes from")

@@ -20,6 +20,29 @@ _FORMATS = {"JPEG": {"quality": "keep"}, "PNG": {"optimize": False}, "WEBP": {"l
             "TIFF": {}, "GIF": {}}
 
 
+def is_pdf(name: str) -> bool:
+    return name.lower().endswith(".pdf")
+
+
+def pdf_text(data: bytes) -> str:
+    """Every page's text and the document's metadata (title, author, subject, keywords), as the leak audit reads a
+    PDF; raises ValueError when the PDF cannot be read (encrypted, damaged): then nothing of it may be published."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                raise ValueError("it is encrypted")
+            metadata = [str(v) for v in (reader.metadata or {}).values()]
+            pages = [page.extract_text() or "" for page in reader.pages]
+    except (PyPdfError, OSError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(str(exc) or type(exc).__name__) from exc
+    return "\n".join(metadata + pages)
+
+
 class UnreadableImage(Exception):
     """A file named as an image that Pillow cannot read."""
 

@@ -85,14 +85,35 @@ def insight_pages(site: Site) -> list[PagePlan]:
              PagePlan(url="/chains/", template="chains.html", kind="chains"),
              PagePlan(url="/tracks/", template="tracks.html", kind="tracks"),
              PagePlan(url="/log/quarters/", template="quarters.html", kind="quarters")]
+    plans.append(PagePlan(url=STORY_PICKER_URL, template="stories.html", kind="stories"))
     for track in tracks(site):
         plans.append(PagePlan(url=track.url, template="track.html", kind="track", name=track.slug))
+        plans.append(PagePlan(url=track.handout_url, template="handout.html", kind="handout", name=track.slug))
         if builds_guides(site):
             plans.append(PagePlan(url=track.guide_url, template="guide.html", kind="guide", name=track.slug))
+    for module in (i for i in site.items if i.type == "module"):
+        plans.append(PagePlan(url=f"{module.url}handout/", template="handout.html", kind="module-handout",
+                              name=module.key))
+        if builds_guides(site):
+            plans.append(PagePlan(url=f"{module.url}guide/", template="guide.html", kind="module-guide",
+                                  name=module.key))
     plans += [PagePlan(url=q.url, template="quarter.html", kind="quarter", name=q.slug) for q in log_quarters(site)]
     plans += [PagePlan(url=team_actions_url(slug), template="actions.html", kind="team-actions", name=slug)
               for slug, _ in action_teams(site)]
     return plans
+
+
+STORY_PICKER_URL = "/curriculum/stories/"
+# The printed kit's pages, and what their PDF is called: a participant handout or a facilitator pack, of a track or
+# of one module.
+KIT_PDF_NAMES = {"handout": "handout", "module-handout": "handout", "guide": "facilitator-pack",
+                 "module-guide": "facilitator-pack"}
+
+
+def kit_pdf_path(plan: PagePlan) -> str:
+    """Where a kit page's PDF is written, beside the page: tracks/leading/handout/leading-handout.pdf."""
+    folder = plan.url.strip("/")
+    return f"{folder}/{folder.split('/')[-2]}-{KIT_PDF_NAMES[plan.kind]}.pdf"
 
 
 def team_actions_url(slug: str) -> str:

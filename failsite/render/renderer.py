@@ -23,7 +23,9 @@ from failsite.render.calendar import actions_calendar, event_calendar
 from failsite.render.feeds import actions_csv, atom_feed, json_index, robots_txt, sitemap
 from failsite.render.markdown import PLACEABLE_BLOCKS, MarkdownOptions, SegmentRewriter, render_markdown
 from failsite.engine.parallel import fork_map
-from failsite.render.plans import HOME_RECENT, PagePlan, output_path, page_signatures, plan_pages
+from failsite.render.pdf import print_kit
+from failsite.render.plans import (HOME_RECENT, KIT_PDF_NAMES, PagePlan, output_path, page_signatures,
+                                   plan_pages)
 from failsite.content.items import Item
 from failsite.content.schema import CONTENT_TYPES, Field
 from failsite.site.assemble import LinkResolver, Site, asset_url, body_link_resolver
@@ -264,6 +266,11 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
     outputs = [written[plan.output_path] for plan in plans if plan.output_path in written]
     diagnostics.extend(d for _, found in pages for d in found)
     outputs += [write_output(staging, output) for output in renderer.feeds(views, plans) + static]
+    if site.config.pdf:
+        kit = [plan for plan in plans if plan.kind in KIT_PDF_NAMES and plan.output_path in written]
+        printed, found = print_kit(staging, kit, site.config.base_path)
+        outputs += [Written(path, content_hash, written[plan.output_path].shown) for plan, path, content_hash in printed]
+        diagnostics += found
     diagnostics.extend(check_collisions([o.path for o in outputs], site))
     return outputs, diagnostics
 
@@ -423,6 +430,9 @@ def page_context(views: SiteView, plan: PagePlan) -> ItemView | ListPage:
         items = [views.item(k) for k in term.item_keys[plan.first:plan.last]]
         return ListPage("term", term.title, term.description, views.url(plan.url), items, pager,
                         term=term, taxonomy=taxonomy)
+    if plan.kind in KIT_PDF_NAMES:
+        kit = views.kit(plan.kind, plan.name)
+        return ListPage(plan.kind, kit["title"], "", views.url(plan.url), [], pager, name=plan.name)
     if plan.kind in _INSIGHT_TITLES or plan.kind in ("track", "guide", "quarter", "team-actions"):
         title, description = _INSIGHT_TITLES.get(plan.kind, ("", ""))
         if plan.kind == "team-actions":
@@ -447,6 +457,8 @@ _INSIGHT_TITLES = {
     "actions": ("Open action items", "Every action from every debrief that is not done yet, soonest due first."),
     "chains": ("Experiment chains", "Each small bet and the test that followed it."),
     "tracks": ("Curriculum tracks", "Modules in the order they are taught."),
+    "stories": ("Story picker", "Every published story with its patterns, barriers and the modules that use it: "
+                "find the right story for a session, and the ones no module uses yet."),
     "quarters": ("Failure log by quarter", "Entries, recurring root causes and patterns, quarter by quarter."),
 }
 

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Callable
 
+import re
+
 from markupsafe import Markup, escape
 
 from failsite.site import insights
 from failsite.render.charts import line_chart
 from failsite.content.items import Item
-from failsite.render.plans import builds_guides, output_path, team_actions_url
-from failsite.content.schema import CONTENT_TYPES, is_folder_file
+from failsite.render.plans import PagePlan, builds_guides, kit_pdf_path, output_path, team_actions_url
+from failsite.content.schema import AUDIENCES, CONTENT_TYPES, is_folder_file
 from failsite.render.search import bundles
 from failsite.site.assemble import Site, asset_url, resolve_source_key
 from failsite.content.slugs import slugify
@@ -150,6 +152,37 @@ class ItemView:
         return self.linked_from("debrief", "premortem")
 
     @property
+    def reading_minutes(self) -> int:
+        return insights.reading_minutes(self._item)
+
+    @property
+    def used_in(self) -> list["ItemView"]:
+        """The modules that use this story (in `stories` or in a segment of their plan)."""
+        return [self._views.item(k) for k in insights.modules_using(self._views.site, self._item.key)]
+
+    @property
+    def shows_facilitation(self) -> bool:
+        """Whether this build shows a story's content notes and discussion questions on its page: for the
+        restricted (and a private) audience, as for facilitators; the printed kit always has them."""
+        return AUDIENCES.index(self._views.site.audience.name) >= AUDIENCES.index("restricted")
+
+    @property
+    def plan_segments(self) -> list[dict[str, Any]]:
+        """A module's session plan as a running order: each segment with its start ('0:10'), minutes, activity,
+        materials and story (None when it names none, or one not published for this audience)."""
+        segments, start = [], 0
+        records = self.__getattr__("plan") if self._item.type == "module" else ()
+        for record in records or ():
+            ref = record.get("story")
+            key = resolve_source_key(self._item.key, ref.target) if ref is not None else None
+            story = self._views.item(key) if key in self._views.site.by_key else None
+            segments.append({"start": f"{start // 60}:{start % 60:02d}", "minutes": record["minutes"],
+                             "activity": record["activity"], "materials": record.get("materials") or "",
+                             "story": story})
+            start += record["minutes"]
+        return segments
+
+    @property
     def review_entries(self) -> list["ItemView"]:
         """For a quarterly review: the log entries it covers, as published."""
         site = self._views.site
@@ -212,6 +245,8 @@ class ItemView:
                 if (type_name is None or v.type == type_name)
                 and (field_name is None or self._item.key in self._views.site.links[v.key].get(field_name, ()))]
 
+
+_SITE_LINK = re.compile(r'(<a\b[^>]*?\bhref=")(/[^"]*)"')
 
 @dataclass(frozen=True)
 class Pager:
@@ -339,6 +374,7 @@ class SiteView:
         track = self._tracks[slug]
         return {"slug": track.slug, "title": track.title, "url": self.url(track.url),
                 "guide_url": self.url(track.guide_url) if builds_guides(self.site) else "", "minutes": track.minutes,
+                "handout_url": self.url(track.handout_url),
                 "modules": [self.item(k) for k in track.module_keys]}
 
     def coverage(self) -> dict[str, Any]:
@@ -348,8 +384,54 @@ class SiteView:
         rows = []
         for row in insights.coverage(self.site):
             term = self._term_index[("patterns", row.pattern)]
-            rows.append({"term": term, "modules": set(row.module_keys), "stories": row.story_count, "gap": row.gap})
-        return {"modules": modules, "rows": rows}
+            rows.append({"term": term, "modules": set(row.module_keys), "stories": row.story_count, "gap": row.gap,
+                         "unused": [self.item(k) for k in insights.unused_stories(self.site, row.pattern)]})
+        return {"modules": modules, "rows": rows, "most_modules": self.site.config.most_modules,
+                "overused": [(self.item(k), n) for k, n in insights.overused_stories(self.site)]}
+
+    def kit(self, kind: str, name: str) -> dict[str, Any]:
+        """A printed kit page: a participant handout or a facilitator pack (`facilitator`), of a track (`name` is its
+        slug) or of one module (its key), with its modules in order, their minutes, and its PDF's URL when this build
+        prints one."""
+        facilitator = kind in ("guide", "module-guide")
+        if kind in ("guide", "handout"):
+            track = self._tracks[name]
+            modules, title, home = [self.item(k) for k in track.module_keys], track.title, track.url
+        else:
+            modules = [self.item(name)]
+            title, home = modules[0].title, self.site.by_key[name].url
+        page = PagePlan(url=f"{home}{'guide' if facilitator else 'handout'}/", template="", kind=kind)
+        pdf = self.url("/" + kit_pdf_path(page)) if self.site.config.pdf else ""
+        return {"title": title, "facilitator": facilitator, "modules": modules, "home": self.url(home),
+                "address": self.absolute_url(home), "pdf": pdf,
+                "minutes": sum(m.duration or 0 for m in modules),
+                "label": "Facilitator pack" if facilitator else "Participant handout"}
+
+    def kit_stories(self, module: "ItemView") -> list["ItemView"]:
+        """The stories a module uses, in order: those it lists, then those only its plan names."""
+        keys = list(self.site.links.get(module.key, {}).get("stories", ()))
+        keys += [k for k in self.site.links.get(module.key, {}).get("plan", ()) if k not in keys]
+        return [self.item(k) for k in keys]
+
+    def absolute_links(self, html: str) -> Markup:
+        """HTML with its links to this site's pages made absolute (https://host/...), for print and PDF, where a
+        path is no use; unchanged when base_url has no host."""
+        base = self.site.config.base_url
+        if "://" not in base:
+            return Markup(html)
+        origin = base.split("://", 1)[0] + "://" + base.split("://", 1)[1].split("/", 1)[0]
+        return Markup(_SITE_LINK.sub(lambda m: f'{m.group(1)}{origin}{m.group(2)}"', str(html)))
+
+    def story_picker(self) -> dict[str, Any]:
+        """Every published story for the picker: its patterns, barriers, practices, type, reading time and the
+        modules that use it, with the values each filter offers."""
+        stories = [self.item(i.key) for i in self.site.items if i.type in insights.STORY_TYPES]
+        rows = [{"story": story, "patterns": story.terms_in("patterns"), "barriers": story.terms_in("barriers"),
+                 "practices": story.terms_in("practices"), "modules": story.used_in} for story in stories]
+        offered = {name: [t for t in self.site.taxonomy(name).terms if t.item_keys] for name in ("patterns", "barriers")}
+        types = [(name, CONTENT_TYPES[name].label) for name in insights.STORY_TYPES
+                 if any(s.type == name for s in stories)]
+        return {"rows": rows, "patterns": offered["patterns"], "barriers": offered["barriers"], "types": types}
 
     @cached_property
     def _quarters(self) -> dict[str, insights.Quarter]:

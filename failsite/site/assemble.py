@@ -134,7 +134,7 @@ def assemble_site(items: list[Item], all_keys: frozenset[str], config: SiteConfi
         links[item.key] = resolved
     site = Site(config, tuple(published), by_key, build_taxonomies(published, config), links,
                 {k: tuple(dict.fromkeys(v)) for k, v in linked_from.items()}, all_keys, left_out, audience)
-    diagnostics += chain_cycles(site) + _duplicate_action_ids(items) + _premortem_links(site) + _resource_files(site)
+    diagnostics += chain_cycles(site) + prerequisite_cycles(site) + _duplicate_action_ids(items) + _premortem_links(site) + _resource_files(site)
     return site, diagnostics
 
 
@@ -159,6 +159,41 @@ def chain_cycles(site: Site) -> list[Diagnostic]:
             diagnostics.append(error(site.by_key[cycle[0]].path, 1, f"the experiments' `next` links form a cycle: {names}",
                                      "an experiment chain must end: remove one `next:`"))
         reported.update(path)
+    return diagnostics
+
+
+def prerequisite_cycles(site: Site) -> list[Diagnostic]:
+    """A module that is, through its `prerequisites`, its own prerequisite: an error naming every file in the cycle."""
+    diagnostics = []
+    done: set[str] = set()
+    for start in (i.key for i in site.items if i.type == "module"):
+        if start in done:
+            continue
+        path: list[str] = []
+        on_path: dict[str, int] = {}
+        stack: list[tuple[str, int]] = [(start, 0)]
+        while stack:
+            key, index = stack.pop()
+            if index == 0:
+                if key in on_path:
+                    cycle = path[on_path[key]:]
+                    names = " -> ".join(site.by_key[k].path for k in cycle + [key])
+                    diagnostics.append(error(site.by_key[cycle[0]].path, 1, f"the modules' prerequisites form a "
+                                             f"cycle: {names}", "a module cannot come before itself: remove one of "
+                                             "these `prerequisites`"))
+                    continue
+                if key in done:
+                    continue
+                on_path[key] = len(path)
+                path.append(key)
+            following = site.links.get(key, {}).get("prerequisites", ())
+            if index < len(following):
+                stack.append((key, index + 1))
+                stack.append((following[index], 0))
+            else:
+                path.pop()
+                del on_path[key]
+                done.add(key)
     return diagnostics
 
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from failsite.content.items import Item, quarter_slug
 from failsite.content.slugs import slugify
-from failsite.site.assemble import Site
+from failsite.errors import Diagnostic, warning
+from failsite.site.assemble import Site, resolve_source_key
 
 STORY_TYPES = ("talk", "debrief", "experiment", "log")
 RELATED_COUNT = 4
@@ -37,6 +38,10 @@ class Track:
     @property
     def guide_url(self) -> str:
         return f"/tracks/{self.slug}/guide/"
+
+    @property
+    def handout_url(self) -> str:
+        return f"/tracks/{self.slug}/handout/"
 
 
 def tracks(site: Site) -> tuple[Track, ...]:
@@ -80,6 +85,62 @@ def coverage(site: Site) -> tuple[CoverageRow, ...]:
         rows.append(CoverageRow(term.slug, term.title, tuple(sorted(modules, key=lambda k: site.by_key[k].title)),
                                 stories))
     return tuple(rows)
+
+
+def modules_using(site: Site, key: str) -> tuple[str, ...]:
+    """The modules that use a story: in their `stories` or in a segment of their `plan`."""
+    return tuple(k for k in site.linked_from.get(key, ()) if site.by_key[k].type == "module")
+
+
+def unused_stories(site: Site, pattern: str) -> tuple[str, ...]:
+    """The published stories with a pattern that no module uses yet: what could fill a gap, newest first."""
+    return tuple(k for k in site.taxonomy("patterns").term(pattern).item_keys
+                 if site.by_key[k].type in STORY_TYPES and not modules_using(site, k))
+
+
+def overused_stories(site: Site) -> tuple[tuple[str, int], ...]:
+    """(key, modules) of the stories used in more modules than `curriculum.most_modules`, most used first."""
+    counts = [(i.key, len(modules_using(site, i.key))) for i in site.items if i.type in STORY_TYPES]
+    return tuple(sorted(((k, n) for k, n in counts if n > site.config.most_modules), key=lambda kn: (-kn[1], kn[0])))
+
+
+WORDS_PER_MINUTE = 200
+
+
+def reading_minutes(item: Item) -> int:
+    """How long the item takes to read: its body and its prose fields, at 200 words a minute (at least 1)."""
+    words = len(item.body.split())
+    for value in item.fields.values():
+        if isinstance(value, str):
+            words += len(value.split())
+        elif isinstance(value, tuple):
+            words += sum(len(v.split()) for v in value if isinstance(v, str))
+    return max(1, round(words / WORDS_PER_MINUTE))
+
+
+def prerequisite_order(site: Site) -> list[Diagnostic]:
+    """A warning for each module whose prerequisite comes later in the same track."""
+    found = []
+    for track in tracks(site):
+        position = {key: n for n, key in enumerate(track.module_keys)}
+        for key in track.module_keys:
+            module = site.by_key[key]
+            for prerequisite in site.links.get(key, {}).get("prerequisites", ()):
+                if position.get(prerequisite, -1) > position[key]:
+                    other = site.by_key[prerequisite]
+                    found.append(warning(module.path, _link_line(module, "prerequisites", prerequisite),
+                                         f"its prerequisite '{other.title}' comes later in the track "
+                                         f"'{track.title}'", "give the prerequisite a smaller `order:` than this "
+                                         "module, or drop it from `prerequisites`"))
+    return found
+
+
+def _link_line(item: Item, field: str, target: str) -> int:
+    """The line where an item's link field names `target` (1 when it cannot be told)."""
+    for ref in item.field_links.get(field, ()):
+        if resolve_source_key(item.key, ref.target) == target:
+            return ref.line
+    return 1
 
 
 def quarter_of(date: dt.date) -> str:

@@ -12,6 +12,29 @@ from conftest import CONFIG, REGISTRY, SiteMaker, build, build_errors, html, tal
 from failsite.build import check_site
 
 
+
+def pdf_file(text: str, author: str = "") -> bytes:
+    """A real one-page PDF saying `text` (metadata: `author`), as a slide deck would be."""
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(200, 200)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
+        {NameObject("/F1"): writer._add_object(font)})})
+    stream = DecodedStreamObject()
+    stream.set_data(f"BT /F1 12 Tf 20 100 Td ({text}) Tj ET".encode("latin-1"))
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    if author:
+        writer.add_metadata({"/Author": author})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
 def photo(artist: str = "Dana Whitfield", orientation: int = 1) -> bytes:
     """A JPEG with the metadata a phone writes: the owner, the camera and where it was taken."""
     image = Image.new("RGB", (40, 20), (200, 30, 30))
@@ -25,9 +48,9 @@ def photo(artist: str = "Dana Whitfield", orientation: int = 1) -> bytes:
     return out.getvalue()
 
 
-def bundle_site(make_site: SiteMaker, body: str, files: dict[str, bytes]) -> Path:
+def bundle_site(make_site: SiteMaker, body: str, files: dict[str, bytes], name: str = "site") -> Path:
     site = make_site({"people.yaml": REGISTRY, "content/talks/launch/index.md": talk("The launch", body=body)},
-                     config=CONFIG)
+                     config=CONFIG, name=name)
     for relative, data in files.items():
         (site / "content/talks/launch" / relative).parent.mkdir(parents=True, exist_ok=True)
         (site / "content/talks/launch" / relative).write_bytes(data)
@@ -36,7 +59,7 @@ def bundle_site(make_site: SiteMaker, body: str, files: dict[str, bytes]) -> Pat
 
 def test_a_story_folder_publishes_its_files_beside_the_page_without_metadata(make_site: SiteMaker) -> None:
     site = bundle_site(make_site, "![The board](board.jpg) and [the slides](slides/deck.pdf).",
-                       {"board.jpg": photo(orientation=6), "slides/deck.pdf": b"%PDF-1.4 slides"})
+                       {"board.jpg": photo(orientation=6), "slides/deck.pdf": pdf_file("Slides")})
     build(site)
     page = html(site, "talks/launch/index.html")
     # Published paths, so the body works wherever it is shown (the facilitator guide, the feed).
@@ -45,7 +68,7 @@ def test_a_story_folder_publishes_its_files_beside_the_page_without_metadata(mak
     with Image.open(site / "public/talks/launch/board.jpg") as published:
         assert dict(published.getexif()) == {}  # no owner, camera, GPS or orientation
         assert published.size == (20, 40)  # turned upright before the orientation tag was dropped
-    assert (site / "public/talks/launch/slides/deck.pdf").read_bytes() == b"%PDF-1.4 slides"
+    assert (site / "public/talks/launch/slides/deck.pdf").read_bytes() == pdf_file("Slides")
     assert b"Dana" not in (site / "public/talks/launch/board.jpg").read_bytes()
 
 
@@ -162,12 +185,24 @@ def test_a_large_photo_is_offered_in_smaller_copies_without_metadata(make_site: 
 
 def test_the_facilitator_guide_shows_a_story_folder_s_photo_and_media(make_site: SiteMaker) -> None:
     module = "---\ntitle: M\nduration: 30\ntrack: T\norder: 1\nstories: [../talks/launch/index.md]\n---\nM.\n"
-    site = bundle_site(make_site, "![The board](board.jpg)", {"board.jpg": photo(), "slides.pdf": b"%PDF-1.4"})
+    site = bundle_site(make_site, "![The board](board.jpg)", {"board.jpg": photo(), "slides.pdf": pdf_file("Slides")})
     (site / "content/talks/launch/index.md").write_text(talk("The launch", body="![The board](board.jpg)",
                                                              slides="slides.pdf"))
     (site / "content/modules").mkdir()
     (site / "content/modules/m.md").write_text(module)
     build(site, audience="restricted")
     guide = html(site, "tracks/t/guide/index.html")
-    assert guide.select_one(".guide-story img")["src"] == "/talks/launch/board.jpg"
-    assert guide.select_one(".guide-story .media-links a")["href"] == "/talks/launch/slides.pdf"
+    assert guide.select_one(".kit-story img")["src"] == "/talks/launch/board.jpg"
+    assert guide.select_one(".kit-story .media-links a")["href"] == "/talks/launch/slides.pdf"
+
+
+def test_a_protected_name_in_a_published_pdf_fails_the_build(make_site: SiteMaker) -> None:
+    for name, data in (("inside.pdf", pdf_file("Notes by Dana Whitfield")), ("meta.pdf", pdf_file("Notes", "Dana Whitfield")),
+                       ("broken.pdf", b"%PDF-1.4 not really")):
+        site = bundle_site(make_site, f"[the notes]({name})", {name: data}, name=name.replace(".", "-"))
+        errors = build_errors(site)
+        if name == "broken.pdf":
+            assert any("cannot read this PDF to check it for protected names" in e for e in errors), errors
+        else:
+            assert any(f"talks/launch/{name}" in e and "protected" in e for e in errors), errors
+        assert not (site / "public").exists()

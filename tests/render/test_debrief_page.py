@@ -163,8 +163,8 @@ def test_the_facilitator_guide_holds_the_review_s_blocks(make_site: SiteMaker) -
     site = review_site(make_site, extra={"content/modules/outages.md": module})
     build(site, today=TODAY, audience="restricted")
     guide = html(site, "tracks/ops/guide/index.html")
-    assert guide.select_one(".guide-story .timeline-table") is not None
-    assert guide.select_one(".guide-story .action-table") is not None
+    assert guide.select_one(".kit-story .timeline-table") is not None
+    assert guide.select_one(".kit-story .action-table") is not None
 
 
 def test_an_author_places_a_block_in_the_body_and_the_rest_follow_in_order(make_site: SiteMaker) -> None:

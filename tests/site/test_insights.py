@@ -57,10 +57,10 @@ def test_facilitator_notes_only_for_restricted_and_in_the_guide(site: Path, tmp_
     track = html(restricted, "tracks/leading-through-failure/index.html")
     assert track.select_one('a[href$="/tracks/leading-through-failure/guide/"]') is not None
     guide = html(restricted, "tracks/leading-through-failure/guide/index.html")
-    assert [text_of(h) for h in guide.select(".guide-module > h2")] == ["Module 1: Reading a failure",
+    assert [text_of(h) for h in guide.select(".kit-module > h2")] == ["Module 1: Reading a failure",
                                                                         "Module 2: Second module"]
     assert "SECRET-FACILITATOR-NOTE" in text_of(guide.select(".facilitator-notes")[0])
-    assert [text_of(h) for h in guide.select(".guide-module")[0].select(".guide-story > h3")] == [
+    assert [text_of(h) for h in guide.select(".kit-module")[0].select(".kit-story > h3")] == [
         "Story: The early launch", "Story: Launch review"]
     assert "Held with the depots." in text_of(guide)  # the stories' full text
     assert guide.select_one(".site-nav") is None and guide.select_one(".site-header") is None

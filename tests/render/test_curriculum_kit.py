@@ -1,0 +1,161 @@
+"""Curating curriculum: the story picker, coverage's unused stories, session plans, prerequisites, and the printed
+kit (handouts and facilitator packs, in HTML and PDF) that never shows participants what is for facilitators."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import CONFIG, PROTECTED, REGISTRY, SiteMaker, build, build_errors, html, talk, text_of
+
+DAY = dt.date(2026, 6, 1)
+FACILITATOR_ONLY = ("Zanzibar-facilitator-note", "Quokka-content-note", "Session plan")
+
+
+def module(title: str = "Reading a failure", order: int = 1, duration: int = 30, stories: str = "[../talks/a.md]",
+           **fields: str) -> str:
+    lines = ["---", f"title: {title}", f"duration: {duration}", "track: Leading", f"order: {order}",
+             "patterns: [concrete]", "objectives: [Read a failure calmly]", f"stories: {stories}",
+             "exercises: [Sort the factors]", "facilitator_notes: Zanzibar-facilitator-note, bring tissues."]
+    lines += [f"{k}: {v}" for k, v in fields.items()]
+    return "\n".join(lines) + "\n---\nThe module's overview.\n"
+
+
+PLAN = "\n  - minutes: 10\n    activity: Welcome\n  - minutes: 20\n    activity: The **talk**\n    story: ../talks/a.md\n" \
+       "    materials: Printed copies"
+STORY = talk("The launch", patterns="[concrete]", barriers="[shame]",
+             discussion="\n  - What did the pilot say?\n  - Who else believed the date?",
+             content_notes="\n  - Quokka-content-note, job loss",
+             body="Dana pushed the launch. See [the review](https://x.example/debriefs/r/) and [another](../talks/b.md).")
+
+
+def kit_site(make_site: SiteMaker, config: str = CONFIG, **extra: str) -> Path:
+    files = {"people.yaml": REGISTRY, "content/talks/a.md": STORY,
+             "content/talks/b.md": talk("Unused story", patterns="[concrete]", body="Never in a module."),
+             "content/log/c.md": "---\ntitle: A log entry\ndate: 2026-02-01\npatterns: [perceived]\n---\nText.\n",
+             "content/modules/m.md": module(plan=PLAN)}
+    files.update(extra)
+    return make_site(files, config)
+
+
+def test_the_story_picker_lists_every_story_as_a_table_that_works_without_javascript(make_site: SiteMaker) -> None:
+    site = kit_site(make_site)
+    build(site, today=DAY)
+    page = html(site, "curriculum/stories/index.html")
+    assert page.select_one("form[data-filters=story-picker]").has_attr("hidden")
+    rows = {text_of(r.select_one("td")): r for r in page.select("#story-picker tbody tr")}
+    assert set(rows) == {"The launch", "Unused story", "A log entry"}
+    launch = rows["The launch"]
+    assert launch["data-patterns"] == "concrete" and launch["data-barriers"] == "shame" and launch["data-type"] == "talk"
+    assert launch["data-unused"] == "no" and rows["Unused story"]["data-unused"] == "yes"
+    assert text_of(launch.select_one("td[data-label='Used in']")) == "Reading a failure"
+    assert text_of(launch.select_one("td[data-label='Read']")) == "1 min"
+    assert "3 published stories, 2 not used in any module." in text_of(page.select_one("caption"))
+    assert html(site, "tracks/index.html").find("a", href="/curriculum/stories/") is not None
+
+
+def test_coverage_lists_unused_stories_per_pattern_and_flags_overused_ones(make_site: SiteMaker) -> None:
+    site = kit_site(make_site, CONFIG + "curriculum:\n  most_modules: 1\n",
+                    **{"content/modules/n.md": module("Second module", order=2)})
+    build(site, today=DAY)
+    page = html(site, "coverage/index.html")
+    unused = {text_of(d.select_one("dt")).split(" (")[0]: text_of(d.select_one("dd"))
+              for d in page.select(".unused-stories > div")}
+    assert unused["Concrete"] == "Unused story" and unused["Perceived"] == "A log entry"
+    assert [text_of(li) for li in page.select("#overused-title ~ ul li")] == ["The launch : 2 modules"]
+
+
+def test_the_module_page_shows_its_plan_as_a_running_order(make_site: SiteMaker) -> None:
+    site = kit_site(make_site)
+    build(site, today=DAY)
+    rows = [[text_of(td) for td in tr.select("td")] for tr in
+            html(site, "modules/m/index.html").select(".plan-table tbody tr")]
+    assert rows == [["0:00", "10", "Welcome", "—", "—"], ["0:10", "20", "The talk", "The launch", "Printed copies"]]
+
+
+def test_plan_minutes_must_add_up_to_the_duration(make_site: SiteMaker) -> None:
+    site = kit_site(make_site, **{"content/modules/m.md": module(duration=45, plan=PLAN)})
+    assert build_errors(site, today=DAY) == [
+        "content/modules/m.md:11:1: error: the plan's segments add up to 30 minutes, but the module's duration is 45"]
+
+
+def test_prerequisite_cycles_are_errors_and_order_within_a_track_a_warning(make_site: SiteMaker) -> None:
+    site = kit_site(make_site, **{"content/modules/m.md": module(prerequisites="[n.md]"),
+                                  "content/modules/n.md": module("Second", order=2, prerequisites="[m.md]")})
+    errors = build_errors(site, today=DAY)
+    assert any("the modules' prerequisites form a cycle: content/modules/m.md -> content/modules/n.md -> "
+               "content/modules/m.md" in e for e in errors), errors
+    site = kit_site(make_site, **{"content/modules/m.md": module(prerequisites="[n.md]"),
+                                  "content/modules/n.md": module("Second", order=2)})
+    warnings = [w.format().splitlines()[0] for w in build(site, today=DAY).warnings]
+    assert "content/modules/m.md:11:1: warning: its prerequisite 'Second' comes later in the track 'Leading'" in warnings
+
+
+@pytest.mark.parametrize("audience, shown", [("internal", False), ("restricted", True)])
+def test_discussion_and_content_notes_on_the_story_page_for_facilitators_only(make_site: SiteMaker, audience: str,
+                                                                             shown: bool) -> None:
+    site = kit_site(make_site)
+    build(site, today=DAY, audience=audience)
+    page = html(site, "talks/a/index.html")
+    assert (page.select_one(".facilitation") is not None) is shown
+    assert ("Quokka-content-note" in str(page)) is shown
+
+
+def test_handouts_never_hold_facilitator_or_content_notes(make_site: SiteMaker) -> None:
+    site = kit_site(make_site)
+    build(site, today=DAY, audience="restricted")
+    for path in ("tracks/leading/handout/index.html", "modules/m/handout/index.html"):
+        page = html(site, path)
+        assert not any(marker in str(page) for marker in FACILITATOR_ONLY), path
+        assert "What did the pilot say?" in text_of(page.select_one(".discussion"))
+    pack = html(site, "tracks/leading/guide/index.html")
+    assert all(marker in str(pack) for marker in FACILITATOR_ONLY)
+    assert html(site, "modules/m/guide/index.html").select_one(".plan-table") is not None
+
+
+def test_the_kit_prints_link_addresses_in_full(make_site: SiteMaker) -> None:
+    site = kit_site(make_site)
+    build(site, today=DAY, audience="restricted")
+    page = html(site, "tracks/leading/handout/index.html")
+    links = [a["href"] for a in page.select(".kit-story .prose a")]
+    assert links == ["https://x.example/debriefs/r/", "https://x.example/talks/b/"]
+
+
+def pdf_text(path: Path) -> tuple[str, int]:
+    reader = PdfReader(io.BytesIO(path.read_bytes()))
+    return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)
+
+
+def test_with_pdf_each_kit_page_is_printed_and_read_by_the_audit(make_site: SiteMaker) -> None:
+    site = kit_site(make_site)
+    build(site, today=DAY, audience="restricted")
+    assert not list((site / "public").rglob("*.pdf"))  # off by default
+    build(site, today=DAY, audience="restricted", pdf=True)
+    pdfs = sorted(p.relative_to(site / "public").as_posix() for p in (site / "public").rglob("*.pdf"))
+    assert pdfs == ["modules/m/guide/m-facilitator-pack.pdf", "modules/m/handout/m-handout.pdf",
+                    "tracks/leading/guide/leading-facilitator-pack.pdf", "tracks/leading/handout/leading-handout.pdf"]
+    handout, pages = pdf_text(site / "public/tracks/leading/handout/leading-handout.pdf")
+    assert pages == 2  # the cover, then the module: a new page
+    assert "Participant handout".upper() in handout and "What did the pilot say?" in handout
+    assert "2 / 2" in handout and "(https://x.example/talks/b/)" in handout.replace("\n", "")
+    assert not any(marker in handout for marker in FACILITATOR_ONLY)
+    pack, _ = pdf_text(site / "public/tracks/leading/guide/leading-facilitator-pack.pdf")
+    assert all(marker in pack for marker in FACILITATOR_ONLY)
+    assert "The Product Lead pushed the launch" in pack
+    for pdf in (site / "public").rglob("*.pdf"):
+        text = pdf_text(pdf)[0].lower()
+        assert not any(word in text for word in PROTECTED), pdf
+    page = html(site, "tracks/leading/handout/index.html")
+    assert page.find("a", string="Download the PDF")["href"] == "/tracks/leading/handout/leading-handout.pdf"
+
+
+def test_pdfs_are_the_same_bytes_every_build_and_a_site_can_ask_for_them(make_site: SiteMaker) -> None:
+    site = kit_site(make_site, CONFIG + "curriculum:\n  pdf: true\n  guide_audience: internal\n")
+    build(site, today=DAY, use_cache=False)
+    first = (site / "public/tracks/leading/guide/leading-facilitator-pack.pdf").read_bytes()
+    build(site, today=DAY, use_cache=False)
+    assert (site / "public/tracks/leading/guide/leading-facilitator-pack.pdf").read_bytes() == first
