@@ -77,6 +77,9 @@ class SiteConfig:
     content: str = DEFAULT_CONTENT
     public: bool = False
     footer: str = ""
+    logo: str = ""  # a file under static/ shown beside the title
+    favicon: str = ""  # a file under static/ (default: the theme's favicon.svg)
+    accent: str = ""  # a CSS colour for links and highlights (default: the theme's blue)
     raw_html: bool = False
     per_page: int = 30
     feed_limit: int = 20
@@ -125,6 +128,9 @@ _TOP_FIELDS = (
     Field("content", "string", "the content folder, relative to the site folder"),
     Field("public", "bool", "true lets search engines index the site (default false: noindex)"),
     Field("footer", "string", "a line of text for the page footer"),
+    Field("logo", "string", "an image under static/ shown beside the site's title, e.g. logo.svg"),
+    Field("favicon", "string", "the browser tab's icon, a file under static/ (default: the theme's)"),
+    Field("accent", "string", "the colour of links and highlights, as #rrggbb (default: the theme's blue)"),
     Field("markdown", "mapping", "markdown options: raw_html"),
     Field("pagination", "mapping", "list options: per_page"),
     Field("feed", "mapping", "feed options: limit, types"),
@@ -266,6 +272,16 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
         if value is not None and (Path(value).is_absolute() or ".." in Path(value).parts or not value.strip()):
             diagnostics.append(error(path, root.key_line(key), f"'{key}' must be a folder inside the site folder, not '{value}'",
                                      f"use a relative folder name such as `{key}: {'public' if key == 'output' else 'content'}`"))
+    accent = (top.get("accent") or "").strip()
+    if accent and not re.fullmatch(r"#[0-9a-fA-F]{6}", accent):
+        diagnostics.append(error(path, root.key_line("accent"), f"'accent' must be a colour written #rrggbb, not "
+                                 f"'{accent}'", "for example `accent: \"#0b5cad\"` (quoted: YAML reads # as a "
+                                 "comment)"))
+    for key in ("logo", "favicon"):
+        value = (top.get(key) or "").strip().lstrip("/")
+        if value and not (site_dir / "static" / value).is_file():
+            diagnostics.append(error(path, root.key_line(key), f"'{key}' names static/{value}, which does not exist",
+                                     f"put the image in {site_dir.name or '.'}/static/ or fix the name"))
     base_url = top.get("base_url") or "/"
     return SiteConfig(
         site_dir=site_dir,
@@ -278,6 +294,9 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
         content=top.get("content") or DEFAULT_CONTENT,
         public=bool(top.get("public")),
         footer=top.get("footer") or "",
+        logo=(top.get("logo") or "").strip().lstrip("/"),
+        favicon=(top.get("favicon") or "").strip().lstrip("/"),
+        accent=(top.get("accent") or "").strip(),
         raw_html=bool(markdown.get("raw_html")),
         per_page=max(per_page, 1),
         feed_limit=20 if feed.get("limit") is None else feed["limit"],

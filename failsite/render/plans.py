@@ -7,7 +7,8 @@ import itertools
 from dataclasses import dataclass
 
 from failsite.content.schema import AUDIENCES, CONTENT_TYPES
-from failsite.site.insights import action_teams, log_quarters, on_this_day, patterns_over_time, related_inputs, term_members, tracks
+from failsite.site.insights import (STORY_TYPES, action_teams, log_quarters, on_this_day, patterns_over_time,
+                                    related_inputs, term_members, tracks)
 from failsite.site.assemble import Site
 
 HOME_RECENT = 8
@@ -58,6 +59,9 @@ def plan_pages(site: Site) -> list[PagePlan]:
         count = sum(1 for i in site.items if i.type == name)
         if count and name != "page":
             plans += paginated(f"/{ctype.folder}/", count, per_page, template="list.html", kind="list", type=name)
+    stories = sum(1 for i in site.items if i.type in STORY_TYPES)
+    if stories:
+        plans += paginated(ALL_STORIES_URL, stories, per_page, template="list.html", kind="list", type=ALL_STORIES)
     plans += [PagePlan(url=i.url, template=f"{i.type}.html", kind="item", date=i.date, item_key=i.key, type=i.type)
               for i in site.items]
     for taxonomy in site.taxonomies:
@@ -104,6 +108,7 @@ def insight_pages(site: Site) -> list[PagePlan]:
 
 
 STORY_PICKER_URL = "/curriculum/stories/"
+ALL_STORIES, ALL_STORIES_URL = "stories", "/stories/"  # the list of every story, whatever its type
 # The printed kit's pages, and what their PDF is called: a participant handout or a facilitator pack, of a track or
 # of one module.
 KIT_PDF_NAMES = {"handout": "handout", "module-handout": "handout", "guide": "facilitator-pack",
@@ -132,15 +137,18 @@ def page_signatures(site: Site, plans: list[PagePlan]) -> dict[str, tuple[object
     keys_by_type: dict[str, list[str]] = {}
     for item in site.items:
         keys_by_type.setdefault(item.type, []).append(item.key)
-    return {plan.url: _signature(plan, site, trend, members, keys_by_type) for plan in plans}
+        if item.type in STORY_TYPES:
+            keys_by_type.setdefault(ALL_STORIES, []).append(item.key)
+    modules = {key: track.module_keys for track in tracks(site) for key in track.module_keys}
+    return {plan.url: _signature(plan, site, trend, members, keys_by_type, modules) for plan in plans}
 
 
 def _signature(plan: PagePlan, site: Site, trend: object, members: dict[tuple[str, str], tuple[str, ...]],
-               keys_by_type: dict[str, list[str]]) -> tuple[object, ...] | None:
+               keys_by_type: dict[str, list[str]], modules: dict[str, tuple[str, ...]]) -> tuple[object, ...] | None:
     if plan.kind == "item":
         item = site.by_key[plan.item_key]
         return (plan, tuple(sorted(site.links.get(item.key, {}).items())), site.linked_from.get(item.key, ()),
-                related_inputs(site, item, members))
+                related_inputs(site, item, members), modules.get(item.key))  # a module's neighbours in its track
     if plan.kind == "list":
         return (plan, tuple(keys_by_type.get(plan.type, [])[plan.first:plan.last]))
     if plan.kind == "term":

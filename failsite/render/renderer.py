@@ -24,7 +24,7 @@ from failsite.render.feeds import actions_csv, atom_feed, json_index, robots_txt
 from failsite.render.markdown import PLACEABLE_BLOCKS, MarkdownOptions, SegmentRewriter, render_markdown
 from failsite.engine.parallel import fork_map
 from failsite.render.pdf import print_kit
-from failsite.render.plans import (HOME_RECENT, KIT_PDF_NAMES, PagePlan, output_path, page_signatures,
+from failsite.render.plans import (ALL_STORIES, HOME_RECENT, KIT_PDF_NAMES, PagePlan, output_path, page_signatures,
                                    plan_pages)
 from failsite.content.items import Item
 from failsite.content.schema import CONTENT_TYPES, Field
@@ -415,6 +415,10 @@ def page_context(views: SiteView, plan: PagePlan) -> ItemView | ListPage:
     if plan.kind == "item":
         return views.item(plan.item_key)
     pager = _pager(views, plan)
+    if plan.kind == "list" and plan.type == ALL_STORIES:
+        items = views.items(ALL_STORIES, limit=plan.last - plan.first, start=plan.first)
+        return ListPage("list", "All stories", "Every talk, debrief, experiment and failure log entry, newest first.",
+                        views.url(plan.url), items, pager)
     if plan.kind == "list":
         options = site.config.type_options(plan.type)
         items = views.items(plan.type, limit=plan.last - plan.first, start=plan.first)

@@ -12,9 +12,11 @@ import re
 from markupsafe import Markup, escape
 
 from failsite.site import insights
-from failsite.render.charts import line_chart
+from failsite.render.charts import heat_map
 from failsite.content.items import Item
-from failsite.render.plans import PagePlan, builds_guides, kit_pdf_path, output_path, team_actions_url
+from failsite.content.config import TypeOptions
+from failsite.render.plans import (ALL_STORIES, ALL_STORIES_URL, STORY_PICKER_URL, PagePlan, builds_guides,
+                                   kit_pdf_path, output_path, team_actions_url)
 from failsite.content.schema import AUDIENCES, CONTENT_TYPES, is_folder_file
 from failsite.render.search import bundles
 from failsite.site.assemble import Site, asset_url, resolve_source_key
@@ -152,6 +154,16 @@ class ItemView:
         return self.linked_from("debrief", "premortem")
 
     @property
+    def pattern(self) -> str:
+        """The item's first failure pattern (its colour in the theme), or ''."""
+        return next(iter(self._item.terms.get("patterns") or ()), "")
+
+    @property
+    def is_story(self) -> bool:
+        """A talk, debrief, experiment or log entry: what every count of stories counts."""
+        return self._item.type in insights.STORY_TYPES
+
+    @property
     def reading_minutes(self) -> int:
         return insights.reading_minutes(self._item)
 
@@ -165,6 +177,17 @@ class ItemView:
         """Whether this build shows a story's content notes and discussion questions on its page: for the
         restricted (and a private) audience, as for facilitators; the printed kit always has them."""
         return AUDIENCES.index(self._views.site.audience.name) >= AUDIENCES.index("restricted")
+
+    @property
+    def track_neighbours(self) -> tuple["ItemView | None", "ItemView | None"]:
+        """A module's previous and next modules in its track (None at either end, or outside a track)."""
+        for track in self._views._tracks.values():
+            keys = track.module_keys
+            if self._item.key in keys:
+                at = keys.index(self._item.key)
+                return (self._views.item(keys[at - 1]) if at > 0 else None,
+                        self._views.item(keys[at + 1]) if at + 1 < len(keys) else None)
+        return None, None
 
     @property
     def plan_segments(self) -> list[dict[str, Any]]:
@@ -291,6 +314,8 @@ class SiteView:
         keys_by_type: dict[str, list[str]] = {}
         for item in site.items:
             keys_by_type.setdefault(item.type, []).append(item.key)
+            if item.type in insights.STORY_TYPES:
+                keys_by_type.setdefault(ALL_STORIES, []).append(item.key)
         self._keys_by_type = {name: tuple(keys) for name, keys in keys_by_type.items()}
         self._menu_pages = sorted((i for i in site.items if i.type == "page" and i.fields.get("menu") is not None),
                                   key=lambda i: (i.fields["menu"], i.title))
@@ -302,6 +327,7 @@ class SiteView:
         self.language = config.language
         self.public = config.public
         self.footer = anonymise(config.footer)
+        self.logo, self.favicon, self.accent = config.logo, config.favicon, config.accent
         self.base_url = config.base_url
         self.taxonomies = site.taxonomies
         self.audience = site.audience.name
@@ -309,6 +335,14 @@ class SiteView:
     def url(self, path: str) -> str:
         """A site path ('/talks/x/') with the base path in front ('/failures/talks/x/')."""
         return self.site.config.base_path + path.lstrip("/")
+
+    def canonical(self, url: str) -> str:
+        """A page's full address (its URL as the site links it, base path included), or '' when base_url has no
+        host to make one from."""
+        base = self.site.config.base_url
+        if "://" not in base:
+            return ""
+        return base.split("://", 1)[0] + "://" + base.split("://", 1)[1].split("/", 1)[0] + url
 
     def absolute_url(self, path: str) -> str:
         """A full URL when base_url has a host, else the same as `url`."""
@@ -388,6 +422,13 @@ class SiteView:
                          "unused": [self.item(k) for k in insights.unused_stories(self.site, row.pattern)]})
         return {"modules": modules, "rows": rows, "most_modules": self.site.config.most_modules,
                 "overused": [(self.item(k), n) for k, n in insights.overused_stories(self.site)]}
+
+    def story_count(self, term: Term, type_name: str = "") -> int:
+        """How many stories (talks, debriefs, experiments, log entries: never modules or pages) have a term; with
+        `type_name`, how many items of that type (module) instead."""
+        if type_name:
+            return sum(1 for k in term.item_keys if self.site.by_key[k].type == type_name)
+        return sum(1 for k in term.item_keys if self.site.by_key[k].type in insights.STORY_TYPES)
 
     def kit(self, kind: str, name: str) -> dict[str, Any]:
         """A printed kit page: a participant handout or a facilitator pack (`facilitator`), of a track (`name` is its
@@ -479,21 +520,85 @@ class SiteView:
         labels = {t.slug: t.title for t in self.site.taxonomy("patterns").terms}
         chosen = [(slug, labels[slug], values) for slug, values in series if pattern in (None, slug)]
         title = f"{labels[pattern]} stories per quarter" if pattern else "Stories per pattern per quarter"
-        return line_chart(f"trend-{pattern or 'all'}", title, tuple(c.replace("-q", " Q") for c in columns), chosen)
+        return heat_map(f"trend-{pattern or 'all'}", title, tuple(c.replace("-q", " Q") for c in columns), chosen)
 
     @property
     def guides(self) -> bool:
         """Whether this build holds the facilitator guides (never link to a page the build does not contain)."""
         return builds_guides(self.site)
 
-    @property
-    def menu(self) -> list[tuple[str, str]]:
-        """Navigation: the types that have items, the patterns, and pages with a `menu` position."""
-        entries = [(dict(self.site.config.types)[name].title, self.url(f"/{ctype.folder}/"))
-                   for name, ctype in CONTENT_TYPES.items() if name != "page" and name in self._keys_by_type]
-        entries.append((self.site.taxonomy("patterns").title, self.url("/patterns/")))
-        entries.append(("Insights", self.url("/insights/")))
+    @cached_property
+    def sections(self) -> list[dict[str, Any]]:
+        """The navigation: a few primary sections (stories, curriculum, patterns, insights, about), each with the
+        pages beneath it. Each has a label, a site-relative `path` and its `children` as (label, path)."""
+        types = dict(self.site.config.types)
+        has = self._keys_by_type
+        stories = [(types[name].title, f"/{CONTENT_TYPES[name].folder}/") for name in
+                   ("talk", "debrief", "experiment", "log", "review", "event") if name in has]
+        curriculum = [("Tracks", "/tracks/")] + ([(types["module"].title if "module" in types else "Modules",
+                                                   "/modules/")] if "module" in has else [])
+        curriculum += [("Story picker", STORY_PICKER_URL), ("Coverage", "/coverage/")]
+        insight = [("Open actions", "/actions/"), ("Failure log by quarter", "/log/quarters/"),
+                   ("Experiment chains", "/chains/"), ("Search", "/search/")]
+        sections = []
+        if ALL_STORIES in has:
+            sections.append({"label": "Stories", "path": ALL_STORIES_URL, "children": stories})
+        if "module" in has:
+            sections.append({"label": "Curriculum", "path": "/tracks/", "children": curriculum})
+        sections.append({"label": self.site.taxonomy("patterns").title, "path": "/patterns/", "children": []})
+        sections.append({"label": "Insights", "path": "/insights/", "children": insight})
         pages = self._menu_pages
-        entries.extend((p.title, self.url(p.url)) for p in pages)
-        self.shown.update(p.key for p in pages)
-        return entries
+        if pages:
+            self.shown.update(p.key for p in pages)
+            sections.append({"label": pages[0].title if len(pages) == 1 else "About", "path": pages[0].url,
+                             "children": [(p.title, p.url) for p in pages] if len(pages) > 1 else []})
+        return sections
+
+    @property
+    def menu(self) -> list[tuple[str, str, tuple[tuple[str, str], ...]]]:
+        """The navigation as plain data (label, URL, children as (label, URL)), for templates and page reuse."""
+        return [(s["label"], self.url(s["path"]), tuple((label, self.url(path)) for label, path in s["children"]))
+                for s in self.sections]
+
+    def current_section(self, url: str) -> str:
+        """The label of the section a page (by its URL, with the base path) belongs to: the one holding the
+        longest matching path; '' for pages of no section (the home page, other taxonomies)."""
+        best, found = 0, ""
+        for label, href, children in self.menu:
+            for path in (href, *(h for _, h in children)):
+                if url.startswith(path) and len(path) > best and path != self.url("/"):
+                    best, found = len(path), label
+        return found
+
+    def breadcrumbs(self, url: str) -> list[tuple[str, str]]:
+        """The trail to a page, its own entry excluded: Home, its section, then each page above it that the site
+        has (a type's list, a track, a taxonomy)."""
+        if url == self.url("/"):
+            return []
+        trail = [("Home", self.url("/"))]
+        section = self.current_section(url)
+        section_url = next((href for label, href, _ in self.menu if label == section), "")
+        if section and section_url != url:
+            trail.append((section, section_url))
+        base = self.site.config.base_path
+        parts = url[len(base):].strip("/").split("/") if url.startswith(base) else []
+        for depth in range(1, len(parts)):
+            prefix = base + "/".join(parts[:depth]) + "/"
+            label = self._page_labels.get(prefix)
+            if label and prefix not in (section_url, url) and all(prefix != href for _, href in trail):
+                trail.append((label, prefix))
+        return trail
+
+    @cached_property
+    def _page_labels(self) -> dict[str, str]:
+        """Titles of the pages a trail may pass through, by URL: type lists, taxonomies, terms, tracks, items."""
+        labels = {self.url(f"/{c.folder}/"): dict(self.site.config.types).get(n, TypeOptions(c.label)).title
+                  for n, c in CONTENT_TYPES.items() if n in self._keys_by_type}
+        for taxonomy in self.site.taxonomies:
+            labels[self.url(taxonomy.url)] = taxonomy.title
+            labels.update((self.url(t.url), t.title) for t in taxonomy.terms)
+        labels.update((self.url(t.url), t.title) for t in self._tracks.values())
+        labels.update({self.url("/actions/"): "Open actions", self.url("/log/quarters/"): "Failure log by quarter",
+                       self.url("/curriculum/stories/"): "Story picker"})
+        labels.update((self.url(i.url), i.title) for i in self.site.items if i.type == "module")
+        return labels
