@@ -132,6 +132,11 @@ def build(site_dir: Path, output: Path | None, drafts: bool, audience: str, owne
     _print_diagnostics(result.warnings)
     _report_build(result.pages, len(result.outputs), str(result.out_dir), result.seconds,
                   sum(1 for w in result.warnings if w.severity == "warning"))
+    if result.site is not None and result.site.config.base_path != "/":
+        click.echo(f"note: every link starts with {result.site.config.base_path} (from base_url), so opening "
+                   f"{_shown_path(str(result.out_dir))}/index.html directly shows a page without its styles; to look "
+                   f"at the site run `failsite serve` and open the address it prints, or publish the folder at "
+                   f"{result.site.config.base_path} on your web server")
 
 
 def _shown_path(path: str) -> str:

@@ -99,6 +99,7 @@ class SiteConfig:
     action_kinds: tuple[str, ...] = ACTION_KINDS
     render_seconds: float = 30.0
     page_megabytes: float = 50.0
+    strings: tuple[tuple[str, str], ...] = ()  # `strings:` the theme's words as this site wants them
     consent_record_required: bool = False  # `consent.require_record`: naming needs a consent record on the story
 
     @property
@@ -142,6 +143,7 @@ _TOP_FIELDS = (
     Field("limits", "mapping", "bounds on one page: render_seconds, page_megabytes"),
     Field("debriefs", "mapping", "debrief options: severities, action_kinds"),
     Field("consent", "mapping", "consent options: require_record"),
+    Field("strings", "mapping", "the theme's words as this site wants them: \"Related stories\": More like this"),
     Field("review", "mapping", "the least review status each audience accepts: public, internal, restricted "
           "(draft, in-review or approved)"),
 )
@@ -315,7 +317,23 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
         render_seconds=30.0 if limits.get("render_seconds") is None else float(limits["render_seconds"]),
         page_megabytes=50.0 if limits.get("page_megabytes") is None else float(max(limits["page_megabytes"], 1)),
         consent_record_required=bool(consent.get("require_record")),
+        strings=_strings(top.get("strings"), root, path, diagnostics),
     )
+
+
+def _strings(value: Any, root: YamlNode, path: str, diagnostics: list[Diagnostic]) -> tuple[tuple[str, str], ...]:
+    """site.yaml `strings:`: each of the theme's words (as the templates write them, in English) and what to show."""
+    if not value:
+        return ()
+    pairs = []
+    for key, text in value.items():
+        if not isinstance(text, str) or not isinstance(key, str):
+            diagnostics.append(error(path, root.key_line("strings"), f"'strings' maps each of the theme's words to "
+                                     f"text, but '{key}' maps to {type(text).__name__}",
+                                     'write `"Related stories": More like this`, one per line'))
+            continue
+        pairs.append((key, text))
+    return tuple(sorted(pairs))
 
 
 def taxonomy_defs(node: YamlNode | None, path: str, diagnostics: list[Diagnostic]) -> tuple[TaxonomyDef, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import json
 from xml.sax.saxutils import escape, quoteattr
 
@@ -52,11 +53,20 @@ def atom_feed(views: SiteView, items: list[ItemView], self_path: str, title: str
             *(f"    <category term={quoteattr(term.slug)} label={quoteattr(term.title)}/>"
               for term in item.terms_in("patterns")),
             f"    <summary>{escape(item.summary)}</summary>",
-            f'    <content type="html">{escape(str(item.content))}</content>',
+            f'    <content type="html" xml:base={quoteattr(url)}>{escape(feed_html(views, str(item.content)))}</content>',
             "  </entry>",
         ]
     lines.append("</feed>")
     return ("\n".join(line for line in lines if line) + "\n").encode("utf-8")
+
+
+_ANCHOR = re.compile(r'\s*<a class="header-anchor"[^>]*>#</a>')
+
+
+def feed_html(views: SiteView, html: str) -> str:
+    """A body as a feed reader shows it: without the headings' "#" links, with links to the site made absolute
+    (readers resolve relative links inconsistently; `xml:base` is there for those that do)."""
+    return str(views.absolute_links(_ANCHOR.sub("", html)))
 
 
 def sitemap(views: SiteView, pages: list[tuple[str, dt.date | None]]) -> bytes:

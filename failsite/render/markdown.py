@@ -83,15 +83,46 @@ class MarkdownOptions:
 @cache
 def markdown_parser(options: MarkdownOptions) -> MarkdownIt:
     """One configured parser per process and options: CommonMark plus the extensions the sites use."""
-    md = MarkdownIt("commonmark", {"html": options.raw_html, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": options.raw_html, "typographer": False, "highlight": highlight_code})
     md.validateLink = is_allowed_url
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin).use(admon_plugin)
     md.use(anchors_plugin, min_level=2, max_level=4, slug_func=slugify, permalink=True, permalinkSymbol="#")
     # After footnotes are gathered and before heading ids are made from heading text.
     md.core.ruler.before("anchor", "anonymise", _anonymise_rule)
+    md.core.ruler.after("anchor", "anchor_names", _name_anchors)
     md.block.ruler.before("paragraph", "failsite_block", _block_rule, {"alt": ["paragraph"]})
     return md
+
+
+def _name_anchors(state: StateCore) -> None:
+    """Give each heading's "#" link an accessible name: 'Link to this section: <heading>'."""
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open" or index + 1 >= len(tokens) or not tokens[index + 1].children:
+            continue
+        children = tokens[index + 1].children
+        text = "".join(c.content for c in children if c.type in ("text", "code_inline")).strip()
+        for child in children:
+            if child.type == "link_open" and "header-anchor" in str(child.attrGet("class") or ""):
+                child.attrSet("aria-label", f"Link to this section: {text}")
+
+
+def highlight_code(code: str, language: str, attributes: str) -> str:
+    """A fenced code block coloured at build time by Pygments (CSS classes, light and dark in the theme); '' when
+    the language is unknown or not given, so markdown-it escapes it as plain code."""
+    if not language:
+        return ""
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        lexer = get_lexer_by_name(language.strip().split()[0])
+    except ClassNotFound:
+        return ""
+    return highlight(code, lexer, HtmlFormatter(nowrap=True))
 
 
 # The blocks an author can place in the body of a story with a line `{{< name >}}` (Hugo's shortcode

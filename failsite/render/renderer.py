@@ -174,7 +174,8 @@ class Renderer:
               parts: dict[str, tuple[tuple[str, str], ...]] | None = None) -> SiteView:
         """The template-facing view of the site, installed as the templates' globals."""
         hashes = {o.path: hashlib.sha256(o.content).hexdigest()[:10] for o in static} if self.hash_static else {}
-        views = SiteView(site, bodies, hashes, self.anonymiser.text, fields or {}, parts or {})
+        views = SiteView(site, bodies, hashes, self.anonymiser.text, fields or {}, parts or {},
+                         self.theme.strings.gettext)
         self.env.globals.update(site=views, url=views.url, absolute_url=views.absolute_url,
                                 static_url=views.static_url)
         return views

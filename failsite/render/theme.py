@@ -15,7 +15,8 @@ from failsite.content.schema import COMMON_FIELDS, CONTENT_TYPES, Field, is_web_
 from failsite.content.discover import links_leaving
 from failsite.content.slugs import slugify
 from failsite.content.yamlnodes import load_yaml_file
-from failsite.render.views import ItemView, ListPage, format_date, format_moment, paragraphs
+from failsite.render.i18n import ThemeStrings, load_strings
+from failsite.render.views import ItemView, ListPage, format_moment, paragraphs
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the failsite package
 
@@ -34,6 +35,7 @@ class Theme:
     template_dirs: tuple[Path, ...]
     static_dirs: tuple[Path, ...]
     site_dir: Path
+    strings: ThemeStrings = ThemeStrings()  # its words in the site's language
 
     def shown(self, path: str | Path) -> str:
         """A template path as printed in messages: relative to the site folder when inside it."""
@@ -78,8 +80,12 @@ def load_theme(config: SiteConfig) -> tuple[Theme | None, list[Diagnostic]]:
             return None, found
     template_dirs = (config.site_dir / "templates", *(f / "templates" for f in chain))
     static_dirs = (config.site_dir / "static", *(f / "static" for f in chain))
+    locale_dirs = tuple(d for d in (config.site_dir / "locale", *(f / "locale" for f in chain)) if d.is_dir())
+    strings, found = load_strings(locale_dirs, config.language, dict(config.strings))
+    if found:
+        return None, found
     return Theme(config.theme, tuple(d for d in template_dirs if d.is_dir()),
-                 tuple(d for d in static_dirs if d.is_dir()), config.site_dir), []
+                 tuple(d for d in static_dirs if d.is_dir()), config.site_dir, strings), []
 
 
 _THEME_FIELDS = (Field("extends", "string", "the theme this one builds on (its templates and static files are used "
@@ -113,7 +119,9 @@ def template_environment(theme: Theme, compiled_dir: Path | None = None) -> jinj
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(date=format_date, isodate=lambda d: d.isoformat() if d else "", paragraphs=paragraphs,
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(theme.strings.gettext, theme.strings.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(date=theme.strings.date, isodate=lambda d: d.isoformat() if d else "", paragraphs=paragraphs,
                        moment=format_moment, slug=lambda text: slugify(str(text)) if text else "")
     env.tests["address"] = lambda value: isinstance(value, str) and is_web_address(value)
     env.globals["zip"] = zip

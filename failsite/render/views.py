@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from failsite.site import insights
 from failsite.render.charts import heat_map
 from failsite.content.items import Item
+from failsite.content.text import without_tags
 from failsite.content.config import TypeOptions
 from failsite.render.plans import (ALL_STORIES, ALL_STORIES_URL, STORY_PICKER_URL, PagePlan, builds_guides,
                                    kit_pdf_path, output_path, team_actions_url)
@@ -154,6 +155,14 @@ class ItemView:
         return self.linked_from("debrief", "premortem")
 
     @property
+    def toc(self) -> list[tuple[str, str]]:
+        """The body's sections as (id, heading text) for a table of contents: only for a story with three or
+        more sections (a short one needs none)."""
+        found = [(m.group(1), " ".join(without_tags(m.group(2)).split()))
+                 for m in _SECTION.finditer(self._views.bodies.get(self._item.key, ""))]
+        return found if len(found) >= 3 else []
+
+    @property
     def pattern(self) -> str:
         """The item's first failure pattern (its colour in the theme), or ''."""
         return next(iter(self._item.terms.get("patterns") or ()), "")
@@ -269,6 +278,7 @@ class ItemView:
                 and (field_name is None or self._item.key in self._views.site.links[v.key].get(field_name, ()))]
 
 
+_SECTION = re.compile(r'<h2 id="([^"]+)">(.*?)(?:<a class="header-anchor"|</h2>)', re.S)
 _SITE_LINK = re.compile(r'(<a\b[^>]*?\bhref=")(/[^"]*)"')
 
 @dataclass(frozen=True)
@@ -301,13 +311,15 @@ class SiteView:
 
     def __init__(self, site: Site, bodies: dict[str, str], static_hashes: dict[str, str],
                  anonymise: Callable[[str], str] = str, prose: dict[str, dict[str, Any]] | None = None,
-                 parts: dict[str, tuple[tuple[str, str], ...]] | None = None):
+                 parts: dict[str, tuple[tuple[str, str], ...]] | None = None,
+                 gettext: Callable[[str], str] = str):
         self.site = site
         self.bodies = bodies
         self.prose = prose or {}  # item key -> its front-matter prose rendered as HTML, by field
         self.parts = parts or {}  # item key -> its body cut where blocks are placed: (HTML, block after it)
         self.shown: set[str] = set()  # keys of the items the page being rendered has looked at
         self.static_hashes = static_hashes
+        self._ = gettext  # the theme's words in the site's language (render.i18n)
         self._term_index = {(t.name, term.slug): term for t in site.taxonomies for term in t.terms}
         self._items: dict[str, ItemView] = {}
         self._all_keys = tuple(i.key for i in site.items)
@@ -423,6 +435,10 @@ class SiteView:
         return {"modules": modules, "rows": rows, "most_modules": self.site.config.most_modules,
                 "overused": [(self.item(k), n) for k, n in insights.overused_stories(self.site)]}
 
+    def figures(self) -> insights.Figures:
+        """The headline figures of the Insights page, as of this build's day."""
+        return insights.headline_figures(self.site)
+
     def story_count(self, term: Term, type_name: str = "") -> int:
         """How many stories (talks, debriefs, experiments, log entries: never modules or pages) have a term; with
         `type_name`, how many items of that type (module) instead."""
@@ -446,7 +462,7 @@ class SiteView:
         return {"title": title, "facilitator": facilitator, "modules": modules, "home": self.url(home),
                 "address": self.absolute_url(home), "pdf": pdf,
                 "minutes": sum(m.duration or 0 for m in modules),
-                "label": "Facilitator pack" if facilitator else "Participant handout"}
+                "label": self._("Facilitator pack") if facilitator else self._("Participant handout")}
 
     def kit_stories(self, module: "ItemView") -> list["ItemView"]:
         """The stories a module uses, in order: those it lists, then those only its plan names."""
@@ -535,22 +551,22 @@ class SiteView:
         has = self._keys_by_type
         stories = [(types[name].title, f"/{CONTENT_TYPES[name].folder}/") for name in
                    ("talk", "debrief", "experiment", "log", "review", "event") if name in has]
-        curriculum = [("Tracks", "/tracks/")] + ([(types["module"].title if "module" in types else "Modules",
+        curriculum = [(self._("Tracks"), "/tracks/")] + ([(types["module"].title if "module" in types else self._("Modules"),
                                                    "/modules/")] if "module" in has else [])
-        curriculum += [("Story picker", STORY_PICKER_URL), ("Coverage", "/coverage/")]
-        insight = [("Open actions", "/actions/"), ("Failure log by quarter", "/log/quarters/"),
-                   ("Experiment chains", "/chains/"), ("Search", "/search/")]
+        curriculum += [(self._("Story picker"), STORY_PICKER_URL), (self._("Coverage"), "/coverage/")]
+        insight = [(self._("Open actions"), "/actions/"), (self._("Failure log by quarter"), "/log/quarters/"),
+                   (self._("Experiment chains"), "/chains/"), (self._("Search"), "/search/")]
         sections = []
         if ALL_STORIES in has:
-            sections.append({"label": "Stories", "path": ALL_STORIES_URL, "children": stories})
+            sections.append({"label": self._("Stories"), "path": ALL_STORIES_URL, "children": stories})
         if "module" in has:
-            sections.append({"label": "Curriculum", "path": "/tracks/", "children": curriculum})
+            sections.append({"label": self._("Curriculum"), "path": "/tracks/", "children": curriculum})
         sections.append({"label": self.site.taxonomy("patterns").title, "path": "/patterns/", "children": []})
-        sections.append({"label": "Insights", "path": "/insights/", "children": insight})
+        sections.append({"label": self._("Insights"), "path": "/insights/", "children": insight})
         pages = self._menu_pages
         if pages:
             self.shown.update(p.key for p in pages)
-            sections.append({"label": pages[0].title if len(pages) == 1 else "About", "path": pages[0].url,
+            sections.append({"label": pages[0].title if len(pages) == 1 else self._("About"), "path": pages[0].url,
                              "children": [(p.title, p.url) for p in pages] if len(pages) > 1 else []})
         return sections
 
@@ -575,7 +591,7 @@ class SiteView:
         has (a type's list, a track, a taxonomy)."""
         if url == self.url("/"):
             return []
-        trail = [("Home", self.url("/"))]
+        trail = [(self._("Home"), self.url("/"))]
         section = self.current_section(url)
         section_url = next((href for label, href, _ in self.menu if label == section), "")
         if section and section_url != url:
@@ -598,7 +614,7 @@ class SiteView:
             labels[self.url(taxonomy.url)] = taxonomy.title
             labels.update((self.url(t.url), t.title) for t in taxonomy.terms)
         labels.update((self.url(t.url), t.title) for t in self._tracks.values())
-        labels.update({self.url("/actions/"): "Open actions", self.url("/log/quarters/"): "Failure log by quarter",
-                       self.url("/curriculum/stories/"): "Story picker"})
+        labels.update({self.url("/actions/"): self._("Open actions"), self.url("/log/quarters/"): self._("Failure log by quarter"),
+                       self.url("/curriculum/stories/"): self._("Story picker")})
         labels.update((self.url(i.url), i.title) for i in self.site.items if i.type == "module")
         return labels

@@ -87,6 +87,31 @@ def coverage(site: Site) -> tuple[CoverageRow, ...]:
     return tuple(rows)
 
 
+@dataclass(frozen=True)
+class Figures:
+    """What a programme lead reports upward, as of a build's day."""
+
+    stories_this_quarter: int
+    stories_last_quarter: int
+    open_actions: int
+    overdue_actions: int
+    coverage_gaps: int
+    experiments: dict[str, int]  # result -> how many (running, confirmed, disproved, inconclusive)
+
+
+def headline_figures(site: Site) -> Figures:
+    """Stories dated this quarter and last, open and overdue actions, patterns with a coverage gap, experiments by
+    result: the figures the Insights page leads with."""
+    today = site.audience.today
+    this = quarter_of(today)
+    last = quarter_of(dt.date(today.year - (today.month <= 3), (today.month - 4) % 12 + 1, 1))
+    dated = Counter(quarter_of(i.date) for i in site.items if i.type in STORY_TYPES and i.date is not None)
+    pending = open_actions(site)
+    results = Counter((i.fields.get("result") or "running") for i in site.items if i.type == "experiment")
+    return Figures(dated[this], dated[last], len(pending), sum(1 for a in pending if a.overdue),
+                   sum(1 for row in coverage(site) if row.gap), dict(results))
+
+
 def modules_using(site: Site, key: str) -> tuple[str, ...]:
     """The modules that use a story: in their `stories` or in a segment of their `plan`."""
     return tuple(k for k in site.linked_from.get(key, ()) if site.by_key[k].type == "module")
