@@ -31,7 +31,21 @@ PAGES = ["/", "/talks/launch-too-early/", "/debriefs/route-planner-rollout-aar/"
          "/experiments/shorter-handover-meetings/", "/log/2026-01-missed-forecast/", "/modules/reading-a-failure/",
          "/about/", "/patterns/", "/patterns/concrete/", "/talks/", "/404.html", "/insights/", "/coverage/",
          "/tracks/", "/tracks/leading-through-failure/", "/log/quarters/", "/log/2026-q1/", "/actions/", "/chains/",
-         "/search/?q=handover"]
+         "/search/?q=handover", "/curriculum/stories/", "/tracks/leading-through-failure/handout/",
+         "/tracks/leading-through-failure/guide/", "/reviews/2026-q1-log-review/", "/stories/", "/actions/platform/",
+         "/events/faillab-spring-2026/", "/debriefs/cutover-rehearsal-postmortem/", "/talks/a-draft-in-progress/"]
+# The pages checked at phone width too (axe is the slow part; geometry is checked on every page).
+PHONE_AXE = ["/", "/talks/launch-too-early/", "/debriefs/cutover-rehearsal-postmortem/", "/coverage/", "/actions/",
+             "/curriculum/stories/", "/modules/reading-a-failure/", "/talks/a-draft-in-progress/"]
+DRAFT = """---
+title: A draft in progress
+date: 2026-11-01
+speaker: Jordan Example
+draft: true
+patterns: [perceived]
+---
+Still being written.
+"""
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -47,7 +61,8 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     text = (REPO / "site.yaml").read_text().replace("base_url: https://learning.brightwell.example/fail-forward/",
                                                     "base_url: /")
     (site / "site.yaml").write_text(text)
-    build(site, audience="restricted")  # every page type, the facilitator guides included
+    (site / "content/talks/a-draft-in-progress.md").write_text(DRAFT)
+    build(site, audience="restricted", drafts=True)  # every page type, the facilitator guides and a draft included
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site / "public")))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -66,10 +81,11 @@ def browser() -> Iterator[object]:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("path", PAGES)
-def test_page_has_no_serious_accessibility_violations(browser, demo_url: str, path: str, scheme: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("path, width", [(p, 1366) for p in PAGES] + [(p, 390) for p in PHONE_AXE])
+def test_page_has_no_serious_accessibility_violations(browser, demo_url: str, path: str, width: int,  # type: ignore[no-untyped-def]
+                                                      scheme: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
-    context = browser.new_context(color_scheme=scheme)
+    context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 900})
     page = context.new_page()
     response = page.goto(demo_url + path)
     assert response is not None and response.status == 200
@@ -82,14 +98,51 @@ def test_page_has_no_serious_accessibility_violations(browser, demo_url: str, pa
     assert serious == []
 
 
-@pytest.mark.parametrize("path", ["/", "/debriefs/route-planner-rollout-aar/", "/patterns/"])
-def test_pages_fit_a_phone_without_sideways_scrolling(browser, demo_url: str, path: str) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_fits_a_phone_with_a_compact_header_and_a_collapsed_menu(browser, demo_url: str) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
-    page.goto(demo_url + path)
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    for path in PAGES:
+        page.goto(demo_url + path)
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0, path
+        if page.locator(".site-header").count():
+            assert page.locator(".site-header").bounding_box()["height"] <= 130, path  # a fifth of the screen at most
+            assert not page.locator(".nav-sections").is_visible(), path  # the menu starts closed
+    page.goto(demo_url + "/talks/launch-too-early/")
+    page.locator(".site-menu > summary").click()
+    assert page.locator(".nav-sections").is_visible()
+    assert page.locator(".nav-section > a[aria-current]").inner_text() == "Stories"
     context.close()
-    assert overflow <= 0
+
+
+def test_a_wide_screen_shows_the_sections_in_one_row_with_their_pages_on_focus(browser, demo_url: str) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(demo_url + "/coverage/")
+    tops = {round(box["y"]) for box in (a.bounding_box() for a in page.locator(".nav-section > a").all())}
+    assert len(tops) == 1  # one row, no wrapping
+    assert page.locator(".nav-section > a[aria-current]").inner_text() == "Curriculum"
+    assert not page.locator(".nav-sub").first.is_visible()
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")  # the site's title
+    page.keyboard.press("Tab")  # the first section
+    assert page.locator(".nav-section").first.locator(".nav-sub").is_visible()
+    assert [a.inner_text() for a in page.locator(".breadcrumbs a").all()] == ["Home", "Curriculum"]
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "site-search-q"
+    page.close()
+
+
+def test_a_debrief_prints_as_the_story_alone_on_numbered_pages(browser, demo_url: str) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from pypdf import PdfReader
+    page = browser.new_page()
+    page.goto(demo_url + "/debriefs/route-planner-rollout-aar/")
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4")))
+    page.close()
+    text = "\n".join(p.extract_text() for p in pdf.pages)
+    assert len(pdf.pages) <= 3
+    assert "Related stories" not in text and "Skip to content" not in text and "Menu" not in text
+    assert re.search(rf"^1 / {len(pdf.pages)}$", text, re.M)
 
 
 def test_print_hides_navigation(browser, demo_url: str) -> None:  # type: ignore[no-untyped-def]
