@@ -219,6 +219,22 @@ def test_facilitator_guide_prints_each_module_on_a_new_page(browser, demo_url: s
     assert "Skip to content" not in "".join(texts) and "Safety charter" not in "".join(texts)  # no site chrome
 
 
+def test_search_results_show_their_type_and_filter_by_it(browser, demo_url: str) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    page.goto(demo_url + "/search/?q=handover")
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
+    before = page.locator(".pagefind-ui__result-link").count()
+    tags = " ".join(page.locator(".pagefind-ui__result-tag").all_inner_texts())
+    assert "Type: Experiment" in tags and "Patterns: Concrete" in tags  # each result says what it is
+    page.locator(".pagefind-ui__filter-checkbox[id$='Debrief']").first.check()
+    page.wait_for_timeout(800)
+    after = page.locator(".pagefind-ui__result-link").count()
+    assert 0 < after < before
+    assert all("Type: Debrief" in t for t in page.locator(".pagefind-ui__result-tags").all_inner_texts())
+    assert page.locator(".site-header .site-search").is_hidden()  # one search box on the search page
+    page.close()
+
+
 def test_search_finds_a_word_from_a_body_and_never_a_real_name(browser, demo_url: str) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page()
     page.goto(demo_url + "/search/?q=handover")

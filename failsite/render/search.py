@@ -21,6 +21,7 @@ from failsite.engine.cache import restore_tree, store_tree
 from failsite.engine.fingerprint import digest
 from failsite.errors import Diagnostic, FailsiteError, error, warning
 from failsite.output.staging import index_bundle
+from failsite.render.pagefind_order import order_filters
 
 if TYPE_CHECKING:
     from failsite.engine.cache import BuildCache
@@ -104,6 +105,10 @@ def build_bundle(folder: Path, pages: list[str], bundle: str, shown: str, merged
     if diagnostics:  # an empty index: nothing was written to check
         return diagnostics
     check_bundle(folder / bundle, f"{shown}/{bundle}", merged)
+    try:
+        order_filters(folder / bundle)
+    except (ValueError, KeyError, IndexError, TypeError, OSError):
+        pass  # a Pagefind whose files read otherwise: its bundle is published as it wrote it, only less stable
     if merged:
         for entry in (folder / bundle).iterdir():
             if not entry.name.endswith(_MERGED_BUNDLE_KEEPS):
