@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Callable
+from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
 import nh3
@@ -111,18 +111,28 @@ def _name_anchors(state: StateCore) -> None:
 def highlight_code(code: str, language: str, attributes: str) -> str:
     """A fenced code block coloured at build time by Pygments (CSS classes, light and dark in the theme); '' when
     the language is unknown or not given, so markdown-it escapes it as plain code."""
-    if not language:
+    lexer_class = _builtin_lexer(language.strip().split()[0].lower()) if language.strip() else None
+    if lexer_class is None:
         return ""
     from pygments import highlight
     from pygments.formatters import HtmlFormatter
-    from pygments.lexers import get_lexer_by_name
-    from pygments.util import ClassNotFound
 
-    try:
-        lexer = get_lexer_by_name(language.strip().split()[0])
-    except ClassNotFound:
-        return ""
-    return highlight(code, lexer, HtmlFormatter(nowrap=True))
+    return highlight(code, lexer_class(), HtmlFormatter(nowrap=True))
+
+
+@cache
+def _builtin_lexer(alias: str) -> Any:
+    """Pygments' own lexer for a language alias, or None. Only the lexers Pygments ships: lexers other packages
+    register as plugins would make the output depend on what else is installed (and importing them can run
+    anything, such as a whole shell)."""
+    import importlib
+
+    from pygments.lexers._mapping import LEXERS
+
+    for class_name, (module, _, aliases, *_rest) in LEXERS.items():
+        if alias in aliases:
+            return getattr(importlib.import_module(module), class_name)
+    return None
 
 
 # The blocks an author can place in the body of a story with a line `{{< name >}}` (Hugo's shortcode

@@ -73,3 +73,15 @@ def test_what_counts_as_a_source_link() -> None:
 def test_any_text_renders_without_error_and_without_script(text: str) -> None:
     html = render_markdown(text, 1, SAFE, lambda href, line: None)
     assert "<script" not in html.lower()
+
+
+def test_code_is_coloured_at_build_time_by_pygments_own_lexers() -> None:
+    page = render("```python\nanswer = 42  # why\n```\n\n```no-such-language\nplain <b>\n```\n")
+    blocks = page.find_all("pre")
+    assert blocks[0].find("span", class_="mi").get_text() == "42" and blocks[0].find("span", class_="c1")
+    assert blocks[1].find("span") is None and "plain <b>" in blocks[1].get_text()
+
+
+def test_heading_links_have_an_accessible_name() -> None:
+    anchor = render("## What `broke` first\n\nText.").select_one("h2 a.header-anchor")
+    assert anchor["aria-label"] == "Link to this section: What broke first" and anchor.get_text() == "#"
