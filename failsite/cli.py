@@ -217,6 +217,27 @@ def actions(site_dir: Path, overdue: bool, owner: str | None, audience: str, tod
     click.echo({"table": rows_table, "csv": rows_csv, "json": rows_json}[format_](rows, day), nl=False)
 
 
+class _TypeName(click.ParamType):
+    name = "type"
+
+    def convert(self, value: str, param, ctx):  # type: ignore[no-untyped-def]
+        return ContentTypeParam().convert(value, param, ctx)
+
+
+@cli.command()
+@click.argument("type_", metavar="TYPE", type=_TypeName())
+def fields(type_) -> None:  # type: ignore[no-untyped-def]
+    """List every front-matter field of a content TYPE, with its kind and what it is for."""
+    from failsite.content.schema import fields_of
+
+    for spec in fields_of(type_).values():
+        required = " (required)" if spec.required else ""
+        choices = f" [{', '.join(spec.choices)}]" if spec.choices else ""
+        click.echo(f"{spec.name}{required}: {spec.doc}{choices}")
+        for sub in spec.subfields:
+            click.echo(f"    {sub.name}{' (required)' if sub.required else ''}: {sub.doc}")
+
+
 class ContentTypeParam(click.ParamType):
     name = "type"
 

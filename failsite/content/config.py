@@ -100,6 +100,8 @@ class SiteConfig:
     render_seconds: float = 30.0
     page_megabytes: float = 50.0
     strings: tuple[tuple[str, str], ...] = ()  # `strings:` the theme's words as this site wants them
+    default_visibility: str = "internal"  # the visibility of items that do not say
+    redirects_file: bool = False  # `redirects_file: true` writes _redirects for hosts that read one
     consent_record_required: bool = False  # `consent.require_record`: naming needs a consent record on the story
 
     @property
@@ -143,6 +145,10 @@ _TOP_FIELDS = (
     Field("limits", "mapping", "bounds on one page: render_seconds, page_megabytes"),
     Field("debriefs", "mapping", "debrief options: severities, action_kinds"),
     Field("consent", "mapping", "consent options: require_record"),
+    Field("default_visibility", "choice", "the visibility of items that give none: public, internal (default), "
+          "restricted or private", choices=("public", "internal", "restricted", "private")),
+    Field("redirects_file", "bool", "true also writes _redirects (old address, new address, 301) for hosts that read "
+          "one (Netlify, Cloudflare Pages)"),
     Field("strings", "mapping", "the theme's words as this site wants them: \"Related stories\": More like this"),
     Field("review", "mapping", "the least review status each audience accepts: public, internal, restricted "
           "(draft, in-review or approved)"),
@@ -317,6 +323,8 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
         render_seconds=30.0 if limits.get("render_seconds") is None else float(limits["render_seconds"]),
         page_megabytes=50.0 if limits.get("page_megabytes") is None else float(max(limits["page_megabytes"], 1)),
         consent_record_required=bool(consent.get("require_record")),
+        redirects_file=bool(top.get("redirects_file")),
+        default_visibility=top.get("default_visibility") or "internal",
         strings=_strings(top.get("strings"), root, path, diagnostics),
     )
 
@@ -421,6 +429,13 @@ def _anonymise(node: YamlNode | None, path: str, diagnostics: list[Diagnostic]) 
         diagnostics.append(error(path, patterns_node.line, "'patterns' must be a list of `- pattern: ...` entries",
                                  "write one `- pattern:` (and optional `replacement:`) per pattern"))
     registry = given.get("registry") or ""
+    published_from = ("static", "themes", "templates", "public")
+    parts = Path(registry).parts
+    if parts and (parts[0] in published_from or Path(registry).is_absolute() or ".." in parts):
+        diagnostics.append(error(path, node.key_line("registry"), f"the registry '{registry}' is in a folder whose "
+                                 "files are published or outside the site folder",
+                                 "keep it in the site folder, outside static/, themes/, templates/ and the output, "
+                                 "e.g. `registry: people.yaml`"))
     return AnonymiseOptions(registry, tuple(given.get("internal_domains") or ()), tuple(patterns),
                             tuple(dict.fromkeys(rules)), tuple(given.get("public_addresses") or ()),
                             bool(given.get("pseudonym_pages")))

@@ -23,6 +23,14 @@ def split_front_matter(text: str, path: str) -> tuple[SplitSource | None, list[D
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = text.splitlines(keepends=True)
+    if lines and lines[0].rstrip() == "+++":
+        return None, [error(path, 1, "the front matter is TOML (between +++ lines, as Hugo writes it); failsite reads "
+                            "YAML between --- lines",
+                            "change both +++ lines to ---, and write each `key = \"value\"` as `key: value` "
+                            "(lists stay [a, b]; dates stay 2026-03-01)")]
+    if lines and lines[0].lstrip().startswith("{"):
+        return None, [error(path, 1, "the front matter is JSON; failsite reads YAML between --- lines",
+                            "put the fields between two --- lines as `key: value`, one per line")]
     if not lines or lines[0].rstrip() != _FENCE:
         return None, [error(path, 1, "the file does not start with front matter",
                             "start the file with a line `---`, the fields (at least `title:`), then another `---`")]

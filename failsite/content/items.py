@@ -60,6 +60,7 @@ class Item:
     denied: frozenset[str] = frozenset()
     decided: tuple[str, str] = ("", "")  # ISO days [from, until) for which the decision holds ('' : unbounded)
     summary_derived: bool = False  # the summary is the body's first paragraph (no `summary:` given)
+    aliases: tuple[str, ...] = ()  # old site paths that redirect here (/blog/old/)
     owner_key: str = ""  # a log entry's `owner` as written, case-folded: what `--owner` is matched with (never shown)
 
     def decision_holds(self, day: dt.date) -> bool:
@@ -75,6 +76,7 @@ class ItemSchema:
     fields_by_type: dict[str, dict[str, Field]]
     vocabularies: Vocabularies
     taxonomy_names: tuple[str, ...]
+    default_visibility: str = "internal"  # site.yaml `default_visibility`
 
 
 def item_schema(config: SiteConfig) -> ItemSchema:
@@ -95,7 +97,8 @@ def item_schema(config: SiteConfig) -> ItemSchema:
                 accepted[slugify(term.title)] = term.slug
                 accepted[term.slug] = term.slug
             vocabularies[taxonomy.name] = accepted
-    return ItemSchema(fields_by_type, vocabularies, tuple(t.name for t in config.taxonomies))
+    return ItemSchema(fields_by_type, vocabularies, tuple(t.name for t in config.taxonomies),
+                      config.default_visibility)
 
 
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -181,13 +184,14 @@ def parse_item(source: Source, text: str, schema: ItemSchema) -> tuple[Item | No
         field_links=_field_links(ctype, own),
         body=split.body, body_line=split.body_line,
         extra=values.get("extra") or {},
-        visibility=values.get("visibility") or "internal",
+        visibility=values.get("visibility") or schema.default_visibility,
         expires=values.get("expires"),
         review_by=values.get("review_by"),
         anonymous=bool(values.get("anonymous")) or values.get("consent") == "pseudonym",
         withheld="the item says `consent: withheld`" if values.get("consent") == "withheld" else "",
         assets=source.assets,
         consents=tuple(values.get("consent_given") or ()),
+        aliases=_aliases(values.get("aliases") or (), path, root.key_line("aliases"), diagnostics),
         owner_key=owner_key(own.get("owner") or "") if ctype.name in ("log", "review") else "",
     )
     return item, diagnostics
@@ -208,6 +212,20 @@ def quarter_end(text: str) -> dt.date:
     year, number = int(match.group(1)), int(match.group(2))
     first_of_next = dt.date(year + (number == 4), (number % 4) * 3 + 1, 1)
     return first_of_next - dt.timedelta(days=1)
+
+
+def _aliases(written: tuple[str, ...], path: str, line: int, diagnostics: list[Diagnostic]) -> tuple[str, ...]:
+    """Old addresses as site paths: '/blog/old/' (a path without a file name gets its '/')."""
+    aliases = []
+    for alias in written:
+        alias = alias.strip()
+        if "://" in alias or not alias.startswith("/") or ".." in alias.split("/") or any(c in alias for c in "?#\\ "):
+            diagnostics.append(error(path, line, f"the alias '{alias}' is not a path on this site",
+                                     "write the old address from the site's root, e.g. /blog/2024/old-title/"))
+            continue
+        last = alias.rstrip("/").rsplit("/", 1)[-1]
+        aliases.append(alias if alias.endswith("/") or "." in last else alias + "/")
+    return tuple(dict.fromkeys(aliases))
 
 
 def owner_key(name: str) -> str:

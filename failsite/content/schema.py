@@ -78,6 +78,8 @@ COMMON_FIELDS: tuple[Field, ...] = (
     Field("reviewed_by", "string", "who reviewed it (anonymised like every name)"),
     Field("approved_on", "date", "when it was approved for publishing"),
     Field("slug", "string", "the last part of the URL (default: the file name)"),
+    Field("aliases", "strings", "old addresses of this item, as paths from the site's root (/blog/2024/old-title/): "
+          "each keeps working and sends the reader here"),
     Field("type", "choice", "overrides the type given by the folder"),
     Field("patterns", "terms", "failure patterns: concrete, circumstantial, perceived, identity, paralysis",
           taxonomy="patterns", example="[concrete]"),
@@ -515,6 +517,30 @@ def _coerce_record(field: Field, node: YamlNode, path: str, vocab: Vocabularies,
     return record if ok else None
 
 
+# Keys other site generators use, and what failsite calls them or does instead.
+_SAME_AS = {"description": "summary", "excerpt": "summary", "abstract": "summary", "categories": "tags",
+            "category": "tags", "keywords": "tags", "published": "draft", "pubdate": "date", "publishdate": "date",
+            "modified": "date", "lastmod": "date", "url": "slug"}
+_PERSON_FIELDS = ("speaker", "authors", "owner", "host")
+MEANINGS = {
+    "layout": "failsite picks the layout from the item's type (its folder, or `type:`); remove `layout:`",
+    "permalink": "the URL comes from the type's folder and `slug:`; keep an old URL working with `aliases:`",
+    "template": "failsite picks the template from the item's type; remove it, or put a theme override in "
+                "templates/<type>.html",
+    "image": "put the image beside the story (a folder with index.md) and use it in the body",
+    "author": "the person a story is by: `speaker:` for a talk, `authors:` for a debrief, `owner:` for a log entry",
+}
+
+
+def meant_field(key: str, known: dict[str, Field]) -> str:
+    """The field a key from another tool most likely means here: `description` is `summary`, `author` the type's
+    person field; '' when there is none."""
+    lowered = key.lower()
+    if lowered in ("author", "authors", "by"):
+        return next((name for name in _PERSON_FIELDS if name in known), "")
+    return _SAME_AS.get(lowered, "")
+
+
 def read_mapping(node: YamlNode, fields: tuple[Field, ...] | dict[str, Field], path: str, vocab: Vocabularies,
                  diagnostics: list[Diagnostic], what: str = "field") -> dict[str, Any]:
     """Coerce every known key of a mapping; unknown keys and missing required ones are errors."""
@@ -527,9 +553,18 @@ def read_mapping(node: YamlNode, fields: tuple[Field, ...] | dict[str, Field], p
     for key, value in node.items.items():
         spec = known.get(key)
         if spec is None:
-            diagnostics.append(error(path, node.key_line(key), f"unknown {what} '{key}'{did_you_mean(key, known)}",
-                                     "valid: " + ", ".join(known) + ("; put your own data under `extra:`"
-                                                                    if "extra" in known else ""), node.key_col(key)))
+            if "extra" in known:  # an item's front matter: say what the key means here, and where the fields are
+                meant = meant_field(key, known)
+                message = f"unknown {what} '{key}'" + (f": failsite calls it '{meant}'" if meant in known
+                                                       else did_you_mean(key, known))
+                type_name = what.split()[0]
+                hint = (MEANINGS[key.lower()] if key.lower() in MEANINGS and meant not in known else
+                        f"rename it to `{meant}:`" if meant in known else
+                        "put your own data under `extra:`") + f"; `failsite fields {type_name}` lists every field"
+            else:
+                message = f"unknown {what} '{key}'{did_you_mean(key, known)}"
+                hint = "valid: " + ", ".join(known)
+            diagnostics.append(error(path, node.key_line(key), message, hint, node.key_col(key)))
             continue
         values[key] = coerce(spec, value, path, vocab, diagnostics)
     for spec in known.values():

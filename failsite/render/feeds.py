@@ -87,6 +87,24 @@ def robots_txt(views: SiteView) -> bytes:
     return f"User-agent: *\nAllow: /\nSitemap: {views.absolute_url('/sitemap.xml')}\n".encode("utf-8")
 
 
+def redirect_page(views: SiteView, item: ItemView) -> bytes:
+    """The page left at an old address: it sends the reader (and search engines, through its canonical link) to
+    where the item is now."""
+    target, canonical = views.url(item.path), views.absolute_url(item.path)
+    title = escape(str(item.title))
+    return (f'<!doctype html>\n<html lang={quoteattr(views.language)}>\n<head>\n<meta charset="utf-8">\n'
+            f"<title>{title} · {escape(views.title)}</title>\n<link rel=\"canonical\" href={quoteattr(canonical)}>\n"
+            f'<meta http-equiv="refresh" content={quoteattr("0; url=" + target)}>\n'
+            f'<meta name="robots" content="noindex">\n</head>\n<body>\n'
+            f"<p>This page has moved: <a href={quoteattr(target)}>{title}</a>.</p>\n</body>\n</html>\n").encode("utf-8")
+
+
+def redirects_file(views: SiteView) -> bytes:
+    """`_redirects` (Netlify, Cloudflare Pages and others read it): each old address and where it went, 301."""
+    lines = [f"{views.url(alias)} {views.url(item.url)} 301" for item in views.site.items for alias in item.aliases]
+    return ("\n".join(sorted(lines)) + "\n").encode("utf-8") if lines else b""
+
+
 def json_index(views: SiteView) -> bytes:
     """/index.json: every published item's metadata, for other tools (documented in the README)."""
     records = [export_record(i, views.absolute_url(i.url)) for i in views.site.items]

@@ -235,6 +235,53 @@ def is_source_link(href: str) -> bool:
     return not parts.scheme and not parts.netloc and parts.path.endswith(".md") and not href.startswith("/")
 
 
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def without_comments(text: str) -> str:
+    """Markdown without its HTML comments (`<!-- more -->`, editors' notes): they are not content, whether raw HTML
+    is allowed or not. Each comment's line breaks stay, so line numbers in messages do not move; comments inside
+    fenced code blocks and code spans are code, and stay."""
+    if "<!--" not in text:
+        return text
+    lines = text.split("\n")
+    fence = ""
+    prose_runs: list[list[int]] = [[]]
+    for number, line in enumerate(lines):
+        found = _FENCE.match(line)
+        if fence:
+            if found and found.group(1)[0] == fence[0] and len(found.group(1)) >= len(fence):
+                fence = ""
+                prose_runs.append([])
+            continue
+        if found:
+            fence = found.group(1)
+            prose_runs.append([])
+            continue
+        prose_runs[-1].append(number)
+    for run in prose_runs:
+        if not run:
+            continue
+        start, end = run[0], run[-1] + 1
+        chunk = "\n".join(lines[start:end])
+        cleaned = _COMMENT.sub(lambda m: m.group() if _in_code_span(chunk, m.start()) else "\n" * m.group().count("\n"),
+                               chunk)
+        lines[start:end] = cleaned.split("\n")
+    return "\n".join(lines)
+
+
+def _in_code_span(text: str, at: int) -> bool:
+    """Whether position `at` is inside a `code span` (an odd number of backticks before it on its line)."""
+    line_start = text.rfind("\n", 0, at) + 1
+    return text.count("`", line_start, at) % 2 == 1
+
+
+def is_site_path(href: str) -> bool:
+    """A link written as a path on this site (/about/, /images/map.png), to be put under the site's base path."""
+    return href.startswith("/") and not href.startswith("//")
+
+
 def is_file_link(href: str) -> bool:
     """True for a relative link to a file that is not markdown (photo.jpg, slides/deck.pdf): a story's own file."""
     parts = urlsplit(href)
@@ -256,6 +303,7 @@ def render_markdown(body: str, first_line: int, options: MarkdownOptions, resolv
     of any other such line."""
     md = markdown_parser(options)
     env: dict[str, object] = {"anonymise": anonymise} if anonymise else {}
+    body = without_comments(body)
     tokens = md.parseInline(body, env) if inline else md.parse(body, env)
     for block in tokens:
         if block.type == "inline" and block.children:
@@ -291,12 +339,14 @@ def _rewrite_links(children: list[Token], line: int, resolve: LinkResolver, imag
         elif token.type == "link_open":
             open_links.append(token)
             href = str(token.attrGet("href") or "")
-            if is_source_link(href) or is_file_link(href):
+            if is_source_link(href) or is_file_link(href) or is_site_path(href):
                 new_href = resolve(href, line)
                 if new_href is None:
                     token.tag, token.attrs = "span", {}
                 else:
                     token.attrSet("href", new_href)
+        elif token.type == "image" and is_site_path(str(token.attrGet("src") or "")):
+            token.attrSet("src", resolve(str(token.attrGet("src")), line) or str(token.attrGet("src")))
         elif token.type == "image" and is_file_link(str(token.attrGet("src") or "")):
             source = str(token.attrGet("src"))
             token.attrSet("src", resolve(source, line) or source)  # a story's file: its published path

@@ -20,7 +20,8 @@ from failsite.privacy.media import (UnreadableImage, image_width, resized, strip
 from failsite.engine.fingerprint import digest
 from failsite.engine.limits import TimeLimitExceeded, time_limit
 from failsite.render.calendar import actions_calendar, event_calendar
-from failsite.render.feeds import actions_csv, atom_feed, json_index, robots_txt, sitemap
+from failsite.render.feeds import (actions_csv, atom_feed, json_index, redirect_page, redirects_file, robots_txt,
+                                   sitemap)
 from failsite.render.markdown import PLACEABLE_BLOCKS, MarkdownOptions, SegmentRewriter, render_markdown
 from failsite.engine.parallel import fork_map
 from failsite.render.pdf import print_kit
@@ -203,6 +204,11 @@ class Renderer:
                    Output("actions.csv", actions_csv(views), frozenset(i.key for i in site.items if i.type == "debrief")),
                    Output("actions.ics", actions_calendar(views, f"{views.title}: open actions"),
                           frozenset(i.key for i in site.items if i.type == "debrief"))]
+        for item in site.items:
+            outputs += [Output(output_path(alias), redirect_page(views, views.item(item.key)), frozenset({item.key}))
+                        for alias in item.aliases]
+        if site.config.redirects_file and any(i.aliases for i in site.items):
+            outputs.append(Output("_redirects", redirects_file(views), frozenset(i.key for i in site.items if i.aliases)))
         events = [views.item(i.key) for i in site.items if i.type == "event"]
         shown = {e.key: frozenset({e.key} | {x["talk"].key for x in e.lineup_entries if x["talk"]}) for e in events}
         for event in events:

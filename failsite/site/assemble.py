@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
-from failsite.content.config import SiteConfig
+from failsite.content.config import CONFIG_FILE, SiteConfig
 from failsite.content.discover import is_bundle_key
 from failsite.content.items import Item
 from failsite.content.schema import is_folder_file
@@ -35,6 +35,26 @@ class Site:
 
     def taxonomy(self, name: str) -> Taxonomy:
         return next(t for t in self.taxonomies if t.name == name)
+
+
+def nothing_published(items: list[Item], left_out: dict[str, str], audience: Audience,
+                      config: SiteConfig) -> Diagnostic:
+    """A warning for a build that publishes none of its items, saying why (the most common reason) and what to do."""
+    reasons: dict[str, int] = {}
+    for reason in left_out.values():
+        kind = reason.split(",")[0] if reason.startswith("its visibility") else reason.split(" (")[0]
+        reasons[kind] = reasons.get(kind, 0) + 1
+    main, count = max(reasons.items(), key=lambda pair: (pair[1], pair[0]))
+    hint = "publish at least one item for this audience"
+    if main.startswith("its visibility"):
+        hint = (f"mark the items meant for the {audience.name} audience `visibility: {audience.name}`, or set "
+                f"`default_visibility: {audience.name}` in site.yaml (now {config.default_visibility})")
+    elif main.startswith("its review status"):
+        hint = "approve the items (`status: approved`), or change site.yaml `review:`"
+    elif main == "it is a draft":
+        hint = "set `draft: false` on the items that are ready, or build with --drafts to look at them"
+    return warning(CONFIG_FILE, 1, f"this {audience.name} build publishes none of the {len(items)} items: "
+                   f"{count} left out because {main}", hint)
 
 
 def newest_first(item: Item) -> tuple[int, str, str]:
@@ -101,6 +121,8 @@ def assemble_site(items: list[Item], all_keys: frozenset[str], config: SiteConfi
                                        "new consent record" if withdrawn else
                                        "nothing of this item is published; remove the mention or record consent"))
     published = sorted((i for i in items if not left_out[i.key]), key=newest_first)
+    if items and not published:
+        diagnostics.append(nothing_published(items, left_out, audience, config))
     left_out = {k: v for k, v in left_out.items() if v}
     by_url: dict[str, Item] = {}
     unique: list[Item] = []
@@ -134,6 +156,7 @@ def assemble_site(items: list[Item], all_keys: frozenset[str], config: SiteConfi
         links[item.key] = resolved
     site = Site(config, tuple(published), by_key, build_taxonomies(published, config), links,
                 {k: tuple(dict.fromkeys(v)) for k, v in linked_from.items()}, all_keys, left_out, audience)
+    diagnostics += _alias_collisions(site)
     diagnostics += chain_cycles(site) + prerequisite_cycles(site) + _duplicate_action_ids(items) + _premortem_links(site) + _resource_files(site)
     return site, diagnostics
 
@@ -159,6 +182,21 @@ def chain_cycles(site: Site) -> list[Diagnostic]:
             diagnostics.append(error(site.by_key[cycle[0]].path, 1, f"the experiments' `next` links form a cycle: {names}",
                                      "an experiment chain must end: remove one `next:`"))
         reported.update(path)
+    return diagnostics
+
+
+def _alias_collisions(site: Site) -> list[Diagnostic]:
+    """An alias that is another item's address, or another item's alias: an error naming both files."""
+    owners = {item.url: item for item in site.items}
+    diagnostics = []
+    for item in site.items:
+        for alias in item.aliases:
+            other = owners.get(alias)
+            if other is not None and other is not item:
+                what = "the address" if other.url == alias else "an alias"
+                diagnostics.append(error(item.path, 1, f"the alias {alias} is also {what} of {other.path}",
+                                         "remove one of them: an old address can send readers to one place only"))
+            owners.setdefault(alias, item)
     return diagnostics
 
 
@@ -255,6 +293,9 @@ def body_link_resolver(site: Site, item: Item, diagnostics: list[Diagnostic]) ->
     """Rewrite `../talks/x.md#part` in this item's body to the target's URL, and check links to the story's own
     files (`photo.jpg`, published beside its page), reporting broken links."""
     def resolve(href: str, line: int) -> str | None:
+        base = site.config.base_path
+        if href.startswith("/") and not href.startswith("//"):  # a path on this site, written from its root
+            return href if href.startswith(base) else base + href.lstrip("/")
         path = unquote(urlsplit(href).path)
         if not path.endswith(".md"):
             return _asset_link(item, href, path, line, diagnostics, site.config.base_path)

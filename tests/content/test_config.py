@@ -87,3 +87,16 @@ def test_base_path_comes_from_base_url(tmp_path: Path) -> None:
     (tmp_path / "site.yaml").write_text("title: T\nbase_url: https://intranet.example/fail\n", encoding="utf-8")
     config = load_config(tmp_path)
     assert (config.base_url, config.base_path) == ("https://intranet.example/fail/", "/fail/")
+
+
+def test_the_registry_is_refused_where_files_are_published(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from failsite.content.config import load_config
+    from failsite.errors import FailsiteError
+
+    for place in ("static/people.yaml", "themes/mine/people.yaml", "../people.yaml"):
+        (tmp_path / "site.yaml").write_text(f"title: T\nanonymise:\n  registry: {place}\n")
+        with pytest.raises(FailsiteError) as caught:
+            load_config(tmp_path)
+        assert "is in a folder whose files are published or outside the site folder" in caught.value.diagnostics[0].message
