@@ -32,7 +32,9 @@ def test_a_story_left_out_for_its_status_is_a_warning_saying_why(make_site: Site
     result = build_site(site, audience="public")
     assert [w.format().splitlines()[0] for w in result.warnings if "review status" in w.message] == [
         "content/talks/a.md:1:1: warning: left out of this build: its review status is in-review, and a public "
-        "build publishes only approved stories"]
+        "build publishes only approved stories",
+        "site.yaml:1:1: warning: this public build publishes none of the 1 items: 1 left out because its review "
+        "status is in-review, and a public build publishes only approved stories"]
 
 
 def test_a_site_decides_which_status_each_audience_needs(make_site: SiteMaker) -> None:
