@@ -271,8 +271,12 @@ def new(type_, title: str, site_dir: Path) -> None:  # type: ignore[no-untyped-d
 @click.option("--drafts", is_flag=True, help="Show drafts in the preview (they never reach the publishing output).")
 @audience_option
 @owner_option
+@click.option("--base-url", default="", metavar="URL",
+              help="Where the preview is reached, when a reverse proxy serves it under a path "
+                   "(https://intranet.example/preview/); default: site.yaml's base_url.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
-def serve(site_dir: Path, host: str, port: int, drafts: bool, audience: str, owner: str, open_browser: bool) -> None:
+def serve(site_dir: Path, host: str, port: int, drafts: bool, audience: str, owner: str, base_url: str,
+          open_browser: bool) -> None:
     """Preview the site with live reload: rebuilds what each save changes, shows errors in the page."""
     import webbrowser
 
@@ -292,7 +296,7 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, audience: str, own
 
     try:
         server = start_preview(site_dir, host, port, audience_for(audience, drafts, dt.date.today(), (), owner),
-                               report)
+                               report, base_url)
     except OSError as exc:
         click.echo(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
         click.echo(f"  hint: choose another port with --port, e.g. --port {port + 1 if port else 8001}", err=True)

@@ -8,6 +8,7 @@ import functools
 import os
 import shutil
 import threading
+import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
@@ -314,3 +315,62 @@ def _demo_item_pages() -> list[str]:
     from failsite.build import build_site
     result = build_site(REPO, write=False, today=__import__("datetime").date(2026, 11, 1))
     return [o.path for o in result.outputs if o.searchable]
+
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+@pytest.mark.skipif(not Path(NGINX).exists() and not os.environ.get("CI"), reason="no nginx (Debian's nginx package)")
+def test_the_preview_reloads_a_page_through_nginx_under_a_path(browser, make_site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import socket
+    import subprocess
+
+    from conftest import talk
+    from failsite.preview.server import start_preview
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    site = make_site({"content/talks/a.md": talk("Proxied", body="The first version.")})
+    preview = start_preview(site, "127.0.0.1", 0, base_url=f"http://127.0.0.1:{port}/preview/")
+    preview_port = preview.server.server_address[1]
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(f"""
+daemon off; worker_processes 1; user root; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;
+events {{ worker_connections 64; }}
+http {{
+  access_log off;
+  client_body_temp_path {tmp_path}/body; proxy_temp_path {tmp_path}/proxy; fastcgi_temp_path {tmp_path}/fastcgi;
+  uwsgi_temp_path {tmp_path}/uwsgi; scgi_temp_path {tmp_path}/scgi;
+  server {{
+    listen 127.0.0.1:{port};
+    location /preview/ {{
+      proxy_pass http://127.0.0.1:{preview_port};
+      proxy_http_version 1.1;
+      proxy_set_header Host $http_host;
+      proxy_set_header Connection "";
+      proxy_read_timeout 1h;
+    }}
+  }}
+}}
+""")
+    nginx = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(tmp_path)], stderr=subprocess.DEVNULL)
+    try:
+        page = browser.new_page()
+        for _ in range(50):
+            try:
+                page.goto(f"http://127.0.0.1:{port}/preview/talks/a/")
+                break
+            except Exception:  # nginx still starting
+                time.sleep(0.1)
+        assert page.locator(".prose").inner_text() == "The first version."
+        assert page.locator(".site-title").get_attribute("href") == "/preview/"
+        source = site / "content/talks/a.md"
+        time.sleep(0.3)  # the page's event stream is open through nginx
+        source.write_text(talk("Proxied", body="The second version."))
+        page.wait_for_selector("text=The second version.", timeout=10_000)  # reloaded through the proxy
+        page.close()
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=10)
+        preview.stop()

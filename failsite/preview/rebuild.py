@@ -14,7 +14,7 @@ import shutil
 import time
 import traceback
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from jinja2 import meta
@@ -61,8 +61,10 @@ def unexpected_error(exc: BaseException) -> Diagnostic:
 class Preview:
     """The preview of one site: built in full once, then incrementally on each change."""
 
-    def __init__(self, site_dir: Path, out_dir: Path, audience: Audience):
+    def __init__(self, site_dir: Path, out_dir: Path, audience: Audience, base_url: str = ""):
+        """`base_url` (serve --base-url) replaces site.yaml's for the preview: where a proxy serves it."""
         self.site_dir, self.out_dir, self.audience = site_dir, out_dir, audience
+        self.base_url = base_url
         self.outputs: dict[str, Output] = {}
         self.signatures: dict[str, tuple[object, ...] | None] = {}
         self.bodies: dict[str, tuple[Item, RenderedBody]] = {}
@@ -97,6 +99,9 @@ class Preview:
 
     def _full(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         self.config = load_config(self.site_dir)
+        if self.base_url:
+            self.config = replace(self.config, base_url=self.base_url if self.base_url.endswith("/")
+                                  else self.base_url + "/")
         self.anonymiser = make_anonymiser(self.config, self.audience.name, self.audience.today)
         self.schema = item_schema(self.config)
         self.closed = frozenset(t.name for t in self.config.taxonomies if t.closed)

@@ -55,7 +55,7 @@ background:#8a5a00;color:#fff;font:600 13px/1.4 system-ui,sans-serif;padding:4px
 Preview: not published</div>
 <script>
 (function () {
-  var source = new EventSource("%s");
+  var source = new EventSource("%(events)s");
   source.addEventListener("reload", function () { location.reload(); });
   source.addEventListener("css", function () {
     document.querySelectorAll('link[rel="stylesheet"]').forEach(function (link) {
@@ -64,7 +64,7 @@ Preview: not published</div>
   });
 })();
 </script>
-""" % EVENTS_PATH
+"""
 
 
 def safe_file(root: Path, request_path: str, base_path: str = "/") -> Path | None:
@@ -188,7 +188,7 @@ def make_handler(root: Path, base_path: str, state: LiveState,
         def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
             if self._host_refused():
                 return
-            if urlsplit(self.path).path == EVENTS_PATH:
+            if urlsplit(self.path).path in (EVENTS_PATH, base_path.rstrip("/") + EVENTS_PATH):
                 self._events()
                 return
             with state.files:
@@ -216,12 +216,12 @@ def make_handler(root: Path, base_path: str, state: LiveState,
             if target is None:
                 missing = safe_file(root, "/404.html")
                 body = missing.read_bytes() if missing else b"Not found"
-                self._send(HTTPStatus.NOT_FOUND, _inject(body), "text/html; charset=utf-8")
+                self._send(HTTPStatus.NOT_FOUND, _inject(body, base_path), "text/html; charset=utf-8")
                 return
             kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
             body = target.read_bytes()
             if kind == "text/html":
-                body, kind = _inject(body), "text/html; charset=utf-8"
+                body, kind = _inject(body, base_path), "text/html; charset=utf-8"
             self._send(HTTPStatus.OK, body, kind)
 
         def _send(self, status: HTTPStatus, body: bytes, kind: str) -> None:
@@ -237,6 +237,7 @@ def make_handler(root: Path, base_path: str, state: LiveState,
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Accel-Buffering", "no")  # nginx in front: pass each event on at once
             self.end_headers()
             if getattr(self, "_head_only", False):
                 return
@@ -263,10 +264,12 @@ def make_handler(root: Path, base_path: str, state: LiveState,
     return PreviewHandler
 
 
-def _inject(body: bytes) -> bytes:
+def _inject(body: bytes, base_path: str = "/") -> bytes:
+    """The page with the live-reload client, which listens for events under the site's own path (so a reverse
+    proxy that forwards only that path forwards them too)."""
     marker = b"</body>"
     index = body.rfind(marker)
-    client = _CLIENT.encode("utf-8")
+    client = (_CLIENT % {"events": base_path.rstrip("/") + EVENTS_PATH}).encode("utf-8")
     return body[:index] + client + body[index:] if index >= 0 else body + client
 
 
@@ -308,10 +311,12 @@ class PreviewServer:
 
 
 def start_preview(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, audience: Audience = Audience(),
-                  report: Callable[[str, RebuildReport], None] = lambda what, r: None) -> PreviewServer:
-    """Build the site into a fresh preview folder, serve it, and rebuild on every change."""
+                  report: Callable[[str, RebuildReport], None] = lambda what, r: None,
+                  base_url: str = "") -> PreviewServer:
+    """Build the site into a fresh preview folder, serve it, and rebuild on every change; `base_url` replaces
+    site.yaml's for the preview (where a reverse proxy serves it, e.g. https://intranet.example/preview/)."""
     preview_dir = Path(tempfile.mkdtemp(prefix="failsite-preview-"))
-    preview = Preview(site_dir, preview_dir, audience)
+    preview = Preview(site_dir, preview_dir, audience, base_url)
     state = LiveState()
     first = preview.rebuild()
     state.publish(first)

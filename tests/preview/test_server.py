@@ -376,3 +376,22 @@ def test_soak_edits_and_requests_at_once_end_equal_to_a_fresh_build(make_site: S
     finally:
         server.stop()
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_serve_under_a_proxy_path_with_base_url(make_site: SiteMaker) -> None:
+    site = make_site({"content/talks/a.md": talk("First title", body="See [about](/about/).")})
+    server = start_preview(site, "127.0.0.1", 0, base_url="https://intranet.example/preview")
+    try:
+        assert server.url.endswith("/preview/")
+        status, page = fetch(server, "/preview/talks/a/")
+        assert status == 200 and 'href="/preview/about/"' in page
+        assert 'new EventSource("/preview/__failsite/events")' in page  # the events under the site's path
+        host, port = server.server.server_address[:2]
+        connection = http.client.HTTPConnection(host, port, timeout=10)
+        connection.request("GET", "/preview/__failsite/events")
+        response = connection.getresponse()
+        assert response.status == 200 and response.getheader("X-Accel-Buffering") == "no"
+        assert response.getheader("Content-Type") == "text/event-stream"
+        connection.close()
+    finally:
+        server.stop()
