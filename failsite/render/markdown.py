@@ -83,9 +83,10 @@ class MarkdownOptions:
 @cache
 def markdown_parser(options: MarkdownOptions) -> MarkdownIt:
     """One configured parser per process and options: CommonMark plus the extensions the sites use."""
-    md = MarkdownIt("commonmark", {"html": options.raw_html, "typographer": False, "highlight": highlight_code})
+    md = MarkdownIt("commonmark", {"html": options.raw_html, "typographer": False, "highlight": highlight_code,
+                                   "linkify": True})
     md.validateLink = is_allowed_url
-    md.enable(["table", "strikethrough"])
+    md.enable(["table", "strikethrough", "linkify"])  # bare https://… and www.… become links, as on GitHub
     md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin).use(admon_plugin)
     md.use(anchors_plugin, min_level=2, max_level=4, slug_func=slugify, permalink=True, permalinkSymbol="#")
     # After footnotes are gathered and before heading ids are made from heading text.

@@ -49,3 +49,15 @@ def test_registered_phone_numbers_match_however_they_are_written(make_site: Site
     build(site)
     prose = text_of(html(site, "talks/a/index.html").select_one(".prose"))
     assert prose.count("[phone removed]") == 4 and "7946" not in prose and "７９４６" not in prose
+
+
+def test_a_bare_address_naming_someone_is_removed_not_linked(make_site) -> None:  # type: ignore[no-untyped-def]
+    from conftest import CONFIG, REGISTRY, all_output, build, html, talk
+
+    site = make_site({"people.yaml": REGISTRY,
+                      "content/talks/a.md": talk("A", body="Notes at https://wiki.example/people/dana-whitfield and "
+                                                 "www.example.org/whitfield/notes today.")}, CONFIG)
+    build(site)
+    prose = html(site, "talks/a/index.html").select_one(".prose")
+    assert prose.get_text().count("[link removed]") == 2 and prose.find("a") is None
+    assert "whitfield" not in all_output(site)

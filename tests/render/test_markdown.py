@@ -85,3 +85,8 @@ def test_code_is_coloured_at_build_time_by_pygments_own_lexers() -> None:
 def test_heading_links_have_an_accessible_name() -> None:
     anchor = render("## What `broke` first\n\nText.").select_one("h2 a.header-anchor")
     assert anchor["aria-label"] == "Link to this section: What broke first" and anchor.get_text() == "#"
+
+
+def test_bare_addresses_become_links_as_on_github() -> None:
+    page = render("See https://wiki.example/post-mortems and www.example.org for more.")
+    assert [a["href"] for a in page.find_all("a")] == ["https://wiki.example/post-mortems", "http://www.example.org"]
