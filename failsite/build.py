@@ -10,7 +10,8 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
-from failsite.privacy.anonymise import Anonymiser, anonymise_item, make_anonymiser
+from failsite.privacy.anonymise import Anonymiser, anonymise_data, anonymise_item, make_anonymiser
+from failsite.content.data import DATA_DIR, load_data
 from failsite.privacy.audit import audit_files
 from failsite.content.config import CONFIG_FILE, SiteConfig, load_config
 from failsite.content.items import Item, item_schema
@@ -136,6 +137,9 @@ def _plan(config: SiteConfig, audience: str, drafts: bool, day: dt.date, cache: 
     site, found = assemble_site(items, frozenset(s.key for s in sources), config,
                                 audience_for(audience, drafts, day, config.review, owner))
     diagnostics += found + prerequisite_order(site)
+    data, found = load_data(config.site_dir)
+    diagnostics += found
+    site = replace(site, data=anonymise_data(data, anonymiser))
     return anonymiser, items, site
 
 
@@ -160,7 +164,7 @@ def _anonymisation(config: SiteConfig, anonymiser: Anonymiser) -> tuple[ItemTran
 def _inputs(config: SiteConfig) -> list[Path]:
     """Every file and folder besides site.yaml that a build reads."""
     registry = [config.site_dir / config.anonymise.registry] if config.anonymise.registry else []
-    return [*registry, config.content_dir, *theme_inputs(config)]
+    return [*registry, config.content_dir, config.site_dir / DATA_DIR, *theme_inputs(config)]
 
 
 def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, staging: Path,

@@ -55,8 +55,9 @@ def classify(changed: Iterable[Path], config: SiteConfig, theme: Theme | None) -
             templates.add(path.relative_to(folder).as_posix())
         elif (folder := _under(path, static_dirs)) is not None and not _hidden(path, folder):
             static.add(path.relative_to(folder).as_posix())
-        elif _under(path, [site_dir / "templates", site_dir / "static", site_dir / "themes"]) is not None:
-            full = True  # a theme folder appearing or a new override folder: start again
+        elif _under(path, [site_dir / "templates", site_dir / "static", site_dir / "themes", site_dir / "data",
+                           site_dir / "locale"]) is not None:
+            full = True  # a theme folder appearing, a new override folder, a data file or catalogue: start again
         else:
             continue
         shown.append(path.relative_to(site_dir).as_posix() if path.is_relative_to(site_dir) else str(path))

@@ -19,7 +19,10 @@ from pathlib import Path
 
 from jinja2 import meta
 
-from failsite.privacy.anonymise import anonymise_item, make_anonymiser
+from failsite.privacy.anonymise import anonymise_data, anonymise_item, make_anonymiser
+from failsite.content.data import load_data
+from failsite.engine.fingerprint import digest
+from failsite.site.insights import prerequisite_order
 from failsite.privacy.audit import audit_files
 from failsite.preview.changes import Change
 from failsite.content.config import load_config
@@ -202,7 +205,10 @@ class Preview:
         audience = audience_for(self.audience.name, self.audience.drafts, self.audience.today, self.config.review,
                                 self.audience.owner)
         site, found = assemble_site(items, frozenset(self.sources), self.config, audience)
+        diagnostics += found + prerequisite_order(site)
+        data, found = load_data(self.site_dir)
         diagnostics += found
+        site = replace(site, data=anonymise_data(data, self.anonymiser))
         renderer = self._renderer()
         diagnostics += renderer.diagnostics
         if has_errors(diagnostics):
@@ -214,7 +220,7 @@ class Preview:
         plans = plan_pages(site)
         signatures = page_signatures(site, plans)
         changed_items = self._changed_items(site, bodies)
-        global_signature = (tuple(views.menu), tuple(t.name for t in site.taxonomies if t.terms))
+        global_signature = (tuple(views.menu), tuple(t.name for t in site.taxonomies if t.terms), digest(site.data))
         redo_all = everything or global_signature != self.global_signature
         chosen = [plan for plan in plans
                   if redo_all or plan.template in templates_changed

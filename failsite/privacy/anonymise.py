@@ -348,6 +348,17 @@ def _unrecorded(item: Item, mentions: set[str], anonymiser: Anonymiser, policy: 
     return found
 
 
+def anonymise_data(value: Any, anonymiser: Anonymiser) -> Any:
+    """Data files' contents with every text anonymised (keys too: a key can be a name)."""
+    if isinstance(value, str):
+        return anonymiser.text(html.unescape(value) if "&" in value else value)
+    if isinstance(value, dict):
+        return {anonymise_data(k, anonymiser): anonymise_data(v, anonymiser) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [anonymise_data(v, anonymiser) for v in value]
+    return value
+
+
 def make_anonymiser(config: SiteConfig, audience: str = "public", today: dt.date | None = None) -> Anonymiser:
     """The site's anonymisation rules for a build's audience on its day, with its registry loaded (an empty one when
     it has none). The audience decides where consent to be named applies; the default is the safest."""

@@ -300,7 +300,7 @@ class PageReuse:
         theme = renderer.theme
         templates = [(path.relative_to(folder).as_posix(), path.read_bytes()) for folder in theme.template_dirs
                      for path in sorted(folder.rglob("*")) if path.is_file()]
-        self.environment = digest(environment, site.config, site.audience, templates, views.static_hashes,
+        self.environment = digest(environment, site.config, site.audience, site.data, templates, views.static_hashes,
                                   views.menu, tuple(t.name for t in site.taxonomies if t.terms))
         # An item is a pure function of its cache key (its source's bytes, place, schema and settings).
         self.items = {item.key: digest(cache.item_keys[item.key], _text_hash(views.bodies[item.key]),

@@ -340,6 +340,7 @@ class SiteView:
         self.public = config.public
         self.footer = anonymise(config.footer)
         self.logo, self.favicon, self.accent = config.logo, config.favicon, config.accent
+        self.data = site.data  # data/*.yaml|json|csv, anonymised: `site.data.teams`
         self.base_url = config.base_url
         self.taxonomies = site.taxonomies
         self.audience = site.audience.name

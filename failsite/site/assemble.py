@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
 from failsite.content.config import CONFIG_FILE, SiteConfig
@@ -32,6 +32,7 @@ class Site:
     all_source_keys: frozenset[str]  # every source file, published or not, for telling broken from left out
     left_out: dict[str, str]  # key of each item not published -> why
     audience: Audience = Audience()  # who the site is built for, and the day it is built
+    data: dict[str, Any] = field(default_factory=dict)  # data/*.yaml|json|csv by name, anonymised
 
     def taxonomy(self, name: str) -> Taxonomy:
         return next(t for t in self.taxonomies if t.name == name)
