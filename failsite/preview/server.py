@@ -90,7 +90,13 @@ def safe_file(root: Path, request_path: str, base_path: str = "/") -> Path | Non
         return None
 
 
-def error_page(diagnostics: list[Diagnostic]) -> bytes:
+def live_client(base_path: str = "/") -> str:
+    """The banner and the script that reloads the page, listening for events under the site's own path (so a
+    reverse proxy that forwards only that path forwards them too)."""
+    return _CLIENT % {"events": base_path.rstrip("/") + EVENTS_PATH}
+
+
+def error_page(diagnostics: list[Diagnostic], base_path: str = "/") -> bytes:
     """The page shown in the browser while the site does not build: the same lines as the CLI."""
     lines = "\n".join(html.escape(d.format()) for d in diagnostics if d.severity == "error")
     count = sum(1 for d in diagnostics if d.severity == "error")
@@ -103,7 +109,7 @@ white-space:pre-wrap}}</style></head>
 <body><main><h1>The site does not build: {count} error{'s' if count != 1 else ''}</h1>
 <p>Fix these and save; this page reloads by itself.</p>
 <pre id="failsite-errors">{lines}</pre></main>
-{_CLIENT}</body></html>"""
+{live_client(base_path)}</body></html>"""
     return page.encode("utf-8")
 
 
@@ -200,7 +206,7 @@ def make_handler(root: Path, base_path: str, state: LiveState,
                 # Nothing of the last good build is served while the site does not build: the failure may be
                 # the audit finding a name in a file that was clean before the registry changed.
                 if urlsplit(self.path).path.endswith(("/", ".html")):
-                    self._send(HTTPStatus.INTERNAL_SERVER_ERROR, error_page(report.diagnostics),
+                    self._send(HTTPStatus.INTERNAL_SERVER_ERROR, error_page(report.diagnostics, base_path),
                                "text/html; charset=utf-8")
                 else:
                     self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"The site does not build: open any page to see why.\n",
@@ -265,11 +271,10 @@ def make_handler(root: Path, base_path: str, state: LiveState,
 
 
 def _inject(body: bytes, base_path: str = "/") -> bytes:
-    """The page with the live-reload client, which listens for events under the site's own path (so a reverse
-    proxy that forwards only that path forwards them too)."""
+    """The page with the live-reload client (`live_client`) before its closing body tag."""
     marker = b"</body>"
     index = body.rfind(marker)
-    client = (_CLIENT % {"events": base_path.rstrip("/") + EVENTS_PATH}).encode("utf-8")
+    client = live_client(base_path).encode("utf-8")
     return body[:index] + client + body[index:] if index >= 0 else body + client
 
 

@@ -395,3 +395,8 @@ def test_serve_under_a_proxy_path_with_base_url(make_site: SiteMaker) -> None:
         connection.close()
     finally:
         server.stop()
+
+
+def test_the_error_page_listens_for_the_next_build_under_the_sites_path() -> None:
+    page = error_page([error("content/a.md", 2, "bad")], "/failures/").decode()
+    assert 'new EventSource("/failures/__failsite/events")' in page and "%(" not in page
