@@ -398,5 +398,5 @@ def test_serve_under_a_proxy_path_with_base_url(make_site: SiteMaker) -> None:
 
 
 def test_the_error_page_listens_for_the_next_build_under_the_sites_path() -> None:
-    page = error_page([error("content/a.md", 2, "bad")], "/failures/").decode()
+    page = error_page([error("content/a.md", 2, "bad", "fix it")], "/failures/").decode()
     assert 'new EventSource("/failures/__failsite/events")' in page and "%(" not in page
