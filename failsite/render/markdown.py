@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
+from failsite.render.shortcodes import render_close, render_open, render_video, shortcode_rule
 from markdown_it.common.utils import unescapeAll
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
@@ -93,6 +94,10 @@ def markdown_parser(options: MarkdownOptions) -> MarkdownIt:
     md.core.ruler.before("anchor", "anonymise", _anonymise_rule)
     md.core.ruler.after("anchor", "anchor_names", _name_anchors)
     md.block.ruler.before("paragraph", "failsite_block", _block_rule, {"alt": ["paragraph"]})
+    md.block.ruler.before("failsite_block", "shortcode", shortcode_rule, {"alt": ["paragraph"]})
+    md.add_render_rule("shortcode_open", render_open)
+    md.add_render_rule("shortcode_close", render_close)
+    md.add_render_rule("shortcode_video", render_video)
     return md
 
 
@@ -177,6 +182,8 @@ def _anonymise_rule(state: StateCore) -> None:
     for token in state.tokens:
         if token.map:
             line = token.map[0]
+        if token.type.startswith("shortcode_") and token.meta.get("arguments"):
+            token.meta["arguments"] = {k: rewrite([v])[0] for k, v in token.meta["arguments"].items()}
         if token.type in ("fence", "code_block", "html_block"):
             token.content = rewrite([token.content])[0]
         if token.info:  # a fence's language becomes a class name, with its entities decoded
@@ -310,6 +317,9 @@ def render_markdown(body: str, first_line: int, options: MarkdownOptions, resolv
         if block.type == "inline" and block.children:
             line = first_line + (block.map[0] if block.map else 0)
             _rewrite_links(block.children, line, resolve, image_sets or {})
+        elif block.type == "shortcode_video":
+            block.meta["src"] = _video_source(block.meta["arguments"], first_line + (block.map[0] if block.map else 0),
+                                              resolve)
     if removed_links is not None:
         removed_links.extend(first_line + line for line in env.get("removed_links", ()))  # type: ignore[attr-defined]
     parts: list[tuple[list[Token], str]] = [([], "")]
@@ -330,6 +340,15 @@ def render_markdown(body: str, first_line: int, options: MarkdownOptions, resolv
     if placed is not None:
         placed.extend(rendered)
     return "".join(html for html, _ in rendered)
+
+
+def _video_source(arguments: dict[str, str], line: int, resolve: LinkResolver) -> str:
+    """Where a video shortcode's video is: a file in the story's folder, a path on the site, or a web address the
+    site may link to ('' when it is none of those, or named someone and was removed)."""
+    source = (arguments.get("src") or arguments.get("0") or "").strip()
+    if is_file_link(source) or is_site_path(source):
+        return resolve(source, line) or ""
+    return source if "://" in source and is_allowed_url(source) else ""
 
 
 def _rewrite_links(children: list[Token], line: int, resolve: LinkResolver, image_sets: dict[str, str]) -> None:
