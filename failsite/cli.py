@@ -7,6 +7,7 @@ stamp of the last build without loading it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import signal
 import sys
 import time
@@ -215,6 +216,27 @@ def actions(site_dir: Path, overdue: bool, owner: str | None, audience: str, tod
     _, site = _run(lambda: plan_site(site_dir, audience, day), "actions")
     rows = action_rows(site, overdue, owner)
     click.echo({"table": rows_table, "csv": rows_csv, "json": rows_json}[format_](rows, day), nl=False)
+
+
+@cli.command("import")
+@click.argument("tool", type=click.Choice(["hugo", "jekyll", "mkdocs"]))
+@click.argument("source_dir", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@site_dir_argument
+@click.option("--type", "type_name", default="talk", show_default=True,
+              type=click.Choice(["talk", "debrief", "experiment", "log", "page"]),
+              help="What the posts are on failsite.")
+def import_command(tool: str, source_dir: Path, site_dir: Path, type_name: str) -> None:
+    """Convert a Hugo, Jekyll or MkDocs Material blog in SOURCE_DIR into items of a type in SITE_DIR: fields
+    mapped, old addresses kept as aliases, linked files copied; never overwrites. Prints what needs a human."""
+    from failsite.content.config import CONFIG_FILE
+    from failsite.content.importer import import_site
+
+    site_dir.mkdir(parents=True, exist_ok=True)
+    if not (site_dir / CONFIG_FILE).exists():
+        (site_dir / CONFIG_FILE).write_text(f"title: {json.dumps(source_dir.resolve().name)}\n", encoding="utf-8")
+        click.echo(f"wrote {CONFIG_FILE} (title only: see the README's configuration section)")
+    report = import_site(tool, source_dir, site_dir, type_name)
+    click.echo(report.text(), nl=False)
 
 
 class _TypeName(click.ParamType):

@@ -1,0 +1,135 @@
+"""`failsite import`: a Hugo, Jekyll or MkDocs Material blog, in each tool's documented layout, becomes a site that
+builds with no errors, keeps its old addresses as aliases, and says what needs a human."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from pathlib import Path
+
+from click.testing import CliRunner
+from PIL import Image
+
+from conftest import build, html, text_of
+from failsite.cli import cli
+
+
+def image(kind: str = "PNG") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "navy").save(buffer, kind)
+    return buffer.getvalue()
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> Path:
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content) if isinstance(content, bytes) else path.write_text(textwrap.dedent(content).lstrip())
+    return root
+
+
+def run_import(tool: str, source: Path, site: Path, *options: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["import", tool, str(source), str(site), *options])
+    return result.exit_code, result.output
+
+
+def test_a_hugo_site_with_toml_and_yaml_front_matter_and_a_page_bundle(tmp_path: Path) -> None:
+    source = write(tmp_path / "hugo", {
+        "content/posts/first.md": """
+            +++
+            title = "We shipped on a Friday"
+            date = 2024-03-01T10:00:00Z
+            description = "A release that went wrong."
+            author = "Jordan Example"
+            tags = ["release"]
+            categories = ["ops"]
+            series = "Launches"
+            +++
+            It went wrong. ![the graph](/images/graph.png) <!--more--> See [the board](bundle/index.md).
+            """,
+        "content/posts/bundle/index.md": """
+            ---
+            title: The bundle post
+            date: 2024-04-02
+            author: Avery Example
+            ---
+            See ![board](board.jpg) and [the first post](../first.md) and [a lost one](../gone.md).
+            """,
+        "content/posts/bundle/board.jpg": image("JPEG"),
+        "static/images/graph.png": image(),
+    })
+    site = tmp_path / "site"
+    code, report = run_import("hugo", source, site)
+    assert code == 0
+    assert "imported 2 posts" in report and "description -> summary (1)" in report
+    assert "kept under extra: series (1)" in report
+    assert "people to register in the registry (or their names are published as written): Avery Example, " \
+           "Jordan Example" in report
+    assert "needs a human: content/posts/bundle/index.md: the link '../gone.md' leads to no imported post" in report
+    result = build(site)
+    assert [w for w in result.warnings if w.severity == "error"] == []
+    page = html(site, "talks/first/index.html")
+    assert text_of(page.select_one(".byline")).startswith("A talk by Jordan Example")
+    assert page.select_one(".prose img")["src"] == "/talks/first/graph.png"
+    assert page.find("a", string="the board")["href"] == "/talks/bundle/"
+    assert "more" not in text_of(page.select_one(".prose"))
+    old = html(site, "posts/first/index.html")  # the old address sends readers on
+    assert old.find("meta", attrs={"http-equiv": "refresh"})["content"] == "0; url=/talks/first/"
+    assert (site / "content/talks/bundle/board.jpg").exists()
+    code, report = run_import("hugo", source, site)  # never overwrites
+    assert "imported 0 posts" in report and report.count("exists already (nothing is overwritten)") == 2
+
+
+def test_a_jekyll_site_with_dated_post_files(tmp_path: Path) -> None:
+    source = write(tmp_path / "jekyll", {
+        "_posts/2023-11-05-the-quiet-outage.md": """
+            ---
+            layout: post
+            title: "The quiet outage"
+            excerpt: Nobody noticed for a day.
+            categories: [infra, postmortems]
+            author: Jordan Example
+            ---
+            ![map](/assets/map.png)
+            """,
+        "assets/map.png": image(),
+    })
+    site = tmp_path / "site"
+    code, report = run_import("jekyll", source, site, "--type", "talk")
+    assert code == 0 and "excerpt -> summary (1)" in report
+    build(site)
+    assert html(site, "talks/the-quiet-outage/index.html").select_one("time")["datetime"] == "2023-11-05"
+    assert (site / "public/infra/postmortems/2023/11/05/the-quiet-outage.html").exists()
+
+
+def test_an_mkdocs_material_blog_with_created_dates_and_assets(tmp_path: Path) -> None:
+    source = write(tmp_path / "mkdocs", {
+        "docs/blog/posts/cutover.md": """
+            ---
+            date:
+              created: 2025-02-10
+            authors: [jordan]
+            categories: [Migrations]
+            description: The cut-over that wasn't.
+            slug: the-cutover
+            ---
+            # The cut-over
+
+            First paragraph.
+
+            <!-- more -->
+
+            ![plan](../../assets/plan.png)
+            """,
+        "docs/assets/plan.png": image(),
+        "docs/blog/.authors.yml": "authors:\n  jordan:\n    name: Jordan Example\n    description: Ops\n",
+    })
+    site = tmp_path / "site"
+    code, report = run_import("mkdocs", source, site, "--type", "debrief")
+    assert code == 0
+    assert "no format, so it was imported as a page" in report  # a debrief needs its format: a person decides
+    assert "Jordan Example" in report  # the author's name from .authors.yml, to register
+    build(site)
+    page = html(site, "the-cutover/index.html")
+    assert page.select_one(".prose img")["src"] == "/the-cutover/plan.png"
+    assert (site / "public/blog/2025/02/10/the-cutover/index.html").exists()
