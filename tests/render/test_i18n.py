@@ -19,6 +19,7 @@ def marked_strings() -> set[str]:
     for path in (THEME / "templates").rglob("*.html"):
         text = path.read_text(encoding="utf-8")
         found.update(re.findall(r'\b_\("([^"]+)"', text))
+        found.update(re.findall(r"\b_\('([^']+)'", text))
         found.update(re.findall(r'ngettext\("([^"]+)"', text))
     views = (THEME.parents[1] / "failsite" / "render" / "views.py").read_text(encoding="utf-8")
     found.update(re.findall(r'self\._\("([^"]+)"\)', views))
