@@ -14,6 +14,7 @@ from failsite.privacy.anonymise import Anonymiser, anonymise_data, anonymise_ite
 from failsite.content.data import DATA_DIR, load_data
 from failsite.privacy.audit import audit_files
 from failsite.content.config import CONFIG_FILE, SiteConfig, load_config
+from failsite.content.hooks import NO_HOOKS, SiteHooks, load_hooks
 from failsite.content.items import Item, item_schema
 from failsite.content.ingest import ItemTransform, ingest
 from failsite.content.discover import discover_sources
@@ -96,12 +97,13 @@ def _build(config: SiteConfig, run: Run, target: Path | None, cache: BuildCache 
            diagnostics: list[Diagnostic] | None = None) -> BuildResult:
     """The stages, in order; `target` None: validate only, write nothing (`failsite check`)."""
     diagnostics = list(diagnostics or [])
-    anonymiser, _, site = _plan(config, run.audience, run.drafts, run.day, cache, diagnostics, run.owner)
+    hooks = _hooks(config)
+    anonymiser, _, site = _plan(config, run.audience, run.drafts, run.day, cache, diagnostics, run.owner, hooks)
     if run.audience == "private":
         diagnostics.append(warning(CONFIG_FILE, 1, "this is a private build: its output holds personal log entries",
                                    "keep it on your own machine; build without --audience private or --owner to "
                                    "deploy"))
-    theme, found = load_theme(config)
+    theme, found = load_theme(config, hooks)
     diagnostics += found
     staging = open_staging(target)
     removal = None
@@ -125,14 +127,23 @@ def _build(config: SiteConfig, run: Run, target: Path | None, cache: BuildCache 
     return BuildResult(outputs, warnings, pages, time.perf_counter() - run.started, target, site)
 
 
+def _hooks(config: SiteConfig) -> SiteHooks:
+    """The site's hook modules, registered; a hook that fails stops the build before anything is read."""
+    hooks, found = load_hooks(config.site_dir, config.hooks)
+    if has_errors(found):
+        raise BuildFailed(sorted_unique(found))
+    return hooks
+
+
 def _plan(config: SiteConfig, audience: str, drafts: bool, day: dt.date, cache: BuildCache | None,
-          diagnostics: list[Diagnostic], owner: str = "") -> tuple[Anonymiser, list[Item], Site]:
+          diagnostics: list[Diagnostic], owner: str = "", hooks: SiteHooks = NO_HOOKS
+          ) -> tuple[Anonymiser, list[Item], Site]:
     """The stages before rendering: sources, items (anonymised for the audience) and the site they make; what they
     find is added to `diagnostics`."""
     anonymiser = make_anonymiser(config, audience, day)
     sources, found = discover_sources(config)
     diagnostics += found
-    items, found = ingest(sources, item_schema(config), *_anonymisation(config, anonymiser), cache, day)
+    items, found = ingest(sources, item_schema(config, hooks.fields), *_anonymisation(config, anonymiser), cache, day)
     diagnostics += found
     site, found = assemble_site(items, frozenset(s.key for s in sources), config,
                                 audience_for(audience, drafts, day, config.review, owner))
@@ -147,7 +158,8 @@ def plan_site(site_dir: Path, audience: str, day: dt.date, drafts: bool = False)
     """Every item as anonymised for an audience, and the site a build for it would publish, rendering nothing
     (for reports); raise FailsiteError when the content has errors."""
     diagnostics: list[Diagnostic] = []
-    _, items, site = _plan(load_config(site_dir), audience, drafts, day, None, diagnostics)
+    config = load_config(site_dir)
+    _, items, site = _plan(config, audience, drafts, day, None, diagnostics, hooks=_hooks(config))
     if has_errors(diagnostics):
         raise BuildFailed(sorted_unique(diagnostics))
     return items, site
@@ -164,7 +176,8 @@ def _anonymisation(config: SiteConfig, anonymiser: Anonymiser) -> tuple[ItemTran
 def _inputs(config: SiteConfig) -> list[Path]:
     """Every file and folder besides site.yaml that a build reads."""
     registry = [config.site_dir / config.anonymise.registry] if config.anonymise.registry else []
-    return [*registry, config.content_dir, config.site_dir / DATA_DIR, *theme_inputs(config)]
+    hooks = [p for name in config.hooks for p in (config.site_dir / f"{name}.py", config.site_dir / name)]
+    return [*registry, config.content_dir, config.site_dir / DATA_DIR, *hooks, *theme_inputs(config)]
 
 
 def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, staging: Path,
@@ -194,7 +207,11 @@ def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, s
 def render_environment(config: SiteConfig, anonymiser: Anonymiser) -> str:
     """Everything besides an item's own text that its rendered body depends on: the code, the registry and rules,
     the markdown options and the base path (links are checked separately on every build)."""
-    return digest(code_fingerprint(), anonymiser.settings, config.anonymise, config.raw_html, config.base_path)
+    hooks_source = digest(*(p.read_bytes() for name in config.hooks for p in (config.site_dir / f"{name}.py",
+                                                                          config.site_dir / name / "__init__.py")
+                            if p.is_file()))
+    return digest(code_fingerprint(), anonymiser.settings, config.anonymise, config.raw_html, config.base_path,
+                  hooks_source)
 
 
 def _raise_on_leaks(findings: list[Diagnostic], diagnostics: list[Diagnostic]) -> None:

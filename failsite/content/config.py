@@ -101,6 +101,7 @@ class SiteConfig:
     page_megabytes: float = 50.0
     strings: tuple[tuple[str, str], ...] = ()  # `strings:` the theme's words as this site wants them
     default_visibility: str = "internal"  # the visibility of items that do not say
+    hooks: tuple[str, ...] = ()  # `hooks:` the site's own Python modules (content.hooks)
     redirects_file: bool = False  # `redirects_file: true` writes _redirects for hosts that read one
     consent_record_required: bool = False  # `consent.require_record`: naming needs a consent record on the story
 
@@ -145,6 +146,8 @@ _TOP_FIELDS = (
     Field("limits", "mapping", "bounds on one page: render_seconds, page_megabytes"),
     Field("debriefs", "mapping", "debrief options: severities, action_kinds"),
     Field("consent", "mapping", "consent options: require_record"),
+    Field("hooks", "strings", "the site's own Python modules that extend failsite (filters, markdown plugins, "
+          "fields): names of .py files beside site.yaml"),
     Field("default_visibility", "choice", "the visibility of items that give none: public, internal (default), "
           "restricted or private", choices=("public", "internal", "restricted", "private")),
     Field("redirects_file", "bool", "true also writes _redirects (old address, new address, 301) for hosts that read "
@@ -325,6 +328,7 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
         consent_record_required=bool(consent.get("require_record")),
         redirects_file=bool(top.get("redirects_file")),
         default_visibility=top.get("default_visibility") or "internal",
+        hooks=tuple(top.get("hooks") or ()),
         strings=_strings(top.get("strings"), root, path, diagnostics),
     )
 

@@ -77,9 +77,10 @@ class ItemSchema:
     vocabularies: Vocabularies
     taxonomy_names: tuple[str, ...]
     default_visibility: str = "internal"  # site.yaml `default_visibility`
+    extra_fields: tuple[tuple[str, Field], ...] = ()  # (type, field) the site's hooks add
 
 
-def item_schema(config: SiteConfig) -> ItemSchema:
+def item_schema(config: SiteConfig, hook_fields: tuple[tuple[str, Field], ...] = ()) -> ItemSchema:
     """Fields per type (with the site's own taxonomies added) and the vocabularies of closed taxonomies."""
     custom = tuple(Field(t.name, "terms", t.description or f"{t.title} terms", taxonomy=t.name)
                    for t in config.taxonomies
@@ -97,8 +98,10 @@ def item_schema(config: SiteConfig) -> ItemSchema:
                 accepted[slugify(term.title)] = term.slug
                 accepted[term.slug] = term.slug
             vocabularies[taxonomy.name] = accepted
+    for type_name, spec in hook_fields:
+        fields_by_type[type_name].setdefault(spec.name, spec)
     return ItemSchema(fields_by_type, vocabularies, tuple(t.name for t in config.taxonomies),
-                      config.default_visibility)
+                      config.default_visibility, hook_fields)
 
 
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -170,7 +173,8 @@ def parse_item(source: Source, text: str, schema: ItemSchema) -> tuple[Item | No
                                      "check `date:` (when they agreed) and `expires:` (the last day it holds)"))
     if any(d.severity == "error" for d in diagnostics) or slug is None:
         return None, diagnostics
-    own = {f.name: values.get(f.name, () if f.kind in ("strings", "links", "records") else None) for f in ctype.fields}
+    own_fields = ctype.fields + tuple(f for t, f in schema.extra_fields if t == ctype.name)
+    own = {f.name: values.get(f.name, () if f.kind in ("strings", "links", "records") else None) for f in own_fields}
     date = values.get("date") or own.get("start") or (quarter_end(quarter) if quarter else None)
     item = Item(
         key=source.key, path=path, type=ctype.name, slug=slug, url=item_url(ctype.name, slug),

@@ -26,6 +26,7 @@ from failsite.site.insights import prerequisite_order
 from failsite.privacy.audit import audit_files
 from failsite.preview.changes import Change
 from failsite.content.config import load_config
+from failsite.content.hooks import load_hooks
 from failsite.content.items import Item, item_schema, read_item
 from failsite.content.discover import Source, discover_sources
 from failsite.errors import Diagnostic, FailsiteError, error, has_errors, sorted_unique
@@ -106,9 +107,12 @@ class Preview:
             self.config = replace(self.config, base_url=self.base_url if self.base_url.endswith("/")
                                   else self.base_url + "/")
         self.anonymiser = make_anonymiser(self.config, self.audience.name, self.audience.today)
-        self.schema = item_schema(self.config)
+        hooks, found = load_hooks(self.site_dir, self.config.hooks)
+        if has_errors(found):
+            raise FailsiteError(found)
+        self.schema = item_schema(self.config, hooks.fields)
         self.closed = frozenset(t.name for t in self.config.taxonomies if t.closed)
-        theme, found = load_theme(self.config)
+        theme, found = load_theme(self.config, hooks)
         if theme is None:
             raise FailsiteError(found)
         self.theme = theme

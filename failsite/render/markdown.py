@@ -79,6 +79,7 @@ class MarkdownOptions:
     """The markdown switches a site can set."""
 
     raw_html: bool = False
+    plugins: tuple[Callable[..., Any], ...] = ()  # the site's hooks' markdown-it plugins
 
 
 @cache
@@ -88,6 +89,8 @@ def markdown_parser(options: MarkdownOptions) -> MarkdownIt:
                                    "linkify": True})
     md.validateLink = is_allowed_url
     md.enable(["table", "strikethrough", "linkify"])  # bare https://… and www.… become links, as on GitHub
+    for plugin in options.plugins:  # the site's own (content.hooks): what they print is audited like the rest
+        plugin(md)
     md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin).use(admon_plugin)
     md.use(anchors_plugin, min_level=2, max_level=4, slug_func=slugify, permalink=True, permalinkSymbol="#")
     # After footnotes are gathered and before heading ids are made from heading text.

@@ -153,7 +153,7 @@ class Renderer:
         placed: list[tuple[str, str]] = []
         misplaced: list[tuple[int, str]] = []
         blocks = PLACEABLE_BLOCKS.get(item.type, ())
-        options = MarkdownOptions(raw_html=site.config.raw_html)
+        options = MarkdownOptions(raw_html=site.config.raw_html, plugins=self.theme.hooks.markdown_plugins)
         rewrite = _body_rewriter(self.anonymiser, item_policy(item))
         html = render_markdown(item.body, item.body_line, options, resolve, rewrite, removed_links,
                                image_sets=image_sets(site, item) if item.assets else None, placed=placed,

@@ -10,6 +10,7 @@ from pathlib import Path
 import jinja2
 
 from failsite.content.config import SiteConfig
+from failsite.content.hooks import NO_HOOKS, SiteHooks
 from failsite.errors import Diagnostic, did_you_mean, error
 from failsite.content.schema import COMMON_FIELDS, CONTENT_TYPES, Field, is_web_address, read_mapping
 from failsite.content.discover import links_leaving
@@ -36,6 +37,7 @@ class Theme:
     static_dirs: tuple[Path, ...]
     site_dir: Path
     strings: ThemeStrings = ThemeStrings()  # its words in the site's language
+    hooks: SiteHooks = NO_HOOKS  # the site's own filters, globals and markdown plugins
 
     def shown(self, path: str | Path) -> str:
         """A template path as printed in messages: relative to the site folder when inside it."""
@@ -56,7 +58,7 @@ def theme_inputs(config: SiteConfig) -> list[Path]:
     return [config.site_dir / "templates", config.site_dir / "static", *theme_search_path(config)]
 
 
-def load_theme(config: SiteConfig) -> tuple[Theme | None, list[Diagnostic]]:
+def load_theme(config: SiteConfig, hooks: SiteHooks = NO_HOOKS) -> tuple[Theme | None, list[Diagnostic]]:
     """Resolve the theme named in site.yaml and the themes it extends; links in the site's own template, static
     and theme folders that lead outside the site folder are errors."""
     escaping = [d for name in ("templates", "static", "themes")
@@ -85,7 +87,7 @@ def load_theme(config: SiteConfig) -> tuple[Theme | None, list[Diagnostic]]:
     if found:
         return None, found
     return Theme(config.theme, tuple(d for d in template_dirs if d.is_dir()),
-                 tuple(d for d in static_dirs if d.is_dir()), config.site_dir, strings), []
+                 tuple(d for d in static_dirs if d.is_dir()), config.site_dir, strings, hooks), []
 
 
 _THEME_FIELDS = (Field("extends", "string", "the theme this one builds on (its templates and static files are used "
@@ -125,6 +127,8 @@ def template_environment(theme: Theme, compiled_dir: Path | None = None) -> jinj
                        moment=format_moment, slug=lambda text: slugify(str(text)) if text else "")
     env.tests["address"] = lambda value: isinstance(value, str) and is_web_address(value)
     env.globals["zip"] = zip
+    env.filters.update(theme.hooks.filters)
+    env.globals.update(theme.hooks.template_globals)
     return env
 
 
