@@ -57,7 +57,8 @@ def _alive(pid: int) -> bool:
 def debris(out_dir: Path, marker: str) -> list[Path]:
     """What builds that died left beside (or, for a mount point, inside) the output folder: their staging and
     previous folders (only those carrying failsite's marker) and their search link folders, each named with the
-    pid of the build that made it, and only while that process is gone."""
+    pid of the build that made it, and only while that process is gone (an empty staging folder too: the build
+    died before it could mark it)."""
     name = re.escape(out_dir.name)
     patterns = ((out_dir.parent, re.compile(rf"\.{name}\.(?:building|previous)-(\d+)(?:-.*)?"), True),
                 (out_dir.parent, re.compile(r"\.search-(\d+)-.*"), False),
@@ -72,8 +73,8 @@ def debris(out_dir: Path, marker: str) -> list[Path]:
             match = pattern.fullmatch(entry.name)
             if match is None or not entry.is_dir() or entry.is_symlink() or _alive(int(match.group(1))):
                 continue
-            if not needs_marker or (entry / marker).exists():
-                found.append(entry)
+            if not needs_marker or (entry / marker).exists() or not any(entry.iterdir()):
+                found.append(entry)  # an empty one: the build died between making it and marking it
     return found
 
 

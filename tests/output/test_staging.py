@@ -66,3 +66,17 @@ def test_same_input_builds_byte_identical_output(tmp_path: Path) -> None:
     build(first)  # a rebuild over an existing output too
     assert tree_digest(first / "public") == tree_digest(second / "public")
     assert len(tree_digest(first / "public")) > 40
+
+
+def test_an_empty_staging_folder_of_a_dead_build_is_debris(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from failsite.output.lock import debris
+    from failsite.output.staging import MARKER
+
+    out = tmp_path / "public"
+    out.mkdir()
+    dead = tmp_path / ".public.building-999999999-abc"  # killed between making the folder and marking it
+    dead.mkdir()
+    stranger = tmp_path / ".public.building-999999999-def"  # not ours: it holds files and no marker
+    stranger.mkdir()
+    (stranger / "notes.txt").write_text("keep me")
+    assert debris(out, MARKER) == [dead]
