@@ -20,7 +20,7 @@ from failsite.content.ingest import ItemTransform, ingest
 from failsite.content.discover import discover_sources
 from failsite.site.lint import (curriculum_warnings, debrief_warnings, experiment_warnings, image_warnings,
                                 language_warnings, load_rules, overdue_reviews,
-                                unreviewed_quarters)
+                                moved_without_alias, unreviewed_quarters)
 from failsite.privacy.namecheck import unregistered_names
 from failsite.errors import BuildFailed, Diagnostic, has_errors, sorted_unique, warning
 from failsite.privacy.publish import audience_for
@@ -31,7 +31,8 @@ from failsite.render.theme import Theme, load_theme, theme_inputs
 from failsite.engine.cache import BuildCache, load_cache, prepare_cache_folder
 from failsite.render.search import index_search, unreadable_by_audit
 from failsite.engine.fingerprint import code_fingerprint, digest
-from failsite.output.stamp import Stamp, options_key, output_files, published_files, save_stamp, snapshot
+from failsite.output.stamp import (Stamp, options_key, output_files, published_files, read_stamp, save_stamp,
+                                   snapshot)
 from failsite.output.lock import remove_debris, site_lock
 from failsite.output.staging import MARKER, check_output_dir, discard, open_staging, publish
 
@@ -121,7 +122,8 @@ def _build(config: SiteConfig, run: Run, target: Path | None, cache: BuildCache 
     if target is not None:
         save_stamp(run.site_dir, Stamp(options_key(run.site_dir, run.out_dir, run.drafts, run.audience,
                                                    run.day.isoformat(), run.owner, run.pdf), run.inputs, str(target.resolve()), staged,
-                                       pages, len(outputs), [w.format() for w in warnings]))
+                                       pages, len(outputs), [w.format() for w in warnings],
+                                       {i.key: i.url for i in site.items}))
     if removal is not None:
         removal.join()
     return BuildResult(outputs, warnings, pages, time.perf_counter() - run.started, target, site)
@@ -240,4 +242,6 @@ def check_site(site_dir: Path, drafts: bool = False, audience: str = "internal",
     extra += experiment_warnings(sources, texts, result.site) + curriculum_warnings(result.site, config)
     extra += debrief_warnings(result.site) + image_warnings(sources, texts, result.site)
     extra += unreviewed_quarters(result.site, day)
+    last = read_stamp(site_dir)
+    extra += moved_without_alias(result.site, last.addresses if last is not None else {})
     return replace(result, warnings=sorted_unique(result.warnings + extra))

@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -42,6 +42,7 @@ class Stamp:
     pages: int
     files: int
     warnings: list[str]  # as printed
+    addresses: dict[str, str] = field(default_factory=dict)  # item key -> its URL, to tell a moved item
 
 
 def options_key(site_dir: Path, output: Path | None, drafts: bool, audience: str, day: str, owner: str = "",

@@ -146,6 +146,18 @@ def overdue_reviews(site: Site, today: dt.date) -> list[Diagnostic]:
             for item in site.items if item.review_by is not None and item.review_by < today]
 
 
+def moved_without_alias(site: Site, last_addresses: dict[str, str]) -> list[Diagnostic]:
+    """A warning for each item whose address changed since the last build (a new slug, a new folder) and that
+    keeps no alias for the old one: links to it from elsewhere would break."""
+    found = []
+    for item in site.items:
+        old = last_addresses.get(item.key)
+        if old and old != item.url and old not in item.aliases:
+            found.append(warning(item.path, 1, f"its address changed from {old} to {item.url} since the last build",
+                                 f"add `aliases: [{old}]` so links to the old address keep working"))
+    return found
+
+
 def unreviewed_quarters(site: Site, today: dt.date) -> list[Diagnostic]:
     """A warning for each quarter of the failure log that is over, has entries, and has no quarterly review."""
     found = []

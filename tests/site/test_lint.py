@@ -95,3 +95,17 @@ def test_curriculum_gaps(make_site: SiteMaker) -> None:
     assert [w for w in found if "no module addresses" in w] == [
         f"content/modules:1:1: warning: no module addresses the {p} pattern"
         for p in ("circumstantial", "paralysis", "perceived")]
+
+
+def test_check_suggests_an_alias_when_an_items_address_changes(make_site) -> None:  # type: ignore[no-untyped-def]
+    from conftest import build, talk
+    from failsite.build import check_site
+
+    site = make_site({"content/talks/a.md": talk("A")})
+    build(site)
+    (site / "content/talks/a.md").write_text(talk("A", slug="a-better-name"))
+    warnings = [w.format() for w in check_site(site).warnings]
+    assert any("content/talks/a.md:1:1: warning: its address changed from /talks/a/ to /talks/a-better-name/ since "
+               "the last build" in w and "`aliases: [/talks/a/]`" in w for w in warnings), warnings
+    (site / "content/talks/a.md").write_text(talk("A", slug="a-better-name", aliases="[/talks/a/]"))
+    assert not any("address changed" in w.message for w in check_site(site).warnings)
