@@ -204,7 +204,10 @@ class _Recorder:
 
     def _known(self) -> frozenset[str]:
         """Keys already stored with a value that checked out when read (those are not written again)."""
-        return self._store.verified.setdefault(self._namespace, frozenset(self._store._keys(self._namespace)))
+        known = self._store.verified.get(self._namespace)
+        if known is None:  # read once per build: reading them per value made every build quadratic in the site
+            known = self._store.verified[self._namespace] = frozenset(self._store._keys(self._namespace))
+        return known
 
 
 class _KeyRecorder:

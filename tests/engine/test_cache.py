@@ -272,3 +272,25 @@ def test_reused_pages_are_linked_not_copied_and_the_old_output_is_gone(site: Pat
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     assert sorted(p.name for p in site.iterdir()) == sorted([".failsite-cache", "content", "people.yaml", "public",
                                                              "site.yaml"])
+
+
+def test_a_warm_build_reads_each_namespaces_keys_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Recording values must not list the stored keys once per value: that made every build quadratic."""
+    from failsite.engine.cache import BuildCache, load_cache
+
+    site = tmp_path / "site"
+    shutil.copytree(COMPLETE, site)
+    build(site)
+    calls: list[str] = []
+    original = BuildCache._keys
+
+    def counted(self: BuildCache, namespace: str):  # type: ignore[no-untyped-def]
+        calls.append(namespace)
+        return original(self, namespace)
+
+    monkeypatch.setattr(BuildCache, "_keys", counted)
+    cache, _ = load_cache(site)
+    for n in range(200):
+        cache.used_bodies[f"key-{n}"] = n
+    cache.save()
+    assert calls == ["bodies"]
