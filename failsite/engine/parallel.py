@@ -61,6 +61,17 @@ def fork_map(task: Callable[[dict[str, Any], Sequence[Work]], list[Result]], wor
         _inherited.clear()
 
 
+def end_with_this_process() -> None:
+    """For `subprocess.run(preexec_fn=...)`: the program started (Pagefind) is killed when the build that started
+    it dies, so a killed build's indexer cannot go on writing into its staging folder after the next build has
+    cleared it away."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
 def _die_with_parent() -> None:
     """Make this worker end when the build that forked it ends, however it ends (a `kill -9` included):
     otherwise workers of a killed build wait a minute for work that never comes."""

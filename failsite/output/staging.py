@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 from typing import Iterable
 
+from failsite.engine.parallel import end_with_this_process
 from failsite.errors import Diagnostic, FailsiteError, error, warning
 
 # Left in every output folder so that a later build knows the folder is ours to replace.
@@ -226,10 +227,13 @@ def index_bundle(folder: Path, pages: list[str], bundle: str, shown: str) -> lis
             target = linked / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             _link_or_copy(folder / relative, target)
+        # A build's single thread may set the indexer to die with it (preexec_fn is unsafe beside other threads:
+        # the preview's indexer is stopped by the preview itself).
         result = subprocess.run([str(pagefind_bin.get_executable()), "--site", str(linked), "--silent",
                                  "--output-path", str((folder / bundle).resolve()),
                                  "--exclude-selectors", ".header-anchor"],
-                                capture_output=True, text=True)
+                                capture_output=True, text=True,
+                                preexec_fn=end_with_this_process if threading.active_count() == 1 else None)
     finally:
         shutil.rmtree(linked, ignore_errors=True)
     if result.returncode != 0 and "not able to build an index" in result.stderr:
