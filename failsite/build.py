@@ -14,7 +14,7 @@ from failsite.privacy.anonymise import Anonymiser, anonymise_data, anonymise_ite
 from failsite.content.data import DATA_DIR, load_data
 from failsite.privacy.audit import audit_files
 from failsite.content.config import CONFIG_FILE, SiteConfig, load_config
-from failsite.content.hooks import NO_HOOKS, SiteHooks, load_hooks
+from failsite.content.hooks import NO_HOOKS, SiteHooks, hook_sources, load_hooks
 from failsite.content.items import Item, item_schema
 from failsite.content.ingest import ItemTransform, ingest
 from failsite.content.discover import discover_sources
@@ -120,10 +120,10 @@ def _build(config: SiteConfig, run: Run, target: Path | None, cache: BuildCache 
     pages = sum(1 for o in outputs if o.path.endswith(".html"))
     warnings = sorted_unique(diagnostics)
     if target is not None:
-        save_stamp(run.site_dir, Stamp(options_key(run.site_dir, run.out_dir, run.drafts, run.audience,
-                                                   run.day.isoformat(), run.owner, run.pdf), run.inputs, str(target.resolve()), staged,
-                                       pages, len(outputs), [w.format() for w in warnings],
-                                       {i.key: i.url for i in site.items}))
+        key = options_key(run.site_dir, run.out_dir, run.drafts, run.audience, run.day.isoformat(), run.owner,
+                          run.pdf)
+        save_stamp(run.site_dir, Stamp(key, run.inputs, str(target.resolve()), staged, pages, len(outputs),
+                                       [w.format() for w in warnings], {i.key: i.url for i in site.items}))
     if removal is not None:
         removal.join()
     return BuildResult(outputs, warnings, pages, time.perf_counter() - run.started, target, site)
@@ -178,7 +178,7 @@ def _anonymisation(config: SiteConfig, anonymiser: Anonymiser) -> tuple[ItemTran
 def _inputs(config: SiteConfig) -> list[Path]:
     """Every file and folder besides site.yaml that a build reads."""
     registry = [config.site_dir / config.anonymise.registry] if config.anonymise.registry else []
-    hooks = [p for name in config.hooks for p in (config.site_dir / f"{name}.py", config.site_dir / name)]
+    hooks = [p for name in config.hooks for p in hook_sources(config.site_dir, name)]
     return [*registry, config.content_dir, config.site_dir / DATA_DIR, *hooks, *theme_inputs(config)]
 
 
@@ -192,7 +192,8 @@ def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, s
     if theme is not None:
         published = published_files(site.config.site_dir, previous) if previous is not None else {}
         outputs, found = render_site(site, theme, anonymiser, staging, progress, cache,
-                                     render_environment(site.config, anonymiser), previous, published)
+                                     render_environment(site.config, anonymiser, theme.hooks.fingerprint), previous,
+                                     published)
         diagnostics += found
     if has_errors(diagnostics):
         raise BuildFailed(sorted_unique(diagnostics))
@@ -206,14 +207,11 @@ def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, s
     return outputs, staged
 
 
-def render_environment(config: SiteConfig, anonymiser: Anonymiser) -> str:
+def render_environment(config: SiteConfig, anonymiser: Anonymiser, hooks_fingerprint: str = "") -> str:
     """Everything besides an item's own text that its rendered body depends on: the code, the registry and rules,
-    the markdown options and the base path (links are checked separately on every build)."""
-    hooks_source = digest(*(p.read_bytes() for name in config.hooks for p in (config.site_dir / f"{name}.py",
-                                                                          config.site_dir / name / "__init__.py")
-                            if p.is_file()))
+    the markdown options, the base path and the site's hooks (links are checked separately on every build)."""
     return digest(code_fingerprint(), anonymiser.settings, config.anonymise, config.raw_html, config.base_path,
-                  hooks_source)
+                  hooks_fingerprint)
 
 
 def _raise_on_leaks(findings: list[Diagnostic], diagnostics: list[Diagnostic]) -> None:

@@ -239,27 +239,6 @@ def import_command(tool: str, source_dir: Path, site_dir: Path, type_name: str) 
     click.echo(report.text(), nl=False)
 
 
-class _TypeName(click.ParamType):
-    name = "type"
-
-    def convert(self, value: str, param, ctx):  # type: ignore[no-untyped-def]
-        return ContentTypeParam().convert(value, param, ctx)
-
-
-@cli.command()
-@click.argument("type_", metavar="TYPE", type=_TypeName())
-def fields(type_) -> None:  # type: ignore[no-untyped-def]
-    """List every front-matter field of a content TYPE, with its kind and what it is for."""
-    from failsite.content.schema import fields_of
-
-    for spec in fields_of(type_).values():
-        required = " (required)" if spec.required else ""
-        choices = f" [{', '.join(spec.choices)}]" if spec.choices else ""
-        click.echo(f"{spec.name}{required}: {spec.doc}{choices}")
-        for sub in spec.subfields:
-            click.echo(f"    {sub.name}{' (required)' if sub.required else ''}: {sub.doc}")
-
-
 class ContentTypeParam(click.ParamType):
     name = "type"
 
@@ -271,6 +250,20 @@ class ContentTypeParam(click.ParamType):
             self.fail(f"'{value}' is not a content type{did_you_mean(value, list(CONTENT_TYPES) + list(TYPE_BY_FOLDER))}; "
                       f"choose one of {', '.join(CONTENT_TYPES)}", param, ctx)
         return ctype
+
+
+@cli.command()
+@click.argument("type_", metavar="TYPE", type=ContentTypeParam())
+def fields(type_) -> None:  # type: ignore[no-untyped-def]
+    """List every front-matter field of a content TYPE, with its kind and what it is for."""
+    from failsite.content.schema import fields_of
+
+    for spec in fields_of(type_).values():
+        required = " (required)" if spec.required else ""
+        choices = f" [{', '.join(spec.choices)}]" if spec.choices else ""
+        click.echo(f"{spec.name}{required}: {spec.doc}{choices}")
+        for sub in spec.subfields:
+            click.echo(f"    {sub.name}{' (required)' if sub.required else ''}: {sub.doc}")
 
 
 @cli.command()

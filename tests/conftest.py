@@ -56,6 +56,16 @@ def build_errors(site: Path, **options: object) -> list[str]:
     return [d.format().splitlines()[0] for d in caught.value.diagnostics]
 
 
+def run_cli(*args: str) -> tuple[int, str]:
+    """Run `failsite ARGS` in-process; its exit code and everything it printed."""
+    from click.testing import CliRunner
+
+    from failsite.cli import cli
+
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
 def html(site: Path, path: str, output: str = "public") -> BeautifulSoup:
     """Parse an output page, e.g. html(site, 'talks/x/index.html')."""
     return BeautifulSoup((site / output / path).read_text(encoding="utf-8"), "html.parser")

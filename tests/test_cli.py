@@ -8,16 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from conftest import SiteMaker, talk
-from failsite.cli import TerminalProgress, cli
+from conftest import SiteMaker, run_cli, talk
+from failsite.cli import TerminalProgress
 from failsite.content.schema import CONTENT_TYPES
 
 
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.output
+run = run_cli
 
 
 def test_build_writes_the_site_and_reports_pages(make_site: SiteMaker) -> None:

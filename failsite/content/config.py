@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 import yaml
 
 from failsite.errors import Diagnostic, FailsiteError, did_you_mean, error
-from failsite.content.schema import ACTION_KINDS, CONTENT_TYPES, SEVERITIES, Field, content_type, read_mapping
+from failsite.content.schema import (ACTION_KINDS, AUDIENCES, CONTENT_TYPES, REVIEW_STATUSES, SEVERITIES,
+                                     SHARED_AUDIENCES, Field, content_type, read_mapping)
 from failsite.content.slugs import slugify
 from failsite.content.yamlnodes import YamlNode, load_yaml_file
 
@@ -142,14 +143,14 @@ _TOP_FIELDS = (
     Field("types", "mapping", "per-type options: title, description"),
     Field("anonymise", "mapping", "anonymisation: registry, internal_domains, patterns, rules"),
     Field("lint", "mapping", "writing help: rules (your own rules file), disable (rule ids)"),
-    Field("curriculum", "mapping", "curriculum options: guide_audience"),
+    Field("curriculum", "mapping", "curriculum options: guide_audience, most_modules, pdf"),
     Field("limits", "mapping", "bounds on one page: render_seconds, page_megabytes"),
     Field("debriefs", "mapping", "debrief options: severities, action_kinds"),
     Field("consent", "mapping", "consent options: require_record"),
     Field("hooks", "strings", "the site's own Python modules that extend failsite (filters, markdown plugins, "
           "fields): names of .py files beside site.yaml"),
     Field("default_visibility", "choice", "the visibility of items that give none: public, internal (default), "
-          "restricted or private", choices=("public", "internal", "restricted", "private")),
+          "restricted or private", choices=AUDIENCES),
     Field("redirects_file", "bool", "true also writes _redirects (old address, new address, 301) for hosts that read "
           "one (Netlify, Cloudflare Pages)"),
     Field("strings", "mapping", "the theme's words as this site wants them: \"Related stories\": More like this"),
@@ -157,7 +158,7 @@ _TOP_FIELDS = (
           "(draft, in-review or approved)"),
 )
 _REVIEW_FIELDS = tuple(Field(name, "choice", f"the least review status a {name} build publishes",
-                             choices=("draft", "in-review", "approved")) for name in ("public", "internal", "restricted", "private"))
+                             choices=REVIEW_STATUSES) for name in AUDIENCES)
 _DEBRIEF_FIELDS = (
     Field("severities", "strings", "the severity levels a debrief may give, most severe first "
           "(default critical, major, minor)"),
@@ -173,7 +174,7 @@ _CONSENT_FIELDS = (
 )
 _CURRICULUM_FIELDS = (
     Field("guide_audience", "choice", "the least audience whose builds hold the facilitator guides, with their "
-          "notes (default restricted)", choices=("public", "internal", "restricted")),
+          "notes (default restricted)", choices=SHARED_AUDIENCES),
     Field("most_modules", "int", "a story used in more modules than this is flagged on the coverage page (default 3)"),
     Field("pdf", "bool", "true prints the handouts and facilitator packs to PDF on every build (default false; "
           "`failsite build --pdf` does it for one build)"),

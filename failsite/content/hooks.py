@@ -19,7 +19,7 @@ import hashlib
 import importlib.util
 import sys
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -86,6 +86,11 @@ class HookSite:
                                              required=required)))
 
 
+def hook_sources(site_dir: Path, name: str) -> tuple[Path, Path]:
+    """Where a hook module named in site.yaml may be: `<name>.py`, or a package folder `<name>/`."""
+    return site_dir / f"{name}.py", site_dir / name
+
+
 def load_hooks(site_dir: Path, modules: tuple[str, ...], shown: str = "site.yaml") -> tuple[SiteHooks, list[Diagnostic]]:
     """Load and register the site's hook modules, in order; every failure is an error naming its module and line."""
     if not modules:
@@ -94,12 +99,14 @@ def load_hooks(site_dir: Path, modules: tuple[str, ...], shown: str = "site.yaml
     diagnostics: list[Diagnostic] = []
     sources = []
     for name in modules:
-        path = next((p for p in (site_dir / f"{name}.py", site_dir / name / "__init__.py") if p.is_file()), None)
+        module_file, package = hook_sources(site_dir, name)
+        path = next((p for p in (module_file, package / "__init__.py") if p.is_file()), None)
         if path is None:
             diagnostics.append(error(shown, 1, f"the hook module '{name}' is not in the site folder",
                                      f"add {name}.py beside site.yaml, or remove it from `hooks:`"))
             continue
-        sources.append(path.read_bytes())
+        package_files = sorted(package.rglob("*.py")) if path.name == "__init__.py" else [path]
+        sources += [p.read_bytes() for p in package_files]  # a package's every module decides what it does
         site._module = name
         try:
             spec = importlib.util.spec_from_file_location(f"failsite_hook_{hashlib.sha256(str(path).encode()).hexdigest()[:12]}_{name}", path)

@@ -208,19 +208,17 @@ def _write(post: Post, ctype: ContentType, content_dir: Path, report: ImportRepo
     fields, mapped, kept, human, people = _map_fields(post, ctype)
     shown = post.path.relative_to(source).as_posix()
     type_name = ctype.name
-    person = _PERSON_FIELD.get(type_name)
     required = [f.name for f in ctype.fields if f.required and f.name not in fields]
     if required:
         human.append(f"{shown}: no {', '.join(required)}, so it was imported as a page; move it to "
                      f"{ctype.folder}/ and add {', '.join(f'`{r}:`' for r in required)} when you know them")
         type_name = "page"
-        fields.pop(person, None) if person else None
-        for name in [n for n in fields if n not in _PAGE_FIELDS]:
+        for name in [n for n in fields if n not in _PAGE_FIELDS]:  # the person too: kept, for when it moves
             fields.setdefault("extra", {})[name] = fields.pop(name)
     folder = content_dir / CONTENT_TYPES[type_name].folder
     files = _linked_files(post, report, shown)
     target = folder / post.slug / "index.md" if files else folder / f"{post.slug}.md"
-    if target.exists() or (folder / f"{post.slug}.md").exists() or (folder / post.slug / "index.md").exists():
+    if (folder / f"{post.slug}.md").exists() or (folder / post.slug / "index.md").exists():
         report.skipped.append(f"{shown}: {target.relative_to(content_dir.parent).as_posix()} exists already "
                               "(nothing is overwritten)")
         return None

@@ -116,6 +116,8 @@ class Preview:
         if theme is None:
             raise FailsiteError(found)
         self.theme = theme
+        data, self.data_diagnostics = load_data(self.site_dir)  # a data file's change is a full rebuild (changes)
+        self.data = anonymise_data(data, self.anonymiser)
         sources, found = discover_sources(self.config)
         if has_errors(found):
             raise FailsiteError(found)
@@ -209,10 +211,8 @@ class Preview:
         audience = audience_for(self.audience.name, self.audience.drafts, self.audience.today, self.config.review,
                                 self.audience.owner)
         site, found = assemble_site(items, frozenset(self.sources), self.config, audience)
-        diagnostics += found + prerequisite_order(site)
-        data, found = load_data(self.site_dir)
-        diagnostics += found
-        site = replace(site, data=anonymise_data(data, self.anonymiser))
+        diagnostics += found + prerequisite_order(site) + self.data_diagnostics
+        site = replace(site, data=self.data)
         renderer = self._renderer()
         diagnostics += renderer.diagnostics
         if has_errors(diagnostics):

@@ -37,6 +37,25 @@ def audience_for(name: str, drafts: bool, today: dt.date, review: tuple[tuple[st
                     owner_key(owner))
 
 
+def reason_kind(reason: str) -> str:
+    """A reason `why_unpublished` gave, without what is particular to one item, for counting: 'draft', 'review
+    status in-review', 'visibility restricted', 'another owner', 'expired', 'consent withdrawn', 'consent
+    withheld'."""
+    if reason == "it is a draft":
+        return "draft"
+    if reason.startswith("its review status is "):
+        return "review status " + reason.split()[4].rstrip(",")
+    if reason.startswith("its visibility is "):
+        return "visibility " + reason.split()[3].rstrip(",")
+    if reason.startswith("it is a private entry of another owner"):
+        return "another owner"
+    if reason.startswith("it expired"):
+        return "expired"
+    if reason.startswith("consent was withdrawn"):
+        return "consent withdrawn"
+    return "consent withheld"
+
+
 def why_unpublished(item: Item, audience: Audience) -> str:
     """'' when the item is published for this audience, else the reason it is left out."""
     if item.draft and not audience.drafts:

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 from urllib.parse import urlsplit
 
 import icalendar
 
-from failsite.content.text import without_tags
 from failsite.render.views import ItemView, SiteView
 
 DEFAULT_MINUTES = 120
@@ -31,8 +29,8 @@ def event_calendar(views: SiteView, events: list[ItemView], name: str) -> bytes:
 
 
 def actions_calendar(views: SiteView, name: str) -> bytes:
-    """Every open action with a due day, as a to-do (VTODO) due that day, with its debrief's address: owners
-    subscribe to it and see what falls due. What each holds is what the actions page shows."""
+    """Every open action with a due day, as an iCalendar task component due that day, with its debrief's address:
+    owners subscribe to it and see what falls due. What each holds is what the actions page shows."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//failsite//actions//EN")
     calendar.add("version", "2.0")
@@ -47,8 +45,7 @@ def actions_calendar(views: SiteView, name: str) -> bytes:
         identity = f"{debrief.key}\n{action['id'] or action['what']}"
         todo.add("uid", f"{hashlib.sha256(identity.encode('utf-8')).hexdigest()[:24]}@{host}")
         todo.add("dtstamp", dt.datetime.combine(views.today, dt.time(0, 0), tzinfo=dt.timezone.utc))
-        what = " ".join(html.unescape(without_tags(str(action["what"]))).split())
-        todo.add("summary", (f"{action['id']}: " if action["id"] else "") + what)
+        todo.add("summary", (f"{action['id']}: " if action["id"] else "") + action["text"])
         todo.add("due", action["due"])
         todo.add("status", "IN-PROCESS" if action["status"] == "in-progress" else "NEEDS-ACTION")
         lines = [f"Owner: {action['owner']}" if action["owner"] else "", f"Team: {action['team']}" if action["team"] else "",

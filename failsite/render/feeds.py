@@ -9,7 +9,6 @@ import re
 import json
 from xml.sax.saxutils import escape, quoteattr
 
-from failsite.content.items import derive_summary
 from failsite.site.insights import all_actions, export_record
 from failsite.render.views import ItemView, SiteView
 
@@ -129,6 +128,6 @@ def actions_csv(views: SiteView) -> bytes:
     writer.writerow(["what", "owner", "due", "status", "overdue", "debrief", "url"])
     for action in all_actions(views.site):
         debrief = views.site.by_key[action.debrief_key]
-        writer.writerow([derive_summary(action.what, limit=10_000), action.owner, action.due.isoformat() if action.due else "", action.status,
+        writer.writerow([action.text, action.owner, action.due.isoformat() if action.due else "", action.status,
                          "yes" if action.overdue else "no", debrief.title, views.absolute_url(debrief.url)])
     return buffer.getvalue().encode("utf-8")

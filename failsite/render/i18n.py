@@ -20,9 +20,7 @@ from babel.messages.pofile import read_po
 from markupsafe import Markup, escape
 
 from failsite.errors import Diagnostic, error
-
-_ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                   "October", "November", "December")
+from failsite.render.views import format_date
 
 
 @dataclass(frozen=True)
@@ -59,7 +57,7 @@ class ThemeStrings:
         if value is None:
             return ""
         if self.language.split("_")[0].split("-")[0] == "en":
-            return f"{value.day} {_ENGLISH_MONTHS[value.month - 1]} {value.year}"
+            return format_date(value)  # '10 April 2025', as everywhere else failsite writes a date
         return babel_format_date(value, format="long", locale=_locale(self.language))
 
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Callable
-
-import re
+from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
 from failsite.site import insights
 from failsite.render.charts import heat_map
-from failsite.content.items import Item
+from failsite.content.items import Item, quarter_slug
 from failsite.content.text import without_tags
 from failsite.content.config import TypeOptions
 from failsite.render.plans import (ALL_STORIES, ALL_STORIES_URL, STORY_PICKER_URL, PagePlan, builds_guides,
@@ -172,8 +172,9 @@ class ItemView:
         """A talk, debrief, experiment or log entry: what every count of stories counts."""
         return self._item.type in insights.STORY_TYPES
 
-    @property
+    @cached_property
     def reading_minutes(self) -> int:
+        """Minutes to read it (counted once per build: every card showing it asks)."""
         return insights.reading_minutes(self._item)
 
     @property
@@ -203,8 +204,7 @@ class ItemView:
         """A module's session plan as a running order: each segment with its start ('0:10'), minutes, activity,
         materials and story (None when it names none, or one not published for this audience)."""
         segments, start = [], 0
-        records = self.__getattr__("plan") if self._item.type == "module" else ()
-        for record in records or ():
+        for record in (self.plan or ()) if self._item.type == "module" else ():
             ref = record.get("story")
             key = resolve_source_key(self._item.key, ref.target) if ref is not None else None
             story = self._views.item(key) if key in self._views.site.by_key else None
@@ -223,7 +223,7 @@ class ItemView:
     @property
     def quarter_page(self) -> dict[str, Any] | None:
         """For a quarterly review: its quarter's page, when the log has one in this build."""
-        slug = self._item.fields["quarter"].strip().lower()
+        slug = quarter_slug(self._item.fields["quarter"])
         return self._views.quarter(slug) if slug in self._views._quarters else None
 
     @property
@@ -349,13 +349,16 @@ class SiteView:
         """A site path ('/talks/x/') with the base path in front ('/failures/talks/x/')."""
         return self.site.config.base_path + path.lstrip("/")
 
+    @cached_property
+    def _origin(self) -> str:
+        """'https://intranet.example' from base_url, or '' when it has no host."""
+        parts = urlsplit(self.site.config.base_url)
+        return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
     def canonical(self, url: str) -> str:
         """A page's full address (its URL as the site links it, base path included), or '' when base_url has no
         host to make one from."""
-        base = self.site.config.base_url
-        if "://" not in base:
-            return ""
-        return base.split("://", 1)[0] + "://" + base.split("://", 1)[1].split("/", 1)[0] + url
+        return self._origin + url if self._origin else ""
 
     def absolute_url(self, path: str) -> str:
         """A full URL when base_url has a host, else the same as `url`."""
@@ -474,11 +477,9 @@ class SiteView:
     def absolute_links(self, html: str) -> Markup:
         """HTML with its links to this site's pages made absolute (https://host/...), for print and PDF, where a
         path is no use; unchanged when base_url has no host."""
-        base = self.site.config.base_url
-        if "://" not in base:
+        if not self._origin:
             return Markup(html)
-        origin = base.split("://", 1)[0] + "://" + base.split("://", 1)[1].split("/", 1)[0]
-        return Markup(_SITE_LINK.sub(lambda m: f'{m.group(1)}{origin}{m.group(2)}"', str(html)))
+        return Markup(_SITE_LINK.sub(lambda m: f'{m.group(1)}{self._origin}{m.group(2)}"', str(html)))
 
     def story_picker(self) -> dict[str, Any]:
         """Every published story for the picker: its patterns, barriers, practices, type, reading time and the
@@ -508,7 +509,7 @@ class SiteView:
 
     def open_actions(self, team: str = "") -> list[dict[str, Any]]:
         """Open actions, soonest due first: all of them, or one team's (by its slug)."""
-        return [{"what": self.item(a.debrief_key).actions[a.index]["what"], "owner": a.owner, "due": a.due, "status": a.status, "overdue": a.overdue,
+        return [{"what": self.item(a.debrief_key).actions[a.index]["what"], "text": a.text, "owner": a.owner, "due": a.due, "status": a.status, "overdue": a.overdue,
                  "id": a.id, "kind": a.kind, "link": a.link, "team": a.team,
                  "team_url": self.url(team_actions_url(slugify(a.team))) if a.team and slugify(a.team) else "",
                  "debrief": self.item(a.debrief_key)}

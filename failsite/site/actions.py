@@ -8,7 +8,6 @@ import json
 from dataclasses import dataclass
 import datetime as dt
 
-from failsite.content.items import derive_summary
 from failsite.site.assemble import Site
 from failsite.site.insights import open_actions
 
@@ -39,7 +38,7 @@ def action_rows(site: Site, overdue_only: bool = False, owner: str | None = None
         if wanted and wanted not in " ".join(action.owner.casefold().split()):
             continue
         debrief = site.by_key[action.debrief_key]
-        rows.append(ActionRow(action.id, derive_summary(str(action.what), limit=10_000), action.owner,
+        rows.append(ActionRow(action.id, action.text, action.owner,
                               action.due.isoformat() if action.due else "", action.status, action.overdue,
                               action.kind, debrief.title, debrief.path, action.link))
     return rows

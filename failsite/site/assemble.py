@@ -12,7 +12,7 @@ from failsite.content.discover import is_bundle_key
 from failsite.content.items import Item
 from failsite.content.schema import is_folder_file
 from failsite.errors import Diagnostic, error, warning
-from failsite.privacy.publish import Audience, why_unpublished
+from failsite.privacy.publish import Audience, reason_kind, why_unpublished
 from failsite.site.taxonomy import Taxonomy, build_taxonomies
 
 
@@ -41,21 +41,23 @@ class Site:
 def nothing_published(items: list[Item], left_out: dict[str, str], audience: Audience,
                       config: SiteConfig) -> Diagnostic:
     """A warning for a build that publishes none of its items, saying why (the most common reason) and what to do."""
-    reasons: dict[str, int] = {}
+    by_kind: dict[str, list[str]] = {}
     for reason in left_out.values():
-        kind = reason.split(",")[0] if reason.startswith("its visibility") else reason.split(" (")[0]
-        reasons[kind] = reasons.get(kind, 0) + 1
-    main, count = max(reasons.items(), key=lambda pair: (pair[1], pair[0]))
+        if reason:
+            by_kind.setdefault(reason_kind(reason), []).append(reason)
+    kind, reasons = max(by_kind.items(), key=lambda pair: (len(pair[1]), pair[0]))
+    # The first of them, without what is particular to its item (the build's audience, a date, a line).
+    main = reasons[0].split(",")[0] if kind.startswith("visibility") else reasons[0].split(" (")[0]
     hint = "publish at least one item for this audience"
-    if main.startswith("its visibility"):
+    if kind.startswith("visibility"):
         hint = (f"mark the items meant for the {audience.name} audience `visibility: {audience.name}`, or set "
                 f"`default_visibility: {audience.name}` in site.yaml (now {config.default_visibility})")
-    elif main.startswith("its review status"):
+    elif kind.startswith("review status"):
         hint = "approve the items (`status: approved`), or change site.yaml `review:`"
-    elif main == "it is a draft":
+    elif kind == "draft":
         hint = "set `draft: false` on the items that are ready, or build with --drafts to look at them"
     return warning(CONFIG_FILE, 1, f"this {audience.name} build publishes none of the {len(items)} items: "
-                   f"{count} left out because {main}", hint)
+                   f"{len(reasons)} left out because {main}", hint)
 
 
 def newest_first(item: Item) -> tuple[int, str, str]:

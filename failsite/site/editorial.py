@@ -13,6 +13,7 @@ from pathlib import Path
 from failsite.content.items import Item
 from failsite.content.schema import AUDIENCES
 from failsite.privacy.consent import expiring_records
+from failsite.privacy.publish import reason_kind
 from failsite.site.assemble import Site
 
 EXPIRY_NOTICE_DAYS = 30
@@ -49,22 +50,6 @@ class EditorialQueue:
     expiring_consent: tuple[QueueEntry, ...]
     review_due: tuple[QueueEntry, ...]
     audiences: tuple[AudienceCount, ...]
-
-
-def reason_kind(reason: str) -> str:
-    """A left-out reason without what is particular to one item, for counting: 'draft', 'review status in-review',
-    'visibility restricted', 'expired', 'consent withdrawn', 'consent withheld'."""
-    if reason == "it is a draft":
-        return "draft"
-    if reason.startswith("its review status is "):
-        return "review status " + reason.split()[4].rstrip(",")
-    if reason.startswith("its visibility is "):
-        return "visibility " + reason.split()[3].rstrip(",")
-    if reason.startswith("it expired"):
-        return "expired"
-    if reason.startswith("consent was withdrawn"):
-        return "consent withdrawn"
-    return "consent withheld"
 
 
 def entered_review(site_dir: Path, item: Item) -> dt.date | None:

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from failsite.content.items import Item, quarter_slug
+from failsite.content.items import Item, derive_summary, quarter_slug
 from failsite.content.slugs import slugify
 from failsite.errors import Diagnostic, warning
 from failsite.site.assemble import Site, resolve_source_key
@@ -272,6 +272,11 @@ class Action:
     completed: dt.date | None = None
     team: str = ""  # the team that held the review (its `team`, else the first of its `teams`)
     index: int = 0  # its place among the debrief's actions
+
+    @property
+    def text(self) -> str:
+        """The action as plain text (its markdown's words), for the terminal, CSV and calendars."""
+        return derive_summary(self.what, limit=10_000)
 
 
 def actions_of(item: Item, today: dt.date) -> tuple[Action, ...]:

@@ -7,11 +7,9 @@ import io
 import textwrap
 from pathlib import Path
 
-from click.testing import CliRunner
 from PIL import Image
 
-from conftest import build, html, text_of
-from failsite.cli import cli
+from conftest import build, html, run_cli, text_of
 
 
 def image(kind: str = "PNG") -> bytes:
@@ -29,8 +27,7 @@ def write(root: Path, files: dict[str, str | bytes]) -> Path:
 
 
 def run_import(tool: str, source: Path, site: Path, *options: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["import", tool, str(source), str(site), *options])
-    return result.exit_code, result.output
+    return run_cli("import", tool, str(source), str(site), *options)
 
 
 def test_a_hugo_site_with_toml_and_yaml_front_matter_and_a_page_bundle(tmp_path: Path) -> None:

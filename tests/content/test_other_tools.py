@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from click.testing import CliRunner
-
-from conftest import SiteMaker, build_errors
-from failsite.cli import cli
+from conftest import SiteMaker, build_errors, run_cli
 
 
 def test_fields_from_other_tools_are_named_by_meaning(make_site: SiteMaker) -> None:
@@ -31,10 +28,10 @@ def test_toml_and_json_front_matter_are_named(make_site: SiteMaker) -> None:
 
 
 def test_failsite_fields_lists_a_types_fields() -> None:
-    result = CliRunner().invoke(cli, ["fields", "talk"])
-    assert result.exit_code == 0
-    lines = result.output.splitlines()
+    code, output = run_cli("fields", "talk")
+    assert code == 0
+    lines = output.splitlines()
     assert lines[0] == "title (required): the title shown on the page and in lists"
     assert any(line.startswith("speaker (required): who gave the talk") for line in lines)
-    assert CliRunner().invoke(cli, ["fields", "talks"]).exit_code == 0
-    assert CliRunner().invoke(cli, ["fields", "blog"]).exit_code == 2
+    assert run_cli("fields", "talks")[0] == 0
+    assert run_cli("fields", "blog")[0] == 2

@@ -8,10 +8,8 @@ import io
 import json
 
 import icalendar
-from click.testing import CliRunner
 
-from conftest import CONFIG, REGISTRY, SiteMaker, build, html, text_of
-from failsite.cli import cli
+from conftest import CONFIG, REGISTRY, SiteMaker, build, html, run_cli, text_of
 
 DEBRIEF = """\
 ---
@@ -49,13 +47,8 @@ def _site(make_site: SiteMaker):  # type: ignore[no-untyped-def]
     }, CONFIG)
 
 
-def _run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.output
-
-
 def test_the_table_lists_open_actions_soonest_first_with_overdue_marked(make_site: SiteMaker) -> None:
-    code, output = _run("actions", str(_site(make_site)), "--today", "2026-06-01")
+    code, output = run_cli("actions", str(_site(make_site)), "--today", "2026-06-01")
     assert code == 0
     lines = output.splitlines()
     assert lines[0].split() == ["ID", "ACTION", "OWNER", "DUE", "STATUS", "DEBRIEF"]
@@ -68,24 +61,24 @@ def test_the_table_lists_open_actions_soonest_first_with_overdue_marked(make_sit
 
 def test_names_are_those_the_audience_sees(make_site: SiteMaker) -> None:
     site = _site(make_site)
-    _, restricted = _run("actions", str(site), "--today", "2026-06-01")
+    _, restricted = run_cli("actions", str(site), "--today", "2026-06-01")
     assert "Named Person" in restricted or "Namey" in restricted  # consent: named, for internal and restricted
     assert "Dana" not in restricted and "Whitfield" not in restricted  # no consent: never a real name
-    _, public = _run("actions", str(site), "--today", "2026-06-01", "--audience", "public")
+    _, public = run_cli("actions", str(site), "--today", "2026-06-01", "--audience", "public")
     assert "Namey" not in public and "no open actions match" in public  # internal debriefs: nothing for the public
 
 
 def test_overdue_and_owner_filters_and_csv_json(make_site: SiteMaker) -> None:
     site = _site(make_site)
-    _, output = _run("actions", str(site), "--today", "2026-06-01", "--overdue", "--format", "csv")
+    _, output = run_cli("actions", str(site), "--today", "2026-06-01", "--overdue", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(output)))
     assert [r["id"] for r in rows] == ["PLAT-1", "PROD-1"] and all(r["overdue"] == "yes" for r in rows)
-    _, output = _run("actions", str(site), "--today", "2026-06-01", "--owner", "jordan", "--format", "json")
+    _, output = run_cli("actions", str(site), "--today", "2026-06-01", "--owner", "jordan", "--format", "json")
     data = json.loads(output)
     assert data["as_of"] == "2026-06-01"
     assert [a["what"] for a in data["actions"]] == ["Write the runbook", "Write the runbook"]
     assert {a["source"] for a in data["actions"]} == {"content/debriefs/a.md", "content/debriefs/b.md"}
-    code, output = _run("actions", str(site), "--owner", "nobody-like-this")
+    code, output = run_cli("actions", str(site), "--owner", "nobody-like-this")
     assert code == 0 and output.startswith("no open actions match")
 
 

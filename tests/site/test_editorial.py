@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 
-from click.testing import CliRunner
 
-from conftest import CONFIG, REGISTRY, SiteMaker, talk
-from failsite.cli import cli
-from failsite.site.editorial import reason_kind
+from conftest import CONFIG, REGISTRY, SiteMaker, run_cli, talk
+from failsite.privacy.publish import reason_kind
 
 DEBRIEF = """\
 ---
@@ -38,13 +36,8 @@ def _site(make_site: SiteMaker):  # type: ignore[no-untyped-def]
     }, CONFIG)
 
 
-def _run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.output
-
-
 def test_the_queue_lists_each_section_and_what_each_audience_gets(make_site: SiteMaker) -> None:
-    code, output = _run("review", str(_site(make_site)), "--today", "2026-06-01")
+    code, output = run_cli("review", str(_site(make_site)), "--today", "2026-06-01")
     assert code == 0
     sections = output.split("\n\n")
     assert sections[0] == "Editorial queue of T, as of 2026-06-01"
@@ -68,7 +61,7 @@ def test_the_queue_lists_each_section_and_what_each_audience_gets(make_site: Sit
 
 
 def test_the_queue_as_json_for_scripts(make_site: SiteMaker) -> None:
-    code, output = _run("review", str(_site(make_site)), "--today", "2026-06-01", "--format", "json")
+    code, output = run_cli("review", str(_site(make_site)), "--today", "2026-06-01", "--format", "json")
     assert code == 0
     queue = json.loads(output)
     assert queue["day"] == "2026-06-01"
@@ -81,7 +74,7 @@ def test_the_queue_as_json_for_scripts(make_site: SiteMaker) -> None:
 
 def test_a_site_with_errors_exits_1_and_says_why(make_site: SiteMaker) -> None:
     site = make_site({"content/talks/a.md": talk(patterns="[concret]")})
-    code, output = _run("review", str(site))
+    code, output = run_cli("review", str(site))
     assert code == 1 and "unknown value 'concret'" in output and "Traceback" not in output
 
 
@@ -89,3 +82,5 @@ def test_reasons_are_counted_by_kind() -> None:
     assert reason_kind("it expired on 2026-01-01") == "expired"
     assert reason_kind("consent was withdrawn on 2026-01-01 (the consent record at line 7)") == "consent withdrawn"
     assert reason_kind("it mentions Hidden Person (people[3]), who has withheld consent") == "consent withheld"
+    assert reason_kind("it is a private entry of another owner (or of none), and this build is for one owner's "
+                       "log") == "another owner"
