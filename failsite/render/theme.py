@@ -157,7 +157,10 @@ def template_diagnostic(exc: Exception, theme: Theme, template_name: str) -> Dia
     missing = _MISSING_ATTRIBUTE.match(message)
     if missing:
         owner, name = _VIEW_NAMES.get(missing.group(1), missing.group(1)), missing.group(2)
-        message = f"{owner} has no attribute '{name}'{did_you_mean(name, template_names())}"
+        known = template_names()
+        message = (f"{owner} has no attribute '{name}' here: it is a field of other types, or not set on this item; "
+                   f"guard it with `{{% if page.{name} is defined %}}`" if name in known
+                   else f"{owner} has no attribute '{name}'{did_you_mean(name, known)}")
     hint = "check the variable name on this line; templates see `page`, `site` and the helpers in the README" \
         if isinstance(exc, jinja2.UndefinedError) else "fix the template expression on this line"
     return error(path, line, f"template error: {message}", hint)

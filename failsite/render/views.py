@@ -78,6 +78,7 @@ class ItemView:
     draft = property(lambda self: self._item.draft)
     extra = property(lambda self: self._item.extra)
     path = property(lambda self: self._item.url)
+    slug = property(lambda self: self._item.slug)
 
     @property
     def url(self) -> str:
