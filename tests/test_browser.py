@@ -155,6 +155,32 @@ def test_print_hides_navigation(browser, demo_url: str) -> None:  # type: ignore
     page.close()
 
 
+def test_a_printed_story_gives_full_addresses_for_its_links_and_itself(browser, make_site) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from pypdf import PdfReader
+
+    from conftest import talk
+    site = make_site({"content/talks/a.md": talk("A", body="See [the other talk](b.md) and [a page](https://example.org/x).",
+                                                 patterns="[concrete]"),
+                      "content/talks/b.md": talk("B", patterns="[concrete]")},
+                     config="title: T\nbase_url: https://intranet.example/\n")
+    build(site)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site / "public")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/talks/a/")
+        text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(page.pdf(format="A4"))).pages)
+        page.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    flat = re.sub(r"\s+", "", text)  # a long address may wrap in print
+    assert "(https://intranet.example/talks/b/)" in flat and "(https://example.org/x)" in flat
+    assert "https://intranet.example/talks/a/" in flat
+
+
 @pytest.fixture
 def served_site(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """`failsite serve` on a free port, in its own process, as an author would run it."""

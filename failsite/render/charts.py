@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from markupsafe import Markup, escape
 
 _LABEL_W, _CELL_W, _CELL_H, _HEAD_H = 120, 64, 34, 26
 
 
 def heat_map(chart_id: str, title: str, columns: tuple[str, ...],
-             series: list[tuple[str, str, tuple[int, ...]]]) -> Markup:
+             series: list[tuple[str, str, tuple[int, ...]]], gettext: Callable[[str], str] = str) -> Markup:
     """A grid of rows (css class, label, values per column) by columns, each cell shaded by its count in its row's
     colour with the count written in it: small counts stay readable and no series hides another. The same data
-    follows as a table."""
+    follows as a table. `gettext` gives the chart's own words in the site's language."""
     if not columns:
-        return Markup('<p class="empty">No dated stories yet.</p>')
+        return Markup(f'<p class="empty">{escape(gettext("No dated stories yet."))}</p>')
     description = "; ".join(f"{label}: " + ", ".join(f"{c} {v}" for c, v in zip(columns, values))
                             for _, label, values in series)
     top = max([max(values, default=0) for *_, values in series] + [1])
@@ -41,9 +43,11 @@ def heat_map(chart_id: str, title: str, columns: tuple[str, ...],
     head = "".join(f'<th scope="col">{escape(c)}</th>' for c in columns)
     rows = "".join(f'<tr><th scope="row">{escape(label)}</th>' + "".join(f"<td>{v}</td>" for v in values) + "</tr>"
                    for _, label, values in series)
-    table = (f'<details class="chart-numbers"><summary>The numbers as a table</summary>'
-             f'<div class="table-scroll" tabindex="0" role="region" aria-label="{escape(title)}: the numbers">'
-             f'<table class="chart-data"><caption>{escape(title)}: the numbers</caption>'
-             f'<thead><tr><th scope="col">Pattern</th>{head}</tr></thead><tbody>{rows}</tbody></table></div></details>')
+    numbers = escape(gettext("%(title)s: the numbers") % {"title": title})
+    table = (f'<details class="chart-numbers"><summary>{escape(gettext("The numbers as a table"))}</summary>'
+             f'<div class="table-scroll" tabindex="0" role="region" aria-label="{numbers}">'
+             f'<table class="chart-data"><caption>{numbers}</caption>'
+             f'<thead><tr><th scope="col">{escape(gettext("Pattern"))}</th>{head}</tr></thead><tbody>{rows}</tbody>'
+             f'</table></div></details>')
     return Markup(f'<figure class="chart-figure"><div class="chart-scroll" tabindex="0" role="region" '
                   f'aria-label="{escape(title)}">{"".join(parts)}</div>{table}</figure>')

@@ -424,7 +424,8 @@ def page_context(views: SiteView, plan: PagePlan) -> ItemView | ListPage:
     pager = _pager(views, plan)
     if plan.kind == "list" and plan.type == ALL_STORIES:
         items = views.items(ALL_STORIES, limit=plan.last - plan.first, start=plan.first)
-        return ListPage("list", "All stories", "Every talk, debrief, experiment and failure log entry, newest first.",
+        return ListPage("list", views._("All stories"),
+                        views._("Every talk, debrief, experiment and failure log entry, newest first."),
                         views.url(plan.url), items, pager)
     if plan.kind == "list":
         options = site.config.type_options(plan.type)
@@ -445,32 +446,41 @@ def page_context(views: SiteView, plan: PagePlan) -> ItemView | ListPage:
         kit = views.kit(plan.kind, plan.name)
         return ListPage(plan.kind, kit["title"], "", views.url(plan.url), [], pager, name=plan.name)
     if plan.kind in _INSIGHT_TITLES or plan.kind in ("track", "guide", "quarter", "team-actions"):
-        title, description = _INSIGHT_TITLES.get(plan.kind, ("", ""))
+        title, description = (views._(words) if words else "" for words in _INSIGHT_TITLES.get(plan.kind, ("", "")))
         if plan.kind == "team-actions":
             team = dict(action_teams(site))[plan.name]
-            title, description = f"Open actions of {team}", f"What {team} still has to do from its debriefs."
+            title = views._("Open actions of %(team)s") % {"team": team}
+            description = views._("What %(team)s still has to do from its debriefs.") % {"team": team}
         if plan.kind in ("track", "guide"):
             track_title = views.track(plan.name)["title"]
-            title = track_title if plan.kind == "track" else f"Facilitator guide: {track_title}"
+            title = track_title if plan.kind == "track" else views._("Facilitator guide: %(track)s") % {"track": track_title}
         elif plan.kind == "quarter":
-            title = views.quarter(plan.name)["title"] + " in the failure log"
+            title = views._("%(quarter)s in the failure log") % {"quarter": views.quarter(plan.name)["title"]}
         return ListPage(plan.kind, title, description, views.url(plan.url), [], pager, name=plan.name)
     if plan.kind == "home":
         recent = [views.item(i.key) for i in itertools.islice((i for i in site.items if i.type != "page"), HOME_RECENT)]
         return ListPage("home", site.config.title, site.config.description, views.url("/"), recent, pager)
-    return ListPage("notfound", "Page not found", "", views.url(plan.url), [], pager)
+    return ListPage("notfound", views._("Page not found"), "", views.url(plan.url), [], pager)
+
+
+def N_(message: str) -> str:
+    """Mark a word for the theme's catalogue where it is written, to be translated where it is shown (gettext's
+    convention for words kept in tables)."""
+    return message
 
 
 _INSIGHT_TITLES = {
-    "insights": ("Insights", "What the stories say together, and the curriculum built from them."),
-    "search": ("Search", "Search every published story."),
-    "coverage": ("Curriculum coverage", "Which failure patterns the curriculum addresses, and with how many stories."),
-    "actions": ("Open action items", "Every action from every debrief that is not done yet, soonest due first."),
-    "chains": ("Experiment chains", "Each small bet and the test that followed it."),
-    "tracks": ("Curriculum tracks", "Modules in the order they are taught."),
-    "stories": ("Story picker", "Every published story with its patterns, barriers and the modules that use it: "
-                "find the right story for a session, and the ones no module uses yet."),
-    "quarters": ("Failure log by quarter", "Entries, recurring root causes and patterns, quarter by quarter."),
+    "insights": (N_("Insights"), N_("What the stories say together, and the curriculum built from them.")),
+    "search": (N_("Search"), N_("Search every published story.")),
+    "coverage": (N_("Curriculum coverage"),
+                 N_("Which failure patterns the curriculum addresses, and with how many stories.")),
+    "actions": (N_("Open action items"),
+                N_("Every action from every debrief that is not done yet, soonest due first.")),
+    "chains": (N_("Experiment chains"), N_("Each small bet and the test that followed it.")),
+    "tracks": (N_("Curriculum tracks"), N_("Modules in the order they are taught.")),
+    "stories": (N_("Story picker"), N_("Every published story with its patterns, barriers and the modules that use "
+                                       "it: find the right story for a session, and the ones no module uses yet.")),
+    "quarters": (N_("Failure log by quarter"), N_("Entries, recurring root causes and patterns, quarter by quarter.")),
 }
 
 

@@ -91,7 +91,10 @@ class ItemView:
 
     @property
     def type_label(self) -> str:
-        return CONTENT_TYPES[self._item.type].name.capitalize() if self._item.type != "log" else "Log entry"
+        _ = self._views._
+        words = {"talk": _("Talk"), "debrief": _("Debrief"), "experiment": _("Experiment"), "log": _("Log entry"),
+                 "module": _("Module"), "event": _("Event"), "review": _("Review"), "page": _("Page")}
+        return words.get(self._item.type) or CONTENT_TYPES[self._item.type].name.capitalize()
 
     @property
     def content(self) -> Markup:
@@ -356,6 +359,13 @@ class SiteView:
         parts = urlsplit(self.site.config.base_url)
         return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
+    @property
+    def print_origin(self) -> str:
+        """The site's origin as a CSS string ('"https://intranet.example"') for printed link addresses, or '' when
+        base_url has no host (or one CSS could not quote as written)."""
+        origin = self._origin
+        return f'"{origin}"' if origin and re.fullmatch(r"[\w+.:/\[\]-]+", origin) else ""
+
     def canonical(self, url: str) -> str:
         """A page's full address (its URL as the site links it, base path included), or '' when base_url has no
         host to make one from."""
@@ -538,8 +548,10 @@ class SiteView:
         columns, series = insights.patterns_over_time(self.site)
         labels = {t.slug: t.title for t in self.site.taxonomy("patterns").terms}
         chosen = [(slug, labels[slug], values) for slug, values in series if pattern in (None, slug)]
-        title = f"{labels[pattern]} stories per quarter" if pattern else "Stories per pattern per quarter"
-        return heat_map(f"trend-{pattern or 'all'}", title, tuple(c.replace("-q", " Q") for c in columns), chosen)
+        title = (self._("%(pattern)s stories per quarter") % {"pattern": labels[pattern]} if pattern
+                 else self._("Stories per pattern per quarter"))
+        return heat_map(f"trend-{pattern or 'all'}", title, tuple(c.replace("-q", " Q") for c in columns), chosen,
+                        self._)
 
     @property
     def guides(self) -> bool:

@@ -3,6 +3,7 @@ own overrides, and a German catalogue that leaves no word of the default theme i
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -21,8 +22,10 @@ def marked_strings() -> set[str]:
         found.update(re.findall(r'\b_\("([^"]+)"', text))
         found.update(re.findall(r"\b_\('([^']+)'", text))
         found.update(re.findall(r'ngettext\("([^"]+)"', text))
-    views = (THEME.parents[1] / "failsite" / "render" / "views.py").read_text(encoding="utf-8")
-    found.update(re.findall(r'self\._\("([^"]+)"\)', views))
+    for module in ("views.py", "charts.py", "renderer.py"):
+        code = (THEME.parents[1] / "failsite" / "render" / module).read_text(encoding="utf-8")
+        code = re.sub(r'"\s+"', "", code)  # a long word split over lines in the source is one word
+        found.update(re.findall(r'\b(?:_|gettext|N_)\("([^"]+)"\)', code))
     return found
 
 
@@ -63,3 +66,48 @@ def test_an_unknown_language_is_an_error(make_site: SiteMaker) -> None:
     site = make_site({"content/talks/a.md": talk()}, config="title: T\nlanguage: klingon-xx\n")
     assert any("'language' is 'klingon-xx', which is not a language code failsite knows" in e
                for e in build_errors(site))
+
+
+def unmarked_words(template: str) -> list[str]:
+    """Words a template writes as they are, outside `_()`: text between tags and literal labels in attributes."""
+    # Comments, scripts, styles, code (field names), expressions and a page's `kind` block (a CSS class) are not
+    # words on the page;
+    # they are blanked with their line breaks kept, so line numbers stay true.
+    text = re.sub(r"\{#.*?#\}|<script.*?</script>|<style.*?</style>|\{% block kind %\}.*?\{% endblock %\}"
+                  r"|<code>.*?</code>|\{\{.*?\}\}|\{%.*?%\}", lambda m: " " + "\n" * m.group(0).count("\n"), template, flags=re.S)
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        found += [f"{number}: {value}" for value in
+                  re.findall(r'(?:aria-label|data-label|title|alt|placeholder)="([A-Za-z][^"]*)"', line)]
+        line = re.sub(r"<[^>]*>|&\w+;|&#\d+;|\b[\w-]+\.(?:json|csv|xml|ics)\b", " ", line)
+        found += [f"{number}: {word}" for word in re.findall(r"[A-Za-z]{2,}", line)]
+    return found
+
+
+def test_the_default_theme_writes_no_word_outside_the_catalogue() -> None:
+    found = {str(path.relative_to(THEME)): unmarked_words(path.read_text(encoding="utf-8"))
+             for path in (THEME / "templates").rglob("*.html")}
+    assert {name: words for name, words in found.items() if words} == {}
+
+
+def test_the_scan_for_unmarked_words_finds_them() -> None:
+    assert unmarked_words('<p>{{ _("Marked") }} plain</p>\n<nav aria-label="Main">') == ["1: plain", "2: Main"]
+
+
+def test_a_german_site_has_its_views_titles_labels_and_chart_in_german(make_site: SiteMaker) -> None:
+    site = make_site({"content/talks/a.md": talk("Ein Vortrag", date="2026-03-05", patterns="[concrete]"),
+                      "content/talks/b.md": talk("Noch einer", date="2026-03-06", patterns="[concrete]")},
+                     config="title: T\nlanguage: de\n")
+    build(site, today=dt.date(2026, 3, 20))
+    stories = html(site, "stories/index.html")
+    assert text_of(stories.select_one("h1")) == "Alle Geschichten"
+    assert "Vortrag" in text_of(stories.select_one(".item-list"))
+    insights = html(site, "insights/index.html")
+    assert "2 Geschichten in diesem Quartal" in text_of(insights.select_one(".figures"))
+    assert text_of(insights.select_one(".chart-numbers summary")) == "Die Zahlen als Tabelle"
+    assert insights.select_one("svg.heat-map title").get_text() == "Geschichten pro Muster und Quartal"
+    picker = html(site, "curriculum/stories/index.html")
+    assert {text_of(o) for o in picker.select("select option[value='']")} == {"alle"}
+    assert text_of(picker.select_one("caption")).startswith("2 veröffentlichte Geschichten, 2 in keinem Modul")
+    talk_page = html(site, "talks/a/index.html")
+    assert [s["data-pagefind-filter"] for s in talk_page.select("[data-pagefind-filter]")][:2] == ["Art", "Muster"]
