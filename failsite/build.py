@@ -14,6 +14,7 @@ from failsite.privacy.anonymise import Anonymiser, anonymise_data, anonymise_ite
 from failsite.content.data import DATA_DIR, load_data
 from failsite.privacy.audit import audit_files
 from failsite.content.config import CONFIG_FILE, SiteConfig, load_config
+from failsite.site.taxonomy import folder_clashes
 from failsite.content.hooks import NO_HOOKS, SiteHooks, hook_sources, load_hooks
 from failsite.content.items import Item, item_schema
 from failsite.content.ingest import ItemTransform, ingest
@@ -132,6 +133,7 @@ def _build(config: SiteConfig, run: Run, target: Path | None, cache: BuildCache 
 def _hooks(config: SiteConfig) -> SiteHooks:
     """The site's hook modules, registered; a hook that fails stops the build before anything is read."""
     hooks, found = load_hooks(config.site_dir, config.hooks)
+    found += folder_clashes(config, hooks.types)
     if has_errors(found):
         raise BuildFailed(sorted_unique(found))
     return hooks

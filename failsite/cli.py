@@ -17,7 +17,7 @@ from typing import Callable, TypeVar
 import click
 
 from failsite import __version__
-from failsite.errors import Diagnostic, FailsiteError, did_you_mean
+from failsite.errors import Diagnostic, FailsiteError, did_you_mean, has_errors
 from failsite.privacy.publish import AUDIENCES
 
 T = TypeVar("T")
@@ -252,13 +252,34 @@ class ContentTypeParam(click.ParamType):
         return ctype
 
 
+def _site_type(name: str, site_dir: Path, verb: str):  # type: ignore[no-untyped-def]
+    """A content type by name or folder, and the fields the site's hooks add to it; the site's hooks are loaded
+    first, so a type of the site's own is known too."""
+    from failsite.content.config import CONFIG_FILE, load_config
+    from failsite.content.hooks import load_hooks
+
+    def hooks():  # type: ignore[no-untyped-def]
+        config_hooks = load_config(site_dir).hooks if (site_dir / CONFIG_FILE).is_file() else ()
+        loaded, found = load_hooks(site_dir, config_hooks)
+        if has_errors(found):
+            raise FailsiteError(found)
+        return loaded
+
+    site_hooks = _run(hooks, verb)
+    ctype = ContentTypeParam().convert(name, None, None)
+    return ctype, site_hooks.fields_of(ctype.name)
+
+
 @cli.command()
-@click.argument("type_", metavar="TYPE", type=ContentTypeParam())
-def fields(type_) -> None:  # type: ignore[no-untyped-def]
-    """List every front-matter field of a content TYPE, with its kind and what it is for."""
+@click.argument("type_name", metavar="TYPE")
+@site_dir_argument
+def fields(type_name: str, site_dir: Path) -> None:
+    """List every front-matter field of a content TYPE, with its kind and what it is for (with the fields and types
+    the hooks of the site in SITE_DIR add)."""
     from failsite.content.schema import fields_of
 
-    for spec in fields_of(type_).values():
+    ctype, extra = _site_type(type_name, site_dir, "fields")
+    for spec in {**fields_of(ctype), **{f.name: f for f in extra}}.values():
         required = " (required)" if spec.required else ""
         choices = f" [{', '.join(spec.choices)}]" if spec.choices else ""
         click.echo(f"{spec.name}{required}: {spec.doc}{choices}")
@@ -267,15 +288,16 @@ def fields(type_) -> None:  # type: ignore[no-untyped-def]
 
 
 @cli.command()
-@click.argument("type_", metavar="TYPE", type=ContentTypeParam())
+@click.argument("type_name", metavar="TYPE")
 @click.argument("title")
 @site_dir_argument
-def new(type_, title: str, site_dir: Path) -> None:  # type: ignore[no-untyped-def]
+def new(type_name: str, title: str, site_dir: Path) -> None:
     """Write a new TYPE item titled TITLE from its archetype, and print its path."""
     from failsite.content.archetypes import new_content
     from failsite.content.config import load_config
 
-    path = _run(lambda: new_content(load_config(site_dir), type_, title, dt.date.today()), "new")
+    ctype, extra = _site_type(type_name, site_dir, "new")
+    path = _run(lambda: new_content(load_config(site_dir), ctype, title, dt.date.today(), extra), "new")
     click.echo(path)
 
 

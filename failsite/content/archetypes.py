@@ -25,10 +25,11 @@ _BODY = {
 }
 
 
-def archetype_text(ctype: ContentType, title: str, today: dt.date) -> str:
-    """The default archetype: required and example-bearing fields filled in, the others commented out."""
+def archetype_text(ctype: ContentType, title: str, today: dt.date, extra: tuple[Field, ...] = ()) -> str:
+    """The default archetype: required and example-bearing fields filled in, the others commented out; `extra` are
+    the fields the site's hooks add to the type."""
     lines = ["---"]
-    fields: list[Field] = [f for f in COMMON_FIELDS if f.name == "title"] + list(ctype.fields) + \
+    fields: list[Field] = [f for f in COMMON_FIELDS if f.name == "title"] + list(ctype.fields) + list(extra) + \
         [f for f in COMMON_FIELDS if f.name not in ("title", "type")]
     for spec in fields:
         lines.append(f"# {spec.name}: {spec.doc}{' (required)' if spec.required else ''}")
@@ -44,11 +45,13 @@ def archetype_text(ctype: ContentType, title: str, today: dt.date) -> str:
             example = spec.example.replace("\n", "\n# ") if spec.example else ""
             lines.append(f"# {spec.name}:{' ' if example and not example.startswith(chr(10)) else ''}{example}")
     lines.append("---")
-    return "\n".join(lines) + "\n" + _BODY[ctype.name]
+    return "\n".join(lines) + "\n" + _BODY.get(ctype.name, "Write it here.\n")
 
 
-def new_content(config: SiteConfig, ctype: ContentType, title: str, today: dt.date) -> Path:
-    """Write content/<folder>/<slug>.md from the site's archetype (or the default); never overwrite."""
+def new_content(config: SiteConfig, ctype: ContentType, title: str, today: dt.date, extra: tuple[Field, ...] = ()
+                ) -> Path:
+    """Write content/<folder>/<slug>.md from the site's archetype (or the default, with the `extra` fields the
+    site's hooks add); never overwrite."""
     slug = slugify(title)
     if not slug:
         raise FailsiteError([error("<title>", 1, f"cannot make a file name from the title '{title}'",
@@ -62,7 +65,7 @@ def new_content(config: SiteConfig, ctype: ContentType, title: str, today: dt.da
         text = custom.read_text(encoding="utf-8").replace("{title}", json.dumps(title, ensure_ascii=False)) \
             .replace("{date}", today.isoformat())
     else:
-        text = archetype_text(ctype, title, today)
+        text = archetype_text(ctype, title, today, extra)
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target, "x", encoding="utf-8") as handle:  # "x": fail rather than overwrite
         handle.write(text)

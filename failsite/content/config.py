@@ -120,7 +120,9 @@ class SiteConfig:
         return next(t for t in self.taxonomies if t.name == name)
 
     def type_options(self, type_name: str) -> TypeOptions:
-        return dict(self.types)[type_name]
+        """A type's title and description; a type from a hook (unknown when site.yaml was read) has its label."""
+        found = dict(self.types).get(type_name)
+        return found or TypeOptions(CONTENT_TYPES[type_name].label, "")
 
 
 _TOP_FIELDS = (

@@ -7,6 +7,14 @@ site.yaml names modules in the site folder (`hooks: [shortcuts]` reads `shortcut
     site.template_global("sponsor", value)    a name every template sees
     site.markdown_plugin(plugin)              a markdown-it-py plugin: plugin(md) is called on the parser
     site.field("talk", "mood", "string", "how the room felt")   a front-matter field of a type
+    site.content_type("recipe", "recipes", "Recipes")        a content type of the site's own: its files
+                                              under content/recipes/, its pages at /recipes/<slug>/ (template
+                                              `recipe.html` if the site has one, else `item.html`), its list
+
+A type from a hook takes the common fields (title, date, summary, people, patterns, tags,
+visibility...) and those given with `site.field`; its items are anonymised, published by audience
+and audited like every other item. Its title in lists is its label (site.yaml `types:` is read
+before hooks run, so it names built-in types only).
 
 What a hook makes still passes the anonymisation and the leak audit, which a hook cannot switch
 off: its filters' and globals' output lands in pages the audit reads. A hook that fails to load or
@@ -16,6 +24,7 @@ register is an error naming its module and line, never a traceback.
 from __future__ import annotations
 
 import hashlib
+import re
 import importlib.util
 import sys
 import traceback
@@ -23,10 +32,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from failsite.content.schema import CONTENT_TYPES, Field
+from failsite.content.schema import BUILTIN_TYPES, ContentType, Field, install_site_types
 from failsite.errors import Diagnostic, error
 
 FIELD_KINDS = ("string", "strings", "date", "int", "bool", "url", "mapping")
+# Site paths the built-in views own: a hook type's folder may not take one.
+VIEW_FOLDERS = frozenset({"insights", "search", "coverage", "actions", "chains", "tracks", "stories", "curriculum",
+                          "pagefind", "css", "js", "images", "static", "page"})
+_TYPE_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_FOLDER_NAME = re.compile(r"[a-z][a-z0-9-]*")
 
 
 @dataclass(frozen=True)
@@ -38,6 +52,7 @@ class SiteHooks:
     markdown_plugins: tuple[Callable[..., Any], ...] = ()
     fields: tuple[tuple[str, Field], ...] = ()  # (type name, field)
     fingerprint: str = ""
+    types: tuple[ContentType, ...] = ()
 
     def fields_of(self, type_name: str) -> tuple[Field, ...]:
         return tuple(f for t, f in self.fields if t == type_name)
@@ -55,6 +70,7 @@ class HookSite:
         self.template_globals: dict[str, Any] = {}
         self.markdown_plugins: list[Callable[..., Any]] = []
         self.fields: list[tuple[str, Field]] = []
+        self.types: dict[str, ContentType] = {}
 
     def filter(self, name: str, function: Callable[..., Any]) -> None:
         """A Jinja filter: `{{ value | name }}`."""
@@ -76,14 +92,31 @@ class HookSite:
 
     def field(self, type_name: str, name: str, kind: str = "string", doc: str = "", required: bool = False) -> None:
         """A front-matter field of a content type, with its kind and what it is for (shown in errors and `new`)."""
-        if type_name not in CONTENT_TYPES:
-            raise ValueError(f"'{type_name}' is not a content type (types: {', '.join(CONTENT_TYPES)})")
+        known = {**BUILTIN_TYPES, **self.types}
+        if type_name not in known:
+            raise ValueError(f"'{type_name}' is not a content type (types: {', '.join(known)}); a hook's own type "
+                             "is registered with site.content_type before its fields")
         if kind not in FIELD_KINDS:
             raise ValueError(f"field kind '{kind}' is not one of {', '.join(FIELD_KINDS)}")
         if not name.isidentifier():
             raise ValueError(f"'{name}' is not a field name (letters, digits and _)")
         self.fields.append((type_name, Field(name, kind, doc or f"{name} (from the {self._module} hook)",
                                              required=required)))
+
+    def content_type(self, name: str, folder: str, label: str, dated: bool = True) -> None:
+        """A content type of the site's own: `name` (singular, as in `type:` and templates), the `folder` under
+        content/ its files live in (also its address), the `label` its list shows, and whether it needs a date."""
+        taken = {**BUILTIN_TYPES, **self.types}
+        if not _TYPE_NAME.fullmatch(name) or name in taken:
+            raise ValueError(f"content type '{name}' needs a new name of lowercase letters, digits and _ "
+                             f"(taken: {', '.join(taken)})")
+        folders = {t.folder for t in taken.values()} | VIEW_FOLDERS
+        if not _FOLDER_NAME.fullmatch(folder) or folder in folders:
+            raise ValueError(f"folder '{folder}' of type '{name}' must be new, made of lowercase letters, digits "
+                             f"and -, and not one of {', '.join(sorted(folders))}")
+        if not str(label).strip():
+            raise ValueError(f"content type '{name}' needs a label for its list, e.g. '{folder.capitalize()}'")
+        self.types[name] = ContentType(name, folder, str(label).strip(), (), dated=bool(dated))
 
 
 def hook_sources(site_dir: Path, name: str) -> tuple[Path, Path]:
@@ -94,6 +127,7 @@ def hook_sources(site_dir: Path, name: str) -> tuple[Path, Path]:
 def load_hooks(site_dir: Path, modules: tuple[str, ...], shown: str = "site.yaml") -> tuple[SiteHooks, list[Diagnostic]]:
     """Load and register the site's hook modules, in order; every failure is an error naming its module and line."""
     if not modules:
+        install_site_types(())
         return NO_HOOKS, []
     site = HookSite("")
     diagnostics: list[Diagnostic] = []
@@ -118,7 +152,7 @@ def load_hooks(site_dir: Path, modules: tuple[str, ...], shown: str = "site.yaml
             if not callable(register):
                 diagnostics.append(error(str(path.relative_to(site_dir)), 1, f"the hook module '{name}' has no "
                                          "register(site) function", "define `def register(site):` and call "
-                                         "site.filter, site.markdown_plugin or site.field in it"))
+                                         "site.filter, site.markdown_plugin, site.field or site.content_type in it"))
                 continue
             register(site)
         except Exception as exc:  # noqa: BLE001 - the site's own code: reported with its line, never a traceback
@@ -128,5 +162,6 @@ def load_hooks(site_dir: Path, modules: tuple[str, ...], shown: str = "site.yaml
                                      f"the hook failed: {type(exc).__name__}: {exc}",
                                      "fix the hook module; nothing was built"))
     fingerprint = hashlib.sha256(b"\0".join(sources)).hexdigest()
+    install_site_types(tuple(site.types.values()))
     return SiteHooks(tuple(site.filters.items()), tuple(site.template_globals.items()), tuple(site.markdown_plugins),
-                     tuple(site.fields), fingerprint), diagnostics
+                     tuple(site.fields), fingerprint, tuple(site.types.values())), diagnostics

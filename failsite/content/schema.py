@@ -284,7 +284,18 @@ CONTENT_TYPES: dict[str, ContentType] = {
 }
 
 TYPE_BY_FOLDER = {t.folder: t for t in CONTENT_TYPES.values()}
-ALL_TYPE_NAMES = tuple(CONTENT_TYPES) + tuple(TYPE_BY_FOLDER)
+BUILTIN_TYPES: dict[str, ContentType] = dict(CONTENT_TYPES)
+
+
+def install_site_types(types: tuple[ContentType, ...]) -> None:
+    """Make a site's own content types (registered by its hooks) known wherever a type is looked up, beside the
+    built-in ones; the types of a site built before in this process are dropped. One site is built at a time in a
+    process (the build lock), and forked workers inherit the tables."""
+    CONTENT_TYPES.clear()
+    CONTENT_TYPES.update(BUILTIN_TYPES)
+    CONTENT_TYPES.update((t.name, t) for t in types)
+    TYPE_BY_FOLDER.clear()
+    TYPE_BY_FOLDER.update((t.folder, t) for t in CONTENT_TYPES.values())
 
 
 def content_type(name: str) -> ContentType | None:
@@ -318,7 +329,7 @@ def coerce(field: Field, node: YamlNode, path: str, vocab: Vocabularies,
         return node.text
     if field.kind == "choice":
         value = node.text.strip().lower()
-        choices = field.choices or ALL_TYPE_NAMES
+        choices = field.choices or (*CONTENT_TYPES, *TYPE_BY_FOLDER)
         if value not in choices:
             fail(f"'{field.name}' has unknown value '{node.text}'{did_you_mean(value, choices)}",
                  "valid values: " + ", ".join(field.choices or CONTENT_TYPES))

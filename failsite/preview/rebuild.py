@@ -27,6 +27,7 @@ from failsite.privacy.audit import audit_files
 from failsite.preview.changes import Change
 from failsite.content.config import load_config
 from failsite.content.hooks import load_hooks
+from failsite.site.taxonomy import folder_clashes
 from failsite.content.items import Item, item_schema, read_item
 from failsite.content.discover import Source, discover_sources
 from failsite.errors import Diagnostic, FailsiteError, error, has_errors, sorted_unique
@@ -108,6 +109,7 @@ class Preview:
                                   else self.base_url + "/")
         self.anonymiser = make_anonymiser(self.config, self.audience.name, self.audience.today)
         hooks, found = load_hooks(self.site_dir, self.config.hooks)
+        found += folder_clashes(self.config, hooks.types)
         if has_errors(found):
             raise FailsiteError(found)
         self.schema = item_schema(self.config, hooks.fields)

@@ -391,7 +391,9 @@ def render_page(env: jinja2.Environment, theme: Theme, views: SiteView, plan: Pa
     site's `limits`), becomes a located diagnostic."""
     config = views.site.config
     try:
-        template = env.get_template(plan.template)
+        # An item of a type the theme has no template for (a hook's own type) takes the generic item page.
+        template = env.select_template([plan.template, "item.html"]) if plan.kind == "item" else \
+            env.get_template(plan.template)
         with time_limit(config.render_seconds):
             html = template.render(page=page_context(views, plan))
         if len(html) > config.page_megabytes * 1_000_000:

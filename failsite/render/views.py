@@ -18,7 +18,7 @@ from failsite.content.text import without_tags
 from failsite.content.config import TypeOptions
 from failsite.render.plans import (ALL_STORIES, ALL_STORIES_URL, STORY_PICKER_URL, PagePlan, builds_guides,
                                    kit_pdf_path, output_path, team_actions_url)
-from failsite.content.schema import AUDIENCES, CONTENT_TYPES, is_folder_file
+from failsite.content.schema import AUDIENCES, BUILTIN_TYPES, CONTENT_TYPES, is_folder_file
 from failsite.render.search import bundles
 from failsite.site.assemble import Site, asset_url, resolve_source_key
 from failsite.content.slugs import slugify
@@ -566,6 +566,8 @@ class SiteView:
         has = self._keys_by_type
         stories = [(types[name].title, f"/{CONTENT_TYPES[name].folder}/") for name in
                    ("talk", "debrief", "experiment", "log", "review", "event") if name in has]
+        stories += [(t.label, f"/{t.folder}/") for name, t in CONTENT_TYPES.items()
+                    if name not in BUILTIN_TYPES and name in has]  # the site's own types, from its hooks
         curriculum = [(self._("Tracks"), "/tracks/")] + ([(types["module"].title if "module" in types else self._("Modules"),
                                                    "/modules/")] if "module" in has else [])
         curriculum += [(self._("Story picker"), STORY_PICKER_URL), (self._("Coverage"), "/coverage/")]

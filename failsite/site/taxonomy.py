@@ -6,14 +6,24 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
-from failsite.content.config import SiteConfig, TaxonomyDef
+from failsite.content.config import CONFIG_FILE, SiteConfig, TaxonomyDef
 from failsite.content.items import Item
+from failsite.content.schema import ContentType
 from failsite.content.slugs import slugify
+from failsite.errors import Diagnostic, error
 
 
 # Where a taxonomy's pages live when its name is a content type's folder: the events taxonomy (talk seasons,
 # as free text) leaves /events/ to the event items.
 _PATHS = {"events": "seasons"}
+
+
+def folder_clashes(config: SiteConfig, types: tuple[ContentType, ...]) -> list[Diagnostic]:
+    """An error for each content type from a hook whose folder is the address of one of the site's taxonomies."""
+    taxonomies = {taxonomy_path(t.name): t.name for t in config.taxonomies}
+    return [error(CONFIG_FILE, 1, f"the hook type '{t.name}' has the folder '{t.folder}', which is the address of "
+                  f"the taxonomy '{taxonomies[t.folder]}'", "give the type another folder in site.content_type")
+            for t in types if t.folder in taxonomies]
 
 
 def taxonomy_path(name: str) -> str:
