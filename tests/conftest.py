@@ -27,8 +27,8 @@ def write_files(root: Path, files: dict[str, str]) -> None:
 
 def talk(title: str = "A talk", date: str = "2026-03-01", body: str = "The story.", **fields: str) -> str:
     """Markdown for a talk with the required fields filled in; extra fields as YAML text."""
-    lines = ["---", f"title: {title}", f"date: {date}", "speaker: Avery Example"]
-    lines += [f"{k}: {v}" for k, v in fields.items()]
+    fields = {"speaker": "Avery Example", **fields}
+    lines = ["---", f"title: {title}", f"date: {date}"] + [f"{k}: {v}" for k, v in fields.items()]
     return "\n".join(lines) + "\n---\n" + body + "\n"
 
 

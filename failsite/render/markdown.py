@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
-from failsite.render.shortcodes import render_close, render_open, render_video, shortcode_rule
+from failsite.render.shortcodes import PERSON_LINK, person_rule, render_close, render_open, render_video, shortcode_rule
 from markdown_it.common.utils import unescapeAll
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
@@ -89,6 +89,7 @@ def markdown_parser(options: MarkdownOptions) -> MarkdownIt:
                                    "linkify": True})
     md.validateLink = is_allowed_url
     md.enable(["table", "strikethrough", "linkify"])  # bare https://… and www.… become links, as on GitHub
+    md.options["strikethrough_single_tilde"] = True  # ~one~ strikes through as ~~two~~ does, as on GitHub
     for plugin in options.plugins:  # the site's own (content.hooks): what they print is audited like the rest
         plugin(md)
     md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin).use(admon_plugin)
@@ -98,6 +99,7 @@ def markdown_parser(options: MarkdownOptions) -> MarkdownIt:
     md.core.ruler.after("anchor", "anchor_names", _name_anchors)
     md.block.ruler.before("paragraph", "failsite_block", _block_rule, {"alt": ["paragraph"]})
     md.block.ruler.before("failsite_block", "shortcode", shortcode_rule, {"alt": ["paragraph"]})
+    md.inline.ruler.before("text", "person", person_rule)
     md.add_render_rule("shortcode_open", render_open)
     md.add_render_rule("shortcode_close", render_close)
     md.add_render_rule("shortcode_video", render_video)
@@ -359,6 +361,14 @@ def _rewrite_links(children: list[Token], line: int, resolve: LinkResolver, imag
     for token in children:
         if token.type in ("softbreak", "hardbreak"):
             line += 1
+        elif token.type == "link_open" and token.meta.get("person"):
+            open_links.append(token)
+            name = children[children.index(token) + 1].content  # already the published name (anonymised)
+            new_href = resolve(PERSON_LINK + name, line)
+            if new_href is None:
+                token.tag, token.attrs = "span", {}
+            else:
+                token.attrSet("href", new_href)
         elif token.type == "link_open":
             open_links.append(token)
             href = str(token.attrGet("href") or "")

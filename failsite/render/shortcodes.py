@@ -10,6 +10,9 @@
 
     {{< video "recording.mp4" >}}          (a file in the story's folder, or a web address)
 
+    as {{< person "Jordan Example" >}} put it     (inline: the person's published name, linked to their
+                                                  page on the site when this build has one)
+
 The text between an opening and a closing line is markdown like the rest of the body, and the
 words given to a shortcode (`by`, a title) are anonymised like every other text; what a shortcode
 writes is HTML of our own, never the author's. A line `{{< name >}}` whose name is not a
@@ -23,13 +26,17 @@ from typing import Any
 
 from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+
+from failsite.site.assemble import PERSON_LINK
 
 # name -> whether it wraps markdown between an opening and a closing line
 SHORTCODES = {"callout": True, "quote": True, "video": False}
 _OPEN = re.compile(r"^\{\{<\s*([A-Za-z_-]+)((?:\s+(?:[A-Za-z_]+=)?\"[^\"]*\")*)\s*>\}\}\s*$")
 _ARGUMENT = re.compile(r'(?:([A-Za-z_]+)=)?"([^"]*)"')
 VIDEO_SUFFIXES = (".mp4", ".webm", ".ogv", ".mov")
+_PERSON = re.compile(r'\{\{<\s*person\s+"([^"\n]+)"\s*>\}\}')
 
 
 def shortcode_arguments(text: str) -> dict[str, str]:
@@ -115,3 +122,19 @@ def render_video(self: Any, tokens: list[Token], index: int, options: Any, env: 
         return (f'<video class="recording" controls preload="metadata" src="{escapeHtml(source)}">'
                 f'<a href="{escapeHtml(source)}">{escapeHtml(title)}</a></video>\n')
     return f'<p class="video-link"><a href="{escapeHtml(source)}">{escapeHtml(title)}</a></p>\n'
+
+
+def person_rule(state: StateInline, silent: bool) -> bool:
+    """`{{< person "Name" >}}` inside a line: a link whose text is the name. The name is anonymised with every other
+    text before the link is resolved, so the link goes to the published name's page, never the real one's."""
+    found = _PERSON.match(state.src, state.pos)
+    if found is None:
+        return False
+    if not silent:
+        opening = state.push("link_open", "a", 1)
+        opening.attrs = {"href": PERSON_LINK}
+        opening.meta["person"] = True
+        state.push("text", "", 0).content = found.group(1).strip()
+        state.push("link_close", "a", -1)
+    state.pos = found.end()
+    return True

@@ -11,6 +11,7 @@ from failsite.content.config import CONFIG_FILE, SiteConfig
 from failsite.content.discover import is_bundle_key
 from failsite.content.items import Item
 from failsite.content.schema import is_folder_file
+from failsite.content.slugs import slugify
 from failsite.errors import Diagnostic, error, warning
 from failsite.privacy.publish import Audience, reason_kind, why_unpublished
 from failsite.site.taxonomy import Taxonomy, build_taxonomies
@@ -292,11 +293,19 @@ def asset_url(base_path: str, item: Item, asset: str) -> str:
     return f"{base_path}{item.url.lstrip('/')}{asset}"
 
 
+PERSON_LINK = "person:"  # a person shortcode's link until it is resolved to their page (render.shortcodes)
+
+
 def body_link_resolver(site: Site, item: Item, diagnostics: list[Diagnostic]) -> LinkResolver:
     """Rewrite `../talks/x.md#part` in this item's body to the target's URL, and check links to the story's own
     files (`photo.jpg`, published beside its page), reporting broken links."""
+    people = next((t for t in site.taxonomies if t.name == "people"), None)
+
     def resolve(href: str, line: int) -> str | None:
         base = site.config.base_path
+        if href.startswith(PERSON_LINK):  # a person shortcode: their page, when this build has one
+            slug = slugify(href[len(PERSON_LINK):])
+            return base + people.term(slug).url.lstrip("/") if people and people.has_term(slug) else None
         if href.startswith("/") and not href.startswith("//"):  # a path on this site, written from its root
             return href if href.startswith(base) else base + href.lstrip("/")
         path = unquote(urlsplit(href).path)

@@ -61,6 +61,9 @@ class Taxonomy:
         """The term with this slug (a table lookup: a page per term must not scan them all)."""
         return self._terms_by_slug[slug]
 
+    def has_term(self, slug: str) -> bool:
+        return slug in self._terms_by_slug
+
     @cached_property
     def _terms_by_slug(self) -> dict[str, Term]:
         return {term.slug: term for term in self.terms}

@@ -90,3 +90,9 @@ def test_heading_links_have_an_accessible_name() -> None:
 def test_bare_addresses_become_links_as_on_github() -> None:
     page = render("See https://wiki.example/post-mortems and www.example.org for more.")
     assert [a["href"] for a in page.find_all("a")] == ["https://wiki.example/post-mortems", "http://www.example.org"]
+
+
+def test_one_or_two_tildes_strike_through_as_on_github() -> None:
+    page = render("~one~ and ~~two~~, H~2~O, a ~ b, ~not closed, `~code~`")
+    assert [s.get_text() for s in page.find_all("s")] == ["one", "two", "2"]
+    assert "a ~ b, ~not closed" in page.get_text() and page.find("code").get_text() == "~code~"

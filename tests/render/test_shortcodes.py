@@ -49,3 +49,21 @@ def test_an_unclosed_shortcode_wraps_the_rest_of_the_body(make_site: SiteMaker) 
     build(site)
     quote = html(site, "talks/a/index.html").select_one(".prose figure.pull-quote blockquote")
     assert [text_of(p) for p in quote.find_all("p")] == ["To the end.", "Still quoted."]
+
+
+def test_a_person_shortcode_links_the_published_name_to_its_page(make_site: SiteMaker) -> None:
+    body = ('As {{< person "Named Person" >}} said, and {{< person "Dana Whitfield" >}} agreed; '
+            '{{< person "Someone Unlisted" >}} was not asked.')
+    files = {"content/talks/a.md": talk("A", body=body, speaker="Named Person", patterns="[concrete]"),
+             "content/talks/b.md": talk("B", speaker="Dana Whitfield", patterns="[concrete]"), "people.yaml": REGISTRY}
+    site = make_site(files, config=CONFIG)
+    build(site)
+    prose = html(site, "talks/a/index.html").select_one(".prose")
+    links = {text_of(a): a["href"] for a in prose.find_all("a")}
+    assert links == {"Named Person": "/people/named-person/"}  # a pseudonym has no page unless pseudonym_pages
+    assert "The Product Lead agreed" in text_of(prose) and "Someone Unlisted was not asked" in text_of(prose)
+    assert "dana" not in all_output(site)
+    paged = make_site(files, config=CONFIG + "  pseudonym_pages: true\n", name="paged")
+    build(paged)
+    links = {text_of(a): a["href"] for a in html(paged, "talks/a/index.html").select(".prose a")}
+    assert links["The Product Lead"] == "/people/the-product-lead/"
