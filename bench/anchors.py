@@ -3,7 +3,8 @@
     pip install -e '.[bench]'
     python bench/anchors.py [--pages 1000] [--runs 3]
 
-Each tool gets the same talks (about 650 words: headings, lists, a table, links, emphasis;
+The floor (bench/floor.py: read, front matter, markdown-it-py, Jinja, write, on both cores) runs on
+the same corpus in the same run. Each tool gets the same talks (about 650 words: headings, lists, a table, links, emphasis;
 2 to 4 tags and 1 to 3 patterns each) in its own input format. Whole process, wall time
 median of the runs, and each tool's peak memory. failsite runs with its default theme, every
 taxonomy and insight page, the anonymisation (a 600-person registry) and the leak audit.
@@ -129,6 +130,15 @@ def main() -> None:
             edited.write_text(edited.read_text() + "\nOne more sentence.\n")
 
         report("failsite, one page edited", *measure(failsite, args.runs, edit))
+
+        def retitle() -> None:  # a new title changes the lists and term pages that show the talk
+            text = edited.read_text()
+            edited.write_text(text.replace("title: ", "title: Retitled ", 1))
+
+        report("failsite, one title edited", *measure(failsite, args.runs, retitle))
+        floor = [sys.executable, str(Path(__file__).with_name("floor.py")), str(site)]
+        report("floor (read, parse, render)", *measure(floor, args.runs,
+                                                       lambda: shutil.rmtree(site / "floor-public", True)))
         for name, make in (("Hugo", hugo_site), ("Pelican", pelican_site), ("MkDocs", mkdocs_site)):
             if name.lower() in args.without:
                 continue
@@ -138,12 +148,14 @@ def main() -> None:
             command = make(site, root / name.lower())
             report(f"{name}, cold", *measure(command, args.runs))
     hugo = next((t for label, t, _ in rows if label == "Hugo, cold"), None)
+    bare = next((t for label, t, _ in rows if label.startswith("floor")), None)
     print(f"{args.pages} talks, median of {args.runs} runs")
-    print(f"{'build':<28} {'time':>8} {'pages/s':>8} {'peak MiB':>9} {'x Hugo':>7}")
+    print(f"{'build':<28} {'time':>8} {'pages/s':>8} {'peak MiB':>9} {'x Hugo':>7} {'x floor':>8}")
     for label, seconds, peak in rows:
-        ratio = f"{seconds / hugo:.1f}" if hugo and seconds == seconds else "-"
+        ratio = f"{seconds / hugo:.2f}" if hugo and seconds == seconds else "-"
+        to_floor = f"{seconds / bare:.2f}" if bare and seconds == seconds else "-"
         rate = f"{args.pages / seconds:.0f}" if seconds == seconds else "-"
-        print(f"{label:<28} {seconds:8.2f} {rate:>8} {peak / 1024:9.0f} {ratio:>7}")
+        print(f"{label:<28} {seconds:8.2f} {rate:>8} {peak / 1024:9.0f} {ratio:>7} {to_floor:>8}")
 
 
 if __name__ == "__main__":
