@@ -30,7 +30,7 @@ from failsite.site.assemble import Site, assemble_site
 from failsite.site.insights import prerequisite_order
 from failsite.render.theme import Theme, load_theme, theme_inputs
 from failsite.engine.cache import BuildCache, load_cache, prepare_cache_folder
-from failsite.render.search import index_search, unreadable_by_audit
+from failsite.render.search import SearchIndexing, unreadable_by_audit
 from failsite.engine.fingerprint import code_fingerprint, digest
 from failsite.output.stamp import (Stamp, options_key, output_files, published_files, read_stamp, save_stamp,
                                    snapshot)
@@ -199,13 +199,25 @@ def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, s
         diagnostics += found
     if has_errors(diagnostics):
         raise BuildFailed(sorted_unique(diagnostics))
-    if cache is not None:  # a build (`check` makes no search index)
-        diagnostics += index_search(staging, {o.path: o.sha256 for o in outputs if o.searchable}, shown_output, cache)
+    # The audit reads the files as written, before they are swapped in: the pages while Pagefind indexes them
+    # (an external process, started here and waited for after), then what Pagefind wrote.
+    pages = output_files(staging)
+    search = SearchIndexing(staging, {o.path: o.sha256 for o in outputs if o.searchable}, shown_output, cache) \
+        if cache is not None else None  # a build (`check` makes no search index)
+    allowed, known = allowed_names(outputs, site), {o.path: o.sha256 for o in outputs}
+    try:
+        files = [(relative, os.path.join(staging, relative)) for relative in pages if relative != MARKER]
+        findings = audit_files(files, anonymiser.registry, allowed, shown_output, cache, known, unreadable_by_audit)
+        if search is not None:
+            _raise_on_leaks(findings, diagnostics)
+            diagnostics += search.finish()
+    finally:
+        if search is not None:
+            search.stop()
     staged = output_files(staging)
-    # The audit reads the files as written, before they are swapped in.
-    files = [(relative, os.path.join(staging, relative)) for relative in staged if relative != MARKER]
-    _raise_on_leaks(audit_files(files, anonymiser.registry, allowed_names(outputs, site), shown_output, cache,
-                                {o.path: o.sha256 for o in outputs}, unreadable_by_audit), diagnostics)
+    files = [(relative, os.path.join(staging, relative)) for relative in staged if relative not in pages]
+    findings += audit_files(files, anonymiser.registry, allowed, shown_output, cache, known, unreadable_by_audit)
+    _raise_on_leaks(findings, diagnostics)
     return outputs, staged
 
 

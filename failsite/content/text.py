@@ -23,6 +23,12 @@ def breaks_words(tag: str) -> bool:
     return name is None or name.group(1).lower() not in INLINE_TAGS
 
 
+# TAG, with a group that is set when the tag is an inline one: the same matches as TAG (the group holds no `>`),
+# told apart without a second regular expression per tag.
+_TAG_INLINE = re.compile(r"<(\s*/?\s*(?i:" + "|".join(sorted(INLINE_TAGS, key=len, reverse=True)) +
+                         r")(?![a-zA-Z0-9]))?[^>]*>")
+
+
 def without_tags(markup: str) -> str:
     """The markup with its tags removed: nothing where an inline tag stood, a space where any other did."""
-    return TAG.sub(lambda m: " " if breaks_words(m.group()) else "", markup)
+    return _TAG_INLINE.sub(lambda m: "" if m.group(1) is not None else " ", markup)

@@ -14,8 +14,9 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import IO, Iterable
 
 from failsite.engine.parallel import end_with_this_process
 from failsite.errors import Diagnostic, FailsiteError, error, warning
@@ -209,9 +210,34 @@ def write_changes(out_dir: Path, changed: dict[str, bytes], removed: Iterable[st
             parent = parent.parent
 
 
+@dataclass
+class RunningIndex:
+    """A Pagefind run under way: its process, the folder of links it reads, and where its messages go."""
+
+    process: subprocess.Popen  # type: ignore[type-arg]
+    linked: Path
+    messages: IO[bytes]
+    pages: int
+    shown_bundle: str
+
+    def stop(self) -> None:
+        """End the run early (the build failed meanwhile) and remove what it read."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self.messages.close()
+        shutil.rmtree(self.linked, ignore_errors=True)
+
+
 def index_bundle(folder: Path, pages: list[str], bundle: str, shown: str) -> list[Diagnostic]:
     """Build a Pagefind search bundle of `pages` (paths of HTML already written in `folder`: a staged build or
-    the preview) into `folder/bundle/`; `shown` names the output folder in warnings.
+    the preview) into `folder/bundle/`; `shown` names the output folder in warnings."""
+    return finish_index(start_index(folder, pages, bundle, shown))
+
+
+def start_index(folder: Path, pages: list[str], bundle: str, shown: str) -> RunningIndex:
+    """Start Pagefind on `pages` and return at once, so the build can go on (the leak audit reads the same pages
+    meanwhile); `finish_index` waits for it.
 
     Pagefind reads only pages we wrote (which the leak audit reads too), so nothing that was not
     audited goes into its compressed index. It is shown a folder of hard links to these pages
@@ -220,8 +246,8 @@ def index_bundle(folder: Path, pages: list[str], bundle: str, shown: str) -> lis
     """
     import pagefind_bin
 
-    shown_bundle = f"{shown}/{bundle}"
     linked = Path(tempfile.mkdtemp(prefix=f".search-{os.getpid()}-", dir=folder.parent))
+    messages = tempfile.TemporaryFile()  # a file, not a pipe: nobody reads while it runs
     try:
         for relative in pages:
             target = linked / relative
@@ -229,17 +255,30 @@ def index_bundle(folder: Path, pages: list[str], bundle: str, shown: str) -> lis
             _link_or_copy(folder / relative, target)
         # A build's single thread may set the indexer to die with it (preexec_fn is unsafe beside other threads:
         # the preview's indexer is stopped by the preview itself).
-        result = subprocess.run([str(pagefind_bin.get_executable()), "--site", str(linked), "--silent",
-                                 "--output-path", str((folder / bundle).resolve()),
-                                 "--exclude-selectors", ".header-anchor"],
-                                capture_output=True, text=True,
-                                preexec_fn=end_with_this_process if threading.active_count() == 1 else None)
-    finally:
+        process = subprocess.Popen([str(pagefind_bin.get_executable()), "--site", str(linked), "--silent",
+                                    "--output-path", str((folder / bundle).resolve()),
+                                    "--exclude-selectors", ".header-anchor"],
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=messages,
+                                   preexec_fn=end_with_this_process if threading.active_count() == 1 else None)
+    except BaseException:
+        messages.close()
         shutil.rmtree(linked, ignore_errors=True)
-    if result.returncode != 0 and "not able to build an index" in result.stderr:
-        return [warning(shown_bundle, 1, "the search index is empty: Pagefind found no HTML document among the "
-                        f"{len(pages)} item pages", "item templates must write whole HTML documents (<html>...</html>)")]
-    if result.returncode != 0:
-        raise FailsiteError([error(shown_bundle, 1, f"the search index could not be built: {result.stderr.strip()}",
+        raise
+    return RunningIndex(process, linked, messages, len(pages), f"{shown}/{bundle}")
+
+
+def finish_index(run: RunningIndex) -> list[Diagnostic]:
+    """Wait for a Pagefind run; a warning when it found nothing to index, an error when it failed."""
+    try:
+        returncode = run.process.wait()
+        run.messages.seek(0)
+        stderr = run.messages.read().decode("utf-8", errors="replace")
+    finally:
+        run.stop()
+    if returncode != 0 and "not able to build an index" in stderr:
+        return [warning(run.shown_bundle, 1, "the search index is empty: Pagefind found no HTML document among the "
+                        f"{run.pages} item pages", "item templates must write whole HTML documents (<html>...</html>)")]
+    if returncode != 0:
+        raise FailsiteError([error(run.shown_bundle, 1, f"the search index could not be built: {stderr.strip()}",
                                    "check that the pagefind package is installed (pip install 'pagefind[bin]')")])
     return []

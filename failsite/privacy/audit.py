@@ -80,12 +80,12 @@ def _variants(text: str) -> list[tuple[str, Callable[[int], int]]]:
     decoded = _decode(text)
     if "<" not in decoded:
         return [(decoded, lambda pos: decoded.count("\n", 0, pos) + 1)]
-    tags = list(TAG.finditer(decoded))
     between = without_tags(decoded)  # tags rarely span lines, so line counts barely move
-    inside = "\n".join(tag.group() for tag in tags)
-    offsets = list(itertools.accumulate((len(tag.group()) + 1 for tag in tags[:-1]), initial=0))
+    inside = "\n".join(TAG.findall(decoded))
 
-    def tag_line(pos: int) -> int:
+    def tag_line(pos: int) -> int:  # only asked when something is found: the tags' places are found again then
+        tags = list(TAG.finditer(decoded))
+        offsets = list(itertools.accumulate((len(tag.group()) + 1 for tag in tags[:-1]), initial=0))
         return decoded.count("\n", 0, tags[bisect.bisect_right(offsets, pos) - 1].start()) + 1
 
     return [(between, lambda pos: between.count("\n", 0, pos) + 1), (inside, tag_line)]

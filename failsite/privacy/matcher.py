@@ -20,6 +20,7 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Iterable
 
 import ahocorasick
@@ -82,23 +83,39 @@ def _char_form(char: str) -> str:
 
 _FORMS = _FormTable()
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 
 
-@dataclass(frozen=True)
 class MatchText:
     """A text in match form, with the way back from a position in the form to one in the original."""
 
-    original: str
-    folded: str
-    positions: tuple[int, ...] | None = None  # original index of each folded character; None: the same
+    def __init__(self, original: str, folded: str, lowered: str | None = None):
+        self.original = original
+        self.folded = folded
+        self._lowered = lowered  # set when forms change lengths: the positions are worked out from it if asked
+
+    @cached_property
+    def positions(self) -> tuple[int, ...] | None:
+        """The original index of each folded character; None when they are the same. Only a text with a match
+        needs them, so they are worked out the first time they are asked for."""
+        if self._lowered is None:
+            return None
+        positions: list[int] = []
+        for index, char in enumerate(self._lowered):
+            if char.isascii():
+                positions.append(index)
+            else:
+                positions.extend(itertools.repeat(index, len(_FORMS[char])))
+        return tuple(positions)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original span of folded[start:end], widened over marks and invisible characters that
         belong to its last letter."""
-        if self.positions is None:
+        positions = self.positions
+        if positions is None:
             return start, end
-        original_start = self.positions[start] if start < len(self.positions) else len(self.original)
-        original_end = self.positions[end - 1] + 1 if end > 0 else 0
+        original_start = positions[start] if start < len(positions) else len(self.original)
+        original_end = positions[end - 1] + 1 if end > 0 else 0
         while original_end < len(self.original) and self.original[original_end] not in " \n" \
                 and _FORMS[self.original[original_end]] == "" and not self.original[original_end].isascii():
             original_end += 1
@@ -111,17 +128,12 @@ def match_text(text: str) -> MatchText:
         return MatchText(text, text.lower())
     # 'İ' is the one character whose lower() is two characters; its match form is 'i' all the same.
     lowered = text.replace("\u0130", "I").lower()
-    singles = all(len(_FORMS[c]) == 1 for c in set(_NON_ASCII.findall(lowered)))
-    if singles:
-        return MatchText(text, _NON_ASCII.sub(lambda m: _FORMS[m.group()], lowered))
-    pieces: list[str] = []
-    positions: list[int] = []
-    for index, char in enumerate(lowered):
-        form = char if char.isascii() else _FORMS[char]
-        if form:
-            pieces.append(form)
-            positions.extend(itertools.repeat(index, len(form)))
-    return MatchText(text, "".join(pieces), tuple(positions))
+    forms = {ord(c): _FORMS[c] for c in set(_NON_ASCII.findall(lowered))}
+    # Only the runs of non-ASCII characters change: translating them alone is many times faster on a page that
+    # is mostly ASCII than translating the whole text.
+    folded = _NON_ASCII_RUN.sub(lambda run: run.group().translate(forms), lowered)
+    singles = all(len(form) == 1 for form in forms.values())
+    return MatchText(text, folded, None if singles else lowered)
 
 
 def fold(text: str) -> str:

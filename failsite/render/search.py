@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from failsite.engine.cache import restore_tree, store_tree
 from failsite.engine.fingerprint import digest
 from failsite.errors import Diagnostic, FailsiteError, error, warning
-from failsite.output.staging import index_bundle
+from failsite.output.staging import RunningIndex, finish_index, index_bundle, start_index
 from failsite.render.pagefind_order import order_filters
 
 if TYPE_CHECKING:
@@ -76,34 +76,64 @@ def unreadable_by_audit(relative: str) -> bool:
     return is_search_bundle_file(relative) and not relative.endswith(".json")
 
 
-def index_search(folder: Path, pages: dict[str, str], shown: str, cache: "BuildCache") -> list[Diagnostic]:
-    """Build every search bundle of the searchable `pages` (path -> hash of its bytes) written in `folder`.
+class SearchIndexing:
+    """The search bundles of a build, being made: bundles made from the same pages as before are written from the
+    cache's copy (checked against its checksum) at once, and the first bundle to build is started in the
+    background, so the leak audit can read the pages while Pagefind indexes them. `finish` builds the rest and
+    checks every bundle built now before it is kept or published; `stop` ends a build that failed meanwhile."""
 
-    A bundle made from the same pages as before is written from the cache's copy (checked against its
-    checksum) instead of built again; a bundle built now is checked before it is kept or published."""
-    split = bundles(list(pages))
-    if not split:
-        return [nothing_to_search(shown)]
-    diagnostics: list[Diagnostic] = []
-    for bundle, paths in split:
-        key = digest(bundle, *(f"{path}:{pages[path]}" for path in paths))
-        kept = cache.search.get(key)
-        if kept is not None:
-            restore_tree(kept[0], folder / bundle)
-        else:
-            found = build_bundle(folder, paths, bundle, shown, merged=bundle != SEARCH_FOLDER)
-            kept = (store_tree(folder / bundle), found)
-        cache.used_search[key] = kept
-        diagnostics += kept[1]
-    return diagnostics
+    def __init__(self, folder: Path, pages: dict[str, str], shown: str, cache: "BuildCache"):
+        self.folder, self.shown, self.cache = folder, shown, cache
+        self.diagnostics: list[Diagnostic] = []
+        self.to_build: list[tuple[str, str, list[str]]] = []  # (cache key, bundle, pages)
+        self.running: RunningIndex | None = None
+        split = bundles(list(pages))
+        if not split:
+            self.diagnostics.append(nothing_to_search(shown))
+        for bundle, paths in split:
+            key = digest(bundle, *(f"{path}:{pages[path]}" for path in paths))
+            kept = cache.search.get(key)
+            if kept is None:
+                self.to_build.append((key, bundle, paths))
+            else:
+                restore_tree(kept[0], folder / bundle)
+                self._keep(key, kept)
+        if self.to_build:
+            _, bundle, paths = self.to_build[0]
+            self.running = start_index(folder, paths, bundle, shown)
+
+    def _keep(self, key: str, kept: tuple[str, list[Diagnostic]]) -> None:
+        self.cache.used_search[key] = kept
+        self.diagnostics += kept[1]
+
+    def finish(self) -> list[Diagnostic]:
+        """Wait for the bundle under way, build the others, and return every warning of the search index."""
+        for number, (key, bundle, paths) in enumerate(self.to_build):
+            merged = bundle != SEARCH_FOLDER
+            if number == 0 and self.running is not None:
+                running, self.running = self.running, None
+                found = finish_index(running) or check_built_bundle(self.folder, bundle, self.shown, merged)
+            else:
+                found = build_bundle(self.folder, paths, bundle, self.shown, merged)
+            self._keep(key, (store_tree(self.folder / bundle), found))
+        return self.diagnostics
+
+    def stop(self) -> None:
+        """End the bundle under way, if any (the build failed before it was needed)."""
+        if self.running is not None:
+            self.running.stop()
+            self.running = None
 
 
 def build_bundle(folder: Path, pages: list[str], bundle: str, shown: str, merged: bool) -> list[Diagnostic]:
     """Index one bundle into `folder/bundle` and check what Pagefind wrote; a bundle merged into the first keeps
     only its index."""
-    diagnostics = index_bundle(folder, pages, bundle, shown)
-    if diagnostics:  # an empty index: nothing was written to check
-        return diagnostics
+    return index_bundle(folder, pages, bundle, shown) or check_built_bundle(folder, bundle, shown, merged)
+
+
+def check_built_bundle(folder: Path, bundle: str, shown: str, merged: bool) -> list[Diagnostic]:
+    """Check a bundle Pagefind wrote, put its filters in a stable order, and trim a merged one to its index (an
+    empty index, which Pagefind warns of, writes nothing to check)."""
     check_bundle(folder / bundle, f"{shown}/{bundle}", merged)
     try:
         order_filters(folder / bundle)
@@ -113,7 +143,7 @@ def build_bundle(folder: Path, pages: list[str], bundle: str, shown: str, merged
         for entry in (folder / bundle).iterdir():
             if not entry.name.endswith(_MERGED_BUNDLE_KEEPS):
                 shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
-    return diagnostics
+    return []
 
 
 # What every bundle Pagefind writes must hold, beyond its index and fragments.

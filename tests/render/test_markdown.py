@@ -96,3 +96,13 @@ def test_one_or_two_tildes_strike_through_as_on_github() -> None:
     page = render("~one~ and ~~two~~, H~2~O, a ~ b, ~not closed, `~code~`")
     assert [s.get_text() for s in page.find_all("s")] == ["one", "two", "2"]
     assert "a ~ b, ~not closed" in page.get_text() and page.find("code").get_text() == "~code~"
+
+
+@given(st.lists(st.sampled_from(list("abwcom .:/@-_\n") + ["www", "http", "https", "mailto", "x.org", "é"]),
+                max_size=30).map("".join))
+def test_text_the_quick_link_check_passes_over_holds_no_link(text: str) -> None:
+    from linkify_it import LinkifyIt
+
+    from failsite.render.markdown import _LINK_SIGN
+    if _LINK_SIGN.search(text) is None:
+        assert not LinkifyIt().test(text)
