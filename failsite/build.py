@@ -35,7 +35,8 @@ from failsite.engine.fingerprint import code_fingerprint, digest
 from failsite.output.stamp import (Stamp, options_key, output_files, published_files, read_stamp, save_stamp,
                                    snapshot)
 from failsite.output.lock import remove_debris, site_lock
-from failsite.output.staging import MARKER, check_output_dir, discard, open_staging, publish
+from failsite.output.staging import (MARKER, check_output_dir, discard, open_staging, publish, remove_detached,
+                                     remove_in_thread)
 
 
 @dataclass(frozen=True)
@@ -53,13 +54,16 @@ class BuildResult:
 def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False, write: bool = True,
                progress: Progress | None = None, audience: str = "internal",
                today: dt.date | None = None, use_cache: bool = True, wait: bool = True,
-               waiting: Callable[[str], None] = lambda message: None, owner: str = "", pdf: bool = False) -> BuildResult:
+               waiting: Callable[[str], None] = lambda message: None, owner: str = "", pdf: bool = False,
+               detach: bool = False) -> BuildResult:
     """Build the site in `site_dir`; raise BuildFailed with every error, leaving the old output untouched.
 
     `use_cache=False` starts from an empty build cache (and writes a new one). One build of a site runs at a
     time: another waits for it (telling `waiting`), or with `wait=False` fails at once. An `owner` makes it a private
     build holding that owner's private log entries besides everything a restricted build holds. `pdf` prints the
-    curriculum's handouts and facilitator packs to PDF (as site.yaml `curriculum: {pdf: true}` does)."""
+    curriculum's handouts and facilitator packs to PDF (as site.yaml `curriculum: {pdf: true}` does). `detach` leaves
+    the removal of the old output to a process of its own, so the build returns as soon as the new one is in place
+    (the command line does; in-process callers get the folder gone when the call returns)."""
     started = time.perf_counter()
     inputs = snapshot([site_dir / CONFIG_FILE])  # before anything is read
     config = load_config(site_dir)
@@ -67,7 +71,7 @@ def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False
         config = replace(config, pdf=True)
     inputs |= snapshot(_inputs(config))
     run = Run(site_dir, out_dir, drafts, "private" if owner else audience, today or dt.date.today(), progress, started,
-              inputs, owner, pdf)
+              inputs, owner, pdf, detach)
     if not write:
         return _build(config, run, None, None)
     target = out_dir if out_dir is not None else site_dir / config.output
@@ -93,6 +97,7 @@ class Run:
     inputs: dict[str, object]
     owner: str = ""
     pdf: bool = False  # --pdf (site.yaml's `curriculum: {pdf: true}` is in the config)
+    detach: bool = False  # remove the old output in a process of its own
 
 
 def _build(config: SiteConfig, run: Run, target: Path | None, cache: BuildCache | None,
@@ -113,7 +118,11 @@ def _build(config: SiteConfig, run: Run, target: Path | None, cache: BuildCache 
         outputs, staged = _render_and_audit(site, theme, anonymiser, staging, diagnostics, run.progress, cache,
                                             target, _shown(target or config.site_dir / config.output, run.site_dir))
         if target is not None:
-            removal = publish(staging, target)
+            trash = publish(staging, target)
+            if trash is not None and run.detach:
+                remove_detached(trash)
+            elif trash is not None:
+                removal = remove_in_thread(trash)
     finally:
         discard(staging)
     if cache is not None:

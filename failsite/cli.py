@@ -128,7 +128,8 @@ def build(site_dir: Path, output: Path | None, drafts: bool, audience: str, owne
     progress = TerminalProgress()
     result = _run(lambda: build_site(site_dir, output, drafts=drafts, progress=progress, audience=audience,
                                      today=day, use_cache=not no_cache, wait=not no_wait,
-                                     waiting=lambda message: click.echo(message, err=True), owner=owner, pdf=pdf), "build")
+                                     waiting=lambda message: click.echo(message, err=True), owner=owner, pdf=pdf,
+                                     detach=True), "build")
     progress.finish()
     _print_diagnostics(result.warnings)
     _report_build(result.pages, len(result.outputs), str(result.out_dir), result.seconds,

@@ -56,13 +56,15 @@ def _alive(pid: int) -> bool:
 
 def debris(out_dir: Path, marker: str) -> list[Path]:
     """What builds that died left beside (or, for a mount point, inside) the output folder: their staging and
-    previous folders (only those carrying failsite's marker) and their search link folders, each named with the
+    previous folders (only those carrying failsite's marker), old outputs set aside for removal (a removal cut
+    short), and their search link folders, each named with the
     pid of the build that made it, and only while that process is gone (an empty staging folder too: the build
     died before it could mark it)."""
     name = re.escape(out_dir.name)
     patterns = ((out_dir.parent, re.compile(rf"\.{name}\.(?:building|previous)-(\d+)(?:-.*)?"), True),
+                (out_dir.parent, re.compile(rf"\.{name}\.trash-(\d+)-[0-9a-f]+"), False),
                 (out_dir.parent, re.compile(r"\.search-(\d+)-.*"), False),
-                (out_dir, re.compile(r"\.failsite-(?:building|previous)-(\d+)(?:-.*)?"), False))
+                (out_dir, re.compile(r"\.failsite-(?:building|previous|trash)-(\d+)(?:-.*)?"), False))
     found = []
     for folder, pattern, needs_marker in patterns:
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -125,9 +126,10 @@ def _link_or_copy(origin: Path, target: Path) -> None:
         shutil.copyfile(origin, target)
 
 
-def publish(staging: Path, out_dir: Path) -> threading.Thread | None:
-    """Swap the staged folder in for the output folder. The old output is removed only afterwards, by the
-    returned thread (join it before exiting), while the build records what it did."""
+def publish(staging: Path, out_dir: Path) -> Path | None:
+    """Swap the staged folder in for the output folder, and return the old output, moved aside under a name that
+    marks it for removal (`remove_in_thread`, `remove_detached`; the next build removes it too if that was cut
+    short), or None when there was none."""
     try:
         return _swap(staging, out_dir)
     except OSError as exc:
@@ -135,7 +137,7 @@ def publish(staging: Path, out_dir: Path) -> threading.Thread | None:
                                    "the previous output was left as it was; check the folder and its disk")]) from None
 
 
-def _swap(staging: Path, out_dir: Path) -> threading.Thread | None:
+def _swap(staging: Path, out_dir: Path) -> Path | None:
     if staging.parent == out_dir:
         return _publish_into_mount(staging, out_dir)
     previous = None
@@ -152,12 +154,37 @@ def _swap(staging: Path, out_dir: Path) -> threading.Thread | None:
         raise
     if previous is None:
         return None
-    removal = threading.Thread(target=shutil.rmtree, args=(previous,), kwargs={"ignore_errors": True})
+    return _set_aside(previous, out_dir.with_name(f".{out_dir.name}.trash-{os.getpid()}-{secrets.token_hex(4)}"))
+
+
+def _set_aside(previous: Path, trash: Path) -> Path:
+    """Rename the old output to its trash name: from here it is only ever removed, never restored. (Should the
+    rename fail, it is removed where it is: the new output is in place either way.)"""
+    try:
+        os.rename(previous, trash)
+    except OSError:
+        return previous
+    return trash
+
+
+def remove_in_thread(folder: Path) -> threading.Thread:
+    """Start removing a folder in a thread (join it before the process ends)."""
+    removal = threading.Thread(target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True})
     removal.start()
     return removal
 
 
-def _publish_into_mount(staging: Path, out_dir: Path) -> threading.Thread:
+def remove_detached(folder: Path) -> None:
+    """Remove a folder in a process of its own that outlives this one, so a build returns as soon as its output is
+    published (at 10,000 pages removing the old output takes longer than an edit's build)."""
+    # The shell starts the removal in the background and ends at once, so nothing of it is left to this process to
+    # wait for; a session of its own keeps it going when the terminal's Ctrl-C ends the build's process group.
+    subprocess.run(["sh", "-c", 'rm -rf -- "$1" </dev/null >/dev/null 2>&1 &', "sh", str(folder)],
+                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                   check=False)
+
+
+def _publish_into_mount(staging: Path, out_dir: Path) -> Path:
     """Swap a build staged inside a mount point in, entry by entry: the old entries move into a folder of their
     own, the new ones out of the staging folder; if any rename fails, every one done so far is undone."""
     previous = out_dir / f".failsite-previous-{os.getpid()}"
@@ -182,9 +209,7 @@ def _publish_into_mount(staging: Path, out_dir: Path) -> threading.Thread:
             os.rename(previous / name, out_dir / name)
         raise
     (out_dir / MARKER).touch()
-    removal = threading.Thread(target=shutil.rmtree, args=(previous,), kwargs={"ignore_errors": True})
-    removal.start()
-    return removal
+    return _set_aside(previous, out_dir / f".failsite-trash-{os.getpid()}-{secrets.token_hex(4)}")
 
 
 def discard(staging: Path) -> None:

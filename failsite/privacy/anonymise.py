@@ -203,7 +203,7 @@ class Anonymiser:
         """Quick test before the full rules: is there anything any rule could match?"""
         if self.matcher.might_contain(text):
             return True
-        return any(c.isdigit() or c == "@" or c == ":" for c in text) or bool(self._patterns)
+        return bool(self._patterns) or _OTHER_RULES_SIGN.search(text) is not None
 
     def mentions(self, text: str) -> set[str]:
         """Registry entries a text names, including by email or phone (for consent decisions)."""
@@ -265,6 +265,12 @@ class Anonymiser:
 
 
 _MARKUP_CHARS = re.compile(r"[*_~`]")
+# What the email, phone and address rules need in a text before they can match: an @, a colon or a digit, which
+# is whatever str.isdigit says (\d, and the superscript, circled and other digits \d leaves out).
+_OTHER_RULES_SIGN = re.compile(r"[@:\d\u00b2-\u00b3\u00b9\u1369-\u1371\u19da\u2070\u2074-\u2079\u2080-\u2089"
+                               r"\u2460-\u2468\u2474-\u247c\u2488-\u2490\u24ea\u24f5-\u24fd\u24ff\u2776-\u277e"
+                               r"\u2780-\u2788\u278a-\u2792\U00010a40-\U00010a43\U00010e60-\U00010e68"
+                               r"\U00011052-\U0001105a\U0001f100-\U0001f10a]")
 
 
 def anonymise_item(item: Item, anonymiser: Anonymiser, closed: frozenset[str],

@@ -178,8 +178,20 @@ class Renderer:
         views = SiteView(site, bodies, hashes, self.anonymiser.text, fields or {}, parts or {},
                          self.theme.strings.gettext)
         self.env.globals.update(site=views, url=views.url, absolute_url=views.absolute_url,
-                                static_url=views.static_url)
+                                static_url=views.static_url, card=self._cards())
         return views
+
+    def _cards(self) -> Callable[[ItemView], Markup]:
+        """`card(item)` for templates: an item's card (partials/card.html), rendered the first time a list shows it
+        and reused by every other list in this build (a card depends on nothing but its item)."""
+        rendered: dict[str, Markup] = {}
+
+        def card(item: ItemView) -> Markup:
+            found = rendered.get(item.key)
+            if found is None:
+                found = rendered[item.key] = Markup(self.env.get_template("partials/card.html").render(item=item))
+            return found
+        return card
 
     def pages(self, views: SiteView, plans: list[PagePlan], diagnostics: list[Diagnostic]) -> list[Output]:
         """Render the planned pages; each output records the items it showed."""

@@ -44,8 +44,14 @@ def can_mount(tmp_path: Path) -> bool:
 
 
 def leftovers(site: Path) -> list[str]:
-    """What a build may leave beside the output besides the output itself."""
-    return sorted(p.name for p in site.iterdir() if p.name.startswith(".") and p.name != CACHE_DIR)
+    """What a build may leave beside the output besides the output itself, once the old output that the last build
+    set aside is gone (a process of its own removes it after the build has returned)."""
+    deadline = time.monotonic() + 20
+    while True:
+        found = sorted(p.name for p in site.iterdir() if p.name.startswith(".") and p.name != CACHE_DIR)
+        if not any(".trash-" in name for name in found) or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
 
 
 def test_killed_builds_leave_the_old_or_the_new_output_whole_and_no_debris(tmp_path: Path) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from conftest import SiteMaker, build, build_errors, talk, tree_digest
@@ -80,3 +84,32 @@ def test_an_empty_staging_folder_of_a_dead_build_is_debris(tmp_path) -> None:  #
     stranger.mkdir()
     (stranger / "notes.txt").write_text("keep me")
     assert debris(out, MARKER) == [dead]
+
+
+def test_an_old_output_set_aside_for_removal_is_debris_once_its_build_is_gone(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from failsite.output.lock import debris
+    from failsite.output.staging import MARKER
+
+    out = tmp_path / "public"
+    out.mkdir()
+    cut_short = tmp_path / ".public.trash-999999999-0a1b2c3d"  # its removal was killed half way: no marker left
+    (cut_short / "talks").mkdir(parents=True)
+    alive = tmp_path / f".public.trash-{os.getpid()}-0a1b2c3d"  # a live build's, still being removed
+    alive.mkdir()
+    assert debris(out, MARKER) == [cut_short]
+
+
+def test_the_old_output_a_command_line_build_sets_aside_is_removed_by_a_process_of_its_own(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(COMPLETE, site)
+    assert subprocess.run([sys.executable, "-m", "failsite", "build", str(site)], capture_output=True).returncode == 0
+    talk = site / "content" / "talks" / "launch.md"
+    talk.write_text(talk.read_text() + "\nOne more line.\n")
+    (site / "public" / "index.html").write_text("the old output")
+    assert subprocess.run([sys.executable, "-m", "failsite", "build", str(site)], capture_output=True).returncode == 0
+    deadline = time.monotonic() + 20
+    while any(p.name.startswith(".public.") for p in tmp_path.joinpath("site").iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [p.name for p in site.iterdir() if p.name.startswith(".public")] == []
+    assert (site / "public" / "index.html").read_text() != "the old output"
+    assert any("One more line." in page.read_text() for page in (site / "public").rglob("*.html"))

@@ -235,3 +235,10 @@ def test_a_large_registry_gets_unique_stable_pseudonyms_sharing_no_registered_wo
     assert len(set(first.values())) == len(names)
     registered = {w for n in names for w in name_words(n)}
     assert all(not set(name_words(p)) & registered for p in first.values())
+
+
+def test_the_quick_check_for_the_other_rules_knows_every_digit_python_does() -> None:
+    from failsite.privacy.anonymise import _OTHER_RULES_SIGN
+
+    signs = {chr(c) for c in range(0x110000) if chr(c).isdigit()} | {"@", ":"}
+    assert {chr(c) for c in range(0x110000) if _OTHER_RULES_SIGN.match(chr(c))} == signs
