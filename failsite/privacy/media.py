@@ -13,7 +13,6 @@ import io
 import warnings
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".gif")
 _FORMATS = {"JPEG": {"quality": "keep"}, "PNG": {"optimize": False}, "WEBP": {"lossless": False, "quality": 90},
@@ -55,6 +54,7 @@ def strip_metadata(name: str, data: bytes) -> bytes:
     """An image's bytes without EXIF, XMP, IPTC, comments or text chunks; other files unchanged."""
     if not is_image(name):
         return data
+    from PIL import Image, ImageOps, UnidentifiedImageError  # only a site with images pays for importing Pillow
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # decompression-bomb and truncated-file warnings become errors below
@@ -78,6 +78,7 @@ def strip_metadata(name: str, data: bytes) -> bytes:
 
 def metadata_text(data: bytes) -> str:
     """Every piece of text an image's metadata holds (EXIF values, text chunks, XMP), for the leak audit."""
+    from PIL import Image, UnidentifiedImageError
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -101,6 +102,7 @@ _RESIZABLE = (".jpg", ".jpeg", ".png", ".webp")
 
 def image_width(path: Path) -> int | None:
     """A photo's width in pixels, read from its header (None for what is not a resizable image)."""
+    from PIL import Image, UnidentifiedImageError
     if not path.name.lower().endswith(_RESIZABLE):
         return None
     try:
@@ -127,6 +129,7 @@ def variant_name(asset: str, width: int) -> str:
 
 def resized(name: str, data: bytes, width: int) -> bytes:
     """A smaller copy of a published photo (already without metadata), `width` pixels wide."""
+    from PIL import Image
     with Image.open(io.BytesIO(data)) as image:
         source_format = image.format or "PNG"
         height = max(1, round(image.height * width / image.width))

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import icalendar
-
 from failsite.render.views import ItemView, SiteView
+
+if TYPE_CHECKING:
+    import icalendar
 
 DEFAULT_MINUTES = 120
 
 
 def event_calendar(views: SiteView, events: list[ItemView], name: str) -> bytes:
     """A calendar holding the given events (all-day when an event has no time; its local time otherwise)."""
+    import icalendar  # only a build that writes a calendar pays for importing it
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//failsite//events//EN")
     calendar.add("version", "2.0")
@@ -31,6 +34,7 @@ def event_calendar(views: SiteView, events: list[ItemView], name: str) -> bytes:
 def actions_calendar(views: SiteView, name: str) -> bytes:
     """Every open action with a due day, as an iCalendar task component due that day, with its debrief's address:
     owners subscribe to it and see what falls due. What each holds is what the actions page shows."""
+    import icalendar
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//failsite//actions//EN")
     calendar.add("version", "2.0")
@@ -61,6 +65,7 @@ def _host(views: SiteView) -> str:
 
 
 def _vevent(views: SiteView, event: ItemView) -> icalendar.Event:
+    import icalendar
     url = views.absolute_url(event.path)
     vevent = icalendar.Event()
     vevent.add("uid", f"{hashlib.sha256(event.key.encode('utf-8')).hexdigest()[:24]}@{_host(views)}")
