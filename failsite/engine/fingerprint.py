@@ -16,7 +16,8 @@ from failsite import __version__
 CACHE_DIR = ".failsite-cache"
 
 # Libraries whose version can change what a build writes, byte for byte.
-OUTPUT_SHAPING_PACKAGES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "pyyaml", "pagefind-bin", "pyahocorasick", "nh3", "pillow", "icalendar")
+OUTPUT_SHAPING_PACKAGES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "pyyaml", "pagefind-bin", "pyahocorasick", "nh3", "pillow",
+                           "icalendar", "babel", "pygments", "linkify-it-py", "markupsafe")
 
 
 def digest(*parts: object) -> str:

@@ -80,6 +80,12 @@ def debris(out_dir: Path, marker: str) -> list[Path]:
     return found
 
 
+def is_trash(folder: Path) -> bool:
+    """An old output set aside for removal (a detached process may still be removing it): never part of the output,
+    so its presence does not call for a build."""
+    return ".trash-" in folder.name
+
+
 def remove_debris(out_dir: Path, marker: str) -> None:
     """Remove the debris of builds that died (see `debris`). Call it holding the lock."""
     for entry in debris(out_dir, marker):

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from failsite.engine.fingerprint import CACHE_DIR, code_fingerprint, digest
-from failsite.output.lock import debris
+from failsite.output.lock import debris, is_trash
 from failsite.output.staging import MARKER
 
 STAMP_FILE = "stamp.json"
@@ -138,7 +138,8 @@ def up_to_date(site_dir: Path, key: str) -> Stamp | None:
         return None
     if stamp.key != key or output_files(Path(stamp.out_dir)) != stamp.outputs:
         return None
-    if debris(Path(stamp.out_dir), MARKER):  # a killed build's leftovers: a build clears them
+    # A killed build's leftovers call for a build, which clears them; an old output still being removed does not.
+    if any(not is_trash(folder) for folder in debris(Path(stamp.out_dir), MARKER)):
         return None
     if not all(_same_files(Path(root), recorded) for root, recorded in stamp.inputs.items()):
         return None

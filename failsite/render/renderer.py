@@ -394,7 +394,9 @@ def _private_files(site: Site) -> frozenset[Path]:
 
 def allowed_names(outputs: Iterable[Output | Written], site: Site) -> dict[str, frozenset[str]]:
     """For each output, the registry entries it may show by name: those named by consent in the items it shows."""
-    return {o.path: frozenset().union(*(site.by_key[k].named for k in o.shown if k in site.by_key)) for o in outputs}
+    named = {i.key: i.named for i in site.items if i.named}  # most items name nobody by consent
+    keys = named.keys()
+    return {o.path: frozenset().union(*(named[k] for k in keys & o.shown)) for o in outputs}
 
 
 def render_page(env: jinja2.Environment, theme: Theme, views: SiteView, plan: PagePlan,

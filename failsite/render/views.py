@@ -91,10 +91,7 @@ class ItemView:
 
     @property
     def type_label(self) -> str:
-        _ = self._views._
-        words = {"talk": _("Talk"), "debrief": _("Debrief"), "experiment": _("Experiment"), "log": _("Log entry"),
-                 "module": _("Module"), "event": _("Event"), "review": _("Review"), "page": _("Page")}
-        return words.get(self._item.type) or CONTENT_TYPES[self._item.type].name.capitalize()
+        return self._views.type_words.get(self._item.type) or CONTENT_TYPES[self._item.type].name.capitalize()
 
     @property
     def content(self) -> Markup:
@@ -326,6 +323,8 @@ class SiteView:
         self._ = gettext  # the theme's words in the site's language (render.i18n)
         self._term_index = {(t.name, term.slug): term for t in site.taxonomies for term in t.terms}
         self._items: dict[str, ItemView] = {}
+        self._story_counts: dict[tuple[str, str, str], int] = {}
+        self._charts: dict[str | None, Markup] = {}
         self._all_keys = tuple(i.key for i in site.items)
         keys_by_type: dict[str, list[str]] = {}
         for item in site.items:
@@ -456,10 +455,14 @@ class SiteView:
 
     def story_count(self, term: Term, type_name: str = "") -> int:
         """How many stories (talks, debriefs, experiments, log entries: never modules or pages) have a term; with
-        `type_name`, how many items of that type (module) instead."""
-        if type_name:
-            return sum(1 for k in term.item_keys if self.site.by_key[k].type == type_name)
-        return sum(1 for k in term.item_keys if self.site.by_key[k].type in insights.STORY_TYPES)
+        `type_name`, how many items of that type (module) instead. Counted once per term: every page of a long
+        term's list asks."""
+        key = (term.taxonomy, term.slug, type_name)
+        count = self._story_counts.get(key)
+        if count is None:
+            types = (type_name,) if type_name else insights.STORY_TYPES
+            count = self._story_counts[key] = sum(1 for k in term.item_keys if self.site.by_key[k].type in types)
+        return count
 
     def kit(self, kind: str, name: str) -> dict[str, Any]:
         """A printed kit page: a participant handout or a facilitator pack (`facilitator`), of a track (`name` is its
@@ -496,12 +499,25 @@ class SiteView:
         """Every published story for the picker: its patterns, barriers, practices, type, reading time and the
         modules that use it, with the values each filter offers."""
         stories = [self.item(i.key) for i in self.site.items if i.type in insights.STORY_TYPES]
-        rows = [{"story": story, "patterns": story.terms_in("patterns"), "barriers": story.terms_in("barriers"),
-                 "practices": story.terms_in("practices"), "modules": story.used_in} for story in stories]
+        rows = []
+        for story in stories:  # the words each row shows, joined here: the table has a row per story on the site
+            patterns, barriers = story.terms_in("patterns"), story.terms_in("barriers")
+            rows.append({"story": story, "patterns": patterns, "modules": story.used_in,
+                         "pattern_slugs": " ".join(t.slug for t in patterns),
+                         "barrier_slugs": " ".join(t.slug for t in barriers),
+                         "barrier_titles": ", ".join(t.title for t in barriers),
+                         "practice_titles": ", ".join(t.title for t in story.terms_in("practices"))})
         offered = {name: [t for t in self.site.taxonomy(name).terms if t.item_keys] for name in ("patterns", "barriers")}
         types = [(name, CONTENT_TYPES[name].label) for name in insights.STORY_TYPES
                  if any(s.type == name for s in stories)]
         return {"rows": rows, "patterns": offered["patterns"], "barriers": offered["barriers"], "types": types}
+
+    @cached_property
+    def type_words(self) -> dict[str, str]:
+        """Each built-in type's name in the site's language, as a badge shows it."""
+        _ = self._
+        return {"talk": _("Talk"), "debrief": _("Debrief"), "experiment": _("Experiment"), "log": _("Log entry"),
+                "module": _("Module"), "event": _("Event"), "review": _("Review"), "page": _("Page")}
 
     @cached_property
     def _quarters(self) -> dict[str, insights.Quarter]:
@@ -544,8 +560,19 @@ class SiteView:
         return [[self.item(k) for k in chain] for chain in insights.experiment_chains(self.site)]
 
     def trend_chart(self, pattern: str | None = None) -> Markup:
-        """Stories per pattern per quarter, as an accessible inline SVG with its numbers in a table."""
-        columns, series = insights.patterns_over_time(self.site)
+        """Stories per pattern per quarter, as an accessible inline SVG with its numbers in a table (drawn once per
+        pattern: every page of the pattern's list shows it)."""
+        chart = self._charts.get(pattern)
+        if chart is None:
+            chart = self._charts[pattern] = self._draw_trend_chart(pattern)
+        return chart
+
+    @cached_property
+    def _patterns_over_time(self) -> tuple[Any, Any]:
+        return insights.patterns_over_time(self.site)
+
+    def _draw_trend_chart(self, pattern: str | None) -> Markup:
+        columns, series = self._patterns_over_time
         labels = {t.slug: t.title for t in self.site.taxonomy("patterns").terms}
         chosen = [(slug, labels[slug], values) for slug, values in series if pattern in (None, slug)]
         title = (self._("%(pattern)s stories per quarter") % {"pattern": labels[pattern]} if pattern

@@ -44,6 +44,17 @@ def test_nothing_changed_is_not_built_again_and_the_output_is_left_alone(site: P
     assert output_times(site) == before
 
 
+def test_an_old_output_still_being_removed_is_no_reason_to_build_but_a_killed_build_s_leftovers_are(
+        site: Path) -> None:
+    removing = site / ".public.trash-999999999-0a1b2c3d"  # its build is gone; a detached rm is still at it
+    (removing / "talks").mkdir(parents=True)
+    assert UNCHANGED in built(site)
+    killed = site / ".public.building-999999999-x"
+    killed.mkdir()
+    assert UNCHANGED not in built(site)
+    assert not killed.exists() and not removing.exists()
+
+
 def _edit(relative: str, old: str, new: str) -> Callable[[Path], None]:
     def change(site: Path) -> None:
         path = site / relative
