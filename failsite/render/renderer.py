@@ -130,6 +130,8 @@ class Renderer:
         self.anonymiser = anonymiser
         self.hash_static = hash_static
         self.env = template_environment(theme, compiled_dir)
+        self._rows: dict[tuple[object, ...], Markup] = {}  # story picker rows by signature (see _picker_rows)
+        self._rows_before: dict[tuple[object, ...], Markup] = {}
         self.env.filters.update(anonymise=lambda text: anonymiser.text(str(text)),
                                 pseudonym=lambda name: anonymiser.text(str(name)))
         self.diagnostics = check_templates(self.env, theme)
@@ -178,8 +180,23 @@ class Renderer:
         views = SiteView(site, bodies, hashes, self.anonymiser.text, fields or {}, parts or {},
                          self.theme.strings.gettext)
         self.env.globals.update(site=views, url=views.url, absolute_url=views.absolute_url,
-                                static_url=views.static_url, card=self._cards())
+                                static_url=views.static_url, card=self._cards(), picker_row=self._picker_rows())
         return views
+
+    def _picker_rows(self) -> Callable[[dict[str, Any]], Markup]:
+        """`picker_row(row)` for templates: a story picker row (partials/picker_row.html), reused by its signature
+        (everything it shows) from this renderer's last two builds: the preview re-renders the picker on every
+        save, and one edit changes one row."""
+        self._rows_before, self._rows = self._rows, {}
+
+        def picker_row(row: dict[str, Any]) -> Markup:
+            signature = row["signature"]
+            found = self._rows.get(signature) or self._rows_before.get(signature)
+            if found is None:
+                found = Markup(self.env.get_template("partials/picker_row.html").render(row=row))
+            self._rows[signature] = found
+            return found
+        return picker_row
 
     def _cards(self) -> Callable[[ItemView], Markup]:
         """`card(item)` for templates: an item's card (partials/card.html), rendered the first time a list shows it

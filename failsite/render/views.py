@@ -502,11 +502,17 @@ class SiteView:
         rows = []
         for story in stories:  # the words each row shows, joined here: the table has a row per story on the site
             patterns, barriers = story.terms_in("patterns"), story.terms_in("barriers")
-            rows.append({"story": story, "patterns": patterns, "modules": story.used_in,
-                         "pattern_slugs": " ".join(t.slug for t in patterns),
-                         "barrier_slugs": " ".join(t.slug for t in barriers),
-                         "barrier_titles": ", ".join(t.title for t in barriers),
-                         "practice_titles": ", ".join(t.title for t in story.terms_in("practices"))})
+            row = {"story": story, "patterns": patterns, "modules": story.used_in,
+                   "pattern_slugs": " ".join(t.slug for t in patterns),
+                   "barrier_slugs": " ".join(t.slug for t in barriers),
+                   "barrier_titles": ", ".join(t.title for t in barriers),
+                   "practice_titles": ", ".join(t.title for t in story.terms_in("practices"))}
+            # Everything the row shows: two rows with the same signature are the same HTML.
+            row["signature"] = (story.key, story.url, story.title, story.type, story.type_label,
+                                tuple((t.slug, t.url, t.title) for t in patterns), row["barrier_slugs"],
+                                row["barrier_titles"], row["practice_titles"], story.reading_minutes,
+                                tuple((m.url, m.title) for m in row["modules"]))
+            rows.append(row)
         offered = {name: [t for t in self.site.taxonomy(name).terms if t.item_keys] for name in ("patterns", "barriers")}
         types = [(name, CONTENT_TYPES[name].label) for name in insights.STORY_TYPES
                  if any(s.type == name for s in stories)]
