@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from corpus import generate  # noqa: E402
+from corpus import byte_compiled, generate  # noqa: E402
 
 _FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 _PEAK = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, "
@@ -105,6 +105,7 @@ def main() -> None:
     parser.add_argument("--without", action="append", default=[], choices=["hugo", "pelican", "mkdocs"],
                         help="leave a tool out (MkDocs takes minutes at 10,000 pages)")
     args = parser.parse_args()
+    byte_compiled()
     rows = []
     print(f"{args.pages} talks, median of {args.runs} runs (each row as it is measured)", flush=True)
 

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from corpus import generate  # noqa: E402
+from corpus import byte_compiled, generate  # noqa: E402
 
 
 def timed_build(site: Path) -> tuple[float, str]:
@@ -38,6 +38,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=600)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    byte_compiled()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"

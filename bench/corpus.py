@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import argparse
+import compileall
+import os
 import random
 from pathlib import Path
 
@@ -18,6 +20,16 @@ FAMILY = ("Abara Bergstrom Castillo Dimitrov Eklund Fontaine Gallo Halvorsen Iba
           "Moreau Nakamura Okafor Petrov Quintero Rasmussen Sorensen Takahashi Ulloa Varga Whitaker Yilmaz").split()
 PATTERNS = ("concrete", "circumstantial", "perceived", "identity", "paralysis")
 TAGS = ("launches", "deadlines", "leadership", "clients", "operations", "forecasting", "hiring", "meetings")
+
+
+def byte_compiled() -> None:
+    """Run failsite as a pip install leaves it: byte-compiled, and free to write .pyc files. With
+    PYTHONDONTWRITEBYTECODE set (as on some CI machines) an editable checkout would compile every module again on
+    every run (0.15 s a build), which no installed tool, and none of the anchors, pays."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    import failsite
+
+    compileall.compile_dir(Path(failsite.__file__).parent, quiet=1)
 
 
 def sentence(rng: random.Random, people: list[str]) -> str:

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from corpus import generate  # noqa: E402
+from corpus import byte_compiled, generate  # noqa: E402
 
 from failsite.preview.server import start_preview  # noqa: E402
 
@@ -30,6 +30,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=600)
     parser.add_argument("--edits", type=int, default=20)
     args = parser.parse_args()
+    byte_compiled()
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
         generate(site, args.pages, args.people, seed=7)
