@@ -92,7 +92,7 @@ class HookSite:
 
     def field(self, type_name: str, name: str, kind: str = "string", doc: str = "", required: bool = False) -> None:
         """A front-matter field of a content type, with its kind and what it is for (shown in errors and `new`)."""
-        known = {**BUILTIN_TYPES, **self.types}
+        known = self._known_types()
         if type_name not in known:
             raise ValueError(f"'{type_name}' is not a content type (types: {', '.join(known)}); a hook's own type "
                              "is registered with site.content_type before its fields")
@@ -103,10 +103,14 @@ class HookSite:
         self.fields.append((type_name, Field(name, kind, doc or f"{name} (from the {self._module} hook)",
                                              required=required)))
 
+    def _known_types(self) -> dict[str, ContentType]:
+        """The built-in types and those registered so far."""
+        return {**BUILTIN_TYPES, **self.types}
+
     def content_type(self, name: str, folder: str, label: str, dated: bool = True) -> None:
         """A content type of the site's own: `name` (singular, as in `type:` and templates), the `folder` under
         content/ its files live in (also its address), the `label` its list shows, and whether it needs a date."""
-        taken = {**BUILTIN_TYPES, **self.types}
+        taken = self._known_types()
         if not _TYPE_NAME.fullmatch(name) or name in taken:
             raise ValueError(f"content type '{name}' needs a new name of lowercase letters, digits and _ "
                              f"(taken: {', '.join(taken)})")

@@ -370,26 +370,21 @@ def _video_source(arguments: dict[str, str], line: int, resolve: LinkResolver) -
 
 def _rewrite_links(children: list[Token], line: int, resolve: LinkResolver, image_sets: dict[str, str]) -> None:
     open_links: list[Token] = []
-    for token in children:
+    for index, token in enumerate(children):
         if token.type in ("softbreak", "hardbreak"):
             line += 1
-        elif token.type == "link_open" and token.meta.get("person"):
+        elif token.type == "link_open":
             open_links.append(token)
-            name = children[children.index(token) + 1].content  # already the published name (anonymised)
-            new_href = resolve(PERSON_LINK + name, line)
+            href = str(token.attrGet("href") or "")
+            if token.meta.get("person"):  # a person shortcode: its text is already the published name
+                href = PERSON_LINK + children[index + 1].content
+            elif not (is_source_link(href) or is_file_link(href) or is_site_path(href)):
+                continue
+            new_href = resolve(href, line)
             if new_href is None:
                 token.tag, token.attrs = "span", {}
             else:
                 token.attrSet("href", new_href)
-        elif token.type == "link_open":
-            open_links.append(token)
-            href = str(token.attrGet("href") or "")
-            if is_source_link(href) or is_file_link(href) or is_site_path(href):
-                new_href = resolve(href, line)
-                if new_href is None:
-                    token.tag, token.attrs = "span", {}
-                else:
-                    token.attrSet("href", new_href)
         elif token.type == "image" and is_site_path(str(token.attrGet("src") or "")):
             token.attrSet("src", resolve(str(token.attrGet("src")), line) or str(token.attrGet("src")))
         elif token.type == "image" and is_file_link(str(token.attrGet("src") or "")):
