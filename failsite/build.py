@@ -223,7 +223,8 @@ def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, s
     finally:
         if search is not None:
             search.stop()
-    staged = output_files(staging)
+    # Only the search bundles were written since the pages were listed.
+    staged = pages if search is None else dict(sorted({**pages, **output_files(staging, search.folders)}.items()))
     files = [(relative, os.path.join(staging, relative)) for relative in staged if relative not in pages]
     findings += audit_files(files, anonymiser.registry, allowed, shown_output, cache, known, unreadable_by_audit)
     _raise_on_leaks(findings, diagnostics)

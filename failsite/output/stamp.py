@@ -12,12 +12,13 @@ Anything missing, unreadable or unexpected means: build.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from failsite.engine.fingerprint import CACHE_DIR, code_fingerprint, digest
 from failsite.output.lock import debris, is_trash
@@ -97,11 +98,12 @@ def _hash(path: Path) -> str | None:
         return None
 
 
-def output_files(out_dir: Path) -> dict[str, list[int]]:
+def output_files(out_dir: Path, folders: Iterable[str] | None = None) -> dict[str, list[int]]:
     """Every file of an output folder (or of the staging folder about to become it) with its size and
-    modification time, by path relative to the folder."""
-    return {relative: [stat.st_size, stat.st_mtime_ns] if stat else [-1, -1]
-            for relative, stat in sorted(_walk(str(out_dir), ""))}
+    modification time, by path relative to the folder; with `folders`, only the files below those of its folders."""
+    found = _walk(str(out_dir), "") if folders is None else \
+        itertools.chain.from_iterable(_walk(str(out_dir / folder), folder + "/") for folder in folders)
+    return {relative: [stat.st_size, stat.st_mtime_ns] if stat else [-1, -1] for relative, stat in sorted(found)}
 
 
 def save_stamp(site_dir: Path, stamp: Stamp) -> None:

@@ -183,17 +183,18 @@ class Renderer:
                                 static_url=views.static_url, card=self._cards(), picker_row=self._picker_rows())
         return views
 
-    def _picker_rows(self) -> Callable[[dict[str, Any]], Markup]:
-        """`picker_row(row)` for templates: a story picker row (partials/picker_row.html), reused by its signature
-        (everything it shows) from this renderer's last two builds: the preview re-renders the picker on every
-        save, and one edit changes one row."""
+    def _picker_rows(self) -> Callable[[dict[str, Any], dict[str, str]], Markup]:
+        """`picker_row(row, labels)` for templates: a story picker row (partials/picker_row.html), reused by its
+        signature (everything it shows; the labels are the theme's words, the same for every build of this
+        renderer) from this renderer's last two builds: the preview re-renders the picker on every save, and one
+        edit changes one row."""
         self._rows_before, self._rows = self._rows, {}
 
-        def picker_row(row: dict[str, Any]) -> Markup:
+        def picker_row(row: dict[str, Any], labels: dict[str, str]) -> Markup:
             signature = row["signature"]
             found = self._rows.get(signature) or self._rows_before.get(signature)
             if found is None:
-                found = Markup(self.env.get_template("partials/picker_row.html").render(row=row))
+                found = Markup(self.env.get_template("partials/picker_row.html").render(row=row, labels=labels))
             self._rows[signature] = found
             return found
         return picker_row

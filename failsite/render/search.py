@@ -91,6 +91,7 @@ class SearchIndexing:
         self.to_build: list[tuple[str, str, list[str]]] = []  # (cache key, bundle, pages)
         self.finished: set[str] = set()
         split = bundles(list(pages))
+        self.folders = tuple(bundle for bundle, _ in split)  # where the bundles are written in `folder`
         if not split:
             self.diagnostics.append(nothing_to_search(shown))
         for bundle, paths in split:
