@@ -40,6 +40,8 @@ URL = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
 # What reads as a web address, with or without its scheme: checked whole for protected names.
 ADDRESS = re.compile(r"(?:https?://|www\.)[^\s<>\"'\]]+|[\w.-]+\.[a-z]{2,}/[^\s<>\"'\]]*", re.IGNORECASE)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Nine digits with nothing but PHONE's separators between them: in every phone number is_phone_number accepts.
+_NINE_DIGITS = re.compile(r"\d(?:[\s.()+\-]*+\d){8}")
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*\n\s*)$")
 
 
@@ -218,6 +220,8 @@ class Anonymiser:
 
     def _phone_edits(self, text: str, policy: Policy) -> Iterable[Edit]:
         form = self._form(text)
+        if not _NINE_DIGITS.search(form.folded):
+            return  # PHONE tries every position of a text; a number needs nine digits, which this finds far faster
         for m in PHONE.finditer(form.folded):
             if is_phone_number(m.group()):
                 yield Edit(*form.span(m.start(), m.end()), PHONE_PLACEHOLDER, self._phones.get(phone_key(m.group())))
@@ -246,7 +250,8 @@ class Anonymiser:
         for start, end, owner in registered_phones(form, self._phones):
             yield Edit(start, end, PHONE_PLACEHOLDER, owner)
         addresses = []
-        for m in ADDRESS.finditer(text):
+        # ADDRESS tries every word of a text; an address holds a slash or "www.", which a plain search finds at once.
+        for m in ADDRESS.finditer(text) if "/" in text or "www." in form.folded else ():
             found = self.matcher.find(unquote(m.group()))
             if found:
                 addresses.append((m.start(), m.end(), found[0].entry))

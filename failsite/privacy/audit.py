@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from failsite.engine.cache import BuildCache
 
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_URL_ESCAPES = re.compile(r"%[0-9a-fA-F]{2}(?:%[0-9a-fA-F]{2})*")  # led by its literal %, which re finds fast
 
 
 class LeakAudit:
@@ -71,7 +72,13 @@ class LeakAudit:
 
 def _decode(text: str) -> str:
     """HTML entities, JSON \\u escapes and URL escapes decoded, as a browser or parser would read them."""
-    return unquote(_JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), html.unescape(text)))
+    return url_unescaped(_JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), html.unescape(text)))
+
+
+def url_unescaped(text: str) -> str:
+    """`urllib.parse.unquote(text)`, decoding only its runs of %XX escapes: unquote splits the text at every `%`,
+    and a page's percentages (`width: 40%`, "a 12% drop") made that most of the audit's time."""
+    return _URL_ESCAPES.sub(lambda m: unquote(m.group()), text) if "%" in text else text
 
 
 def _variants(text: str) -> list[tuple[str, Callable[[int], int]]]:

@@ -83,7 +83,6 @@ def _char_form(char: str) -> str:
 
 _FORMS = _FormTable()
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 
 
 class MatchText:
@@ -128,10 +127,14 @@ def match_text(text: str) -> MatchText:
         return MatchText(text, text.lower())
     # 'İ' is the one character whose lower() is two characters; its match form is 'i' all the same.
     lowered = text.replace("\u0130", "I").lower()
-    forms = {ord(c): _FORMS[c] for c in set(_NON_ASCII.findall(lowered))}
-    # Only the runs of non-ASCII characters change: translating them alone is many times faster on a page that
-    # is mostly ASCII than translating the whole text.
-    folded = _NON_ASCII_RUN.sub(lambda run: run.group().translate(forms), lowered)
+    # Most non-ASCII characters of a page are their own match form (dashes, quotes, arrows, emoji): only runs of
+    # the others are translated, which on a page of prose and markup is a handful instead of one run per dash.
+    forms = {c: form for c in set(_NON_ASCII.findall(lowered)) if (form := _FORMS[c]) != c}
+    if not forms:
+        return MatchText(text, lowered)
+    changing = re.compile("[" + "".join(sorted(forms)) + "]+")  # no ASCII, so nothing to escape in the class
+    table = {ord(c): form for c, form in forms.items()}
+    folded = changing.sub(lambda run: run.group().translate(table), lowered)
     singles = all(len(form) == 1 for form in forms.values())
     return MatchText(text, folded, None if singles else lowered)
 
@@ -161,20 +164,20 @@ class NameMatcher:
 
     def __init__(self, names: Iterable[tuple[str, str]]):
         """`names` are (name or alias, entry id) pairs."""
-        self._by_first: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
+        # Each name by its words (the first entry given a name keeps it), looked up longest first from a first word.
+        self._by_words: dict[tuple[str, ...], tuple[str, str]] = {}
         for name, entry in names:
             words = name_words(name)
             if words:
-                self._by_first.setdefault(words[0], []).append((words, entry, name))
-        for candidates in self._by_first.values():
-            candidates.sort(key=lambda c: -len(c[0]))  # the longest alias wins
-        self._longest = max((len(w) for c in self._by_first.values() for w, _, _ in c), default=0)
+                self._by_words.setdefault(words, (entry, name))
+        first_words = {words[0] for words in self._by_words}
+        self._longest = max((len(words) for words in self._by_words), default=0)
         # Aho-Corasick finds every first word in one pass over the text, whatever the number of names.
         self._first_words: Any = None
         self._last: tuple[str, MatchText, list[int]] | None = None
-        if self._by_first:
+        if first_words:
             self._first_words = ahocorasick.Automaton()
-            for word in self._by_first:
+            for word in sorted(first_words):
                 self._first_words.add_word(word, len(word))
             self._first_words.make_automaton()
 
@@ -217,11 +220,18 @@ class NameMatcher:
         return matches
 
     def _match_from(self, folded: str, start: int) -> Match | None:
-        words = list(itertools.islice(_WORD.finditer(folded, start), self._longest))
-        for name, entry, written in self._by_first.get(words[0].group(), ()):
-            if len(name) > len(words):
-                continue
-            if all(words[k].group() == name[k] and _GAP.fullmatch(folded, words[k - 1].end(), words[k].start())
-                   for k in range(1, len(name))):
-                return Match(start, words[len(name) - 1].end(), entry, written)
+        """The longest name whose words follow one another from `start`, each gap a short run of non-letters."""
+        words: list[str] = []
+        ends: list[int] = []
+        for word in _WORD.finditer(folded, start):
+            if ends and not _GAP.fullmatch(folded, ends[-1], word.start()):
+                break
+            words.append(word.group())
+            ends.append(word.end())
+            if len(words) == self._longest:
+                break
+        for length in range(len(words), 0, -1):
+            found = self._by_words.get(tuple(words[:length]))
+            if found is not None:
+                return Match(start, ends[length - 1], *found)
         return None

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from conftest import (CONFIG, REGISTRY, SiteMaker, all_output, assert_no_protected, build, build_errors, html, talk,
                       text_of)
-from failsite.privacy.anonymise import Anonymiser
+from failsite.privacy.anonymise import _NINE_DIGITS, ADDRESS, PHONE, Anonymiser, is_phone_number
+from failsite.privacy.matcher import fold
 from failsite.privacy.registry import Entry, Registry
 
 @pytest.fixture
@@ -242,3 +243,23 @@ def test_the_quick_check_for_the_other_rules_knows_every_digit_python_does() -> 
 
     signs = {chr(c) for c in range(0x110000) if chr(c).isdigit()} | {"@", ":"}
     assert {chr(c) for c in range(0x110000) if _OTHER_RULES_SIGN.match(chr(c))} == signs
+
+
+PHONE_PIECES = st.sampled_from(["1", "23", "4567", " ", "-", ".", "(", ")", "+", "+44", "\n", "a", "٣", "2026-11-24",
+                                "/", "x9"])
+
+
+@given(st.lists(PHONE_PIECES, max_size=30).map("".join))
+def test_the_quick_test_for_a_phone_number_never_misses_one(text: str) -> None:
+    if any(is_phone_number(m.group()) for m in PHONE.finditer(text)):
+        assert _NINE_DIGITS.search(text)
+
+
+ADDRESS_PIECES = st.sampled_from(["www", "WWW", ".", "example", "com", "/", "https", "://", "x", " ", "ｗ", "%20",
+                                  "dana"])
+
+
+@given(st.lists(ADDRESS_PIECES, max_size=15).map("".join))
+def test_the_quick_test_for_a_web_address_never_misses_one(text: str) -> None:
+    if ADDRESS.search(text):
+        assert "/" in text or "www." in fold(text)

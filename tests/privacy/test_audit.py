@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from conftest import SiteMaker, build, build_errors, talk
-from failsite.privacy.audit import LeakAudit
+from failsite.privacy.audit import LeakAudit, url_unescaped
 from failsite.privacy.registry import Entry, Registry
 from conftest import CONFIG, REGISTRY
 from conftest import tree_digest
@@ -77,3 +82,16 @@ def test_names_in_binary_files_are_found(make_site: SiteMaker) -> None:
     (site / "static").mkdir()
     (site / "static/photo.jpg").write_bytes(b"\xff\xd8\xff\xe1EXIF\x00Artist\x00Dana Whitfield\x00\xff\xd9")
     assert any(e.startswith("public/photo.jpg:1:1: error: protected name") for e in build_errors(site))
+
+
+URL_TEXT = st.text(alphabet=st.sampled_from("%%%%aF09zZg/ é€\u00ad\ufffd"), max_size=40) | st.text(max_size=30)
+
+
+@given(URL_TEXT)
+def test_url_escapes_decode_exactly_as_urllib_does(text: str) -> None:
+    assert url_unescaped(text) == unquote(text)
+
+
+def test_a_page_full_of_percentages_still_has_its_escaped_names_found() -> None:
+    assert findings("width: 40%; a 12% drop; " * 50 + "D%61n%C3%A9 Whit%20%C3%A9" + "; 99%") == []
+    assert findings("width: 40%; a 12% drop — " * 50 + "D%61na%20Whitfield")

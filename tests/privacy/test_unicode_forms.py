@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from conftest import SiteMaker, build, build_errors, html, talk, text_of
 from failsite.privacy.audit import LeakAudit
-from failsite.privacy.matcher import NameMatcher, fold, name_words
+from failsite.privacy.matcher import _FORMS, NameMatcher, fold, match_text, name_words
 from failsite.privacy.registry import Entry, Registry
 
 SOFT_HYPHEN, ZERO_WIDTH, JOINER, WORD_JOINER, NBSP, NARROW_NBSP = "\u00ad", "\u200b", "\u200d", "\u2060", "\u00a0", "\u202f"
@@ -196,3 +196,53 @@ def test_a_name_written_decomposed_is_replaced_in_the_page(make_site: SiteMaker)
     build(site)
     page = html(site, "talks/a/index.html")
     assert "Zo" not in text_of(page.find("h1")) and "Zo" not in text_of(page.select_one(".prose"))
+
+
+def reference_fold(text: str) -> str:
+    """match_text's folded form worked out one character at a time, as it was first written."""
+    lowered = text.replace("\u0130", "I").lower()
+    return "".join(c if c.isascii() else _FORMS[c] for c in lowered)
+
+
+@given(st.text(alphabet=st.sampled_from("aZ 9-—’…·é\u0301\u00ad\u200bＤİßﬁ→😀аΑ\n"), max_size=60) | st.text(max_size=40))
+def test_match_form_is_the_form_of_each_character_in_turn(text: str) -> None:
+    form = match_text(text)
+    assert form.folded == reference_fold(text)
+    if form.positions is not None:
+        assert len(form.positions) == len(form.folded)
+
+
+_WORD, _GAP = re.compile(r"[^\W_]+"), re.compile(r"[\W_]{1,12}")
+
+
+def reference_find(names: list[str], text: str) -> list[tuple[int, int, str]]:
+    """Matches as first written: every name checked from each whole-word start, longest first."""
+    folded = fold(text) if text.isascii() else None
+    if folded is None:
+        return []
+    candidates = sorted(((name_words(n), f"e{k}") for k, n in enumerate(names) if name_words(n)),
+                        key=lambda c: -len(c[0]))
+    found, cursor = [], 0
+    for word in _WORD.finditer(folded):
+        if word.start() < cursor:
+            continue
+        words = list(_WORD.finditer(folded, word.start()))
+        for name, entry in candidates:
+            if len(name) <= len(words) and all(words[k].group() == name[k] for k in range(len(name))) and all(
+                    _GAP.fullmatch(folded, words[k - 1].end(), words[k].start()) for k in range(1, len(name))):
+                found.append((word.start(), words[len(name) - 1].end(), entry))
+                cursor = words[len(name) - 1].end()
+                break
+    return found
+
+
+NAME_WORDS = ["dana", "whitfield", "dana-lee", "kwame", "osei", "ann", "lee"]
+
+
+@given(names=st.lists(st.lists(st.sampled_from(NAME_WORDS), min_size=1, max_size=3).map(" ".join), min_size=1,
+                      max_size=6, unique=True),
+       text=st.lists(st.sampled_from(NAME_WORDS + ["and", " ", "  ", ", ", "-", "_", "!" * 13, "\n", "x"]),
+                     max_size=25).map(" ".join))
+def test_names_are_found_as_the_plain_longest_first_search_finds_them(names: list[str], text: str) -> None:
+    matcher = NameMatcher((n, f"e{k}") for k, n in enumerate(names))
+    assert [(m.start, m.end, m.entry) for m in matcher.find(text)] == reference_find(names, text)
