@@ -12,7 +12,7 @@ from typing import Callable
 
 from failsite.privacy.anonymise import Anonymiser, anonymise_data, anonymise_item, make_anonymiser
 from failsite.content.data import DATA_DIR, load_data
-from failsite.privacy.audit import audit_files
+from failsite.privacy.audit import PageAudit, audit_files
 from failsite.content.config import CONFIG_FILE, SiteConfig, load_config
 from failsite.site.taxonomy import folder_clashes
 from failsite.content.hooks import NO_HOOKS, SiteHooks, hook_sources, load_hooks
@@ -25,7 +25,7 @@ from failsite.site.lint import (curriculum_warnings, debrief_warnings, experimen
 from failsite.privacy.namecheck import unregistered_names
 from failsite.errors import BuildFailed, Diagnostic, has_errors, sorted_unique, warning
 from failsite.privacy.publish import audience_for
-from failsite.render.renderer import Progress, Written, allowed_names, render_site
+from failsite.render.renderer import Progress, Written, allowed_names, named_by_consent, render_site
 from failsite.site.assemble import Site, assemble_site
 from failsite.site.insights import prerequisite_order
 from failsite.render.theme import Theme, load_theme, theme_inputs
@@ -200,25 +200,34 @@ def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, s
     raise BuildFailed on any error or leak. Also returns every staged file's size and time, which
     are those of the published output once the folder is swapped in."""
     outputs: list[Written] = []
+    # Pages are audited by the workers that render them, from memory; the rest of the folder after rendering.
+    page_audit = PageAudit(anonymiser.registry, named_by_consent(site), shown_output, cache) \
+        if anonymiser.registry.entries else None
     if theme is not None:
         published = published_files(site.config.site_dir, previous) if previous is not None else {}
         outputs, found = render_site(site, theme, anonymiser, staging, progress, cache,
                                      render_environment(site.config, anonymiser, theme.hooks.fingerprint), previous,
-                                     published)
+                                     published, page_audit)
         diagnostics += found
     if has_errors(diagnostics):
         raise BuildFailed(sorted_unique(diagnostics))
-    # The audit reads the files as written, before they are swapped in: the pages while Pagefind indexes them
-    # (an external process, started here and waited for after), then what Pagefind wrote.
+    if page_audit is not None and cache is not None:
+        for key in page_audit.clean_keys:
+            cache.used_clean.add(key)
+    audited = page_audit.audited if page_audit is not None else set()
+    # The audit reads the other files as written, before they are swapped in, while Pagefind indexes the pages (an
+    # external process, started here and waited for after), then what Pagefind wrote.
     pages = output_files(staging)
     search = SearchIndexing(staging, {o.path: o.sha256 for o in outputs if o.searchable}, shown_output, cache) \
         if cache is not None else None  # a build (`check` makes no search index)
     allowed, known = allowed_names(outputs, site), {o.path: o.sha256 for o in outputs}
     try:
-        files = [(relative, os.path.join(staging, relative)) for relative in pages if relative != MARKER]
+        files = [(relative, os.path.join(staging, relative)) for relative in pages
+                 if relative != MARKER and relative not in audited]
         findings = audit_files(files, anonymiser.registry, allowed, shown_output, cache, known, unreadable_by_audit)
-        if search is not None:
+        if search is not None and cache is not None:
             _raise_on_leaks(findings, diagnostics)
+            cache.prepare()  # the cache's pickling, while Pagefind has most of the machine
             diagnostics += search.finish()
     finally:
         if search is not None:

@@ -87,6 +87,8 @@ class BuildCache:
     used: dict[str, set[str]] = field(default_factory=lambda: {n: set() for n in _NAMESPACES})
     item_keys: dict[str, str] = field(default_factory=dict)  # this build's source key -> its item's cache key
     verified: dict[str, frozenset[str]] = field(default_factory=dict)  # keys already stored, by namespace
+    # Rows pickled ahead of `save` (while the build waits for Pagefind), with the value each was made from.
+    _rows: dict[tuple[str, str], tuple[Any, tuple[str, str, bytes, str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.items, self.bodies, self.pages, self.search, self.media = (
@@ -160,6 +162,18 @@ class BuildCache:
         current.mkdir(parents=True, exist_ok=True)
         return current
 
+    def prepare(self) -> None:
+        """Pickle what this build has made so far, so that `save` has only what comes after to do: the build calls
+        it while an external indexer has the machine."""
+        for namespace, values in self.fresh.items():
+            for key, value in values.items():
+                if key in self.used[namespace] and (namespace, key) not in self._rows:
+                    self._rows[(namespace, key)] = (value, _row(namespace, key, value))
+
+    def _row(self, namespace: str, key: str, value: Any) -> tuple[str, str, bytes, str]:
+        prepared = self._rows.get((namespace, key))
+        return prepared[1] if prepared is not None and prepared[0] is value else _row(namespace, key, value)
+
     def save(self) -> list[Diagnostic]:
         """Keep what this build used: write the new rows, drop the unused ones. A cache that cannot be written
         is a warning (the build itself succeeded)."""
@@ -171,12 +185,8 @@ class BuildCache:
                 database.executemany("INSERT INTO used VALUES (?, ?)",
                                      ((n, k) for n, keys in self.used.items() for k in keys))
                 database.execute("DELETE FROM entries WHERE (namespace, key) NOT IN (SELECT namespace, key FROM used)")
-                rows = []
-                for namespace, values in self.fresh.items():
-                    for key, value in values.items():
-                        if key in self.used[namespace]:
-                            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-                            rows.append((namespace, key, data, hashlib.sha256(data).hexdigest()))
+                rows = [self._row(namespace, key, value) for namespace, values in self.fresh.items()
+                        for key, value in values.items() if key in self.used[namespace]]
                 database.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
             database.close()
             self.database = None
@@ -220,6 +230,12 @@ class _KeyRecorder:
         self._store.used[self._namespace].add(key)
         if self._store.database is None or key not in self._store.clean:
             self._store.fresh[self._namespace].setdefault(key, True)
+
+
+def _row(namespace: str, key: str, value: Any) -> tuple[str, str, bytes, str]:
+    """A value as stored: pickled, with the checksum that is checked when it is read."""
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return namespace, key, data, hashlib.sha256(data).hexdigest()
 
 
 def _create(folder: Path) -> sqlite3.Connection:

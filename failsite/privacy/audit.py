@@ -111,15 +111,54 @@ def audit_files(files: Iterable[tuple[str, bytes | str | Path]], registry: Regis
     if not registry.entries:
         return []
     work = [(relative, source) for relative, source in files if skip is None or not skip(relative)]
-    inherited = {"audit": LeakAudit(registry), "allowed": allowed, "output": output_name,
-                 "registry_key": digest(registry.entries) if cache is not None else "",
-                 "clean": cache.clean if cache is not None else None, "known": known or {}}
+    inherited = {"audit": FileAudit(registry, output_name, cache), "allowed": allowed, "known": known or {}}
     diagnostics: list[Diagnostic] = []
     for found, clean_key in fork_map(_audit_slice, work, inherited, chunk=100):
         diagnostics += found
         if cache is not None and clean_key:
             cache.used_clean.add(clean_key)
     return diagnostics
+
+
+class FileAudit:
+    """The audit of one file at a time, wherever its bytes are (on disk, or in the worker that rendered them): with a
+    cache, a file found clean before with the same path, bytes, allowed names and registry is not scanned again."""
+
+    def __init__(self, registry: Registry, output_name: str, cache: "BuildCache | None" = None):
+        self.leaks = LeakAudit(registry)
+        self.output = output_name
+        self.registry_key = digest(registry.entries) if cache is not None else ""
+        self.clean = cache.clean if cache is not None else None
+
+    def clean_key(self, relative: str, permitted: frozenset[str], content_hash: str) -> str:
+        """The cache key under which a file with these bytes is remembered as clean ("" without a cache)."""
+        return digest(self.registry_key, relative, sorted(permitted), content_hash) if self.clean is not None else ""
+
+    def check(self, relative: str, content: bytes, permitted: frozenset[str],
+              content_hash: str | None = None) -> tuple[list[Diagnostic], str]:
+        """Findings in a file's bytes and its path, and its clean key when it is clean (empty without a cache)."""
+        key = self.clean_key(relative, permitted, content_hash or hashlib.sha256(content).hexdigest()) \
+            if self.clean is not None else ""
+        if key and key in self.clean:  # type: ignore[operator]
+            return [], key
+        found = self._scan(relative, content, permitted)
+        return found, key if not found else ""
+
+    def _scan(self, relative: str, content: bytes, permitted: frozenset[str]) -> list[Diagnostic]:
+        shown = f"{self.output}/{relative}"
+        text = content.decode("utf-8", errors="replace")
+        if is_image(relative):  # compressed text chunks and EXIF values are not in the bytes as text
+            text += "\n" + metadata_text(content)
+        if is_pdf(relative):  # a PDF's text is in compressed streams
+            try:
+                text = pdf_text(content)
+            except ValueError as exc:
+                return [error(shown, 1, f"cannot read this PDF to check it for protected names ({exc})",
+                              "nothing was published: publish a PDF that opens without a password, or leave it out")]
+        found = self.leaks.scan(shown, text, permitted)
+        return found + [error(shown, 1, "the file's path holds a " + finding.message.removeprefix("protected "),
+                              "nothing was published: change the slug or the title it comes from")
+                        for finding in self.leaks.scan(shown, relative.replace("/", " / "), permitted)]
 
 
 def _read(source: bytes | str | Path) -> bytes:
@@ -132,38 +171,43 @@ def _read(source: bytes | str | Path) -> bytes:
 
 def _audit_slice(inherited: dict[str, Any], work: Sequence[tuple[str, bytes | str | Path]]) -> list[tuple[list[Diagnostic], str]]:
     """Findings per file, and the file's cache key when it is clean (empty without a cache)."""
-    audit, allowed, clean = inherited["audit"], inherited["allowed"], inherited["clean"]
+    audit: FileAudit = inherited["audit"]
     results = []
     for relative, source in work:
-        permitted = allowed.get(relative, frozenset())
-        content = None
-        key = ""
-        if clean is not None:
-            content_hash = inherited["known"].get(relative)
-            if content_hash is None:
-                content = _read(source)
-                content_hash = hashlib.sha256(content).hexdigest()
-            key = digest(inherited["registry_key"], relative, sorted(permitted), content_hash)
-            if key in clean:
-                results.append(([], key))
-                continue
-        if content is None:
-            content = _read(source)
-        shown = f"{inherited['output']}/{relative}"
-        text = content.decode("utf-8", errors="replace")
-        if is_image(relative):  # compressed text chunks and EXIF values are not in the bytes as text
-            text += "\n" + metadata_text(content)
-        if is_pdf(relative):  # a PDF's text is in compressed streams
-            try:
-                text = pdf_text(content)
-            except ValueError as exc:
-                results.append(([error(shown, 1, f"cannot read this PDF to check it for protected names ({exc})",
-                                       "nothing was published: publish a PDF that opens without a password, or "
-                                       "leave it out")], ""))
-                continue
-        found = audit.scan(shown, text, permitted)
-        found += [error(shown, 1, "the file's path holds a " + finding.message.removeprefix("protected "),
-                        "nothing was published: change the slug or the title it comes from")
-                  for finding in audit.scan(shown, relative.replace("/", " / "), permitted)]
-        results.append((found, key if not found else ""))
+        permitted = inherited["allowed"].get(relative, frozenset())
+        content_hash = inherited["known"].get(relative)
+        key = audit.clean_key(relative, permitted, content_hash) if content_hash is not None else ""
+        if key and key in audit.clean:  # type: ignore[operator]
+            results.append(([], key))  # clean before: not even read
+            continue
+        results.append(audit.check(relative, _read(source), permitted, content_hash))
     return results
+
+
+def consented_names(named: dict[str, frozenset[str]], shown: frozenset[str]) -> frozenset[str]:
+    """The registry entries a file may show by name: those named by consent in the items it shows (`named`: by item
+    key, only items that name someone)."""
+    return frozenset().union(*(named[key] for key in named.keys() & shown))
+
+
+class PageAudit:
+    """The audit of pages in the worker that rendered them, from their bytes in memory, so they are not read back
+    from the staging folder; the build records which pages it checked, and audits only the rest of the folder."""
+
+    def __init__(self, registry: Registry, named: dict[str, frozenset[str]], output_name: str,
+                 cache: "BuildCache | None" = None):
+        self.files = FileAudit(registry, output_name, cache)
+        self.named = named
+        self.audited: set[str] = set()  # filled in the build's own process, from what the workers return
+        self.clean_keys: list[str] = []
+
+    def check(self, relative: str, content: bytes, content_hash: str,
+              shown: frozenset[str]) -> tuple[list[Diagnostic], str]:
+        """Findings in a page just rendered, and its clean key when it is clean (empty without a cache)."""
+        return self.files.check(relative, content, consented_names(self.named, shown), content_hash)
+
+    def record(self, relative: str, clean_key: str) -> None:
+        """Note a page the workers checked."""
+        self.audited.add(relative)
+        if clean_key:
+            self.clean_keys.append(clean_key)

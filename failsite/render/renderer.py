@@ -14,6 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from failsite.privacy.anonymise import Anonymiser, Policy, item_policy
+from failsite.privacy.audit import PageAudit, consented_names
 from failsite.errors import Diagnostic, FailsiteError, did_you_mean, error, has_errors, warning
 from failsite.privacy.media import (UnreadableImage, image_width, resized, strip_metadata, variant_name,
                                     variant_widths)
@@ -258,13 +259,15 @@ class Renderer:
 
 def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path, progress: Progress | None = None,
                 cache: "BuildCache | None" = None, environment: str = "", previous: Path | None = None,
-                published: dict[str, list[int]] | None = None) -> tuple[list[Written], list[Diagnostic]]:
+                published: dict[str, list[int]] | None = None, audit: PageAudit | None = None
+                ) -> tuple[list[Written], list[Diagnostic]]:
     """Render every page, feed and static file of the site into `staging`, reusing cached bodies that are still
     valid and, from the `previous` output folder (`published`: its files' sizes and times as recorded when
     published), pages whose signature and shown items are unchanged.
 
     Pages are written by the worker that renders them, so their bytes never travel back to this
-    process nor pile up in it."""
+    process nor pile up in it; with `audit`, the worker checks each for leaks as well, from memory,
+    and its findings are among the diagnostics."""
     renderer = Renderer(theme, anonymiser, compiled_dir=cache.compiled_templates() if cache is not None else None)
     diagnostics = list(renderer.diagnostics)
     if has_errors(diagnostics):
@@ -293,15 +296,19 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
     reuse = PageReuse(site, plans, renderer, views, environment, cache, previous, published or {}, staging) \
         if cache is not None else None
     chosen = [plan for plan in plans if reuse is None or plan.output_path not in reuse.written]
-    pages: list[tuple[Written | None, list[Diagnostic]]] = fork_map(
-        _render_pages, chosen, {"renderer": renderer, "views": views, "staging": staging}, progress=progress)
+    pages = fork_map(_render_pages, chosen, {"renderer": renderer, "views": views, "staging": staging,
+                                             "audit": audit}, progress=progress)
     if reuse is not None:
         reuse.keep(chosen, pages)
-    written = {page.path: page for page, _ in pages if page is not None}
+    written = {page.path: page for page, _, _ in pages if page is not None}
+    if audit is not None:
+        for page, _, clean_key in pages:
+            if page is not None:
+                audit.record(page.path, clean_key)
     if reuse is not None:
         written.update(reuse.written)
     outputs = [written[plan.output_path] for plan in plans if plan.output_path in written]
-    diagnostics.extend(d for _, found in pages for d in found)
+    diagnostics.extend(d for _, found, _ in pages for d in found)
     outputs += [write_output(staging, output) for output in renderer.feeds(views, plans) + static]
     if site.config.pdf:
         kit = [plan for plan in plans if plan.kind in KIT_PDF_NAMES and plan.output_path in written]
@@ -370,9 +377,9 @@ class PageReuse:
     def _key(self, signature: tuple[object, ...]) -> str:
         return digest(self.environment, signature)
 
-    def keep(self, plans: list[PagePlan], pages: list[tuple[Written | None, list[Diagnostic]]]) -> None:
+    def keep(self, plans: list[PagePlan], pages: list[RenderedPage]) -> None:
         """Record the pages just rendered cleanly, for the next build."""
-        for plan, (page, found) in zip(plans, pages):
+        for plan, (page, found, _) in zip(plans, pages):
             signature = self.signatures[plan.url]
             if page is None or found or signature is None:
                 continue
@@ -389,14 +396,24 @@ def _render_bodies(inherited: dict[str, Any], keys: Sequence[str]) -> list[Rende
     return [renderer.body(site, site.by_key[key]) for key in keys]
 
 
-def _render_pages(inherited: dict[str, Any], plans: Sequence[PagePlan]) -> list[tuple[Written | None, list[Diagnostic]]]:
-    """Each plan's page, written (None when its template failed), with what rendering it reported."""
+RenderedPage = tuple["Written | None", list[Diagnostic], str]  # written (None: failed), reported, clean key
+
+
+def _render_pages(inherited: dict[str, Any], plans: Sequence[PagePlan]) -> list[RenderedPage]:
+    """Each plan's page, written (None when its template failed), with what rendering and the leak audit reported,
+    and its key as found clean by the audit (empty when not audited here)."""
     renderer, views, staging = inherited["renderer"], inherited["views"], inherited["staging"]
-    results = []
+    audit: PageAudit | None = inherited["audit"]
+    results: list[RenderedPage] = []
     for plan in plans:
         found: list[Diagnostic] = []
         output = renderer.pages(views, [plan], found)
-        results.append((write_output(staging, output[0]) if output else None, found))
+        written = write_output(staging, output[0]) if output else None
+        clean_key = ""
+        if written is not None and audit is not None:  # audited from memory while its bytes are at hand
+            findings, clean_key = audit.check(written.path, output[0].content, written.sha256, written.shown)
+            found += findings
+        results.append((written, found, clean_key))
     return results
 
 
@@ -410,11 +427,15 @@ def _private_files(site: Site) -> frozenset[Path]:
     return frozenset({(site.config.site_dir / registry).resolve()}) if registry else frozenset()
 
 
+def named_by_consent(site: Site) -> dict[str, frozenset[str]]:
+    """The registry entries each item names by consent, for the items that name anyone (most name nobody)."""
+    return {i.key: i.named for i in site.items if i.named}
+
+
 def allowed_names(outputs: Iterable[Output | Written], site: Site) -> dict[str, frozenset[str]]:
     """For each output, the registry entries it may show by name: those named by consent in the items it shows."""
-    named = {i.key: i.named for i in site.items if i.named}  # most items name nobody by consent
-    keys = named.keys()
-    return {o.path: frozenset().union(*(named[k] for k in keys & o.shown)) for o in outputs}
+    named = named_by_consent(site)
+    return {o.path: consented_names(named, o.shown) for o in outputs}
 
 
 def render_page(env: jinja2.Environment, theme: Theme, views: SiteView, plan: PagePlan,

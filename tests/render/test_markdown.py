@@ -98,7 +98,8 @@ def test_one_or_two_tildes_strike_through_as_on_github() -> None:
     assert "a ~ b, ~not closed" in page.get_text() and page.find("code").get_text() == "~code~"
 
 
-@given(st.lists(st.sampled_from(list("abwcom .:/@-_\n") + ["www", "http", "https", "mailto", "x.org", "é"]),
+@given(st.lists(st.sampled_from(list("abwcom .:/@-_\n[]1*)\"") + ["www", "http", "https", "mailto", "x.org", "é",
+                                                                "[::1]", "//", "ftp"]),
                 max_size=30).map("".join))
 def test_text_the_quick_link_check_passes_over_holds_no_link(text: str) -> None:
     from linkify_it import LinkifyIt
