@@ -16,6 +16,7 @@ import traceback
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 from jinja2 import meta
 
@@ -80,10 +81,21 @@ class Preview:
         self._static_paths: set[str] = set()
         self.renderer_stale = True
         self._indexed: dict[str, tuple[str, ...]] = {}  # bundle folder -> its pages' paths and hashes
+        self._links: tuple[object, ...] = ()  # the last rebuild's _link_context
+        # This rebuild's pages to write first: (open in a browser, told when written, context for the rest).
+        self._first: tuple[frozenset[str], Callable[[frozenset[str]], None],
+                           AbstractContextManager[object]] | None = None
 
-    def rebuild(self, change: Change | None = None) -> RebuildReport:
-        """Apply a change (None or a full change: everything) and write what differs; never raises for user errors."""
+    def rebuild(self, change: Change | None = None, viewed: frozenset[str] = frozenset(),
+                early: Callable[[frozenset[str]], None] | None = None,
+                meanwhile: AbstractContextManager[object] = nullcontext()) -> RebuildReport:
+        """Apply a change (None or a full change: everything) and write what differs; never raises for user errors.
+
+        Of the pages an incremental rebuild renders again, those in `viewed` (open in a browser) are rendered,
+        audited and written first and handed to `early`, so those browsers can reload at once; the rest are
+        rendered inside `meanwhile` (the server lets requests read the folder then) and written after."""
         started = time.perf_counter()
+        self._first = (viewed, early, meanwhile) if early is not None else None
         try:
             if change is None or change.full or self.site is None:
                 rendered, written = self._full()
@@ -233,7 +245,16 @@ class Preview:
                   or signatures[plan.url] is None or signatures[plan.url] != self.signatures.get(plan.url)
                   or (self.outputs.get(plan.output_path) is not None
                       and self.outputs[plan.output_path].shown & changed_items)]
-        pages = renderer.pages(views, chosen, diagnostics) + renderer.feeds(views, plans)
+        collisions = check_collisions([p.output_path for p in plans] + [o.path for o in static], site)
+        if collisions:
+            raise FailsiteError(collisions)
+        first = [plan for plan in chosen if plan.output_path in self._first[0]] \
+            if self._first is not None and not everything else []
+        pages = renderer.pages(views, first, diagnostics)
+        written_first = self._write_first(pages, site, diagnostics) if first else set()
+        with self._first[2] if first and self._first is not None else nullcontext():
+            pages += renderer.pages(views, [plan for plan in chosen if plan not in first], diagnostics)
+            pages += renderer.feeds(views, plans)
         if everything:
             pages += static
         if has_errors(diagnostics):
@@ -241,9 +262,6 @@ class Preview:
         keep = {p.output_path for p in plans} | {o.path for o in pages} | set(self._static_paths if not everything else ())
         merged = {path: o for path, o in self.outputs.items() if path in keep}
         merged.update({o.path: o for o in pages})
-        collisions = check_collisions(list(merged), site)
-        if collisions:
-            raise FailsiteError(collisions)
         changed = {o.path: o for o in pages if self.outputs.get(o.path) is None or self.outputs[o.path].content != o.content}
         removed = set(self.outputs) - set(merged)
         # A full rebuild follows a change to site.yaml or the registry, which can make an unchanged file a leak:
@@ -253,13 +271,28 @@ class Preview:
         self.warnings = sorted_unique(d for d in diagnostics if d.severity == "warning")
         if everything:
             self._static_paths = {o.path for o in static}
-        return tuple(p.output_path for p in chosen), tuple(sorted(set(changed) | removed))
+        return tuple(p.output_path for p in chosen), tuple(sorted(set(changed) | removed | written_first))
+
+    def _write_first(self, pages: list[Output], site: Site, diagnostics: list[Diagnostic]) -> set[str]:
+        """Audit and write the pages browsers have open, ahead of the rest, and tell `early` which changed; the rest
+        of the rebuild finds them written already."""
+        assert self._first is not None
+        if has_errors(diagnostics):
+            raise FailsiteError(sorted_unique(diagnostics))
+        changed = {o.path: o for o in pages if self.outputs.get(o.path) is None or self.outputs[o.path].content != o.content}
+        self._audit_and_write(changed, set(), site, {**self.outputs, **changed})
+        self._first[1](frozenset(changed))
+        return set(changed)
 
     def _bodies(self, site: Site, renderer: Renderer, diagnostics: list[Diagnostic]) -> dict[str, tuple[Item, RenderedBody]]:
         bodies = {}
+        # What a body's links resolve against; while it is the same, an unchanged body's links resolve as before.
+        context = _link_context(site)
+        same_links, self._links = context == self._links, context
         for item in site.items:
             cached = self.bodies.get(item.key)
-            if cached is None or not _same_body(cached[0], item) or not body_still_valid(site, item, cached[1]):
+            if cached is None or not _same_body(cached[0], item) or \
+                    not ((same_links and cached[0].assets == item.assets) or body_still_valid(site, item, cached[1])):
                 cached = (item, renderer.body(site, item))
             bodies[item.key] = cached
             diagnostics.extend(cached[1].diagnostics)
@@ -294,6 +327,14 @@ class Preview:
             merged = {p: o for p, o in self.outputs.items() if p not in removed}
             merged.update(changed)
         self.outputs = merged
+
+
+def _link_context(site: Site) -> tuple[object, ...]:
+    """Everything a body's links resolve against besides the item itself (see site.assemble.body_link_resolver):
+    the base path, every item's URL, every source and what was left out, and the people with a page."""
+    people = next((t for t in site.taxonomies if t.name == "people"), None)
+    return (site.config.base_path, tuple((key, item.url) for key, item in site.by_key.items()), site.all_source_keys,
+            tuple(site.left_out.items()), tuple(term.url for term in people.terms) if people else ())
 
 
 def _same_body(old: Item, new: Item) -> bool:

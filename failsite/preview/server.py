@@ -17,12 +17,14 @@ import sys
 import tempfile
 import threading
 import time
+from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
-from typing import Callable
-from urllib.parse import unquote, urlsplit
+from typing import Callable, Iterator
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -33,6 +35,7 @@ from failsite.preview.rebuild import Preview, RebuildReport, unexpected_error
 from failsite.privacy.publish import Audience
 
 EVENTS_PATH = "/__failsite/events"
+_HISTORY = 32  # events a connection can fall behind by and still be told only what concerns it
 REQUEST_TIMEOUT_SECONDS = 30  # for a client's request to arrive whole, and for each write to it
 
 
@@ -55,7 +58,8 @@ background:#8a5a00;color:#fff;font:600 13px/1.4 system-ui,sans-serif;padding:4px
 Preview: not published</div>
 <script>
 (function () {
-  var source = new EventSource("%(events)s");
+  // The page is named, so a rebuild can render and reload the pages open in a browser first.
+  var source = new EventSource("%(events)s?page=" + encodeURIComponent(location.pathname));
   source.addEventListener("reload", function () { location.reload(); });
   source.addEventListener("css", function () {
     document.querySelectorAll('link[rel="stylesheet"]').forEach(function (link) {
@@ -67,14 +71,18 @@ Preview: not published</div>
 """
 
 
+def _site_path(request_path: str, base_path: str) -> str:
+    """The path a request names, decoded, within the site (its base path taken off)."""
+    path = unquote(urlsplit(request_path).path)
+    return "/" + path[len(base_path):] if base_path != "/" and path.startswith(base_path) else path
+
+
 def safe_file(root: Path, request_path: str, base_path: str = "/") -> Path | None:
     """The file under `root` a request names, or None for anything outside it: '..', encoded or not,
     absolute paths, symlinks that lead out, and NUL bytes are all refused."""
-    path = unquote(urlsplit(request_path).path)
+    path = _site_path(request_path, base_path)
     if "\x00" in path or "\\" in path:
         return None
-    if base_path != "/" and path.startswith(base_path):
-        path = "/" + path[len(base_path):]
     parts = PurePosixPath(path).parts
     if any(part == ".." for part in parts):
         return None
@@ -114,24 +122,62 @@ white-space:pre-wrap}}</style></head>
 
 
 class LiveState:
-    """What the server shows and tells browsers: the last rebuild's result and a counter of rebuilds."""
+    """What the server shows and tells browsers: the last rebuild's result, a counter of rebuilds, and which page
+    each connected browser has open.
+
+    A rebuild that re-renders a page a browser has open writes that page first and tells that
+    browser alone (`publish_early`, as Hugo's fast render mode does); the other pages follow, and
+    `publish` then tells every other browser. A page told early is not reloaded a second time."""
 
     def __init__(self) -> None:
         self.condition = threading.Condition()
         self.generation = 0
-        self.event = "reload"
         self.report: RebuildReport | None = None
         self.stopping = False
+        # The last events: (generation, event, for browsers showing these pages (None: all), except these (told
+        # earlier in the same rebuild)). A connection reads every one since it last looked, so none is missed.
+        self.history: deque[tuple[int, str, frozenset[str] | None, frozenset[str]]] = deque(maxlen=_HISTORY)
+        self.viewers: dict[int, str] = {}  # connection -> output path of the page it has open
         # Held while a rebuild writes the preview folder and while a request reads it, so a
         # browser never gets half of one build and half of the next.
         self.files = threading.Lock()
 
-    def publish(self, report: RebuildReport) -> None:
+    def viewed(self) -> frozenset[str]:
+        """Output paths of the pages browsers have open now."""
+        with self.condition:
+            return frozenset(self.viewers.values())
+
+    def publish(self, report: RebuildReport, told: frozenset[str] = frozenset()) -> None:
+        """Tell every browser of a finished rebuild, but those showing a page in `told` (reloaded already) when it
+        succeeded."""
         with self.condition:
             self.report = report
-            self.event = "css" if report.ok and report.css_only else "reload"
-            self.generation += 1
-            self.condition.notify_all()
+            self._add("css" if report.ok and report.css_only else "reload", None, told if report.ok else frozenset())
+
+    def publish_early(self, pages: frozenset[str]) -> None:
+        """Tell the browsers showing these pages, written ahead of the rest of a rebuild, to reload."""
+        with self.condition:
+            self._add("reload", pages, frozenset())
+
+    def _add(self, event: str, only: frozenset[str] | None, skip: frozenset[str]) -> None:
+        self.generation += 1
+        self.history.append((self.generation, event, only, skip))
+        self.condition.notify_all()
+
+    def event_for(self, page: str, seen: int) -> str | None:
+        """What a browser showing `page` that last looked at generation `seen` is to do: "reload", "css" or nothing
+        (call with the condition held)."""
+        missed = [(event, only, skip) for generation, event, only, skip in self.history if generation > seen]
+        if self.history and self.history[0][0] > seen + 1:
+            return "reload"  # more happened than the history holds
+        concerned = {event for event, only, skip in missed if (only is None or page in only) and page not in skip}
+        return "reload" if "reload" in concerned else "css" if "css" in concerned else None
+
+
+def viewed_output(request_path: str, base_path: str = "/") -> str:
+    """The output path of the page a browser names by its address: '/talks/x/' -> 'talks/x/index.html'."""
+    path = _site_path(request_path, base_path).lstrip("/")
+    return path + "index.html" if path == "" or path.endswith("/") else path
 
 
 def allowed_hosts(host: str, port: int) -> frozenset[str]:
@@ -247,24 +293,28 @@ def make_handler(root: Path, base_path: str, state: LiveState,
             self.end_headers()
             if getattr(self, "_head_only", False):
                 return
+            page = viewed_output(parse_qs(urlsplit(self.path).query).get("page", [""])[0], base_path)
             with state.condition:
                 seen = state.generation
+                state.viewers[id(self)] = page
             try:
                 self.wfile.write(b": connected\n\n")
                 self.wfile.flush()
                 while not state.stopping:
                     with state.condition:
                         state.condition.wait_for(lambda: state.generation != seen or state.stopping, timeout=15)
-                        generation, event = state.generation, state.event
+                        generation, event = state.generation, state.event_for(page, seen)
                     if state.stopping:
                         return
-                    message = f"event: {event}\ndata: {generation}\n\n" if generation != seen else ": keep-alive\n\n"
+                    message = f"event: {event}\ndata: {generation}\n\n" if event else ": keep-alive\n\n"
                     seen = generation
                     self.wfile.write(message.encode("utf-8"))
                     self.wfile.flush()
             except (ConnectionError, TimeoutError):
                 return
             finally:
+                with state.condition:
+                    state.viewers.pop(id(self), None)
                 self.close_connection = True
 
     return PreviewHandler
@@ -349,6 +399,16 @@ def start_preview(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, aud
     return PreviewServer(f"http://{bound_host}:{bound_port}{base_path}", server, observer, state, preview_dir, threads)
 
 
+@contextmanager
+def _released(lock: threading.Lock) -> Iterator[None]:
+    """The held lock let go for a while (requests read the folder meanwhile), and taken again."""
+    lock.release()
+    try:
+        yield
+    finally:
+        lock.acquire()
+
+
 def _rebuild_loop(preview: Preview, events: "queue.Queue[Path]", state: LiveState,
                   report: Callable[[str, RebuildReport], None]) -> None:
     while not state.stopping:
@@ -380,9 +440,18 @@ def _rebuild_once(preview: Preview, burst: set[Path], state: LiveState,
         return
     if not preview.site:
         change = Change(full=True, paths=change.paths)  # the last full build failed: start again
+    told: set[str] = set()
+
+    def early(pages: frozenset[str]) -> None:
+        told.update(pages)
+        state.publish_early(pages)
+
+    # The pages browsers have open are written and reloaded first, and the lock is let go while the rest render;
+    # while browsers show the error page, they wait for the whole rebuild (which may fail again).
+    viewed = state.viewed() if state.report is None or state.report.ok else frozenset()
     with state.files:
-        result = preview.rebuild(change)
-        state.publish(result)
+        result = preview.rebuild(change, viewed=viewed, early=early, meanwhile=_released(state.files))
+        state.publish(result, frozenset(told))
     report(", ".join(change.paths) or "change", result)
     if result.ok and not result.css_only and not change.full:  # a full rebuild indexed everything already
         try:

@@ -8,6 +8,7 @@ import pytest
 
 from conftest import SiteMaker, talk
 from failsite.preview.changes import classify
+import failsite.preview.rebuild as rebuild_module
 from failsite.preview.rebuild import Preview, RebuildReport
 from failsite.privacy.publish import Audience
 
@@ -197,3 +198,40 @@ def test_search_refresh_rebuilds_only_changed_bundles_and_drops_extra_ones(
     monkeypatch.setattr(failsite.render.search, "SHARD_PAGES", 2000)
     preview.refresh_search()
     assert sorted(p.name for p in preview.out_dir.iterdir() if p.name.startswith("pagefind")) == ["pagefind"]
+
+
+def test_pages_a_browser_shows_are_written_before_the_rest(live: tuple[Path, Preview]) -> None:
+    site, preview = live
+    (site / "content/talks/b.md").write_text(talk("Bravo renamed", "2026-02-01", patterns="[paralysis]"))
+    seen: dict[str, object] = {}
+
+    def early(pages: frozenset[str]) -> None:  # what a browser showing Bravo's page finds when told to reload
+        seen["pages"] = pages
+        seen["page"] = (preview.out_dir / "talks/b/index.html").read_text()
+        seen["list"] = (preview.out_dir / "talks/index.html").read_text()
+
+    report = preview.rebuild(classify([site / "content/talks/b.md"], preview.config, preview.theme),
+                             viewed=frozenset({"talks/b/index.html", "about/index.html"}), early=early)
+    assert report.ok and seen["pages"] == frozenset({"talks/b/index.html"})  # about/ did not change
+    assert "Bravo renamed" in str(seen["page"]) and "Bravo renamed" not in str(seen["list"])
+    assert "Bravo renamed" in (preview.out_dir / "talks/index.html").read_text()  # the rest, written after
+    assert {"talks/b/index.html", "talks/index.html"} <= set(report.written)
+
+
+def test_a_page_written_first_is_audited_before_the_browser_is_told(live: tuple[Path, Preview],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    site, preview = live
+    audited: list[str] = []
+    audit = rebuild_module.audit_files
+
+    def recording_audit(files, *args, **kwargs):  # type: ignore[no-untyped-def]
+        files = list(files)
+        audited.extend(path for path, _ in files)
+        return audit(files, *args, **kwargs)
+
+    monkeypatch.setattr(rebuild_module, "audit_files", recording_audit)
+    (site / "content/talks/b.md").write_text(talk("Bravo", "2026-02-01", body="A new paragraph."))
+    told: list[list[str]] = []
+    report = preview.rebuild(classify([site / "content/talks/b.md"], preview.config, preview.theme),
+                             viewed=frozenset({"talks/b/index.html"}), early=lambda pages: told.append(list(audited)))
+    assert report.ok and told == [["talks/b/index.html"]]  # audited, and nothing else yet, when the browser is told

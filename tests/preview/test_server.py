@@ -10,13 +10,16 @@ import shutil
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
 from conftest import SiteMaker, talk
 from failsite.cli import serve
 from failsite.errors import error
-from failsite.preview.server import PreviewServer, error_page, safe_file, start_preview
+from failsite.render.renderer import Renderer
+from failsite.preview.rebuild import RebuildReport
+from failsite.preview.server import LiveState, PreviewServer, error_page, safe_file, start_preview, viewed_output
 
 
 @pytest.fixture
@@ -57,10 +60,11 @@ def test_error_page_shows_the_cli_lines_escaped() -> None:
 class EventReader:
     """Reads the server's event stream in a thread and keeps each event name with when it came."""
 
-    def __init__(self, server: PreviewServer):
+    def __init__(self, server: PreviewServer, page: str = ""):
+        """`page`: the address of the page the reader is a browser showing (as the live client sends it)."""
         host, port = server.server.server_address[:2]
         self.connection = http.client.HTTPConnection(host, port, timeout=10)
-        self.connection.request("GET", "/__failsite/events")
+        self.connection.request("GET", "/__failsite/events" + (f"?page={quote(page, safe='')}" if page else ""))
         self.response = self.connection.getresponse()
         self.events: list[tuple[str, float]] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -385,7 +389,7 @@ def test_serve_under_a_proxy_path_with_base_url(make_site: SiteMaker) -> None:
         assert server.url.endswith("/preview/")
         status, page = fetch(server, "/preview/talks/a/")
         assert status == 200 and 'href="/preview/about/"' in page
-        assert 'new EventSource("/preview/__failsite/events")' in page  # the events under the site's path
+        assert 'new EventSource("/preview/__failsite/events?page="' in page  # the events under the site's path
         host, port = server.server.server_address[:2]
         connection = http.client.HTTPConnection(host, port, timeout=10)
         connection.request("GET", "/preview/__failsite/events")
@@ -399,4 +403,55 @@ def test_serve_under_a_proxy_path_with_base_url(make_site: SiteMaker) -> None:
 
 def test_the_error_page_listens_for_the_next_build_under_the_sites_path() -> None:
     page = error_page([error("content/a.md", 2, "bad", "fix it")], "/failures/").decode()
-    assert 'new EventSource("/failures/__failsite/events")' in page and "%(" not in page
+    assert 'new EventSource("/failures/__failsite/events?page="' in page and "%(" not in page
+
+
+def test_the_page_a_browser_shows_is_named_by_its_output_path() -> None:
+    assert viewed_output("/talks/a/") == "talks/a/index.html" and viewed_output("/") == "index.html"
+    assert viewed_output("/preview/talks/a/", "/preview/") == "talks/a/index.html"
+    assert viewed_output("/talks/caf%C3%A9/") == "talks/café/index.html"
+    assert viewed_output("/404.html") == "404.html" and viewed_output("") == "index.html"
+
+
+def test_the_page_being_edited_reloads_first_and_every_browser_reloads_once(make_site: SiteMaker,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site({"content/talks/a.md": talk("First title", body="Original text."),
+                      "content/pages/about.md": "---\ntitle: About\n---\nAbout us.\n"})
+    server = start_preview(site, "127.0.0.1", 0)
+    feeds = Renderer.feeds
+
+    def slow_feeds(*args, **kwargs):  # type: ignore[no-untyped-def]
+        time.sleep(0.5)  # the rest of the rebuild takes a while, as on a large site
+        return feeds(*args, **kwargs)
+
+    monkeypatch.setattr(Renderer, "feeds", slow_feeds)
+    try:
+        editing, elsewhere = EventReader(server, "/talks/a/"), EventReader(server, "/about/")
+        time.sleep(0.3)
+        (site / "content/talks/a.md").write_text(talk("New title", body="Edited text."))
+        assert editing.wait(1) == ["reload"] and elsewhere.wait(1) == ["reload"]
+        time.sleep(0.5)  # no second reload follows for either
+        assert [name for name, _ in editing.events] == ["reload"] == [name for name, _ in elsewhere.events]
+        assert elsewhere.events[0][1] - editing.events[0][1] > 0.3  # the page being edited was told first
+        # When each was told, its page was written whole, with the new title (the list shows it too).
+        assert "Edited text." in fetch(server, "/talks/a/")[1] and "New title" in fetch(server, "/talks/")[1]
+        editing.close(), elsewhere.close()
+    finally:
+        server.stop()
+
+
+def test_a_browser_that_looks_late_is_still_told_once_what_concerns_it() -> None:
+    state = LiveState()
+    ok = RebuildReport(True, [], (), (), 0.0)
+    state.publish_early(frozenset({"talks/a/index.html"}))
+    state.publish(ok, told=frozenset({"talks/a/index.html"}))
+    # Both events came before either browser looked: neither is missed, nor doubled.
+    assert state.event_for("talks/a/index.html", 0) == "reload" and state.event_for("about/index.html", 0) == "reload"
+    assert state.event_for("talks/a/index.html", 1) is None  # reloaded on the early event already
+    state.publish(RebuildReport(True, [], (), (), 0.0, css_only=True))
+    assert state.event_for("talks/a/index.html", 2) == "css"
+    state.publish(RebuildReport(False, [], (), (), 0.0), told=frozenset({"talks/a/index.html"}))
+    assert state.event_for("talks/a/index.html", 3) == "reload"  # a failure shows its error page everywhere
+    for _ in range(40):
+        state.publish_early(frozenset({"other/index.html"}))
+    assert state.event_for("talks/a/index.html", 4) == "reload"  # fell further behind than the history holds
