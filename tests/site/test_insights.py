@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from conftest import SiteMaker, build, build_errors, html, text_of
+from conftest import SiteMaker, build, build_errors, html, talk, text_of
 
 COMPLETE = Path(__file__).parents[1] / "fixtures" / "sites" / "complete"
 TODAY = dt.date(2026, 6, 1)
@@ -174,3 +174,14 @@ def test_every_view_is_reachable_from_the_navigation(site: Path) -> None:
                  "actions.csv", "patterns/concrete/atom.xml"):
         assert f"/stories/{view}" in links, view
     assert home.select_one('form[role="search"]')["action"] == "/stories/search/"
+
+
+def test_a_story_shows_how_long_it_takes_to_read(make_site: SiteMaker) -> None:
+    site = make_site({"content/talks/long.md": talk("Long", body="word " * 590),
+                      "content/talks/short.md": talk("Short", "2026-01-01", body="Brief.")})
+    build(site)
+    assert text_of(html(site, "talks/long/index.html").select_one(".reading-time")) == "3 min read"
+    assert text_of(html(site, "talks/short/index.html").select_one(".reading-time")) == "1 min read"
+    (site / "content/talks/short.md").write_text(talk("Short", "2026-01-01", body="word " * 1000))
+    build(site)
+    assert text_of(html(site, "talks/short/index.html").select_one(".reading-time")) == "5 min read"
