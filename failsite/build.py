@@ -232,9 +232,10 @@ def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, s
     finally:
         if search is not None:
             search.stop()
-    # Only the search bundles were written since the pages were listed.
+    # Only the search bundles were written since the pages were listed; those written from the cache are known.
     staged = pages if search is None else dict(sorted({**pages, **output_files(staging, search.folders)}.items()))
     files = [(relative, os.path.join(staging, relative)) for relative in staged if relative not in pages]
+    known.update(search.known if search is not None else {})
     findings += audit_files(files, anonymiser.registry, allowed, shown_output, cache, known, unreadable_by_audit)
     _raise_on_leaks(findings, diagnostics)
     return outputs, staged

@@ -9,8 +9,10 @@ leak audit reads whatever metadata an image it publishes still holds (`metadata_
 
 from __future__ import annotations
 
+import gzip
 import io
 import warnings
+import zlib
 from pathlib import Path
 
 
@@ -44,6 +46,22 @@ def pdf_text(data: bytes) -> str:
 
 class UnreadableImage(Exception):
     """A file named as an image that Pillow cannot read."""
+
+
+def is_search_fragment(name: str) -> bool:
+    """Whether a file is one of Pagefind's page fragments: what a search result shows of a page."""
+    return name.endswith(".pf_fragment")
+
+
+def search_fragment_text(data: bytes) -> str:
+    """A Pagefind fragment's JSON (the page's text as Pagefind read it, its title, meta and filters), as the leak
+    audit reads it: the file is gzip-compressed behind a `pagefind_dcd` signature. Raises ValueError when it
+    cannot be read."""
+    try:
+        text = gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ValueError(str(exc) or type(exc).__name__) from exc
+    return text.removeprefix(b"pagefind_dcd").decode("utf-8", errors="replace")
 
 
 def is_image(name: str) -> bool:

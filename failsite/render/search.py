@@ -74,9 +74,10 @@ def is_search_bundle_file(relative: str) -> bool:
 
 
 def unreadable_by_audit(relative: str) -> bool:
-    """Pagefind's UI code (the same for every site) and its compressed index, made only from pages the audit
-    reads in full: the files the leak audit leaves out (its JSON files it reads)."""
-    return is_search_bundle_file(relative) and not relative.endswith(".json")
+    """Pagefind's UI code (the same for every site) and its compressed word and filter indexes, made only from
+    pages the audit reads in full: the files the leak audit leaves out. It reads the JSON files and the page
+    fragments (what a result shows), since Pagefind drops excluded elements and joins the text around them."""
+    return is_search_bundle_file(relative) and not relative.endswith((".json", ".pf_fragment"))
 
 
 class SearchIndexing:
@@ -90,6 +91,7 @@ class SearchIndexing:
         self.diagnostics: list[Diagnostic] = []
         self.to_build: list[tuple[str, str, list[str]]] = []  # (cache key, bundle, pages)
         self.finished: set[str] = set()
+        self.known: dict[str, str] = {}  # the hash of each file of the bundles written from the cache, by output path
         split = bundles(list(pages))
         self.folders = tuple(bundle for bundle, _ in split)  # where the bundles are written in `folder`
         if not split:
@@ -101,6 +103,8 @@ class SearchIndexing:
                 self.to_build.append((key, bundle, paths))
             else:
                 restore_tree(kept[0], folder / bundle)
+                self.known.update((f"{bundle}/{relative}", hashlib.sha256(content).hexdigest())
+                                  for relative, content in kept[0].items())
                 self._keep(key, kept)
         self.running: dict[str, RunningIndex] = {}  # by bundle: as many at once as the machine has cores
         self._start_next()

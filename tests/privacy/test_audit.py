@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import unquote
 
 from hypothesis import given
@@ -95,3 +96,36 @@ def test_url_escapes_decode_exactly_as_urllib_does(text: str) -> None:
 def test_a_page_full_of_percentages_still_has_its_escaped_names_found() -> None:
     assert findings("width: 40%; a 12% drop; " * 50 + "D%61n%C3%A9 Whit%20%C3%A9" + "; 99%") == []
     assert findings("width: 40%; a 12% drop — " * 50 + "D%61na%20Whitfield")
+
+
+def test_a_name_pagefind_joins_in_its_result_text_fails_the_build(make_site: SiteMaker) -> None:
+    # Raw HTML may carry a class Pagefind leaves out (the heading anchors'): the page reads "Hidden xPerson", but
+    # Pagefind drops the span and its search result would show "Hidden Person".
+    site = make_site({"people.yaml": REGISTRY, "content/talks/a.md": talk()},
+                     config=CONFIG + "markdown:\n  raw_html: true\n")
+    build(site)
+    before = tree_digest(site / "public")
+    (site / "content/talks/a.md").write_text(talk(body='Thanks to Hidden <span class="header-anchor">x</span>Person.'))
+    errors = build_errors(site)
+    assert len(errors) == 1 and re.fullmatch(r'public/pagefind/fragment/[\w-]+\.pf_fragment:1:1: error: protected name '
+                                             r'of "Hidden Person" found \(people\[3\], consent: withheld\)', errors[0])
+    assert tree_digest(site / "public") == before
+
+
+def test_an_unreadable_search_fragment_is_not_published() -> None:
+    from failsite.privacy.audit import FileAudit
+    found, _ = FileAudit(Registry((DANA,)), "public").check("pagefind/fragment/en_1.pf_fragment", b"not gzip",
+                                                          frozenset())
+    assert [d.format().splitlines()[0] for d in found] == [
+        "public/pagefind/fragment/en_1.pf_fragment:1:1: error: cannot read this search index file to check it for "
+        "protected names (Not a gzipped file (b'no'))"]
+
+
+def test_a_search_index_kept_from_the_last_build_is_read_again_when_the_registry_grows(make_site: SiteMaker) -> None:
+    site = make_site({"people.yaml": REGISTRY,
+                      "content/talks/a.md": talk(body='With Ola <span class="header-anchor">x</span>Nordmann.')},
+                     config=CONFIG + "markdown:\n  raw_html: true\n")
+    build(site)  # nobody registered is named: the search index is kept in the build cache
+    (site / "people.yaml").write_text(REGISTRY + "  - name: Ola Nordmann\n", encoding="utf-8")
+    errors = build_errors(site)
+    assert any(e.startswith("public/pagefind/fragment/") and 'protected name of "Ola Nordmann"' in e for e in errors)
