@@ -305,6 +305,11 @@ _MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`>#]+")
 
 def derive_summary(body: str, limit: int = 220) -> str:
     """The first paragraph of the body as plain text, cut at a word near `limit` characters."""
+    return shortened(first_paragraph(body), limit)
+
+
+def first_paragraph(body: str) -> str:
+    """The body's first paragraph of prose as plain text (headings, tables, lists and code before it passed over)."""
     paragraph: list[str] = []
     for line in body.splitlines():
         stripped = line.strip()
@@ -316,7 +321,12 @@ def derive_summary(body: str, limit: int = 220) -> str:
             continue
         paragraph.append(stripped)
     # Markup goes, word boundaries stay: `Kwame<br>Osei` is two words, and must stay two to be matched as a name.
-    text = " ".join(_MARKUP.sub(lambda m: m.group(1) or "", without_tags(" ".join(paragraph))).split())
+    return " ".join(_MARKUP.sub(lambda m: m.group(1) or "", without_tags(" ".join(paragraph))).split())
+
+
+def shortened(text: str, limit: int = 220) -> str:
+    """The text cut at a word near `limit` characters, with an ellipsis when cut. Anonymise before cutting: a cut
+    can leave part of a phone number or name that no longer reads as the whole."""
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"

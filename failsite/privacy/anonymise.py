@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable
 from urllib.parse import unquote
 
 from failsite.content.config import RULE_ORDER, SiteConfig
-from failsite.content.items import Item, item_url
+from failsite.content.items import Item, first_paragraph, item_url, shortened
 from failsite.content.schema import LinkRef
 from failsite.content.slugs import slugify
 from failsite.errors import Diagnostic, warning
@@ -312,7 +312,11 @@ def anonymise_item(item: Item, anonymiser: Anonymiser, closed: frozenset[str],
                     for k, v in value.items()}
         return type(value)(clean(v, field) for v in value)
 
-    title, summary = clean(item.title, "title"), clean(item.summary, "summary")
+    title = clean(item.title, "title")
+    # A summary taken from the body is made again from the whole paragraph anonymised, then cut: cut first, it
+    # could end inside a phone number or a name ("+44 20 7946…") that no longer reads as the whole.
+    summary = shortened(clean(first_paragraph(item.body), "summary")) if item.summary_derived \
+        else clean(item.summary, "summary")
     fields = {name: clean(value, name) for name, value in item.fields.items()}
     extra = clean(item.extra, "extra")
     terms = {name: (labels if name in closed else tuple(clean(label, name) for label in labels))

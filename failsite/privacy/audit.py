@@ -11,6 +11,7 @@ import bisect
 import hashlib
 import html
 import itertools
+import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
@@ -112,7 +113,7 @@ def audit_files(files: Iterable[tuple[str, bytes | str | Path]], registry: Regis
     if not registry.entries:
         return []
     work = [(relative, source) for relative, source in files if skip is None or not skip(relative)]
-    inherited = {"audit": FileAudit(registry, output_name, cache), "allowed": allowed, "known": known or {}}
+    inherited = {"audit": FileAudit(registry, output_name, cache, allowed), "allowed": allowed, "known": known or {}}
     diagnostics: list[Diagnostic] = []
     for found, clean_key in fork_map(_audit_slice, work, inherited, chunk=100):
         diagnostics += found
@@ -125,15 +126,26 @@ class FileAudit:
     """The audit of one file at a time, wherever its bytes are (on disk, or in the worker that rendered them): with a
     cache, a file found clean before with the same path, bytes, allowed names and registry is not scanned again."""
 
-    def __init__(self, registry: Registry, output_name: str, cache: "BuildCache | None" = None):
+    def __init__(self, registry: Registry, output_name: str, cache: "BuildCache | None" = None,
+                 allowed: dict[str, frozenset[str]] | None = None):
+        """`allowed`: the names each output may show by consent, by path; a search fragment may show its page's."""
         self.leaks = LeakAudit(registry)
         self.output = output_name
         self.registry_key = digest(registry.entries) if cache is not None else ""
         self.clean = cache.clean if cache is not None else None
+        # Each page naming someone by consent, by the URL Pagefind gives it ("/talks/a/" for talks/a/index.html).
+        self.by_url = {"/" + path.removesuffix("index.html"): names for path, names in (allowed or {}).items()
+                       if names}
+        self.by_url_key = digest(sorted((url, sorted(names)) for url, names in self.by_url.items())) \
+            if cache is not None else ""
 
     def clean_key(self, relative: str, permitted: frozenset[str], content_hash: str) -> str:
-        """The cache key under which a file with these bytes is remembered as clean ("" without a cache)."""
-        return digest(self.registry_key, relative, sorted(permitted), content_hash) if self.clean is not None else ""
+        """The cache key under which a file with these bytes is remembered as clean ("" without a cache). A search
+        fragment's verdict also rests on what its page may show, which its bytes do not say."""
+        if self.clean is None:
+            return ""
+        pages = self.by_url_key if is_search_fragment(relative) else ""
+        return digest(self.registry_key, relative, sorted(permitted), content_hash, pages)
 
     def check(self, relative: str, content: bytes, permitted: frozenset[str],
               content_hash: str | None = None) -> tuple[list[Diagnostic], str]:
@@ -159,9 +171,11 @@ class FileAudit:
         if is_search_fragment(relative):  # what Pagefind read of a page, which is not always what a browser shows
             try:
                 text = search_fragment_text(content)
-            except ValueError as exc:
+                url = json.loads(text).get("url")
+            except (ValueError, AttributeError) as exc:
                 return [error(shown, 1, f"cannot read this search index file to check it for protected names ({exc})",
                               "nothing was published: build again; if this repeats, please report it")]
+            permitted = self.by_url.get(url, frozenset()) if isinstance(url, str) else frozenset()
         found = self.leaks.scan(shown, text, permitted)
         return found + [error(shown, 1, "the file's path holds a " + finding.message.removeprefix("protected "),
                               "nothing was published: change the slug or the title it comes from")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from html import unescape as decode_references
 from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
@@ -201,7 +202,9 @@ def _anonymise_rule(state: StateCore) -> None:
             line = token.map[0]
         if token.type.startswith("shortcode_") and token.meta.get("arguments"):
             token.meta["arguments"] = {k: rewrite([v])[0] for k, v in token.meta["arguments"].items()}
-        if token.type in ("fence", "code_block", "html_block"):
+        if token.type in ("fence", "code_block"):
+            token.content = rewrite([_entities_read(token.content, rewrite)])[0]
+        if token.type == "html_block":
             token.content = rewrite([token.content])[0]
         if token.info:  # a fence's language becomes a class name, with its entities decoded
             token.info = rewrite([unescapeAll(token.info)])[0]
@@ -209,7 +212,23 @@ def _anonymise_rule(state: StateCore) -> None:
             _anonymise_inline(token.children, rewrite)
 
 
+def _entities_read(code: str, rewrite: SegmentRewriter) -> str:
+    """Code as written, or with its character references decoded when that shows a protected name or number.
+
+    A page shows `D&#97;na` in code as written, but Pagefind's results decode it once more (they
+    escape `<` and `>`, not `&`), so the search would show "Dana". Decoded, the name is anonymised
+    like any other."""
+    if "&" in code:
+        decoded = decode_references(code)
+        if decoded != code and rewrite([decoded])[0] != decoded:
+            return decoded
+    return code
+
+
 def _anonymise_inline(children: list[Token], rewrite: SegmentRewriter) -> None:
+    for token in children:
+        if token.type == "code_inline":
+            token.content = _entities_read(token.content, rewrite)
     segments = []
     for token in children:
         if token.type in ("text", "code_inline"):

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from conftest import (CONFIG, REGISTRY, SiteMaker, all_output, assert_no_protected, build, build_errors, html, talk,
                       text_of)
 from failsite.privacy.anonymise import _NINE_DIGITS, ADDRESS, PHONE, Anonymiser, is_phone_number
+from failsite.content.items import derive_summary
 from failsite.privacy.matcher import fold
 from failsite.privacy.registry import Entry, Registry
 
@@ -263,3 +264,25 @@ ADDRESS_PIECES = st.sampled_from(["www", "WWW", ".", "example", "com", "/", "htt
 def test_the_quick_test_for_a_web_address_never_misses_one(text: str) -> None:
     if ADDRESS.search(text):
         assert "/" in text or "www." in fold(text)
+
+
+def test_a_summary_cut_from_the_body_never_ends_in_part_of_a_number_or_name(make_site: SiteMaker) -> None:
+    # The body's first paragraph is cut at about 220 characters, here inside the registered phone number: cut
+    # before anonymising, "+44 20 7946…" would no longer read as the number and would be published.
+    body = "The launch slipped and nobody said so. " * 5 + "Call it in: +44 20 7946 0001 or ask Dana Whitfield."
+    assert "+44 20 7946…" in derive_summary(body)  # what a cut before anonymising leaves
+    site = make_site({"people.yaml": REGISTRY, "content/talks/story.md": talk("Story", body=body)}, config=CONFIG)
+    build(site)
+    assert_no_protected(site)
+    summary = json.loads((site / "public/index.json").read_text())["items"][0]["summary"]
+    assert summary.endswith("Call it in: [phone…")  # cut after anonymising: nothing of the number is left
+
+
+def test_a_name_written_with_character_references_in_code_is_anonymised(make_site: SiteMaker) -> None:
+    # The page would show `D&#97;na` as written, but Pagefind's results decode it once more and show "Dana".
+    body = "```\nping D&#97;na Whitfield\n```\n\nInline `D&#97;na` too, and `a &amp; b` stays as written.\n"
+    site = make_site({"people.yaml": REGISTRY, "content/talks/story.md": talk("Story", body=body)}, config=CONFIG)
+    build(site)
+    page = html(site, "talks/story/index.html")
+    assert page.select_one("pre code").get_text() == "ping The Product Lead\n"
+    assert [c.get_text() for c in page.select("p code")] == ["The Product Lead", "a &amp; b"]
