@@ -62,6 +62,7 @@ class Item:
     summary_derived: bool = False  # the summary is the body's first paragraph (no `summary:` given)
     aliases: tuple[str, ...] = ()  # old site paths that redirect here (/blog/old/)
     owner_key: str = ""  # a log entry's `owner` as written, case-folded: what `--owner` is matched with (never shown)
+    body_words: int = 0  # words in the body, counted once when it is read (reading time), not on every build
 
     def decision_holds(self, day: dt.date) -> bool:
         """Whether what was decided from dated records (consent given, expiring) still holds on `day`."""
@@ -186,7 +187,7 @@ def parse_item(source: Source, text: str, schema: ItemSchema) -> tuple[Item | No
         fields=own,
         terms=_terms(ctype, values, own, schema.taxonomy_names),
         field_links=_field_links(ctype, own),
-        body=split.body, body_line=split.body_line,
+        body=split.body, body_line=split.body_line, body_words=len(split.body.split()),
         extra=values.get("extra") or {},
         visibility=values.get("visibility") or schema.default_visibility,
         expires=values.get("expires"),

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from failsite.content.items import Item, derive_summary, quarter_slug
@@ -135,14 +134,13 @@ WORDS_PER_MINUTE = 200
 
 def reading_minutes(item: Item) -> int:
     """How long the item takes to read: its body and its prose fields, at 200 words a minute (at least 1)."""
-    prose = tuple(v for value in item.fields.values() for v in (value if isinstance(value, tuple) else (value,))
-                  if isinstance(v, str))
-    return max(1, round(_word_count(item.body, prose) / WORDS_PER_MINUTE))
-
-
-@lru_cache(maxsize=1 << 15)  # the preview asks again for every item on every save; only edited ones are new
-def _word_count(body: str, prose: tuple[str, ...]) -> int:
-    return len(body.split()) + sum(len(text.split()) for text in prose)
+    words = item.body_words
+    for value in item.fields.values():
+        if isinstance(value, str):
+            words += len(value.split())
+        elif isinstance(value, tuple):
+            words += sum(len(v.split()) for v in value if isinstance(v, str))
+    return max(1, round(words / WORDS_PER_MINUTE))
 
 
 def prerequisite_order(site: Site) -> list[Diagnostic]:
