@@ -23,8 +23,8 @@ from failsite.engine.fingerprint import digest
 from failsite.engine.parallel import fork_map
 from failsite.errors import Diagnostic, error
 from failsite.privacy.matcher import NameMatcher, match_text
-from failsite.privacy.media import (is_image, is_pdf, is_search_fragment, metadata_text, pdf_text,
-                                    search_fragment_text)
+from failsite.privacy.media import (is_image, is_pdf, is_search_filter, is_search_fragment, metadata_text,
+                                    pdf_text, search_filter_text, search_fragment_text)
 from failsite.privacy.registry import Registry
 
 if TYPE_CHECKING:
@@ -176,6 +176,12 @@ class FileAudit:
                 return [error(shown, 1, f"cannot read this search index file to check it for protected names ({exc})",
                               "nothing was published: build again; if this repeats, please report it")]
             permitted = self.by_url.get(url, frozenset()) if isinstance(url, str) else frozenset()
+        if is_search_filter(relative):  # the values a search is narrowed by, shown on the search page to everyone
+            try:
+                text = search_filter_text(content)
+            except ValueError as exc:
+                return [error(shown, 1, f"cannot read this search index file to check it for protected names ({exc})",
+                              "nothing was published: build again; if this repeats, please report it")]
         found = self.leaks.scan(shown, text, permitted)
         return found + [error(shown, 1, "the file's path holds a " + finding.message.removeprefix("protected "),
                               "nothing was published: change the slug or the title it comes from")

@@ -15,6 +15,8 @@ import warnings
 import zlib
 from pathlib import Path
 
+from failsite.engine.cbor import cbor_decode
+
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".gif")
 _FORMATS = {"JPEG": {"quality": "keep"}, "PNG": {"optimize": False}, "WEBP": {"lossless": False, "quality": 90},
@@ -53,15 +55,42 @@ def is_search_fragment(name: str) -> bool:
     return name.endswith(".pf_fragment")
 
 
+def is_search_filter(name: str) -> bool:
+    """Whether a file is one of Pagefind's filter indexes: the values a search can be narrowed by, shown to all."""
+    return name.endswith(".pf_filter")
+
+
 def search_fragment_text(data: bytes) -> str:
     """A Pagefind fragment's JSON (the page's text as Pagefind read it, its title, meta and filters), as the leak
     audit reads it: the file is gzip-compressed behind a `pagefind_dcd` signature. Raises ValueError when it
     cannot be read."""
+    return _pagefind_bytes(data).decode("utf-8", errors="replace")
+
+
+def search_filter_text(data: bytes) -> str:
+    """Every string of a Pagefind filter index (CBOR: the filter's values), one per line. Raises ValueError when
+    it cannot be read."""
     try:
-        text = gzip.decompress(data)
+        value, _ = cbor_decode(_pagefind_bytes(data))
+    except (IndexError, UnicodeDecodeError, RecursionError) as exc:
+        raise ValueError(f"not a filter index ({type(exc).__name__})") from exc
+    strings: list[str] = []
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            strings.append(item)
+        elif isinstance(item, (list, tuple)):
+            pending.extend(item)
+    return "\n".join(strings)
+
+
+def _pagefind_bytes(data: bytes) -> bytes:
+    """A Pagefind index file's content: gzip-compressed, behind its signature."""
+    try:
+        return gzip.decompress(data).removeprefix(b"pagefind_dcd")
     except (OSError, EOFError, zlib.error) as exc:
         raise ValueError(str(exc) or type(exc).__name__) from exc
-    return text.removeprefix(b"pagefind_dcd").decode("utf-8", errors="replace")
 
 
 def is_image(name: str) -> bool:

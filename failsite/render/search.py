@@ -74,10 +74,10 @@ def is_search_bundle_file(relative: str) -> bool:
 
 
 def unreadable_by_audit(relative: str) -> bool:
-    """Pagefind's UI code (the same for every site) and its compressed word and filter indexes, made only from
-    pages the audit reads in full: the files the leak audit leaves out. It reads the JSON files and the page
-    fragments (what a result shows), since Pagefind drops excluded elements and joins the text around them."""
-    return is_search_bundle_file(relative) and not relative.endswith((".json", ".pf_fragment"))
+    """Pagefind's UI code (the same for every site) and its compressed word index, made only from pages the
+    audit reads in full: the files the leak audit leaves out. It reads the JSON files, the page fragments (what a
+    result shows) and the filter indexes, since Pagefind drops excluded elements and joins the text around them."""
+    return is_search_bundle_file(relative) and not relative.endswith((".json", ".pf_fragment", ".pf_filter"))
 
 
 class SearchIndexing:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 from urllib.parse import unquote
 
@@ -129,3 +130,19 @@ def test_a_search_index_kept_from_the_last_build_is_read_again_when_the_registry
     (site / "people.yaml").write_text(REGISTRY + "  - name: Ola Nordmann\n", encoding="utf-8")
     errors = build_errors(site)
     assert any(e.startswith("public/pagefind/fragment/") and 'protected name of "Ola Nordmann"' in e for e in errors)
+
+
+def test_a_name_among_the_search_filters_is_found() -> None:
+    from failsite.engine.cbor import CborMap, cbor_encode
+    from failsite.privacy.audit import FileAudit
+    index = CborMap([("team", CborMap([("Dana Whitfield", [0, 3]), ("Platform", [1])]))])
+    content = gzip.compress(b"pagefind_dcd" + cbor_encode(index))
+    found, _ = FileAudit(Registry((DANA,)), "public").check("pagefind/filter/en_1.pf_filter", content, frozenset())
+    assert len(found) == 1 and re.fullmatch(r'public/pagefind/filter/en_1\.pf_filter:\d+:1: error: protected name of '
+                                            r'"Dana Whitfield" found \(people\[0\], consent: pseudonym\)',
+                                            found[0].format().splitlines()[0])
+    clean = gzip.compress(b"pagefind_dcd" + cbor_encode(CborMap([("team", CborMap([("Platform", [1])]))])))
+    assert FileAudit(Registry((DANA,)), "public").check("pagefind/filter/en_2.pf_filter", clean, frozenset())[0] == []
+    broken, _ = FileAudit(Registry((DANA,)), "public").check("pagefind/filter/en_3.pf_filter",
+                                                             gzip.compress(b"pagefind_dcd\x7f"), frozenset())
+    assert "cannot read this search index file" in broken[0].message

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import SiteMaker, build, talk, tree_digest
-from failsite.render.pagefind_order import CborMap, cbor_decode, cbor_encode
+from failsite.engine.cbor import CborMap, cbor_decode, cbor_encode
 
 VALUES = st.recursive(
     st.none() | st.booleans() | st.integers(-2**63, 2**64 - 1) | st.text() | st.binary()
