@@ -211,9 +211,6 @@ def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, s
         diagnostics += found
     if has_errors(diagnostics):
         raise BuildFailed(sorted_unique(diagnostics))
-    if page_audit is not None and cache is not None:
-        for key in page_audit.clean_keys:
-            cache.used_clean.add(key)
     audited = page_audit.audited if page_audit is not None else set()
     # The audit reads the other files as written, before they are swapped in, while Pagefind indexes the pages (an
     # external process, started here and waited for after), then what Pagefind wrote.

@@ -1,13 +1,30 @@
 """The small CBOR codec (RFC 8949) Pagefind's index files need: maps kept in the order read, shortest lengths.
 
-Pagefind writes its filter and metadata indexes as gzip-compressed CBOR behind a signature.
-render.pagefind_order rewrites them in a stable order; the leak audit reads the filter values.
+Pagefind writes each index file gzip-compressed behind a signature (`pagefind_content` reads it): its
+filter and metadata indexes as CBOR, its page fragments as JSON. render.pagefind_order rewrites the
+filter indexes in a stable order; the leak audit reads the fragments and the filter values.
 """
 
 from __future__ import annotations
 
+import gzip
 import struct
+import zlib
 from typing import Any
+
+PAGEFIND_SIGNATURE = b"pagefind_dcd"
+
+
+def pagefind_content(data: bytes) -> bytes:
+    """A Pagefind index file's content: its bytes decompressed, without the signature. Raises ValueError for a file
+    that is not one."""
+    try:
+        content = gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ValueError(str(exc) or type(exc).__name__) from exc
+    if not content.startswith(PAGEFIND_SIGNATURE):
+        raise ValueError("not a Pagefind index file")
+    return content[len(PAGEFIND_SIGNATURE):]
 
 
 class CborMap(list):  # type: ignore[type-arg]

@@ -261,8 +261,7 @@ def index_bundle(folder: Path, pages: list[str], bundle: str, shown: str) -> lis
 
 
 def start_index(folder: Path, pages: list[str], bundle: str, shown: str) -> RunningIndex:
-    """Start Pagefind on `pages` and return at once, so the build can go on (the leak audit reads the same pages
-    meanwhile); `finish_index` waits for it.
+    """Start Pagefind on `pages` and return at once, so the build can go on meanwhile; `finish_index` waits for it.
 
     Pagefind reads only pages we wrote (which the leak audit reads too), so nothing that was not
     audited goes into its compressed index. It is shown a folder of hard links to these pages

@@ -248,11 +248,11 @@ class Preview:
         collisions = check_collisions([p.output_path for p in plans] + [o.path for o in static], site)
         if collisions:
             raise FailsiteError(collisions)
-        first = [plan for plan in chosen if plan.output_path in self._first[0]] \
-            if self._first is not None and not everything else []
+        viewed, _, meanwhile = self._first or (frozenset(), None, nullcontext())
+        first = [plan for plan in chosen if plan.output_path in viewed] if not everything else []
         pages = renderer.pages(views, first, diagnostics)
         written_first = self._write_first(pages, site, diagnostics) if first else set()
-        with self._first[2] if first and self._first is not None else nullcontext():
+        with meanwhile if first else nullcontext():
             pages += renderer.pages(views, [plan for plan in chosen if plan not in first], diagnostics)
             pages += renderer.feeds(views, plans)
         if everything:

@@ -11,7 +11,6 @@ import bisect
 import hashlib
 import html
 import itertools
-import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
@@ -23,8 +22,8 @@ from failsite.engine.fingerprint import digest
 from failsite.engine.parallel import fork_map
 from failsite.errors import Diagnostic, error
 from failsite.privacy.matcher import NameMatcher, match_text
-from failsite.privacy.media import (is_image, is_pdf, is_search_filter, is_search_fragment, metadata_text,
-                                    pdf_text, search_filter_text, search_fragment_text)
+from failsite.privacy.media import (is_image, is_pdf, is_search_fragment, is_search_index, metadata_text, pdf_text,
+                                    search_index_text)
 from failsite.privacy.registry import Registry
 
 if TYPE_CHECKING:
@@ -168,20 +167,14 @@ class FileAudit:
             except ValueError as exc:
                 return [error(shown, 1, f"cannot read this PDF to check it for protected names ({exc})",
                               "nothing was published: publish a PDF that opens without a password, or leave it out")]
-        if is_search_fragment(relative):  # what Pagefind read of a page, which is not always what a browser shows
+        if is_search_index(relative):  # what Pagefind read of the pages, which is not always what a browser shows
             try:
-                text = search_fragment_text(content)
-                url = json.loads(text).get("url")
-            except (ValueError, AttributeError) as exc:
-                return [error(shown, 1, f"cannot read this search index file to check it for protected names ({exc})",
-                              "nothing was published: build again; if this repeats, please report it")]
-            permitted = self.by_url.get(url, frozenset()) if isinstance(url, str) else frozenset()
-        if is_search_filter(relative):  # the values a search is narrowed by, shown on the search page to everyone
-            try:
-                text = search_filter_text(content)
+                text, url = search_index_text(relative, content)
             except ValueError as exc:
                 return [error(shown, 1, f"cannot read this search index file to check it for protected names ({exc})",
                               "nothing was published: build again; if this repeats, please report it")]
+            if url is not None:  # a page fragment may show what its page shows by consent
+                permitted = self.by_url.get(url, frozenset())
         found = self.leaks.scan(shown, text, permitted)
         return found + [error(shown, 1, "the file's path holds a " + finding.message.removeprefix("protected "),
                               "nothing was published: change the slug or the title it comes from")
@@ -225,8 +218,8 @@ class PageAudit:
                  cache: "BuildCache | None" = None):
         self.files = FileAudit(registry, output_name, cache)
         self.named = named
+        self.cache = cache
         self.audited: set[str] = set()  # filled in the build's own process, from what the workers return
-        self.clean_keys: list[str] = []
 
     def check(self, relative: str, content: bytes, content_hash: str,
               shown: frozenset[str]) -> tuple[list[Diagnostic], str]:
@@ -234,7 +227,7 @@ class PageAudit:
         return self.files.check(relative, content, consented_names(self.named, shown), content_hash)
 
     def record(self, relative: str, clean_key: str) -> None:
-        """Note a page the workers checked."""
+        """Note a page the workers checked, and keep its clean verdict for the next build."""
         self.audited.add(relative)
-        if clean_key:
-            self.clean_keys.append(clean_key)
+        if clean_key and self.cache is not None:
+            self.cache.used_clean.add(clean_key)

@@ -9,13 +9,12 @@ leak audit reads whatever metadata an image it publishes still holds (`metadata_
 
 from __future__ import annotations
 
-import gzip
 import io
+import json
 import warnings
-import zlib
 from pathlib import Path
 
-from failsite.engine.cbor import cbor_decode
+from failsite.engine.cbor import cbor_decode, pagefind_content
 
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".gif")
@@ -50,28 +49,30 @@ class UnreadableImage(Exception):
     """A file named as an image that Pillow cannot read."""
 
 
+def is_search_index(name: str) -> bool:
+    """Whether a file is one of the Pagefind files the leak audit reads: a page fragment (what a search result
+    shows of a page) or a filter index (the values a search can be narrowed by, shown to everyone)."""
+    return name.endswith((".pf_fragment", ".pf_filter"))
+
+
 def is_search_fragment(name: str) -> bool:
-    """Whether a file is one of Pagefind's page fragments: what a search result shows of a page."""
     return name.endswith(".pf_fragment")
 
 
-def is_search_filter(name: str) -> bool:
-    """Whether a file is one of Pagefind's filter indexes: the values a search can be narrowed by, shown to all."""
-    return name.endswith(".pf_filter")
-
-
-def search_fragment_text(data: bytes) -> str:
-    """A Pagefind fragment's JSON (the page's text as Pagefind read it, its title, meta and filters), as the leak
-    audit reads it: the file is gzip-compressed behind a `pagefind_dcd` signature. Raises ValueError when it
-    cannot be read."""
-    return _pagefind_bytes(data).decode("utf-8", errors="replace")
-
-
-def search_filter_text(data: bytes) -> str:
-    """Every string of a Pagefind filter index (CBOR: the filter's values), one per line. Raises ValueError when
-    it cannot be read."""
+def search_index_text(name: str, data: bytes) -> tuple[str, str | None]:
+    """The text of a Pagefind fragment (its JSON: the page's text as Pagefind read it, title, meta, filters) or
+    filter index (every value, one per line), and a fragment's page URL (None for a filter index). Raises
+    ValueError when the file cannot be read."""
+    content = pagefind_content(data)
+    if is_search_fragment(name):
+        text = content.decode("utf-8", errors="replace")
+        try:
+            url = json.loads(text).get("url")
+        except (ValueError, AttributeError) as exc:
+            raise ValueError(f"not a page fragment ({type(exc).__name__})") from exc
+        return text, url if isinstance(url, str) else None
     try:
-        value, _ = cbor_decode(_pagefind_bytes(data))
+        value, _ = cbor_decode(content)
     except (IndexError, UnicodeDecodeError, RecursionError) as exc:
         raise ValueError(f"not a filter index ({type(exc).__name__})") from exc
     strings: list[str] = []
@@ -82,15 +83,7 @@ def search_filter_text(data: bytes) -> str:
             strings.append(item)
         elif isinstance(item, (list, tuple)):
             pending.extend(item)
-    return "\n".join(strings)
-
-
-def _pagefind_bytes(data: bytes) -> bytes:
-    """A Pagefind index file's content: gzip-compressed, behind its signature."""
-    try:
-        return gzip.decompress(data).removeprefix(b"pagefind_dcd")
-    except (OSError, EOFError, zlib.error) as exc:
-        raise ValueError(str(exc) or type(exc).__name__) from exc
+    return "\n".join(strings), None
 
 
 def is_image(name: str) -> bool:

@@ -226,11 +226,10 @@ def _entities_read(code: str, rewrite: SegmentRewriter) -> str:
 
 
 def _anonymise_inline(children: list[Token], rewrite: SegmentRewriter) -> None:
+    segments = []
     for token in children:
         if token.type == "code_inline":
             token.content = _entities_read(token.content, rewrite)
-    segments = []
-    for token in children:
         if token.type in ("text", "code_inline"):
             segments.append(token.content)
         elif token.type in ("softbreak", "hardbreak") or (token.type == "html_inline" and _breaks_words(token.content)):

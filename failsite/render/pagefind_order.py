@@ -17,16 +17,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from failsite.engine.cbor import CborMap, cbor_decode, cbor_encode
-
-SIGNATURE = b"pagefind_dcd"
-
+from failsite.engine.cbor import PAGEFIND_SIGNATURE, CborMap, cbor_decode, cbor_encode, pagefind_content
 
 def _read(path: Path) -> Any:
-    data = gzip.decompress(path.read_bytes())
-    if not data.startswith(SIGNATURE):
-        raise ValueError(f"{path.name} is not a Pagefind index file")
-    value, end = cbor_decode(data, len(SIGNATURE))
+    data = pagefind_content(path.read_bytes())
+    value, end = cbor_decode(data)
     if end != len(data):
         raise ValueError(f"{path.name} holds more than one value")
     return value
@@ -34,7 +29,7 @@ def _read(path: Path) -> Any:
 
 def _write(folder: Path, prefix: str, suffix: str, value: Any, digits: int) -> str:
     """Write `value` as a Pagefind index file named by the hash of its content; return the name's hash part."""
-    data = SIGNATURE + cbor_encode(value)
+    data = PAGEFIND_SIGNATURE + cbor_encode(value)
     name = f"{prefix}_{hashlib.sha256(data).hexdigest()[:digits]}"
     (folder / f"{name}{suffix}").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
     return name

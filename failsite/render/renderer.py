@@ -300,10 +300,11 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
                                              "audit": audit}, progress=progress)
     if reuse is not None:
         reuse.keep(chosen, pages)
-    written = {page.path: page for page, _, _ in pages if page is not None}
-    if audit is not None:
-        for page, _, clean_key in pages:
-            if page is not None:
+    written: dict[str, Written] = {}
+    for page, _, clean_key in pages:
+        if page is not None:
+            written[page.path] = page
+            if audit is not None:
                 audit.record(page.path, clean_key)
     if reuse is not None:
         written.update(reuse.written)

@@ -23,6 +23,7 @@ from failsite.engine.fingerprint import digest
 from failsite.engine.parallel import worker_count
 from failsite.errors import Diagnostic, FailsiteError, error, warning
 from failsite.output.staging import RunningIndex, finish_index, index_bundle, start_index
+from failsite.privacy.media import is_search_index
 from failsite.render.pagefind_order import order_filters
 
 if TYPE_CHECKING:
@@ -77,14 +78,15 @@ def unreadable_by_audit(relative: str) -> bool:
     """Pagefind's UI code (the same for every site) and its compressed word index, made only from pages the
     audit reads in full: the files the leak audit leaves out. It reads the JSON files, the page fragments (what a
     result shows) and the filter indexes, since Pagefind drops excluded elements and joins the text around them."""
-    return is_search_bundle_file(relative) and not relative.endswith((".json", ".pf_fragment", ".pf_filter"))
+    return is_search_bundle_file(relative) and not relative.endswith(".json") and not is_search_index(relative)
 
 
 class SearchIndexing:
     """The search bundles of a build, being made: bundles made from the same pages as before are written from the
     cache's copy (checked against its checksum) at once, and the bundles to build are started in the background,
-    one per core, so the leak audit can read the pages while Pagefind indexes them. `finish` waits for them and
-    checks every bundle built now before it is kept or published; `stop` ends a build that failed meanwhile."""
+    one per core, so the build goes on (the leak audit reads the other files) while Pagefind indexes the pages.
+    `finish` waits for them and checks every bundle built now before it is kept or published; `stop` ends a build
+    that failed meanwhile."""
 
     def __init__(self, folder: Path, pages: dict[str, str], shown: str, cache: "BuildCache"):
         self.folder, self.shown, self.cache = folder, shown, cache
