@@ -83,6 +83,7 @@ class SiteConfig:
     accent: str = ""  # a CSS colour for links and highlights (default: the theme's blue)
     raw_html: bool = False
     per_page: int = 30
+    picker_per_page: int = 500  # rows per page of the story picker
     feed_limit: int = 20
     feed_types: tuple[str, ...] = ("talk", "debrief")
     taxonomies: tuple[TaxonomyDef, ...] = ()
@@ -200,7 +201,8 @@ _PATTERN_FIELDS = (
     Field("replacement", "string", "the text put in its place (default: [removed])"),
 )
 _MARKDOWN_FIELDS = (Field("raw_html", "bool", "true lets raw HTML in markdown through (default false)"),)
-_PAGINATION_FIELDS = (Field("per_page", "int", "items per list page (default 30)"),)
+_PAGINATION_FIELDS = (Field("per_page", "int", "items per list page (default 30)"),
+                      Field("picker_per_page", "int", "stories per page of the story picker (default 500)"))
 _FEED_FIELDS = (
     Field("limit", "int", "how many entries the feed holds (default 20)"),
     Field("types", "strings", "which content types the feed holds (default talk, debrief)"),
@@ -268,11 +270,10 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
     review = _sub(root, "review", _REVIEW_FIELDS, path, diagnostics)
     pagination = _sub(root, "pagination", _PAGINATION_FIELDS, path, diagnostics)
     feed = _sub(root, "feed", _FEED_FIELDS, path, diagnostics)
-    per_page = pagination.get("per_page")
-    per_page = 30 if per_page is None else per_page
-    if per_page < 1:
-        diagnostics.append(error(path, root.items["pagination"].key_line("per_page"), "'per_page' must be at least 1",
-                                 "set `per_page:` to how many items a list page shows, e.g. 30"))
+    per_page, picker_per_page = (_page_size(pagination, name, default, what, root, path, diagnostics)
+                                 for name, default, what in (("per_page", 30, "items a list page shows"),
+                                                             ("picker_per_page", 500, "stories a page of the "
+                                                                                      "story picker shows")))
     feed_types: list[str] = []
     for name in feed.get("types") or ("talk", "debrief"):
         ctype = content_type(name)
@@ -312,7 +313,8 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
         favicon=(top.get("favicon") or "").strip().lstrip("/"),
         accent=(top.get("accent") or "").strip(),
         raw_html=bool(markdown.get("raw_html")),
-        per_page=max(per_page, 1),
+        per_page=per_page,
+        picker_per_page=picker_per_page,
         feed_limit=20 if feed.get("limit") is None else feed["limit"],
         feed_types=tuple(feed_types),
         taxonomies=taxonomy_defs(root.items.get("taxonomies"), path, diagnostics),
@@ -390,6 +392,19 @@ def taxonomy_defs(node: YamlNode | None, path: str, diagnostics: list[Diagnostic
             terms=tuple(terms.values()),
         ))
     return tuple(taxonomies)
+
+
+def _page_size(pagination: dict[str, Any], name: str, default: int, what: str, root: YamlNode, path: str,
+               diagnostics: list[Diagnostic]) -> int:
+    """A page size of `pagination`: at least 1 (an error says where it is not)."""
+    size = pagination.get(name)
+    if size is None:
+        return default
+    if size < 1:
+        diagnostics.append(error(path, root.items["pagination"].key_line(name), f"'{name}' must be at least 1",
+                                 f"set `{name}:` to how many {what}, e.g. {default}",
+                                 root.items["pagination"].key_col(name)))
+    return max(size, 1)
 
 
 def _types(node: YamlNode | None, path: str, diagnostics: list[Diagnostic]) -> tuple[tuple[str, TypeOptions], ...]:

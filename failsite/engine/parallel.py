@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import multiprocessing
 import os
 import signal
@@ -49,6 +50,9 @@ def fork_map(task: Callable[[dict[str, Any], Sequence[Work]], list[Result]], wor
                 progress(len(results), len(work))
         return results
     _inherited.update(inherited, task=task)
+    # What the workers inherit is never collected by them: frozen, their collector does not walk it (each walk
+    # wrote to every inherited object, copying the parent's memory page by page into each worker).
+    gc.freeze()
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_die_with_parent) as pool:
@@ -58,6 +62,7 @@ def fork_map(task: Callable[[dict[str, Any], Sequence[Work]], list[Result]], wor
                     progress(len(results), len(work))
         return results
     finally:
+        gc.unfreeze()
         _inherited.clear()
 
 

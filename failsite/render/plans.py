@@ -7,8 +7,8 @@ import itertools
 from dataclasses import dataclass
 
 from failsite.content.schema import AUDIENCES, CONTENT_TYPES
-from failsite.site.insights import (STORY_TYPES, action_teams, log_quarters, on_this_day, patterns_over_time,
-                                    related_inputs, term_members, tracks)
+from failsite.site.insights import (STORY_TYPES, action_teams, log_quarters, modules_using, on_this_day,
+                                    patterns_over_time, related_inputs, term_members, tracks)
 from failsite.site.assemble import Site
 
 HOME_RECENT = 8
@@ -89,7 +89,8 @@ def insight_pages(site: Site) -> list[PagePlan]:
              PagePlan(url="/chains/", template="chains.html", kind="chains"),
              PagePlan(url="/tracks/", template="tracks.html", kind="tracks"),
              PagePlan(url="/log/quarters/", template="quarters.html", kind="quarters")]
-    plans.append(PagePlan(url=STORY_PICKER_URL, template="stories.html", kind="stories"))
+    stories = sum(1 for i in site.items if i.type in STORY_TYPES)
+    plans += paginated(STORY_PICKER_URL, stories, site.config.picker_per_page, template="stories.html", kind="stories")
     for track in tracks(site):
         plans.append(PagePlan(url=track.url, template="track.html", kind="track", name=track.slug))
         plans.append(PagePlan(url=track.handout_url, template="handout.html", kind="handout", name=track.slug))
@@ -108,6 +109,7 @@ def insight_pages(site: Site) -> list[PagePlan]:
 
 
 STORY_PICKER_URL = "/curriculum/stories/"
+PICKER_TAXONOMIES = ("patterns", "barriers", "practices")  # the terms a picker row shows
 ALL_STORIES, ALL_STORIES_URL = "stories", "/stories/"  # the list of every story, whatever its type
 # The printed kit's pages, and what their PDF is called: a participant handout or a facilitator pack, of a track or
 # of one module.
@@ -140,11 +142,23 @@ def page_signatures(site: Site, plans: list[PagePlan]) -> dict[str, tuple[object
         if item.type in STORY_TYPES:
             keys_by_type.setdefault(ALL_STORIES, []).append(item.key)
     modules = {key: track.module_keys for track in tracks(site) for key in track.module_keys}
-    return {plan.url: _signature(plan, site, trend, members, keys_by_type, modules) for plan in plans}
+    picker = _picker_signature(site, keys_by_type.get(ALL_STORIES, []))
+    return {plan.url: _signature(plan, site, trend, members, keys_by_type, modules, picker) for plan in plans}
+
+
+def _picker_signature(site: Site, stories: list[str]) -> tuple[object, ...]:
+    """What every page of the story picker shows besides its own rows' items: how many stories there are and how
+    many no module uses, the filters' terms and types, and the title of every term a row can show."""
+    unused = sum(1 for key in stories if not modules_using(site, key))
+    types = tuple(dict.fromkeys(site.by_key[key].type for key in stories))
+    terms = tuple((t.name, tuple((term.slug, term.url, term.title, bool(term.item_keys)) for term in t.terms))
+                  for t in site.taxonomies if t.name in PICKER_TAXONOMIES)
+    return len(stories), unused, types, terms
 
 
 def _signature(plan: PagePlan, site: Site, trend: object, members: dict[tuple[str, str], tuple[str, ...]],
-               keys_by_type: dict[str, list[str]], modules: dict[str, tuple[str, ...]]) -> tuple[object, ...] | None:
+               keys_by_type: dict[str, list[str]], modules: dict[str, tuple[str, ...]], picker: tuple[object, ...]
+               ) -> tuple[object, ...] | None:
     if plan.kind == "item":
         item = site.by_key[plan.item_key]
         return (plan, tuple(sorted(site.links.get(item.key, {}).items())), site.linked_from.get(item.key, ()),
@@ -161,6 +175,9 @@ def _signature(plan: PagePlan, site: Site, trend: object, members: dict[tuple[st
         patterns = tuple(len(t.item_keys) for t in site.taxonomy("patterns").terms)
         recent = tuple(itertools.islice((i.key for i in site.items if i.type != "page"), HOME_RECENT))
         return (plan, recent, patterns, trend, on_this_day(site, site.audience.today))
+    if plan.kind == "stories":  # each row: its story, and the modules using it (items too, so compared as shown)
+        rows = keys_by_type.get(ALL_STORIES, [])[plan.first:plan.last]
+        return (plan, tuple((key, modules_using(site, key)) for key in rows), picker)
     if plan.kind == "notfound":
         return (plan,)
     return None

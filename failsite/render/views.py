@@ -495,12 +495,15 @@ class SiteView:
             return Markup(html)
         return Markup(_SITE_LINK.sub(lambda m: f'{m.group(1)}{self._origin}{m.group(2)}"', str(html)))
 
-    def story_picker(self) -> dict[str, Any]:
-        """Every published story for the picker: its patterns, barriers, practices, type, reading time and the
-        modules that use it, with the values each filter offers."""
-        stories = [self.item(i.key) for i in self.site.items if i.type in insights.STORY_TYPES]
+    def story_picker(self, number: int = 1) -> dict[str, Any]:
+        """One page of the story picker (`pagination.picker_per_page` stories each, the first by default): each
+        story's patterns, barriers, practices, type, reading time and the modules that use it; with how many
+        stories the site has and how many no module uses, and the values each filter offers."""
+        keys = self._keys_by_type.get(ALL_STORIES, ())
+        size = self.site.config.picker_per_page
         rows = []
-        for story in stories:  # the words each row shows, joined here: the table has a row per story on the site
+        for key in keys[(number - 1) * size:number * size]:  # the words each row shows, joined here
+            story = self.item(key)
             patterns, barriers = story.terms_in("patterns"), story.terms_in("barriers")
             row = {"story": story, "patterns": patterns, "modules": story.used_in,
                    "pattern_slugs": " ".join(t.slug for t in patterns),
@@ -513,10 +516,17 @@ class SiteView:
                                 row["barrier_titles"], row["practice_titles"], story.reading_minutes,
                                 tuple((m.url, m.title) for m in row["modules"]))
             rows.append(row)
+        return {"rows": rows, "per_page": size, **self._picker_totals}
+
+    @cached_property
+    def _picker_totals(self) -> dict[str, Any]:
+        """What every page of the story picker shows about all the stories (counted once, not once a page)."""
+        keys = self._keys_by_type.get(ALL_STORIES, ())
         offered = {name: [t for t in self.site.taxonomy(name).terms if t.item_keys] for name in ("patterns", "barriers")}
-        types = [(name, CONTENT_TYPES[name].label) for name in insights.STORY_TYPES
-                 if any(s.type == name for s in stories)]
-        return {"rows": rows, "patterns": offered["patterns"], "barriers": offered["barriers"], "types": types}
+        present = {self.site.by_key[key].type for key in keys}
+        return {"total": len(keys), "unused": sum(1 for key in keys if not insights.modules_using(self.site, key)),
+                "patterns": offered["patterns"], "barriers": offered["barriers"],
+                "types": [(name, CONTENT_TYPES[name].label) for name in insights.STORY_TYPES if name in present]}
 
     @cached_property
     def type_words(self) -> dict[str, str]:

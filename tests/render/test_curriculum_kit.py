@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+
+from failsite.engine.fingerprint import CACHE_DIR
+from failsite.errors import FailsiteError
 
 from conftest import CONFIG, PROTECTED, REGISTRY, SiteMaker, build, build_errors, html, talk, text_of
 
@@ -56,6 +60,84 @@ def test_the_story_picker_lists_every_story_as_a_table_that_works_without_javasc
     assert text_of(launch.select_one("td[data-label='Read']")) == "1 min"
     assert "3 published stories, 2 not used in any module." in text_of(page.select_one("caption"))
     assert html(site, "tracks/index.html").find("a", href="/curriculum/stories/") is not None
+
+
+def picker_site(make_site: SiteMaker, per_page: int = 2) -> Path:
+    """Five talks, newest first e..a, one of them (d) used by a module; the picker shows `per_page` a page."""
+    files = {f"content/talks/{name}.md": talk(f"Talk {name}", date=f"2026-03-0{n}", patterns="[concrete]")
+             for n, name in enumerate("abcde", start=1)}
+    files["content/modules/m.md"] = module(stories="[../talks/d.md]")
+    return make_site(files, f"title: T\npagination:\n  picker_per_page: {per_page}\n")
+
+
+def picker_pages(site: Path) -> list[Path]:
+    folder = site / "public/curriculum/stories"
+    return [folder / "index.html"] + sorted(folder.glob("page/*/index.html"))
+
+
+def test_the_story_picker_shows_a_page_of_rows_at_a_time_and_counts_every_story(make_site: SiteMaker) -> None:
+    site = picker_site(make_site)
+    build(site, today=DAY)
+    pages = [html(site, p.relative_to(site / "public").as_posix()) for p in picker_pages(site)]
+    assert [[text_of(r.select_one("td")) for r in page.select("#story-picker tbody tr")] for page in pages] == \
+        [["Talk e", "Talk d"], ["Talk c", "Talk b"], ["Talk a"]]
+    for number, page in enumerate(pages, start=1):
+        assert text_of(page.select_one("caption")) == f"5 published stories, 4 not used in any module. Page {number} of 3"
+        assert "its filters apply to the page you are on" in text_of(page.select_one(".picker-pages"))
+    assert pages[0].select_one(".pager a[rel=next]")["href"] == "/curriculum/stories/page/2/"
+    assert pages[2].select_one(".pager a[rel=prev]")["href"] == "/curriculum/stories/page/2/"
+    assert pages[0].select_one(".pager a[rel=prev]") is None and pages[2].select_one(".pager a[rel=next]") is None
+
+
+def test_one_page_of_stories_has_no_pager_and_no_note(make_site: SiteMaker) -> None:
+    site = picker_site(make_site, per_page=5)
+    build(site, today=DAY)
+    page = html(site, "curriculum/stories/index.html")
+    assert len(page.select("#story-picker tbody tr")) == 5 and len(picker_pages(site)) == 1
+    assert page.select_one(".pager") is None and page.select_one(".picker-pages") is None
+    assert text_of(page.select_one("caption")) == "5 published stories, 4 not used in any module."
+
+
+def test_a_picker_page_is_rendered_again_only_when_what_it_shows_changes(make_site: SiteMaker, tmp_path: Path) -> None:
+    site = picker_site(make_site)
+    build(site, today=DAY)
+
+    def inodes() -> list[int]:
+        return [p.stat().st_ino for p in picker_pages(site)]
+
+    def same_as_cold() -> None:
+        cold = tmp_path / f"cold-{len(list(tmp_path.iterdir()))}"
+        shutil.copytree(site, cold, ignore=shutil.ignore_patterns("public", CACHE_DIR))
+        build(cold, today=DAY)
+        assert [p.read_bytes() for p in picker_pages(site)] == [p.read_bytes() for p in picker_pages(cold)]
+
+    first = inodes()
+    (site / "content/talks/a.md").write_text(talk("Talk a", date="2026-03-01", patterns="[concrete]",
+                                                  body="A story long enough to read. " * 200))
+    build(site, today=DAY)
+    second = inodes()
+    assert second[:2] == first[:2] and second[2] != first[2]  # only the last page shows talk a
+    assert "6 min" in text_of(html(site, "curriculum/stories/page/3/index.html").select_one("td[data-label=Read]"))
+    same_as_cold()
+    (site / "content/modules/m.md").write_text(module(stories="[../talks/d.md, ../talks/a.md]"))
+    build(site, today=DAY)  # one story fewer unused: every page's caption says so
+    assert all(before != after for before, after in zip(second, inodes()))
+    same_as_cold()
+    (site / "content/talks/f.md").write_text(talk("Talk f", date="2026-03-09", patterns="[concrete]"))
+    build(site, today=DAY)  # a new newest story moves every row down
+    assert len(picker_pages(site)) == 3 and "Page 1 of 3" in text_of(html(site, "curriculum/stories/index.html")
+                                                                          .select_one("caption"))
+    same_as_cold()
+
+
+def test_the_picker_page_size_must_be_at_least_one(make_site: SiteMaker) -> None:
+    site = make_site({"content/talks/a.md": talk()}, "title: T\npagination:\n  picker_per_page: 0\n")
+    with pytest.raises(FailsiteError) as caught:
+        build(site)
+    [found] = caught.value.diagnostics
+    assert found.format() == ("site.yaml:3:3: error: 'picker_per_page' must be at least 1\n"
+                              "  hint: set `picker_per_page:` to how many stories a page of the story picker shows, "
+                              "e.g. 500")
 
 
 def test_coverage_lists_unused_stories_per_pattern_and_flags_overused_ones(make_site: SiteMaker) -> None:
