@@ -32,7 +32,7 @@ from failsite.site.taxonomy import folder_clashes
 from failsite.content.items import Item, item_schema, read_item
 from failsite.content.discover import Source, discover_sources
 from failsite.errors import Diagnostic, FailsiteError, error, has_errors, sorted_unique
-from failsite.render.plans import page_signatures, plan_pages
+from failsite.render.plans import PagePlan, PageSignatures, plan_pages
 from failsite.privacy.publish import Audience, audience_for
 from failsite.render.renderer import (Output, RenderedBody, Renderer, allowed_names, body_still_valid,
                                       check_collisions)
@@ -236,25 +236,29 @@ class Preview:
         views = renderer.views(site, {k: b.html for k, (_, b) in bodies.items()}, static,
                                {k: b.fields for k, (_, b) in bodies.items()}, {k: b.parts for k, (_, b) in bodies.items()})
         plans = plan_pages(site)
-        signatures = page_signatures(site, plans)
+        signature = PageSignatures(site)
         changed_items = self._changed_items(site, bodies)
         global_signature = (tuple(views.menu), tuple(t.name for t in site.taxonomies if t.terms), digest(site.data))
         redo_all = everything or global_signature != self.global_signature
-        chosen = [plan for plan in plans
-                  if redo_all or plan.template in templates_changed
-                  or signatures[plan.url] is None or signatures[plan.url] != self.signatures.get(plan.url)
-                  or (self.outputs.get(plan.output_path) is not None
-                      and self.outputs[plan.output_path].shown & changed_items)]
+
+        def is_chosen(plan: PagePlan) -> bool:
+            return (redo_all or plan.template in templates_changed or signature(plan) is None
+                    or signature(plan) != self.signatures.get(plan.url)
+                    or (self.outputs.get(plan.output_path) is not None
+                        and bool(self.outputs[plan.output_path].shown & changed_items)))
         collisions = check_collisions([p.output_path for p in plans] + [o.path for o in static], site)
         if collisions:
             raise FailsiteError(collisions)
         viewed, _, meanwhile = self._first or (frozenset(), None, nullcontext())
-        first = [plan for plan in chosen if plan.output_path in viewed] if not everything else []
+        # The pages browsers have open are signed, rendered and written before the others are even signed.
+        first = [plan for plan in plans if plan.output_path in viewed and is_chosen(plan)] if not everything else []
         pages = renderer.pages(views, first, diagnostics)
         written_first = self._write_first(pages, site, diagnostics) if first else set()
         with meanwhile if first else nullcontext():
+            chosen = [plan for plan in plans if is_chosen(plan)]
             pages += renderer.pages(views, [plan for plan in chosen if plan not in first], diagnostics)
             pages += renderer.feeds(views, plans)
+            signatures = {plan.url: signature(plan) for plan in plans}
         if everything:
             pages += static
         if has_errors(diagnostics):

@@ -135,15 +135,31 @@ def page_signatures(site: Site, plans: list[PagePlan]) -> dict[str, tuple[object
     (with the same templates and config). None: a view across the whole site (tracks, coverage,
     quarters, actions, chains, search), cheap and few, always rendered again.
     """
-    trend, members = patterns_over_time(site), term_members(site)
-    keys_by_type: dict[str, list[str]] = {}
-    for item in site.items:
-        keys_by_type.setdefault(item.type, []).append(item.key)
-        if item.type in STORY_TYPES:
-            keys_by_type.setdefault(ALL_STORIES, []).append(item.key)
-    modules = {key: track.module_keys for track in tracks(site) for key in track.module_keys}
-    picker = _picker_signature(site, keys_by_type.get(ALL_STORIES, []))
-    return {plan.url: _signature(plan, site, trend, members, keys_by_type, modules, picker) for plan in plans}
+    signature = PageSignatures(site)
+    return {plan.url: signature(plan) for plan in plans}
+
+
+class PageSignatures:
+    """`signature(plan)`, as in `page_signatures`, one page at a time: the preview signs the pages a browser has
+    open before the others."""
+
+    def __init__(self, site: Site):
+        self.site = site
+        self.trend, self.members = patterns_over_time(site), term_members(site)
+        self.keys_by_type: dict[str, list[str]] = {}
+        for item in site.items:
+            self.keys_by_type.setdefault(item.type, []).append(item.key)
+            if item.type in STORY_TYPES:
+                self.keys_by_type.setdefault(ALL_STORIES, []).append(item.key)
+        self.modules = {key: track.module_keys for track in tracks(site) for key in track.module_keys}
+        self.picker = _picker_signature(site, self.keys_by_type.get(ALL_STORIES, []))
+        self._made: dict[str, tuple[object, ...] | None] = {}
+
+    def __call__(self, plan: PagePlan) -> tuple[object, ...] | None:
+        if plan.url not in self._made:
+            self._made[plan.url] = _signature(plan, self.site, self.trend, self.members, self.keys_by_type,
+                                              self.modules, self.picker)
+        return self._made[plan.url]
 
 
 def _picker_signature(site: Site, stories: list[str]) -> tuple[object, ...]:
