@@ -35,17 +35,23 @@ def ingest(sources: list[Source], schema: ItemSchema, transform: ItemTransform, 
     parsed: dict[str, Parsed] = {}
     keys: dict[str, str] = {}
     missing: list[tuple[Source, bytes]] = []
+    read: dict[str, bytes] = {}
     for source in sources:
         data, found = read_source(source)
         if data is None:
             parsed[source.key] = (None, found)
             continue
+        read[source.key] = data
         keys[source.key] = digest(environment, source.key, source.shown, source.folder_type, source.assets, data)
-        hit = cache.items.get(keys[source.key]) if cache is not None else None
+    hits = cache.items.get_many(keys.values()) if cache is not None else {}
+    for source in sources:
+        if source.key not in keys:
+            continue
+        hit = hits.get(keys[source.key])
         if hit is not None and (day is None or hit[0] is None or hit[0].decision_holds(day)):
             parsed[source.key] = hit
         else:
-            missing.append((source, data))
+            missing.append((source, read[source.key]))
     results = fork_map(_parse_and_transform, missing, {"schema": schema, "transform": transform})
     parsed.update((source.key, result) for (source, _), result in zip(missing, results))
     items: list[Item] = []

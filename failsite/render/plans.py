@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from failsite.content.schema import AUDIENCES, CONTENT_TYPES
 from failsite.site.insights import (STORY_TYPES, action_teams, log_quarters, modules_using, on_this_day,
-                                    patterns_over_time, related_inputs, term_members, tracks)
+                                    neighbour_digests, patterns_over_time, related_inputs, term_members, tracks)
 from failsite.site.assemble import Site
 
 HOME_RECENT = 8
@@ -145,7 +145,7 @@ class PageSignatures:
 
     def __init__(self, site: Site):
         self.site = site
-        self.trend, self.members = patterns_over_time(site), term_members(site)
+        self.trend, self.neighbours = patterns_over_time(site), neighbour_digests(term_members(site))
         self.keys_by_type: dict[str, list[str]] = {}
         for item in site.items:
             self.keys_by_type.setdefault(item.type, []).append(item.key)
@@ -157,8 +157,8 @@ class PageSignatures:
 
     def __call__(self, plan: PagePlan) -> tuple[object, ...] | None:
         if plan.url not in self._made:
-            self._made[plan.url] = _signature(plan, self.site, self.trend, self.members, self.keys_by_type,
-                                              self.modules, self.picker)
+            self._made[plan.url] = _signature(plan, self.site, self.trend, self.neighbours,
+                                              self.keys_by_type, self.modules, self.picker)
         return self._made[plan.url]
 
 
@@ -172,13 +172,13 @@ def _picker_signature(site: Site, stories: list[str]) -> tuple[object, ...]:
     return len(stories), unused, types, terms
 
 
-def _signature(plan: PagePlan, site: Site, trend: object, members: dict[tuple[str, str], tuple[str, ...]],
+def _signature(plan: PagePlan, site: Site, trend: object, neighbours: dict[tuple[str, str], str],
                keys_by_type: dict[str, list[str]], modules: dict[str, tuple[str, ...]], picker: tuple[object, ...]
                ) -> tuple[object, ...] | None:
     if plan.kind == "item":
         item = site.by_key[plan.item_key]
         return (plan, tuple(sorted(site.links.get(item.key, {}).items())), site.linked_from.get(item.key, ()),
-                related_inputs(site, item, members), modules.get(item.key))  # a module's neighbours in its track
+                related_inputs(item, neighbours), modules.get(item.key))  # a module's neighbours in its track
     if plan.kind == "list":
         return (plan, tuple(keys_by_type.get(plan.type, [])[plan.first:plan.last]))
     if plan.kind == "term":

@@ -277,8 +277,9 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
     keys = {item.key: body_key(item, environment, image_sets(site, item) if item.assets else None)
             for item in site.items} if cache else {}
     if cache is not None:
+        hits = cache.bodies.get_many(keys.values())
         for item in site.items:
-            hit = cache.bodies.get(keys[item.key])
+            hit = hits.get(keys[item.key])
             if hit is not None and body_still_valid(site, item, hit):
                 rendered_bodies[item.key] = hit
     missing = [item.key for item in site.items if item.key not in rendered_bodies]
@@ -345,9 +346,10 @@ class PageReuse:
                                        views.prose.get(item.key))
                       for item in site.items}
         self.written: dict[str, Written] = {}
+        entries = cache.pages.get_many(plan.output_path for plan in plans) if previous is not None else {}
         for plan in plans:
             signature = self.signatures[plan.url]
-            entry = cache.pages.get(plan.output_path)
+            entry = entries.get(plan.output_path)
             if signature is None or entry is None or previous is None or entry[0] != self._key(signature):
                 continue
             key, shown, content_hash, searchable = entry

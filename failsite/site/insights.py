@@ -13,6 +13,7 @@ from typing import Any
 
 from failsite.content.items import Item, derive_summary, quarter_slug
 from failsite.content.slugs import slugify
+from failsite.engine.fingerprint import digest
 from failsite.errors import Diagnostic, warning
 from failsite.site.assemble import Site, resolve_source_key
 
@@ -408,11 +409,16 @@ def related_for(site: Site, item: Item, members: dict[tuple[str, str], tuple[str
     return tuple(k for k, _ in best)
 
 
-def related_inputs(site: Site, item: Item, members: dict[tuple[str, str], tuple[str, ...]]) -> tuple[object, ...]:
-    """What `related_for` reads for an item: its terms' newest members and their sizes (a cheap signature)."""
-    return tuple((len(keys), keys[:_NEIGHBOURS_PER_TERM]) for taxonomy in _TERM_WEIGHTS
-                 for label in item.terms.get(taxonomy, ())
-                 for keys in (members.get((taxonomy, slugify(label)), ()),))
+def neighbour_digests(members: dict[tuple[str, str], tuple[str, ...]]) -> dict[tuple[str, str], str]:
+    """Each term's size and newest members, which `related_for` reads, as one digest per term."""
+    return {term: digest(len(keys), keys[:_NEIGHBOURS_PER_TERM]) for term, keys in members.items()}
+
+
+def related_inputs(item: Item, neighbours: dict[tuple[str, str], str]) -> tuple[str, ...]:
+    """What `related_for` reads for an item, as its terms' `neighbour_digests` (a cheap signature: a
+    page's signature repeated its terms' member lists, 7 KB a talk)."""
+    return tuple(neighbours.get((taxonomy, slugify(label)), "") for taxonomy in _TERM_WEIGHTS
+                 for label in item.terms.get(taxonomy, ()))
 
 
 def export_record(item: Item, url: str) -> dict[str, Any]:

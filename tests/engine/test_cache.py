@@ -130,6 +130,26 @@ def test_an_entry_that_fails_its_checksum_is_never_published(site: Path, tmp_pat
     assert build(site).warnings == []  # the new cache is trusted again
 
 
+def test_reading_many_entries_at_once_trusts_none_of_them_after_one_fails_its_checksum(site: Path) -> None:
+    import sqlite3
+
+    from failsite.engine.cache import load_cache
+
+    build(site)
+    database = sqlite3.connect(site / CACHE_DIR / "cache.sqlite3")
+    keys = [k for (k,) in database.execute("SELECT key FROM entries WHERE namespace = 'bodies' ORDER BY key")]
+    with database:
+        database.execute("UPDATE entries SET checksum = 'x' WHERE namespace = 'bodies' AND key = ?", (keys[-1],))
+    database.close()
+    cache, _ = load_cache(site)
+    assert set(cache.bodies.get_many(keys[:-1])) == set(keys[:-1])  # the damaged row was not asked for
+    cache.used_bodies["made-by-this-build"] = "fresh"
+    assert cache.bodies.get_many(keys + ["made-by-this-build", "never-stored"]) == {"made-by-this-build": "fresh"}
+    assert [w.message for w in cache.warnings] == ["the build cache is damaged and was set aside: an entry of "
+                                                   "'bodies' does not match its checksum"]
+    assert cache.bodies.get(keys[0]) is None
+
+
 @pytest.mark.parametrize("damage", ["flipped bytes", "truncated", "a folder", "the cache folder a file", "garbage"])
 def test_a_damaged_cache_means_a_warning_and_a_correct_build(site: Path, tmp_path: Path, damage: str) -> None:
     build(site)
