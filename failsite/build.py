@@ -203,8 +203,8 @@ def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, s
     # Pages are audited by the workers that render them, from memory; the rest of the folder after rendering.
     page_audit = PageAudit(anonymiser.registry, named_by_consent(site), shown_output, cache) \
         if anonymiser.registry.entries else None
+    published = published_files(site.config.site_dir, previous) if previous is not None else {}
     if theme is not None:
-        published = published_files(site.config.site_dir, previous) if previous is not None else {}
         outputs, found = render_site(site, theme, anonymiser, staging, progress, cache,
                                      render_environment(site.config, anonymiser, theme.hooks.fingerprint), previous,
                                      published, page_audit)
@@ -215,8 +215,8 @@ def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, s
     # The audit reads the other files as written, before they are swapped in, while Pagefind indexes the pages (an
     # external process, started here and waited for after), then what Pagefind wrote.
     pages = output_files(staging)
-    search = SearchIndexing(staging, {o.path: o.sha256 for o in outputs if o.searchable}, shown_output, cache) \
-        if cache is not None else None  # a build (`check` makes no search index)
+    search = SearchIndexing(staging, {o.path: o.sha256 for o in outputs if o.searchable}, shown_output, cache,
+                            previous, published) if cache is not None else None  # a build (`check` makes no search index)
     allowed, known = allowed_names(outputs, site), {o.path: o.sha256 for o in outputs}
     try:
         files = [(relative, os.path.join(staging, relative)) for relative in pages

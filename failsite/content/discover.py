@@ -53,10 +53,25 @@ def links_leaving(folder: Path, site_dir: Path) -> list[Diagnostic]:
     check(folder)
     if folder.is_symlink():
         return found
-    for dirpath, dirnames, filenames in os.walk(folder):
-        for name in sorted(dirnames + filenames):
-            check(Path(dirpath) / name)
+    for link in sorted(_links_below(str(folder))):  # a listing says which entries are links: no call per file
+        check(Path(link))
     return found
+
+
+def _links_below(folder: str) -> list[str]:
+    """Every symbolic link below a folder (not followed), by path."""
+    links, folders = [], [folder]
+    while folders:
+        try:
+            with os.scandir(folders.pop()) as entries:
+                for entry in entries:
+                    if entry.is_symlink():
+                        links.append(entry.path)
+                    elif entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+        except OSError:  # unreadable: what cannot be listed is not published either
+            continue
+    return links
 
 
 def discover_sources(config: SiteConfig) -> tuple[list[Source], list[Diagnostic]]:
@@ -74,17 +89,20 @@ def discover_sources(config: SiteConfig) -> tuple[list[Source], list[Diagnostic]
     sources: list[Source] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-        relative_dir = Path(dirpath).relative_to(root)
-        top = relative_dir.parts[0] if relative_dir.parts else ""
+        relative_dir = Path(dirpath).relative_to(root).as_posix()
+        prefix = "" if relative_dir == "." else relative_dir + "/"
+        top = prefix.split("/", 1)[0]
         folder_type = TYPE_BY_FOLDER.get(top) if top else TYPE_BY_FOLDER["pages"]
         for name in sorted(filenames):
             if not name.endswith(".md") or name.startswith((".", "#", "_")):
                 continue
-            if private is not None and (Path(dirpath) / name).resolve() == private:
-                continue  # the registry is read by the anonymiser, never published
-            key = (relative_dir / name).as_posix()
+            path = Path(dirpath, name)
+            # The registry is read by the anonymiser, never published: by its name, or through a link to it.
+            if private is not None and (name == private.name or path.is_symlink()) and path.resolve() == private:
+                continue
+            key = prefix + name
             assets = _assets(Path(dirpath)) if is_bundle_key(key) else ()
-            sources.append(Source(key, Path(dirpath) / name, f"{config.content}/{key}", folder_type, assets))
+            sources.append(Source(key, path, f"{config.content}/{key}", folder_type, assets))
     return sources, []
 
 

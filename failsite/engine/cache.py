@@ -335,11 +335,3 @@ def store_tree(folder: Path) -> dict[str, bytes]:
     """Every file below a folder with its bytes, to keep in the cache (copied, never linked)."""
     return {os.path.relpath(os.path.join(root, name), folder): Path(root, name).read_bytes()
             for root, _, names in os.walk(folder) for name in sorted(names)}
-
-
-def restore_tree(files: dict[str, bytes], folder: Path) -> None:
-    """Write files kept by `store_tree` below a folder."""
-    for relative, content in files.items():
-        target = folder / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)

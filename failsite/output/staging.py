@@ -91,6 +91,20 @@ def link_file(staging: Path, relative: str, origin: str | Path) -> bool:
     return _linked(origin, target)
 
 
+def link_published(staging: Path, relative: str, previous: Path | None, recorded: list[int] | None) -> bool:
+    """Hard-link the previous output's file at `relative` into the staging folder when it still has the size and
+    time (`recorded`) the last build recorded when it published it, as the up-to-date check trusts; False when it
+    has not, or cannot be linked."""
+    if previous is None or recorded is None:
+        return False
+    origin = os.path.join(previous, relative)
+    try:
+        stat = os.stat(origin)
+    except OSError:
+        return False
+    return recorded == [stat.st_size, stat.st_mtime_ns] and link_file(staging, relative, origin)
+
+
 _made_folders: set[str] = set()  # folders this process made in staging folders (each has a unique name)
 
 

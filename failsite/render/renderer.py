@@ -34,7 +34,7 @@ from failsite.site.assemble import LinkResolver, Site, asset_url, body_link_reso
 from failsite.site.insights import action_teams
 from failsite.render.theme import Theme, check_templates, template_diagnostic, template_environment
 from failsite.render.views import ItemView, ListPage, Pager, SiteView
-from failsite.output.staging import link_file, write_file
+from failsite.output.staging import link_published, write_file
 
 if TYPE_CHECKING:
     from failsite.engine.cache import BuildCache
@@ -355,20 +355,18 @@ class PageReuse:
             key, shown, content_hash, searchable = entry
             if any(self.items.get(k) != d for k, d in shown):
                 continue
-            if self._reuse(plan.output_path, os.path.join(previous, plan.output_path),
-                           published.get(plan.output_path), content_hash, staging):
+            if self._reuse(plan.output_path, previous, published.get(plan.output_path), content_hash, staging):
                 self.written[plan.output_path] = Written(plan.output_path, content_hash,
                                                          frozenset(k for k, _ in shown), searchable)
                 cache.used_pages[plan.output_path] = entry
 
     @staticmethod
-    def _reuse(relative: str, origin: str, recorded: list[int] | None, content_hash: str, staging: Path) -> bool:
+    def _reuse(relative: str, previous: Path, recorded: list[int] | None, content_hash: str, staging: Path) -> bool:
         """Put the previous output's file into the staging folder when it is what was rendered."""
+        if link_published(staging, relative, previous, recorded):
+            return True
         try:
-            stat = os.stat(origin)
-            if recorded == [stat.st_size, stat.st_mtime_ns] and link_file(staging, relative, origin):
-                return True
-            with open(origin, "rb") as handle:
+            with open(os.path.join(previous, relative), "rb") as handle:
                 content = handle.read()
         except OSError:
             return False

@@ -18,11 +18,11 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from failsite.engine.cache import restore_tree, store_tree
+from failsite.engine.cache import store_tree
 from failsite.engine.fingerprint import digest
 from failsite.engine.parallel import worker_count
 from failsite.errors import Diagnostic, FailsiteError, error, warning
-from failsite.output.staging import RunningIndex, finish_index, index_bundle, start_index
+from failsite.output.staging import RunningIndex, finish_index, index_bundle, link_published, start_index, write_file
 from failsite.privacy.media import is_search_index
 from failsite.render.pagefind_order import order_filters
 
@@ -88,7 +88,10 @@ class SearchIndexing:
     `finish` waits for them and checks every bundle built now before it is kept or published; `stop` ends a build
     that failed meanwhile."""
 
-    def __init__(self, folder: Path, pages: dict[str, str], shown: str, cache: "BuildCache"):
+    def __init__(self, folder: Path, pages: dict[str, str], shown: str, cache: "BuildCache", previous: Path | None = None,
+                 published: dict[str, list[int]] | None = None):
+        """`previous` and `published`: the output folder and its files' sizes and times as the last build published
+        them; a kept bundle's file still so is linked from there instead of written."""
         self.folder, self.shown, self.cache = folder, shown, cache
         self.diagnostics: list[Diagnostic] = []
         self.to_build: list[tuple[str, str, list[str]]] = []  # (cache key, bundle, pages)
@@ -104,7 +107,10 @@ class SearchIndexing:
             if kept is None:
                 self.to_build.append((key, bundle, paths))
             else:
-                restore_tree(kept[0], folder / bundle)
+                for relative, content in kept[0].items():
+                    path = f"{bundle}/{relative}"
+                    if not link_published(folder, path, previous, (published or {}).get(path)):
+                        write_file(folder, path, content)
                 self.known.update((f"{bundle}/{relative}", hashlib.sha256(content).hexdigest())
                                   for relative, content in kept[0].items())
                 self._keep(key, kept)

@@ -50,6 +50,16 @@ def test_a_registry_inside_content_is_never_discovered_or_published(make_site: S
     assert not (site / "public/people.md").exists() and not (site / "public/test-secret").exists()
 
 
+def test_a_link_to_the_registry_inside_content_is_never_discovered_or_published(make_site: SiteMaker) -> None:
+    config = CONFIG.replace("registry: people.yaml", "registry: content/private/people.md")
+    site = make_site({"content/private/people.md": REGISTRY, "content/talks/a.md": talk()}, config=config)
+    (site / "content/talks/roster.md").symlink_to(site / "content/private/people.md")
+    result = CliRunner().invoke(cli, ["build", str(site)])
+    assert result.exit_code == 0, result.output
+    assert not (site / "public/talks/roster").exists() and "Test-Secret" not in result.output
+    assert [p for p in (site / "public").rglob("*") if "roster" in p.name or "secret" in p.name.lower()] == []
+
+
 def test_a_name_with_letters_beyond_ascii_is_reported_whole(make_site: SiteMaker) -> None:
     site = make_site({"people.yaml": REGISTRY, "content/talks/a.md": talk(
         body="The launch went badly.\nWe asked Ida Kowalczyć and then Żaneta to help.")}, config=CONFIG)
