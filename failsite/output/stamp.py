@@ -138,25 +138,35 @@ def up_to_date(site_dir: Path, key: str) -> Stamp | None:
     stamp = read_stamp(site_dir)
     if stamp is None:
         return None
-    if stamp.key != key or output_files(Path(stamp.out_dir)) != stamp.outputs:
+    if stamp.key != key:
+        return None
+    # The inputs first, and each only until a file differs: after an edit, that is all this looks at.
+    if not all(_same_files(Path(root), recorded) for root, recorded in stamp.inputs.items()):
+        return None
+    if output_files(Path(stamp.out_dir)) != stamp.outputs:
         return None
     # A killed build's leftovers call for a build, which clears them; an old output still being removed does not.
     if any(not is_trash(folder) for folder in debris(Path(stamp.out_dir), MARKER)):
-        return None
-    if not all(_same_files(Path(root), recorded) for root, recorded in stamp.inputs.items()):
         return None
     return stamp
 
 
 def _same_files(root: Path, recorded: Files | None) -> bool:
-    current = _scan(root, None)
-    if current is None or recorded is None:
-        return current is recorded
-    if current.keys() != recorded.keys():
+    """Whether a root's files are as recorded, stopping at the first that is not (or cannot be read)."""
+    if root.is_file():
+        current: Iterable[tuple[str, os.stat_result | None]] = [("", os.stat(root))]
+    elif root.is_dir():
+        current = _walk(str(root), "")
+    else:
+        return recorded is None
+    if recorded is None:
         return False
-    for name, (size, mtime, content_hash) in recorded.items():
-        if current[name][:2] != [size, mtime]:
+    seen = 0
+    for name, stat in current:
+        entry = recorded.get(name)
+        if entry is None or stat is None or [stat.st_size, stat.st_mtime_ns] != entry[:2]:
             return False
-        if content_hash is not None and _hash(root / name if name else root) != content_hash:
+        if entry[2] is not None and _hash(root / name if name else root) != entry[2]:
             return False
-    return True
+        seen += 1
+    return seen == len(recorded)
