@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import time
 from dataclasses import dataclass, replace
 from functools import partial
@@ -35,8 +36,8 @@ from failsite.engine.fingerprint import code_fingerprint, digest
 from failsite.output.stamp import (Stamp, options_key, output_files, published_files, read_stamp, save_stamp,
                                    snapshot)
 from failsite.output.lock import remove_debris, site_lock
-from failsite.output.staging import (MARKER, check_output_dir, discard, open_staging, publish, remove_detached,
-                                     remove_in_thread)
+from failsite.output.staging import (MARKER, check_output_dir, discard, open_search_documents, open_staging, publish,
+                                     remove_detached, remove_in_thread)
 
 
 @dataclass(frozen=True)
@@ -199,15 +200,30 @@ def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, s
     """Render the site into the staging folder, index it for search and audit every file as written;
     raise BuildFailed on any error or leak. Also returns every staged file's size and time, which
     are those of the published output once the folder is swapped in."""
-    outputs: list[Written] = []
     # Pages are audited by the workers that render them, from memory; the rest of the folder after rendering.
     page_audit = PageAudit(anonymiser.registry, named_by_consent(site), shown_output, cache) \
         if anonymiser.registry.entries else None
     published = published_files(site.config.site_dir, previous) if previous is not None else {}
+    documents = open_search_documents(staging) if cache is not None else None  # a build (`check` makes no index)
+    try:
+        return _render_and_index(site, theme, anonymiser, staging, diagnostics, progress, cache, previous,
+                                 shown_output, page_audit, published, documents)
+    finally:
+        if documents is not None:
+            shutil.rmtree(documents, ignore_errors=True)
+
+
+def _render_and_index(site: Site, theme: Theme | None, anonymiser: Anonymiser, staging: Path,
+                      diagnostics: list[Diagnostic], progress: Progress | None, cache: BuildCache | None,
+                      previous: Path | None, shown_output: str, page_audit: PageAudit | None,
+                      published: dict[str, list[int]], documents: Path | None
+                      ) -> tuple[list[Written], dict[str, list[int]]]:
+    """`_render_and_audit`'s stages, given the folder the render workers write the pages' search documents to."""
+    outputs: list[Written] = []
     if theme is not None:
         outputs, found = render_site(site, theme, anonymiser, staging, progress, cache,
                                      render_environment(site.config, anonymiser, theme.hooks.fingerprint), previous,
-                                     published, page_audit)
+                                     published, page_audit, documents)
         diagnostics += found
     if has_errors(diagnostics):
         raise BuildFailed(sorted_unique(diagnostics))
@@ -216,7 +232,7 @@ def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, s
     # external process, started here and waited for after), then what Pagefind wrote.
     pages = output_files(staging)
     search = SearchIndexing(staging, {o.path: o.sha256 for o in outputs if o.searchable}, shown_output, cache,
-                            previous, published) if cache is not None else None  # a build (`check` makes no search index)
+                            previous, published, documents) if cache is not None else None
     allowed, known = allowed_names(outputs, site), {o.path: o.sha256 for o in outputs}
     try:
         files = [(relative, os.path.join(staging, relative)) for relative in pages

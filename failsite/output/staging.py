@@ -274,13 +274,20 @@ def index_bundle(folder: Path, pages: list[str], bundle: str, shown: str) -> lis
     return finish_index(start_index(folder, pages, bundle, shown))
 
 
-def start_index(folder: Path, pages: list[str], bundle: str, shown: str) -> RunningIndex:
+def open_search_documents(staging: Path) -> Path:
+    """A folder beside the staging folder for what Pagefind is given of each page in place of the whole page (see
+    render.search.search_document); named as the search link folders are, so a killed build's is cleared."""
+    return Path(tempfile.mkdtemp(prefix=f".search-{os.getpid()}-documents-", dir=staging.parent))
+
+
+def start_index(folder: Path, pages: list[str], bundle: str, shown: str, documents: Path | None = None) -> RunningIndex:
     """Start Pagefind on `pages` and return at once, so the build can go on meanwhile; `finish_index` waits for it.
 
     Pagefind reads only pages we wrote (which the leak audit reads too), so nothing that was not
     audited goes into its compressed index. It is shown a folder of hard links to these pages
     alone: list and taxonomy pages repeat the stories' titles and summaries, would crowd the
-    results, and would cost Pagefind as much time again to read.
+    results, and would cost Pagefind as much time again to read. A page with a search document in
+    `documents` is shown that instead.
     """
     import pagefind_bin
 
@@ -290,7 +297,9 @@ def start_index(folder: Path, pages: list[str], bundle: str, shown: str) -> Runn
         for relative in pages:
             target = linked / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            _link_or_copy(folder / relative, target)
+            document = documents / relative if documents is not None else None
+            if document is None or not _linked(document, target):
+                _link_or_copy(folder / relative, target)
         # A build's single thread may set the indexer to die with it (preexec_fn is unsafe beside other threads:
         # the preview's indexer is stopped by the preview itself).
         process = subprocess.Popen([str(pagefind_bin.get_executable()), "--site", str(linked), "--silent",

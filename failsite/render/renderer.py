@@ -26,6 +26,7 @@ from failsite.render.feeds import (actions_csv, atom_feed, json_index, redirect_
 from failsite.render.markdown import PLACEABLE_BLOCKS, MarkdownOptions, SegmentRewriter, render_markdown
 from failsite.engine.parallel import fork_map
 from failsite.render.pdf import print_kit
+from failsite.render.search import search_document
 from failsite.render.plans import (ALL_STORIES, HOME_RECENT, KIT_PDF_NAMES, PagePlan, output_path, page_signatures,
                                    plan_pages)
 from failsite.content.items import Item
@@ -259,15 +260,16 @@ class Renderer:
 
 def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path, progress: Progress | None = None,
                 cache: "BuildCache | None" = None, environment: str = "", previous: Path | None = None,
-                published: dict[str, list[int]] | None = None, audit: PageAudit | None = None
-                ) -> tuple[list[Written], list[Diagnostic]]:
+                published: dict[str, list[int]] | None = None, audit: PageAudit | None = None,
+                documents: Path | None = None) -> tuple[list[Written], list[Diagnostic]]:
     """Render every page, feed and static file of the site into `staging`, reusing cached bodies that are still
     valid and, from the `previous` output folder (`published`: its files' sizes and times as recorded when
     published), pages whose signature and shown items are unchanged.
 
     Pages are written by the worker that renders them, so their bytes never travel back to this
     process nor pile up in it; with `audit`, the worker checks each for leaks as well, from memory,
-    and its findings are among the diagnostics."""
+    and its findings are among the diagnostics. With `documents`, it writes there what Pagefind is to be given of
+    each searchable page (render.search.search_document)."""
     renderer = Renderer(theme, anonymiser, compiled_dir=cache.compiled_templates() if cache is not None else None)
     diagnostics = list(renderer.diagnostics)
     if has_errors(diagnostics):
@@ -298,7 +300,7 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
         if cache is not None else None
     chosen = [plan for plan in plans if reuse is None or plan.output_path not in reuse.written]
     pages = fork_map(_render_pages, chosen, {"renderer": renderer, "views": views, "staging": staging,
-                                             "audit": audit}, progress=progress)
+                                             "audit": audit, "documents": documents}, progress=progress)
     if reuse is not None:
         reuse.keep(chosen, pages)
     written: dict[str, Written] = {}
@@ -410,6 +412,10 @@ def _render_pages(inherited: dict[str, Any], plans: Sequence[PagePlan]) -> list[
         found: list[Diagnostic] = []
         output = renderer.pages(views, [plan], found)
         written = write_output(staging, output[0]) if output else None
+        document = search_document(output[0].content) if written is not None and written.searchable \
+            and inherited["documents"] is not None else None
+        if document is not None:
+            write_file(inherited["documents"], written.path, document)  # type: ignore[union-attr]
         clean_key = ""
         if written is not None and audit is not None:  # audited from memory while its bytes are at hand
             findings, clean_key = audit.check(written.path, output[0].content, written.sha256, written.shown)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -81,6 +82,72 @@ def unreadable_by_audit(relative: str) -> bool:
     return is_search_bundle_file(relative) and not relative.endswith(".json") and not is_search_index(relative)
 
 
+# What Pagefind is given of a page: see search_document.
+_BODY, _IGNORE, _PAGEFIND = b"data-pagefind-body", b"data-pagefind-ignore", b"data-pagefind-"
+_OPENING_TAG = re.compile(rb"<([a-z][a-z0-9-]*)")
+# Where an element's end cannot be found by counting tags: raw text, comments, templates.
+_UNCOUNTABLE = re.compile(rb"<(?:script|style|textarea|template|title|!--|!\[cdata\[)")
+_VOID = frozenset(b"area base br col embed hr img input link meta source track wbr".split())
+_TAGS: dict[bytes, re.Pattern[bytes]] = {}
+
+
+def search_document(page: bytes) -> bytes | None:
+    """The part of a page Pagefind reads, as a page of its own: the head, and the one element marked
+    `data-pagefind-body` without the elements inside it marked `data-pagefind-ignore` that hold no other
+    `data-pagefind-` attribute. Pagefind spends time on every byte it is given, read or ignored, and a
+    talk page is half header, navigation and related stories; it indexes the cut page into the same
+    fragments and filters. None (give Pagefind the whole page) wherever the cut is not certain: no such
+    element or more than one, a `data-pagefind-` attribute outside it, or raw text, a comment or a
+    template inside it, where tags cannot be counted."""
+    lowered = page.lower()  # tags and attributes in any case; the same positions (ASCII letters only change)
+    head_end = lowered.find(b"</head>")
+    marked = lowered.find(_BODY)
+    if head_end < 0 or marked < 0 or lowered.find(_BODY, marked + 1) >= 0:
+        return None
+    start = lowered.rfind(b"<", 0, marked)
+    end = _element_end(lowered, start) if start > head_end else None
+    if end is None or lowered.find(_PAGEFIND, head_end, start) >= 0 or lowered.find(_PAGEFIND, end) >= 0 \
+            or _UNCOUNTABLE.search(lowered, start, end):
+        return None
+    parts, kept_from = [page[:head_end], b"</head><body>"], start
+    ignored = lowered.find(_IGNORE, start, end)
+    while ignored >= 0:
+        opening = lowered.rfind(b"<", kept_from, ignored)
+        closing = _element_end(lowered, opening) if opening >= 0 else None
+        if closing is None or closing > end:
+            return None
+        if lowered.count(_PAGEFIND, opening, closing) == 1:  # nothing in it Pagefind reads: left out
+            parts.append(page[kept_from:opening])
+            kept_from = closing
+            ignored = lowered.find(_IGNORE, closing, end)
+        else:  # its filters and metadata are read: kept, and the ignored elements inside it looked at
+            ignored = lowered.find(_IGNORE, ignored + 1, end)
+    parts += [page[kept_from:end], b"</body></html>"]
+    return b"".join(parts)
+
+
+def _element_end(lowered: bytes, opening: int) -> int | None:
+    """Where the element whose opening tag starts at `opening` ends (after its closing tag), counting the tags of
+    its name nested in it; None when that cannot be told. `lowered`: the page in lower case."""
+    match = _OPENING_TAG.match(lowered, opening)
+    if match is None:
+        return None
+    name = match.group(1)
+    if name in _VOID:
+        tag_end = lowered.find(b">", opening)
+        return tag_end + 1 if tag_end >= 0 else None
+    tags = _TAGS.get(name)
+    if tags is None:
+        tags = _TAGS[name] = re.compile(rb"<(/?)" + re.escape(name) + rb"(?=[\s/>])")
+    depth = 0
+    for tag in tags.finditer(lowered, opening):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            tag_end = lowered.find(b">", tag.end())
+            return tag_end + 1 if tag_end >= 0 else None
+    return None
+
+
 class SearchIndexing:
     """The search bundles of a build, being made: bundles made from the same pages as before are written from the
     cache's copy (checked against its checksum) at once, and the bundles to build are started in the background,
@@ -89,10 +156,11 @@ class SearchIndexing:
     that failed meanwhile."""
 
     def __init__(self, folder: Path, pages: dict[str, str], shown: str, cache: "BuildCache", previous: Path | None = None,
-                 published: dict[str, list[int]] | None = None):
+                 published: dict[str, list[int]] | None = None, documents: Path | None = None):
         """`previous` and `published`: the output folder and its files' sizes and times as the last build published
-        them; a kept bundle's file still so is linked from there instead of written."""
-        self.folder, self.shown, self.cache = folder, shown, cache
+        them; a kept bundle's file still so is linked from there instead of written. `documents`: the pages' search
+        documents, by path, given to Pagefind in their place."""
+        self.folder, self.shown, self.cache, self.documents = folder, shown, cache, documents
         self.diagnostics: list[Diagnostic] = []
         self.to_build: list[tuple[str, str, list[str]]] = []  # (cache key, bundle, pages)
         self.finished: set[str] = set()
@@ -123,7 +191,7 @@ class SearchIndexing:
         # Pagefind's memory grows with its pages: shards of a very large site are indexed one at a time.
         at_once = worker_count() if all(len(paths) <= PARALLEL_SHARD_PAGES for _, paths in waiting) else 1
         for bundle, paths in waiting[:max(0, at_once - len(self.running))]:
-            self.running[bundle] = start_index(self.folder, paths, bundle, self.shown)
+            self.running[bundle] = start_index(self.folder, paths, bundle, self.shown, self.documents)
 
     def _keep(self, key: str, kept: tuple[str, list[Diagnostic]]) -> None:
         self.cache.used_search[key] = kept

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import failsite.render.renderer
 import failsite.render.search
-from conftest import SiteMaker, build, html, talk
-from failsite.render.search import bundle_folder, is_search_bundle_file, shards
+from conftest import SiteMaker, build, html, talk, tree_digest
+from failsite.render.search import bundle_folder, is_search_bundle_file, search_document, shards
+
+COMPLETE = Path(__file__).parents[1] / "fixtures" / "sites" / "complete"
 
 
 @given(st.sets(st.from_regex(r"[a-z]{1,8}/[a-z0-9-]{1,12}/index\.html", fullmatch=True), max_size=60),
@@ -84,3 +88,55 @@ def test_a_bundle_file_is_still_audited_as_json(make_site: SiteMaker, small_shar
                             ("pagefind-3/pagefind-ui.js", b"Dana Whitfield")], registry, {}, "public",
                            skip=failsite.render.search.unreadable_by_audit)
     assert [f.path for f in findings] == ["public/pagefind-3/pagefind-entry.json"]
+
+
+PAGE = (b'<!doctype html><html lang="en"><head><title>T</title><style>p{}</style></head><body><header><nav>Menu</nav>'
+        b'</header><main><article class="item" data-pagefind-body><h1>Title</h1>'
+        b'<div hidden data-pagefind-ignore><span data-pagefind-filter="type">Talk</span></div>'
+        b'<p>Kept words.</p><section data-pagefind-ignore><article class="card">Related</article>'
+        b'<section><p>Nested</p></section></section><p>More words.</p><footer data-pagefind-ignore>Tags</footer>'
+        b'</article></main><footer>Site footer</footer></body></html>')
+
+
+def test_a_search_document_is_the_head_and_the_indexed_element_without_what_pagefind_ignores() -> None:
+    document = search_document(PAGE)
+    assert document == (b'<!doctype html><html lang="en"><head><title>T</title><style>p{}</style></head><body>'
+                        b'<article class="item" data-pagefind-body><h1>Title</h1>'
+                        b'<div hidden data-pagefind-ignore><span data-pagefind-filter="type">Talk</span></div>'
+                        b'<p>Kept words.</p><p>More words.</p></article></body></html>')
+    assert search_document(PAGE.replace(b"<article", b"<ARTICLE").replace(b"</article", b"</Article")) is not None
+
+
+@pytest.mark.parametrize("page", [
+    PAGE.replace(b" data-pagefind-body", b""),  # nothing marked: Pagefind reads the whole page
+    PAGE.replace(b"<p>Kept", b"<p data-pagefind-body>Kept"),  # two marked elements
+    PAGE.replace(b"<nav>", b'<nav data-pagefind-meta="x">'),  # metadata outside the indexed element
+    PAGE.replace(b"Site footer", b'<span data-pagefind-filter="y">f</span>'),
+    PAGE.replace(b"<p>More", b"<script>'</article>'</script><p>More"),  # tags that cannot be counted
+    PAGE.replace(b"<p>More", b"<!-- </article> --><p>More"),
+    PAGE.replace(b"</article></main>", b"</main>"),  # never closed
+    PAGE.replace(b"</section><p>More", b"<p>More"),  # an ignored element never closed
+])
+def test_a_page_whose_cut_is_not_certain_is_given_whole(page: bytes) -> None:
+    assert search_document(page) is None
+
+
+def test_pagefind_indexes_the_search_documents_into_the_same_bundles_as_whole_pages(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cut, whole = tmp_path / "cut", tmp_path / "whole"
+    for site in (cut, whole):
+        shutil.copytree(COMPLETE, site)
+    given: list[bytes] = []
+
+    def counted(page: bytes) -> bytes | None:
+        document = search_document(page)
+        given.append(document or b"")
+        return document
+    monkeypatch.setattr(failsite.render.renderer, "search_document", counted)
+    build(cut)
+    assert len(given) >= 5 and all(given)  # every searchable page of the complete site is cut
+    monkeypatch.setattr(failsite.render.renderer, "search_document", lambda page: None)
+    build(whole)
+    bundles = sorted(p.name for p in (cut / "public").iterdir() if p.name.startswith("pagefind"))
+    assert bundles and all(tree_digest(cut / "public" / b) == tree_digest(whole / "public" / b) for b in bundles)
+    assert not [p for p in tmp_path.rglob(".search-*")]  # the documents are removed with the build's other folders
