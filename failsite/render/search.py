@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -191,7 +192,22 @@ class SearchIndexing:
         # Pagefind's memory grows with its pages: shards of a very large site are indexed one at a time.
         at_once = worker_count() if all(len(paths) <= PARALLEL_SHARD_PAGES for _, paths in waiting) else 1
         for bundle, paths in waiting[:max(0, at_once - len(self.running))]:
+            self._cut_reused(paths)
             self.running[bundle] = start_index(self.folder, paths, bundle, self.shown, self.documents)
+
+    def _cut_reused(self, paths: list[str]) -> None:
+        """Search documents for the pages of a bundle that were reused from the last output, not rendered (rendered
+        pages have theirs from the worker): cutting one is a fraction of what it saves Pagefind."""
+        if self.documents is None:
+            return
+        for path in paths:
+            if not os.path.exists(os.path.join(self.documents, path)):
+                try:
+                    document = search_document(Path(self.folder, path).read_bytes())
+                except OSError:
+                    continue  # Pagefind is given the page itself, and reports it if it cannot read it either
+                if document is not None:
+                    write_file(self.documents, path, document)
 
     def _keep(self, key: str, kept: tuple[str, list[Diagnostic]]) -> None:
         self.cache.used_search[key] = kept

@@ -140,3 +140,23 @@ def test_pagefind_indexes_the_search_documents_into_the_same_bundles_as_whole_pa
     bundles = sorted(p.name for p in (cut / "public").iterdir() if p.name.startswith("pagefind"))
     assert bundles and all(tree_digest(cut / "public" / b) == tree_digest(whole / "public" / b) for b in bundles)
     assert not [p for p in tmp_path.rglob(".search-*")]  # the documents are removed with the build's other folders
+
+
+def test_an_edit_gives_pagefind_the_documents_of_the_pages_it_reused_too(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(COMPLETE, site)
+    build(site)
+    talk_source = site / "content/talks/launch.md"
+    talk_source.write_text(talk_source.read_text() + "\nOne more sentence.\n")
+    given: dict[str, bool] = {}
+    original = failsite.render.search.start_index
+
+    def recorded(folder: Path, pages: list[str], bundle: str, shown: str, documents: Path | None = None):  # type: ignore[no-untyped-def]
+        given.update((page, documents is not None and (documents / page).is_file()) for page in pages)
+        return original(folder, pages, bundle, shown, documents)
+    monkeypatch.setattr(failsite.render.search, "start_index", recorded)
+    result = build(site)
+    assert len(given) >= 5 and all(given.values())
+    reused = {o.path for o in result.outputs if o.searchable} - {p for p in given}
+    assert reused == set()  # the complete site is one bundle: every page of it was indexed again
