@@ -102,7 +102,7 @@ class BuildCache:
             Namespace(self, n) for n in ("items", "bodies", "pages", "search", "media"))
         self.used_items = _Recorder(self, "items")
         self.used_bodies = _Recorder(self, "bodies")
-        self.used_pages = _Recorder(self, "pages")
+        self.used_pages = _Recorder(self, "pages", replaces=True)
         self.used_search = _Recorder(self, "search")
         self.used_media = _Recorder(self, "media")
         self.used_clean = _KeyRecorder(self, "clean")
@@ -225,15 +225,24 @@ class BuildCache:
 
 
 class _Recorder:
-    """`cache.used_x[key] = value`: this build used (or made) the value under key; keep it."""
+    """`cache.used_x[key] = value`: this build used (or made) the value under key; keep it.
 
-    def __init__(self, store: BuildCache, namespace: str):
-        self._store, self._namespace = store, namespace
+    Most namespaces are keyed by a hash of everything their value is made from, so a key already
+    stored holds that value and is not written again. With `replaces`, a key names a place (a page's
+    output path) whose value changes: a value given is always written, and `keep(key)` keeps the
+    stored one."""
+
+    def __init__(self, store: BuildCache, namespace: str, replaces: bool = False):
+        self._store, self._namespace, self._replaces = store, namespace, replaces
 
     def __setitem__(self, key: str, value: Any) -> None:
         self._store.used[self._namespace].add(key)
-        if self._store.database is None or key not in self._known():
+        if self._replaces or self._store.database is None or key not in self._known():
             self._store.fresh[self._namespace][key] = value
+
+    def keep(self, key: str) -> None:
+        """This build used the value stored under key, as it is."""
+        self._store.used[self._namespace].add(key)
 
     def __getitem__(self, key: str) -> Any:
         return self._store.read(self._namespace, key)

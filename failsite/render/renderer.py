@@ -360,7 +360,7 @@ class PageReuse:
             if self._reuse(plan.output_path, previous, published.get(plan.output_path), content_hash, staging):
                 self.written[plan.output_path] = Written(plan.output_path, content_hash,
                                                          frozenset(k for k, _ in shown), searchable)
-                cache.used_pages[plan.output_path] = entry
+                cache.used_pages.keep(plan.output_path)
 
     @staticmethod
     def _reuse(relative: str, previous: Path, recorded: list[int] | None, content_hash: str, staging: Path) -> bool:

@@ -300,6 +300,22 @@ def test_reused_pages_are_linked_not_copied_and_the_old_output_is_gone(site: Pat
                                                              "site.yaml"])
 
 
+def test_a_page_rendered_again_is_recorded_again_so_the_build_after_reuses_it(site: Path) -> None:
+    """A page's record is kept under its path: one that was rendered again must be replaced, or every later build
+    renders it again (after a change to site.yaml, every page of the site, on every build)."""
+    build(site)
+    (site / "site.yaml").write_text(CONFIG + "footer: A new footer\n")  # every page is rendered again
+    build(site)
+    page = site / "public/modules/m/index.html"
+    before = page.stat()
+    assert b"A new footer" in page.read_bytes()
+    (site / "content/debriefs/r.md").write_text("---\ntitle: Review\ndate: 2026-01-01\nformat: aar\n"
+                                                "patterns: [concrete]\n---\nBody, longer.\n")
+    build(site)
+    after = page.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
 def test_a_warm_build_reads_each_namespaces_keys_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Recording values must not list the stored keys once per value: that made every build quadratic."""
     from failsite.engine.cache import BuildCache, load_cache
