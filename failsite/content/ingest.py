@@ -54,12 +54,16 @@ def ingest(sources: list[Source], schema: ItemSchema, transform: ItemTransform, 
             missing.append((source, read[source.key]))
     results = fork_map(_parse_and_transform, missing, {"schema": schema, "transform": transform})
     parsed.update((source.key, result) for (source, _), result in zip(missing, results))
+    made = {source.key for source, _ in missing}
     items: list[Item] = []
     diagnostics: list[Diagnostic] = []
     for source in sources:
         item, found = parsed[source.key]
         if cache is not None and source.key in keys:
-            cache.used_items[keys[source.key]] = (item, found)
+            if source.key in made:  # made now: kept, in place of what was under its key if anything was
+                cache.used_items[keys[source.key]] = (item, found)
+            else:
+                cache.used_items.keep(keys[source.key])
             cache.item_keys[source.key] = keys[source.key]
         diagnostics.extend(found)
         if item is not None:

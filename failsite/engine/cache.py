@@ -100,8 +100,10 @@ class BuildCache:
     def __post_init__(self) -> None:
         self.items, self.bodies, self.pages, self.search, self.media = (
             Namespace(self, n) for n in ("items", "bodies", "pages", "search", "media"))
-        self.used_items = _Recorder(self, "items")
-        self.used_bodies = _Recorder(self, "bodies")
+        # An item or a body is made again under the key it was kept under when what the key does not hash changed
+        # (a consent decision that held only until a day; a link whose target moved): those namespaces replace too.
+        self.used_items = _Recorder(self, "items", replaces=True)
+        self.used_bodies = _Recorder(self, "bodies", replaces=True)
         self.used_pages = _Recorder(self, "pages", replaces=True)
         self.used_search = _Recorder(self, "search")
         self.used_media = _Recorder(self, "media")
@@ -227,10 +229,10 @@ class BuildCache:
 class _Recorder:
     """`cache.used_x[key] = value`: this build used (or made) the value under key; keep it.
 
-    Most namespaces are keyed by a hash of everything their value is made from, so a key already
-    stored holds that value and is not written again. With `replaces`, a key names a place (a page's
-    output path) whose value changes: a value given is always written, and `keep(key)` keeps the
-    stored one."""
+    The search bundles and photos are keyed by a hash of everything their value is made from, so a
+    key already stored holds that value and is not written again. With `replaces`, a key's value can
+    change (a page's record, kept under its output path; an item or body made again under the same
+    key): a value given is always written, and `keep(key)` keeps the stored one."""
 
     def __init__(self, store: BuildCache, namespace: str, replaces: bool = False):
         self._store, self._namespace, self._replaces = store, namespace, replaces

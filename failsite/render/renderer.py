@@ -286,13 +286,16 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
                 rendered_bodies[item.key] = hit
     missing = [item.key for item in site.items if item.key not in rendered_bodies]
     rendered_bodies.update(zip(missing, fork_map(_render_bodies, missing, {"renderer": renderer, "site": site})))
+    made = set(missing)
     bodies: dict[str, str] = {}
     for item in site.items:
         rendered = rendered_bodies[item.key]
         bodies[item.key] = rendered.html
         diagnostics.extend(rendered.diagnostics)
-        if cache is not None:
+        if cache is not None and item.key in made:  # in place of a body kept under its key whose links moved
             cache.used_bodies[keys[item.key]] = rendered
+        elif cache is not None:
+            cache.used_bodies.keep(keys[item.key])
     views = renderer.views(site, bodies, static, {k: rendered_bodies[k].fields for k in bodies},
                            {k: rendered_bodies[k].parts for k in bodies})
     plans = plan_pages(site)

@@ -316,6 +316,26 @@ def test_a_page_rendered_again_is_recorded_again_so_the_build_after_reuses_it(si
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
 
 
+def test_a_body_rendered_again_under_its_key_is_kept_so_the_build_after_reuses_it(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A body's key hashes its text, not where its links lead: when a link's target leaves the site, the body is
+    rendered again under the same key, and that body must replace the one kept, or it is rendered on every build."""
+    from failsite.render.renderer import Renderer
+
+    build(site)
+    (site / "content/debriefs/r.md").write_text("---\ntitle: Review\ndate: 2026-01-01\nformat: aar\ndraft: true\n---\n")
+    build(site)
+    rendered: list[str] = []
+    original = Renderer.body
+
+    def counted(self, site_, item):  # type: ignore[no-untyped-def]
+        rendered.append(item.key)
+        return original(self, site_, item)
+    monkeypatch.setattr(Renderer, "body", counted)
+    build(site)
+    assert rendered == []
+
+
 def test_a_warm_build_reads_each_namespaces_keys_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Recording values must not list the stored keys once per value: that made every build quadratic."""
     from failsite.engine.cache import BuildCache, load_cache
@@ -333,6 +353,6 @@ def test_a_warm_build_reads_each_namespaces_keys_once(tmp_path: Path, monkeypatc
     monkeypatch.setattr(BuildCache, "_keys", counted)
     cache, _ = load_cache(site)
     for n in range(200):
-        cache.used_bodies[f"key-{n}"] = n
+        cache.used_search[f"key-{n}"] = n
     cache.save()
-    assert calls == ["bodies"]
+    assert calls == ["search"]

@@ -66,6 +66,25 @@ def test_an_expired_record_stops_naming_on_the_next_build_even_from_the_cache(ma
     assert "Namey told the story" in text_of(html(site, "talks/story/index.html"))
 
 
+def test_an_item_made_again_when_its_record_expired_is_kept_so_the_build_after_reads_it_from_the_cache(
+        make_site, monkeypatch):  # type: ignore[no-untyped-def]
+    import failsite.content.ingest
+
+    site = _site(make_site, _record(expires="2026-06-30"))
+    build(site, today=DAY)
+    build(site, today=dt.date(2026, 7, 1))  # the cached decision no longer holds: made again, under the same key
+    parsed: list[str] = []
+    original = failsite.content.ingest._parse_and_transform
+
+    def counted(inherited, work):  # type: ignore[no-untyped-def]
+        parsed.extend(source.key for source, _ in work)
+        return original(inherited, work)
+    monkeypatch.setattr(failsite.content.ingest, "_parse_and_transform", counted)
+    build(site, today=dt.date(2026, 7, 2))
+    assert parsed == []
+    assert "Namey" not in text_of(html(site, "talks/story/index.html"))
+
+
 def test_a_record_given_after_the_build_day_does_not_hold_yet(make_site):  # type: ignore[no-untyped-def]
     site = _site(make_site, "\n  - person: people[2]\n    date: 2026-09-01", REQUIRE)
     build(site, today=DAY)
