@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
@@ -344,7 +344,9 @@ class PageReuse:
         theme = renderer.theme
         templates = [(path.relative_to(folder).as_posix(), path.read_bytes()) for folder in theme.template_dirs
                      for path in sorted(folder.rglob("*")) if path.is_file()]
-        self.environment = digest(environment, site.config, site.audience, site.data, templates, views.static_hashes,
+        # Where the site folder is, and whether it was named `.` or by its full path, is in no page.
+        config = replace(site.config, site_dir=Path("."))
+        self.environment = digest(environment, config, site.audience, site.data, templates, views.static_hashes,
                                   views.menu, tuple(t.name for t in site.taxonomies if t.terms))
         # An item is a pure function of its cache key (its source's bytes, place, schema and settings).
         self.items = {item.key: digest(cache.item_keys[item.key], _text_hash(views.bodies[item.key]),

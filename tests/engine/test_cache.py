@@ -336,6 +336,16 @@ def test_a_body_rendered_again_under_its_key_is_kept_so_the_build_after_reuses_i
     assert rendered == []
 
 
+def test_naming_the_site_folder_another_way_renders_no_page_again(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build(site.resolve())
+    page = site / "public/modules/m/index.html"
+    before = page.stat()
+    monkeypatch.chdir(site)
+    build(Path("."))
+    after = page.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
 def test_a_warm_build_reads_each_namespaces_keys_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Recording values must not list the stored keys once per value: that made every build quadratic."""
     from failsite.engine.cache import BuildCache, load_cache
