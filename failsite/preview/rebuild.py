@@ -304,7 +304,8 @@ class Preview:
 
     def _changed_items(self, site: Site, bodies: dict[str, tuple[Item, RenderedBody]]) -> frozenset[str]:
         old = self.site.by_key if self.site else {}
-        changed = {k for k in set(old) | set(site.by_key) if old.get(k) != site.by_key.get(k)}
+        changed = {k for k in set(old) | set(site.by_key)
+                   if (before := old.get(k)) is not (now := site.by_key.get(k)) and before != now}  # most are the same
         changed |= {k for k, (_, body) in bodies.items()
                     if k in self.bodies and (self.bodies[k][1].html, self.bodies[k][1].fields) != (body.html, body.fields)}
         return frozenset(changed)

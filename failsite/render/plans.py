@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections import Counter
 from dataclasses import dataclass
 
 from failsite.content.schema import AUDIENCES, CONTENT_TYPES
@@ -55,11 +56,12 @@ def plan_pages(site: Site) -> list[PagePlan]:
     """Every HTML page of the site, in a stable order."""
     per_page = site.config.per_page
     plans = [PagePlan(url="/", template="home.html", kind="home")]
+    counts = Counter(i.type for i in site.items)
     for name, ctype in CONTENT_TYPES.items():
-        count = sum(1 for i in site.items if i.type == name)
+        count = counts[name]
         if count and name != "page":
             plans += paginated(f"/{ctype.folder}/", count, per_page, template="list.html", kind="list", type=name)
-    stories = sum(1 for i in site.items if i.type in STORY_TYPES)
+    stories = sum(counts[name] for name in STORY_TYPES)
     if stories:
         plans += paginated(ALL_STORIES_URL, stories, per_page, template="list.html", kind="list", type=ALL_STORIES)
     plans += [PagePlan(url=i.url, template=f"{i.type}.html", kind="item", date=i.date, item_key=i.key, type=i.type)

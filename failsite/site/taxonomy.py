@@ -74,27 +74,28 @@ class Taxonomy:
 
 
 def build_taxonomies(items: list[Item], config: SiteConfig) -> tuple[Taxonomy, ...]:
-    """Group the (already sorted) items by the terms they carry, one pass over the items."""
-    return tuple(_build_one(definition, items) for definition in config.taxonomies)
-
-
-def _build_one(definition: TaxonomyDef, items: list[Item]) -> Taxonomy:
-    members: dict[str, list[str]] = {}
-    spellings: dict[str, Counter[str]] = {}
-    name = definition.name
+    """Group the (already sorted) items by the terms they carry, one pass over the items for every taxonomy."""
+    members: dict[str, dict[str, list[str]]] = {d.name: {} for d in config.taxonomies}
+    spellings: dict[str, dict[str, Counter[str]]] = {d.name: {} for d in config.taxonomies}
     for item in items:
-        labels = item.terms.get(name)
-        if not labels:
-            continue
-        for label in labels:
-            slug = slugify(label)
-            keys = members.get(slug)
-            if keys is None:
-                keys = members[slug] = []
-                spellings[slug] = Counter()
-            if not keys or keys[-1] != item.key:
-                keys.append(item.key)
-            spellings[slug][label] += 1
+        for name, labels in item.terms.items():
+            by_slug = members.get(name)
+            if by_slug is None or not labels:
+                continue
+            for label in labels:
+                slug = slugify(label)
+                keys = by_slug.get(slug)
+                if keys is None:
+                    keys = by_slug[slug] = []
+                    spellings[name][slug] = Counter()
+                if not keys or keys[-1] != item.key:
+                    keys.append(item.key)
+                spellings[name][slug][label] += 1
+    return tuple(_build_one(definition, members[definition.name], spellings[definition.name])
+                 for definition in config.taxonomies)
+
+
+def _build_one(definition: TaxonomyDef, members: dict[str, list[str]], spellings: dict[str, Counter[str]]) -> Taxonomy:
     defined = {t.slug: t for t in definition.terms}
     terms: list[Term] = []
     for slug in list(defined) + sorted(s for s in members if s not in defined):
