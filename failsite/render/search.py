@@ -106,7 +106,9 @@ def search_document(page: bytes) -> bytes | None:
     if head_end < 0 or marked < 0 or lowered.find(_BODY, marked + 1) >= 0:
         return None
     start = lowered.rfind(b"<", 0, marked)
-    end = _element_end(lowered, start) if start > head_end else None
+    if start <= head_end or _attribute(lowered, start, marked, len(_BODY)) is not True:
+        return None
+    end = _element_end(lowered, start)
     if end is None or lowered.find(_PAGEFIND, head_end, start) >= 0 or lowered.find(_PAGEFIND, end) >= 0 \
             or _UNCOUNTABLE.search(lowered, start, end):
         return None
@@ -114,17 +116,32 @@ def search_document(page: bytes) -> bytes | None:
     ignored = lowered.find(_IGNORE, start, end)
     while ignored >= 0:
         opening = lowered.rfind(b"<", kept_from, ignored)
-        closing = _element_end(lowered, opening) if opening >= 0 else None
-        if closing is None or closing > end:
+        found = _attribute(lowered, opening, ignored, len(_IGNORE)) if opening >= 0 else None
+        if found is None:
             return None
-        if lowered.count(_PAGEFIND, opening, closing) == 1:  # nothing in it Pagefind reads: left out
+        closing = _element_end(lowered, opening) if found else None
+        if found and closing is None or closing is not None and closing > end:
+            return None
+        if closing is not None and lowered.count(_PAGEFIND, opening, closing) == 1:  # nothing Pagefind reads: out
             parts.append(page[kept_from:opening])
             kept_from = closing
             ignored = lowered.find(_IGNORE, closing, end)
-        else:  # its filters and metadata are read: kept, and the ignored elements inside it looked at
+        else:  # words in the text, or an element whose filters and metadata are read: kept, and looked inside
             ignored = lowered.find(_IGNORE, ignored + 1, end)
     parts += [page[kept_from:end], b"</body></html>"]
     return b"".join(parts)
+
+
+def _attribute(lowered: bytes, opening: int, at: int, length: int) -> bool | None:
+    """Whether the name found at `at` is an attribute of the tag opening at `opening` (False: words in the text after
+    that tag; None: cannot be told, as inside a quoted value)."""
+    if lowered.find(b">", opening, at) >= 0:
+        return False
+    between = lowered[opening:at]
+    if b"'" in between or between.count(b'"') % 2 or not between[-1:].isspace() \
+            or lowered[at + length:at + length + 1] not in (b"=", b">", b"/", b" ", b"\t", b"\n", b"\r"):
+        return None
+    return True
 
 
 def _element_end(lowered: bytes, opening: int) -> int | None:

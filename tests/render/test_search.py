@@ -105,6 +105,8 @@ def test_a_search_document_is_the_head_and_the_indexed_element_without_what_page
                         b'<div hidden data-pagefind-ignore><span data-pagefind-filter="type">Talk</span></div>'
                         b'<p>Kept words.</p><p>More words.</p></article></body></html>')
     assert search_document(PAGE.replace(b"<article", b"<ARTICLE").replace(b"</article", b"</Article")) is not None
+    mention = PAGE.replace(b"<p>Kept words.</p>", b"<p>Kept words, and data-pagefind-ignore in the prose.</p>")
+    assert b"in the prose" in search_document(mention)  # the words of a story about Pagefind stay in its index
 
 
 @pytest.mark.parametrize("page", [
@@ -116,6 +118,9 @@ def test_a_search_document_is_the_head_and_the_indexed_element_without_what_page
     PAGE.replace(b"<p>More", b"<!-- </article> --><p>More"),
     PAGE.replace(b"</article></main>", b"</main>"),  # never closed
     PAGE.replace(b"</section><p>More", b"<p>More"),  # an ignored element never closed
+    PAGE.replace(b"<p>Kept", b'<p title="a data-pagefind-ignore b">Kept'),  # inside a quoted value
+    PAGE.replace(b'class="item" data-pagefind-body', b"class='item' data-pagefind-body"),
+    PAGE.replace(b"<p>Kept words.", b"<p>Kept words about data-pagefind-body."),  # named twice
 ])
 def test_a_page_whose_cut_is_not_certain_is_given_whole(page: bytes) -> None:
     assert search_document(page) is None
