@@ -18,7 +18,7 @@ from failsite.content.config import CONFIG_FILE, SiteConfig, load_config
 from failsite.site.taxonomy import folder_clashes
 from failsite.content.hooks import NO_HOOKS, SiteHooks, hook_sources, load_hooks
 from failsite.content.items import Item, item_schema
-from failsite.content.ingest import ItemTransform, ingest
+from failsite.content.ingest import FileStats, ItemTransform, ingest
 from failsite.content.discover import discover_sources
 from failsite.site.lint import (curriculum_warnings, debrief_warnings, experiment_warnings, image_warnings,
                                 language_warnings, load_rules, overdue_reviews,
@@ -106,7 +106,9 @@ def _build(config: SiteConfig, run: Run, target: Path | None, cache: BuildCache 
     """The stages, in order; `target` None: validate only, write nothing (`failsite check`)."""
     diagnostics = list(diagnostics or [])
     hooks = _hooks(config)
-    anonymiser, _, site = _plan(config, run.audience, run.drafts, run.day, cache, diagnostics, run.owner, hooks)
+    content = run.inputs.get(str(config.content_dir.absolute()))  # as the snapshot saw it, before anything was read
+    anonymiser, _, site = _plan(config, run.audience, run.drafts, run.day, cache, diagnostics, run.owner, hooks,
+                                content if isinstance(content, dict) else None)
     if run.audience == "private":
         diagnostics.append(warning(CONFIG_FILE, 1, "this is a private build: its output holds personal log entries",
                                    "keep it on your own machine; build without --audience private or --owner to "
@@ -150,14 +152,15 @@ def _hooks(config: SiteConfig) -> SiteHooks:
 
 
 def _plan(config: SiteConfig, audience: str, drafts: bool, day: dt.date, cache: BuildCache | None,
-          diagnostics: list[Diagnostic], owner: str = "", hooks: SiteHooks = NO_HOOKS
-          ) -> tuple[Anonymiser, list[Item], Site]:
+          diagnostics: list[Diagnostic], owner: str = "", hooks: SiteHooks = NO_HOOKS,
+          stats: FileStats | None = None) -> tuple[Anonymiser, list[Item], Site]:
     """The stages before rendering: sources, items (anonymised for the audience) and the site they make; what they
-    find is added to `diagnostics`."""
+    find is added to `diagnostics`. `stats`: the content folder's files as the build's snapshot saw them."""
     anonymiser = make_anonymiser(config, audience, day)
     sources, found = discover_sources(config)
     diagnostics += found
-    items, found = ingest(sources, item_schema(config, hooks.fields), *_anonymisation(config, anonymiser), cache, day)
+    items, found = ingest(sources, item_schema(config, hooks.fields), *_anonymisation(config, anonymiser), cache, day,
+                          stats)
     diagnostics += found
     site, found = assemble_site(items, frozenset(s.key for s in sources), config,
                                 audience_for(audience, drafts, day, config.review, owner))

@@ -26,17 +26,33 @@ Parsed = tuple[Item | None, list[Diagnostic]]
 ItemTransform = Callable[[Item], tuple[Item, list[Diagnostic]]]  # the item, and what it reported
 
 
+# The content folder's files as a build's snapshot saw them (output.stamp): path -> [size, time in ns, hash or None].
+FileStats = dict[str, list[Any]]
+
+
 def ingest(sources: list[Source], schema: ItemSchema, transform: ItemTransform, settings: object,
-           cache: "BuildCache | None" = None, day: dt.date | None = None) -> tuple[list[Item], list[Diagnostic]]:
+           cache: "BuildCache | None" = None, day: dt.date | None = None,
+           stats: FileStats | None = None) -> tuple[list[Item], list[Diagnostic]]:
     """Every source as a parsed item passed through `transform` (in source order), with every error and warning
     found on the way. `settings` is everything besides the source that decides what the transform makes; a cached
-    item whose transform decided something only for some days (consent records) is made again on another `day`."""
+    item whose transform decided something only for some days (consent records) is made again on another `day`.
+
+    `stats`: each source's [size, time in ns, hash or None] from the build's snapshot of the content folder, taken
+    before anything was read. A source whose size and time are those it had when the last build read it, and that
+    was not being written just then (no hash: see output.stamp), is not read again: the cache key the last build
+    found for it is used, as the up-to-date check trusts the same two numbers."""
     environment = digest(code_fingerprint(), schema, settings)
+    last_read: dict[str, tuple[Any, ...]] = \
+        (cache.sources.get(environment) or {}) if cache is not None and stats else {}
     parsed: dict[str, Parsed] = {}
     keys: dict[str, str] = {}
     missing: list[tuple[Source, bytes]] = []
     read: dict[str, bytes] = {}
     for source in sources:
+        known = last_read.get(source.key)
+        if known is not None and known[1:] == _seen(source, (stats or {}).get(source.key)):
+            keys[source.key] = known[0]  # as the last build read it
+            continue
         data, found = read_source(source)
         if data is None:
             parsed[source.key] = (None, found)
@@ -50,8 +66,16 @@ def ingest(sources: list[Source], schema: ItemSchema, transform: ItemTransform, 
         hit = hits.get(keys[source.key])
         if hit is not None and (day is None or hit[0] is None or hit[0].decision_holds(day)):
             parsed[source.key] = hit
-        else:
-            missing.append((source, read[source.key]))
+            continue
+        if source.key not in read:  # trusted unread, but its item is not in the cache (or holds no longer)
+            data, found = read_source(source)
+            if data is None:
+                parsed[source.key] = (None, found)
+                del keys[source.key]
+                continue
+            read[source.key] = data
+            keys[source.key] = digest(environment, source.key, source.shown, source.folder_type, source.assets, data)
+        missing.append((source, read[source.key]))
     results = fork_map(_parse_and_transform, missing, {"schema": schema, "transform": transform})
     parsed.update((source.key, result) for (source, _), result in zip(missing, results))
     made = {source.key for source, _ in missing}
@@ -68,7 +92,18 @@ def ingest(sources: list[Source], schema: ItemSchema, transform: ItemTransform, 
         diagnostics.extend(found)
         if item is not None:
             items.append(item)
+    if cache is not None and stats:
+        seen = {source.key: _seen(source, stats.get(source.key)) for source in sources if source.key in keys}
+        cache.used_sources[environment] = {key: (keys[key], *found) for key, found in seen.items() if found}
     return items, diagnostics
+
+
+def _seen(source: Source, stat: list[Any] | None) -> tuple[Any, ...] | None:
+    """What tells a source unchanged since it was read: its place, type and files, and its size and time (None when
+    the snapshot has no settled size and time for it)."""
+    if stat is None or len(stat) < 3 or stat[2] is not None:
+        return None
+    return (source.shown, source.folder_type.name if source.folder_type else "", source.assets, stat[0], stat[1])
 
 
 def _parse_and_transform(inherited: dict[str, Any], work: Sequence[tuple[Source, bytes]]) -> list[Parsed]:

@@ -2,7 +2,9 @@
 
 Only work whose result is a pure function of what the key hashes is cached, so a hit can never
 serve a stale page:
-- a source's parsed and anonymised item with its diagnostics (content.ingest);
+- a source's parsed and anonymised item with its diagnostics (content.ingest), and, by the
+  settings it was made with, each source's cache key with the size and time the file had when
+  read, so that an unchanged file is not read again;
 - a markdown body, kept only while its links still resolve the same way (render.renderer);
 - a page's record (its key, the items it showed with their digests, the hash of its bytes), so an
   unchanged page is taken from the previous output instead of rendered (render.renderer.PageReuse);
@@ -37,7 +39,7 @@ from failsite.errors import Diagnostic, warning
 
 DATABASE = "cache.sqlite3"
 _FORMAT = 1
-_NAMESPACES = ("items", "bodies", "pages", "clean", "search", "media")
+_NAMESPACES = ("items", "bodies", "pages", "clean", "search", "media", "sources")
 # What earlier versions kept and this one no longer reads.
 _OBSOLETE = ("build.pickle", "build.pickle.tmp", "search")
 
@@ -98,13 +100,14 @@ class BuildCache:
     _rows: dict[tuple[str, str], tuple[Any, tuple[str, str, bytes, str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.items, self.bodies, self.pages, self.search, self.media = (
-            Namespace(self, n) for n in ("items", "bodies", "pages", "search", "media"))
+        self.items, self.bodies, self.pages, self.search, self.media, self.sources = (
+            Namespace(self, n) for n in ("items", "bodies", "pages", "search", "media", "sources"))
         # An item or a body is made again under the key it was kept under when what the key does not hash changed
         # (a consent decision that held only until a day; a link whose target moved): those namespaces replace too.
         self.used_items = _Recorder(self, "items", replaces=True)
         self.used_bodies = _Recorder(self, "bodies", replaces=True)
         self.used_pages = _Recorder(self, "pages", replaces=True)
+        self.used_sources = _Recorder(self, "sources", replaces=True)  # what each source was when read, by settings
         self.used_search = _Recorder(self, "search")
         self.used_media = _Recorder(self, "media")
         self.used_clean = _KeyRecorder(self, "clean")

@@ -346,6 +346,61 @@ def test_naming_the_site_folder_another_way_renders_no_page_again(site: Path, mo
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
 
 
+def _settled(site: Path) -> None:
+    """Date every source ten seconds back: a file written just before a build is read and hashed whatever it says."""
+    for path in (site / "content").rglob("*.md"):
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - 10_000_000_000))
+
+
+def test_a_source_unchanged_since_the_last_build_read_it_is_not_read_again(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import failsite.content.ingest
+
+    _settled(site)
+    build(site)
+    (site / "content/talks/a.md").write_text(talk("Alpha", patterns="[concrete]", body="Dana told it again."))
+    read: list[str] = []
+    original = failsite.content.ingest.read_source
+
+    def counted(source):  # type: ignore[no-untyped-def]
+        read.append(source.key)
+        return original(source)
+    monkeypatch.setattr(failsite.content.ingest, "read_source", counted)
+    build(site)
+    assert read == ["talks/a.md"]
+    assert tree_digest(site / "public") == cold_output(site, tmp_path)
+
+
+def test_a_source_rewritten_within_its_timestamp_is_read_again(site: Path) -> None:
+    """Written just before a build, a file can change again within the same size and time: such a file is never
+    trusted by its size and time."""
+    build(site)  # the sources were written just now
+    source = site / "content/talks/a.md"
+    stat = source.stat()
+    text = source.read_text()
+    source.write_text(text.replace("Alpha", "Omega"))  # the same length
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert source.stat().st_size == stat.st_size
+    build(site)
+    assert text_of(html(site, "talks/a/index.html").find("h1")) == "Omega"
+
+
+def test_a_trusted_source_whose_item_left_the_cache_is_read_and_parsed(site: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    _settled(site)
+    build(site)
+    database = sqlite3.connect(site / CACHE_DIR / "cache.sqlite3")
+    with database:
+        database.execute("DELETE FROM entries WHERE namespace = 'items'")
+    database.close()
+    (site / "content/debriefs/r.md").write_text("---\ntitle: Review\ndate: 2026-01-01\nformat: aar\n"
+                                                "patterns: [concrete]\n---\nBody, longer.\n")
+    result = build(site)
+    assert result.warnings == [] and tree_digest(site / "public") == cold_output(site, tmp_path)
+
+
 def test_a_warm_build_reads_each_namespaces_keys_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Recording values must not list the stored keys once per value: that made every build quadratic."""
     from failsite.engine.cache import BuildCache, load_cache
