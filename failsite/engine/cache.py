@@ -131,10 +131,7 @@ class BuildCache:
                                         (namespace, key)).fetchone()
             if row is None:
                 return None
-            value, checksum = row
-            if hashlib.sha256(value).hexdigest() != checksum:
-                raise CacheDamaged(f"an entry of '{namespace}' does not match its checksum")
-            return pickle.loads(value)
+            return _unpickled(namespace, *row)
         except (CacheDamaged, *_READ_FAILURES) as exc:
             self._damaged(exc)
             return None
@@ -150,9 +147,7 @@ class BuildCache:
             for key, value, checksum in self.database.execute(
                     "SELECT key, value, checksum FROM entries WHERE namespace = ?", (namespace,)):
                 if key in wanted and key not in found:
-                    if hashlib.sha256(value).hexdigest() != checksum:
-                        raise CacheDamaged(f"an entry of '{namespace}' does not match its checksum")
-                    found[key] = pickle.loads(value)
+                    found[key] = _unpickled(namespace, value, checksum)
             return found
         except (CacheDamaged, *_READ_FAILURES) as exc:
             self._damaged(exc)
@@ -270,6 +265,13 @@ class _KeyRecorder:
         self._store.used[self._namespace].add(key)
         if self._store.database is None or key not in self._store.clean:
             self._store.fresh[self._namespace].setdefault(key, True)
+
+
+def _unpickled(namespace: str, data: bytes, checksum: str) -> Any:
+    """A stored value, once its bytes match the checksum they were stored with (CacheDamaged when they do not)."""
+    if hashlib.sha256(data).hexdigest() != checksum:
+        raise CacheDamaged(f"an entry of '{namespace}' does not match its checksum")
+    return pickle.loads(data)
 
 
 def _row(namespace: str, key: str, value: Any) -> tuple[str, str, bytes, str]:
