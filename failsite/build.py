@@ -33,8 +33,8 @@ from failsite.render.theme import Theme, load_theme, theme_inputs
 from failsite.engine.cache import BuildCache, load_cache, prepare_cache_folder
 from failsite.render.search import SearchIndexing, unreadable_by_audit
 from failsite.engine.fingerprint import code_fingerprint, digest
-from failsite.output.stamp import (Stamp, options_key, output_files, published_files, read_stamp, save_stamp,
-                                   snapshot)
+from failsite.output.stamp import (Files, Stamp, options_key, output_files, published_files, read_stamp,
+                                   save_stamp, snapshot)
 from failsite.output.lock import remove_debris, site_lock
 from failsite.output.staging import (MARKER, check_output_dir, discard, open_search_documents, open_staging, publish,
                                      remove_detached, remove_in_thread)
@@ -95,7 +95,7 @@ class Run:
     day: dt.date
     progress: Progress | None
     started: float
-    inputs: dict[str, object]
+    inputs: dict[str, Files | None]  # each input root's files, as the snapshot taken before reading saw them
     owner: str = ""
     pdf: bool = False  # --pdf (site.yaml's `curriculum: {pdf: true}` is in the config)
     detach: bool = False  # remove the old output in a process of its own
@@ -106,9 +106,8 @@ def _build(config: SiteConfig, run: Run, target: Path | None, cache: BuildCache 
     """The stages, in order; `target` None: validate only, write nothing (`failsite check`)."""
     diagnostics = list(diagnostics or [])
     hooks = _hooks(config)
-    content = run.inputs.get(str(config.content_dir.absolute()))  # as the snapshot saw it, before anything was read
     anonymiser, _, site = _plan(config, run.audience, run.drafts, run.day, cache, diagnostics, run.owner, hooks,
-                                content if isinstance(content, dict) else None)
+                                run.inputs.get(str(config.content_dir.absolute())))  # as seen before any reading
     if run.audience == "private":
         diagnostics.append(warning(CONFIG_FILE, 1, "this is a private build: its output holds personal log entries",
                                    "keep it on your own machine; build without --audience private or --owner to "

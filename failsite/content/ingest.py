@@ -48,17 +48,24 @@ def ingest(sources: list[Source], schema: ItemSchema, transform: ItemTransform, 
     keys: dict[str, str] = {}
     missing: list[tuple[Source, bytes]] = []
     read: dict[str, bytes] = {}
+
+    def read_now(source: Source) -> bool:
+        """Read a source and key it by its bytes; an unreadable one is parsed as its error."""
+        data, found = read_source(source)
+        if data is None:
+            parsed[source.key] = (None, found)
+            keys.pop(source.key, None)
+            return False
+        read[source.key] = data
+        keys[source.key] = digest(environment, source.key, source.shown, source.folder_type, source.assets, data)
+        return True
+
     for source in sources:
         known = last_read.get(source.key)
         if known is not None and known[1:] == _seen(source, (stats or {}).get(source.key)):
             keys[source.key] = known[0]  # as the last build read it
-            continue
-        data, found = read_source(source)
-        if data is None:
-            parsed[source.key] = (None, found)
-            continue
-        read[source.key] = data
-        keys[source.key] = digest(environment, source.key, source.shown, source.folder_type, source.assets, data)
+        else:
+            read_now(source)
     hits = cache.items.get_many(keys.values()) if cache is not None else {}
     for source in sources:
         if source.key not in keys:
@@ -66,16 +73,8 @@ def ingest(sources: list[Source], schema: ItemSchema, transform: ItemTransform, 
         hit = hits.get(keys[source.key])
         if hit is not None and (day is None or hit[0] is None or hit[0].decision_holds(day)):
             parsed[source.key] = hit
-            continue
-        if source.key not in read:  # trusted unread, but its item is not in the cache (or holds no longer)
-            data, found = read_source(source)
-            if data is None:
-                parsed[source.key] = (None, found)
-                del keys[source.key]
-                continue
-            read[source.key] = data
-            keys[source.key] = digest(environment, source.key, source.shown, source.folder_type, source.assets, data)
-        missing.append((source, read[source.key]))
+        elif source.key in read or read_now(source):  # a trusted source whose item is gone, or holds no longer
+            missing.append((source, read[source.key]))
     results = fork_map(_parse_and_transform, missing, {"schema": schema, "transform": transform})
     parsed.update((source.key, result) for (source, _), result in zip(missing, results))
     made = {source.key for source, _ in missing}
@@ -101,7 +100,7 @@ def ingest(sources: list[Source], schema: ItemSchema, transform: ItemTransform, 
 def _seen(source: Source, stat: list[Any] | None) -> tuple[Any, ...] | None:
     """What tells a source unchanged since it was read: its place, type and files, and its size and time (None when
     the snapshot has no settled size and time for it)."""
-    if stat is None or len(stat) < 3 or stat[2] is not None:
+    if stat is None or len(stat) < 3 or stat[2] is not None or stat[0] < 0:  # racy, or could not be looked at
         return None
     return (source.shown, source.folder_type.name if source.folder_type else "", source.assets, stat[0], stat[1])
 

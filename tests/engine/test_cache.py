@@ -386,6 +386,29 @@ def test_a_source_rewritten_within_its_timestamp_is_read_again(site: Path) -> No
     assert text_of(html(site, "talks/a/index.html").find("h1")) == "Omega"
 
 
+def test_a_source_the_snapshot_could_not_look_at_is_never_trusted(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import failsite.content.ingest
+    from failsite.build import build_site
+
+    _settled(site)
+    original_snapshot = failsite.build.snapshot
+
+    def blind(roots):  # type: ignore[no-untyped-def]
+        found = original_snapshot(roots)
+        for files in found.values():
+            for entry in (files or {}).values():
+                entry[:] = [-1, -1, None]  # as for a file that vanished or could not be read between listing and stat
+        return found
+    monkeypatch.setattr(failsite.build, "snapshot", blind)
+    build_site(site)
+    read: list[str] = []
+    original = failsite.content.ingest.read_source
+    monkeypatch.setattr(failsite.content.ingest, "read_source",
+                        lambda source: read.append(source.key) or original(source))  # type: ignore[func-returns-value]
+    build_site(site)
+    assert sorted(read) == sorted(p.relative_to(site / "content").as_posix() for p in (site / "content").rglob("*.md"))
+
+
 def test_a_trusted_source_whose_item_left_the_cache_is_read_and_parsed(site: Path, tmp_path: Path) -> None:
     import sqlite3
 
