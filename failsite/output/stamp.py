@@ -59,8 +59,8 @@ def snapshot(roots: list[Path]) -> dict[str, Files | None]:
     return {str(root.absolute()): _scan(root, now) for root in roots}
 
 
-def _scan(root: Path, now: int | None) -> Files | None:
-    """`now`: the snapshot's time, to hash racy files by; None when only comparing sizes and times."""
+def _scan(root: Path, now: int) -> Files | None:
+    """A root's files (None: no such root); `now`: the snapshot's time, to hash racy files by."""
     if root.is_file():
         return {"": _entry(root, os.stat(root), now)}
     if not root.is_dir():
@@ -86,9 +86,8 @@ def _walk(folder: str, prefix: str) -> Iterator[tuple[str, os.stat_result | None
             yield relative, None
 
 
-def _entry(path: Path, stat: os.stat_result, now: int | None) -> list[Any]:
-    racy = now is not None and stat.st_mtime_ns > now - _RACY_NS
-    return [stat.st_size, stat.st_mtime_ns, _hash(path) if racy else None]
+def _entry(path: Path, stat: os.stat_result, now: int) -> list[Any]:
+    return [stat.st_size, stat.st_mtime_ns, _hash(path) if stat.st_mtime_ns > now - _RACY_NS else None]
 
 
 def _hash(path: Path) -> str | None:

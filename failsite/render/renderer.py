@@ -26,7 +26,7 @@ from failsite.render.feeds import (actions_csv, atom_feed, json_index, redirect_
 from failsite.render.markdown import PLACEABLE_BLOCKS, MarkdownOptions, SegmentRewriter, render_markdown
 from failsite.engine.parallel import fork_map
 from failsite.render.pdf import print_kit
-from failsite.render.search import search_document
+from failsite.render.search import write_search_document
 from failsite.render.plans import (ALL_STORIES, HOME_RECENT, KIT_PDF_NAMES, PagePlan, output_path, page_signatures,
                                    plan_pages)
 from failsite.content.items import Item
@@ -417,10 +417,8 @@ def _render_pages(inherited: dict[str, Any], plans: Sequence[PagePlan]) -> list[
         found: list[Diagnostic] = []
         output = renderer.pages(views, [plan], found)
         written = write_output(staging, output[0]) if output else None
-        document = search_document(output[0].content) if written is not None and written.searchable \
-            and inherited["documents"] is not None else None
-        if document is not None:
-            write_file(inherited["documents"], written.path, document)  # type: ignore[union-attr]
+        if written is not None and written.searchable and inherited["documents"] is not None:
+            write_search_document(inherited["documents"], written.path, output[0].content)
         clean_key = ""
         if written is not None and audit is not None:  # audited from memory while its bytes are at hand
             findings, clean_key = audit.check(written.path, output[0].content, written.sha256, written.shown)

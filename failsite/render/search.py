@@ -144,6 +144,13 @@ def _attribute(lowered: bytes, opening: int, at: int, length: int) -> bool | Non
     return True
 
 
+def write_search_document(documents: Path, relative: str, page: bytes) -> None:
+    """Write a page's search document into `documents` (nothing when the page is to be given to Pagefind whole)."""
+    document = search_document(page)
+    if document is not None:
+        write_file(documents, relative, document)
+
+
 def _element_end(lowered: bytes, opening: int) -> int | None:
     """Where the element whose opening tag starts at `opening` ends (after its closing tag), counting the tags of
     its name nested in it; None when that cannot be told. `lowered`: the page in lower case."""
@@ -220,11 +227,10 @@ class SearchIndexing:
         for path in paths:
             if not os.path.exists(os.path.join(self.documents, path)):
                 try:
-                    document = search_document(Path(self.folder, path).read_bytes())
+                    page = Path(self.folder, path).read_bytes()
                 except OSError:
                     continue  # Pagefind is given the page itself, and reports it if it cannot read it either
-                if document is not None:
-                    write_file(self.documents, path, document)
+                write_search_document(self.documents, path, page)
 
     def _keep(self, key: str, kept: tuple[str, list[Diagnostic]]) -> None:
         self.cache.used_search[key] = kept

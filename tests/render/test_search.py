@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import failsite.render.renderer
 import failsite.render.search
 from conftest import SiteMaker, build, html, talk, tree_digest
 from failsite.render.search import bundle_folder, is_search_bundle_file, search_document, shards
@@ -137,10 +136,10 @@ def test_pagefind_indexes_the_search_documents_into_the_same_bundles_as_whole_pa
         document = search_document(page)
         given.append(document or b"")
         return document
-    monkeypatch.setattr(failsite.render.renderer, "search_document", counted)
+    monkeypatch.setattr(failsite.render.search, "search_document", counted)
     build(cut)
     assert len(given) >= 5 and all(given)  # every searchable page of the complete site is cut
-    monkeypatch.setattr(failsite.render.renderer, "search_document", lambda page: None)
+    monkeypatch.setattr(failsite.render.search, "search_document", lambda page: None)
     build(whole)
     bundles = sorted(p.name for p in (cut / "public").iterdir() if p.name.startswith("pagefind"))
     assert bundles and all(tree_digest(cut / "public" / b) == tree_digest(whole / "public" / b) for b in bundles)
