@@ -8,8 +8,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from failsite.content.schema import AUDIENCES, CONTENT_TYPES
-from failsite.site.insights import (STORY_TYPES, action_teams, log_quarters, modules_using, on_this_day,
-                                    neighbour_digests, patterns_over_time, related_inputs, term_members, tracks)
+from failsite.site.insights import (STORY_TYPES, action_teams, log_quarters, modules_using, neighbour_digests,
+                                    on_this_day, patterns_over_time, picker_totals, related_inputs, term_members,
+                                    tracks)
 from failsite.site.assemble import Site
 
 HOME_RECENT = 8
@@ -71,7 +72,7 @@ def plan_pages(site: Site) -> list[PagePlan]:
         for term in taxonomy.terms:
             plans += paginated(term.url, len(term.item_keys), per_page, template="term.html", kind="term",
                                taxonomy=taxonomy.name, term=term.slug)
-    plans += insight_pages(site)
+    plans += insight_pages(site, stories)
     plans.append(PagePlan(url="/404.html", template="404.html", kind="notfound"))
     return plans
 
@@ -82,8 +83,9 @@ def builds_guides(site: Site) -> bool:
     return AUDIENCES.index(site.audience.name) >= AUDIENCES.index(site.config.guide_audience)
 
 
-def insight_pages(site: Site) -> list[PagePlan]:
-    """The views across stories: curriculum tracks and guides, coverage, the log by quarter, actions, chains, search."""
+def insight_pages(site: Site, stories: int) -> list[PagePlan]:
+    """The views across stories (`stories` of them): curriculum tracks and guides, the story picker, coverage, the log
+    by quarter, actions, chains, search."""
     plans = [PagePlan(url="/insights/", template="insights.html", kind="insights"),
              PagePlan(url="/search/", template="search.html", kind="search"),
              PagePlan(url="/coverage/", template="coverage.html", kind="coverage"),
@@ -91,7 +93,6 @@ def insight_pages(site: Site) -> list[PagePlan]:
              PagePlan(url="/chains/", template="chains.html", kind="chains"),
              PagePlan(url="/tracks/", template="tracks.html", kind="tracks"),
              PagePlan(url="/log/quarters/", template="quarters.html", kind="quarters")]
-    stories = sum(1 for i in site.items if i.type in STORY_TYPES)
     plans += paginated(STORY_PICKER_URL, stories, site.config.picker_per_page, template="stories.html", kind="stories")
     for track in tracks(site):
         plans.append(PagePlan(url=track.url, template="track.html", kind="track", name=track.slug))
@@ -167,8 +168,7 @@ class PageSignatures:
 def _picker_signature(site: Site, stories: list[str]) -> tuple[object, ...]:
     """What every page of the story picker shows besides its own rows' items: how many stories there are and how
     many no module uses, the filters' terms and types, and the title of every term a row can show."""
-    unused = sum(1 for key in stories if not modules_using(site, key))
-    types = tuple(dict.fromkeys(site.by_key[key].type for key in stories))
+    unused, types = picker_totals(site, stories)
     terms = tuple((t.name, tuple((term.slug, term.url, term.title, bool(term.item_keys)) for term in t.terms))
                   for t in site.taxonomies if t.name in PICKER_TAXONOMIES)
     return len(stories), unused, types, terms

@@ -523,10 +523,9 @@ class SiteView:
         """What every page of the story picker shows about all the stories (counted once, not once a page)."""
         keys = self._keys_by_type.get(ALL_STORIES, ())
         offered = {name: [t for t in self.site.taxonomy(name).terms if t.item_keys] for name in ("patterns", "barriers")}
-        present = {self.site.by_key[key].type for key in keys}
-        return {"total": len(keys), "unused": sum(1 for key in keys if not insights.modules_using(self.site, key)),
-                "patterns": offered["patterns"], "barriers": offered["barriers"],
-                "types": [(name, CONTENT_TYPES[name].label) for name in insights.STORY_TYPES if name in present]}
+        unused, types = insights.picker_totals(self.site, keys)
+        return {"total": len(keys), "unused": unused, "patterns": offered["patterns"], "barriers": offered["barriers"],
+                "types": [(name, CONTENT_TYPES[name].label) for name in types]}
 
     @cached_property
     def type_words(self) -> dict[str, str]:

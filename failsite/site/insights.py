@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
 from failsite.content.items import Item, derive_summary, quarter_slug
 from failsite.content.slugs import slugify
@@ -116,6 +116,13 @@ def headline_figures(site: Site) -> Figures:
 def modules_using(site: Site, key: str) -> tuple[str, ...]:
     """The modules that use a story: in their `stories` or in a segment of their `plan`."""
     return tuple(k for k in site.linked_from.get(key, ()) if site.by_key[k].type == "module")
+
+
+def picker_totals(site: Site, stories: Sequence[str]) -> tuple[int, tuple[str, ...]]:
+    """What every page of the story picker says of all the stories: how many no module uses, and the story types
+    among them (in STORY_TYPES order)."""
+    present = {site.by_key[key].type for key in stories}
+    return sum(1 for key in stories if not modules_using(site, key)), tuple(t for t in STORY_TYPES if t in present)
 
 
 def unused_stories(site: Site, pattern: str) -> tuple[str, ...]:
