@@ -33,6 +33,7 @@ from failsite.preview.changes import Change, classify
 from failsite.errors import Diagnostic, FailsiteError
 from failsite.preview.rebuild import Preview, RebuildReport, unexpected_error
 from failsite.privacy.publish import Audience
+from failsite.render.plans import output_path
 
 EVENTS_PATH = "/__failsite/events"
 _HISTORY = 32  # events a connection can fall behind by and still be told only what concerns it
@@ -176,8 +177,7 @@ class LiveState:
 
 def viewed_output(request_path: str, base_path: str = "/") -> str:
     """The output path of the page a browser names by its address: '/talks/x/' -> 'talks/x/index.html'."""
-    path = _site_path(request_path, base_path).lstrip("/")
-    return path + "index.html" if path == "" or path.endswith("/") else path
+    return output_path(_site_path(request_path, base_path))
 
 
 def allowed_hosts(host: str, port: int) -> frozenset[str]:
