@@ -17,7 +17,7 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO, Callable, Iterable
 
 from failsite.engine.parallel import end_with_this_process
 from failsite.errors import Diagnostic, FailsiteError, error, warning
@@ -259,19 +259,31 @@ class RunningIndex:
     pages: int
     shown_bundle: str
 
-    def stop(self) -> None:
-        """End the run early (the build failed meanwhile) and remove what it read."""
+    def stop(self, discard: Callable[[Path], None] | None = None) -> None:
+        """End the run early (the build failed meanwhile) and remove what it read, or hand that folder to `discard`
+        (which removes it when it has the time)."""
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
         self.messages.close()
-        shutil.rmtree(self.linked, ignore_errors=True)
+        _remove(self.linked, discard)
 
 
-def index_bundle(folder: Path, pages: list[str], bundle: str, shown: str) -> list[Diagnostic]:
+def _remove(folder: Path, discard: Callable[[Path], None] | None) -> None:
+    """Remove a folder now, or hand it to `discard` to remove later."""
+    if discard is None:
+        shutil.rmtree(folder, ignore_errors=True)
+    else:
+        discard(folder)
+
+
+def index_bundle(folder: Path, pages: list[str], bundle: str, shown: str,
+                 interrupted: Callable[[], bool] | None = None,
+                 discard: Callable[[Path], None] | None = None) -> list[Diagnostic]:
     """Build a Pagefind search bundle of `pages` (paths of HTML already written in `folder`: a staged build or
-    the preview) into `folder/bundle/`; `shown` names the output folder in warnings."""
-    return finish_index(start_index(folder, pages, bundle, shown))
+    the preview) into `folder/bundle/`; `shown` names the output folder in warnings. `interrupted`, `discard`:
+    see `finish_index`."""
+    return finish_index(start_index(folder, pages, bundle, shown, None, interrupted, discard), interrupted, discard)
 
 
 def open_search_documents(staging: Path) -> Path:
@@ -280,21 +292,31 @@ def open_search_documents(staging: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=f".search-{os.getpid()}-documents-", dir=staging.parent))
 
 
-def start_index(folder: Path, pages: list[str], bundle: str, shown: str, documents: Path | None = None) -> RunningIndex:
+class IndexInterrupted(Exception):
+    """A Pagefind run was ended before it finished because its bundle is no longer wanted (the preview has a newer
+    change to render first)."""
+
+
+def start_index(folder: Path, pages: list[str], bundle: str, shown: str, documents: Path | None = None,
+                interrupted: Callable[[], bool] | None = None,
+                discard: Callable[[Path], None] | None = None) -> RunningIndex:
     """Start Pagefind on `pages` and return at once, so the build can go on meanwhile; `finish_index` waits for it.
 
     Pagefind reads only pages we wrote (which the leak audit reads too), so nothing that was not
     audited goes into its compressed index. It is shown a folder of hard links to these pages
     alone: list and taxonomy pages repeat the stories' titles and summaries, would crowd the
     results, and would cost Pagefind as much time again to read. A page with a search document in
-    `documents` is shown that instead.
+    `documents` is shown that instead. `interrupted`, `discard`: see `finish_index` (asked while the links are
+    made).
     """
     import pagefind_bin
 
     linked = Path(tempfile.mkdtemp(prefix=f".search-{os.getpid()}-", dir=folder.parent))
     messages = tempfile.TemporaryFile()  # a file, not a pipe: nobody reads while it runs
     try:
-        for relative in pages:
+        for number, relative in enumerate(pages):
+            if interrupted is not None and number % 50 == 49 and interrupted():
+                raise IndexInterrupted(f"{shown}/{bundle}")
             target = linked / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             document = documents / relative if documents is not None else None
@@ -309,19 +331,29 @@ def start_index(folder: Path, pages: list[str], bundle: str, shown: str, documen
                                    preexec_fn=end_with_this_process if threading.active_count() == 1 else None)
     except BaseException:
         messages.close()
-        shutil.rmtree(linked, ignore_errors=True)
+        _remove(linked, discard)
         raise
     return RunningIndex(process, linked, messages, len(pages), f"{shown}/{bundle}")
 
 
-def finish_index(run: RunningIndex) -> list[Diagnostic]:
-    """Wait for a Pagefind run; a warning when it found nothing to index, an error when it failed."""
+def finish_index(run: RunningIndex, interrupted: Callable[[], bool] | None = None,
+                 discard: Callable[[Path], None] | None = None) -> list[Diagnostic]:
+    """Wait for a Pagefind run; a warning when it found nothing to index, an error when it failed. With
+    `interrupted`, asked every few milliseconds meanwhile: when it says so, the run is ended and IndexInterrupted
+    raised. `discard`: see RunningIndex.stop."""
     try:
+        while interrupted is not None:
+            try:
+                run.process.wait(timeout=0.01)
+                break
+            except subprocess.TimeoutExpired:
+                if interrupted():
+                    raise IndexInterrupted(run.shown_bundle) from None
         returncode = run.process.wait()
         run.messages.seek(0)
         stderr = run.messages.read().decode("utf-8", errors="replace")
     finally:
-        run.stop()
+        run.stop(discard)
     if returncode != 0 and "not able to build an index" in stderr:
         return [warning(run.shown_bundle, 1, "the search index is empty: Pagefind found no HTML document among the "
                         f"{run.pages} item pages", "item templates must write whole HTML documents (<html>...</html>)")]

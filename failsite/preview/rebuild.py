@@ -9,14 +9,15 @@ The search bundles holding changed pages are re-indexed after the browser has re
 
 from __future__ import annotations
 
-import hashlib
+import itertools
 import shutil
 import time
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Iterator, Mapping
 
 from jinja2 import meta
 
@@ -39,9 +40,10 @@ from failsite.render.renderer import (Output, RenderedBody, Renderer, allowed_na
 from failsite.content.schema import TYPE_BY_FOLDER
 from failsite.site.assemble import Site, assemble_site
 from failsite.render.theme import load_theme
+from failsite.render.views import SiteView
 from failsite.render.search import (SEARCH_FOLDER, build_bundle, bundles, is_search_bundle_file, nothing_to_search,
                                     unreadable_by_audit)
-from failsite.output.staging import write_changes
+from failsite.output.staging import IndexInterrupted, write_changes
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,12 @@ class Preview:
         self.renderer_stale = True
         self._indexed: dict[str, tuple[str, ...]] = {}  # bundle folder -> its pages' paths and hashes
         self._links: tuple[object, ...] = ()  # the last rebuild's _link_context
+        self._plans: dict[str, PagePlan] = {}  # the last rebuild's page plans, by output path
+        self._views: SiteView | None = None  # the last rebuild's view of its site
+        self._positions: tuple[Site | None, dict[str, int]] = (None, {})  # a site, and where its items hold each key
+        # Removes what search runs leave (thousands of links) beside the rebuilds, which need not wait for it.
+        self._janitor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="failsite-preview-janitor")
+        self._runs = itertools.count()  # numbers each search run's folder, so a removal under way meets no new one
         # This rebuild's pages to write first: (open in a browser, told when written, context for the rest).
         self._first: tuple[frozenset[str], Callable[[frozenset[str]], None],
                            AbstractContextManager[object]] | None = None
@@ -158,7 +166,8 @@ class Preview:
                 self.parsed.pop(key, None)
         if change.templates:
             self.renderer_stale = True
-        return self._render(self._templates_affecting(change.templates) if change.templates else frozenset())
+            return self._render(self._templates_affecting(change.templates))
+        return self._render(frozenset(), edited=frozenset(change.content))
 
     def _static(self, change: Change) -> tuple[tuple[str, ...], tuple[str, ...]]:
         assert self.site is not None
@@ -169,12 +178,15 @@ class Preview:
         self._static_paths = set(static)
         return (), tuple(sorted(set(changed) | removed))
 
-    def refresh_search(self, swap: AbstractContextManager[object] = nullcontext()) -> list[Diagnostic]:
+    def refresh_search(self, swap: AbstractContextManager[object] = nullcontext(),
+                       interrupted: Callable[[], bool] | None = None) -> list[Diagnostic]:
         """Re-index the search bundles whose pages changed since they were last indexed (a full rebuild:
         all of them), each built beside the preview and swapped in inside `swap` (the server's lock).
 
-        Run after the browser was told to reload: a bundle takes about a second per 1,000 pages."""
-        pages = {path: hashlib.sha256(o.content).hexdigest() for path, o in self.outputs.items() if o.searchable}
+        Run after the browser was told to reload: a bundle takes about a second per 1,000 pages. When
+        `interrupted` says so (another save is waiting), Pagefind is stopped and the bundles not yet
+        indexed stay as they were, for the next refresh: the search is the last thing a save waits for."""
+        pages = {path: o.sha256 for path, o in self.outputs.items() if o.searchable}
         split = bundles(list(pages))
         if not split:
             self._remove_bundles(set(), swap)
@@ -184,16 +196,31 @@ class Preview:
         for bundle, paths in split:
             if self._indexed.get(bundle) == wanted[bundle]:
                 continue
-            fresh = f".{bundle}.indexing"
-            shutil.rmtree(self.out_dir / fresh, ignore_errors=True)
-            diagnostics += build_bundle(self.out_dir, paths, fresh, "preview", merged=bundle != SEARCH_FOLDER)
+            if interrupted is not None and interrupted():
+                return diagnostics
+            fresh = f".{bundle}.indexing-{next(self._runs)}"
+            try:
+                diagnostics += build_bundle(self.out_dir, paths, fresh, "preview", bundle != SEARCH_FOLDER,
+                                            interrupted, self._discard)
+            except IndexInterrupted:
+                self._discard(self.out_dir / fresh)
+                return diagnostics
             with swap:
-                shutil.rmtree(self.out_dir / bundle, ignore_errors=True)
+                if (self.out_dir / bundle).exists():
+                    self._discard((self.out_dir / bundle).rename(self.out_dir / f"{fresh}.old"))
                 if (self.out_dir / fresh).exists():
                     (self.out_dir / fresh).rename(self.out_dir / bundle)
             self._indexed[bundle] = wanted[bundle]
         self._remove_bundles(set(wanted), swap)
         return diagnostics
+
+    def _discard(self, folder: Path) -> None:
+        """Remove a folder nothing reads any more, in the background."""
+        self._janitor.submit(shutil.rmtree, folder, ignore_errors=True)
+
+    def close(self) -> None:
+        """Wait for the folders being removed in the background (the preview is stopping)."""
+        self._janitor.shutdown(wait=True)
 
     def _remove_bundles(self, keep: set[str], swap: AbstractContextManager[object]) -> None:
         """Remove bundle folders beyond the ones the site has now (it shrank)."""
@@ -218,8 +245,11 @@ class Preview:
             self.renderer_stale = False
         return self._renderer_cache
 
-    def _render(self, templates_changed: frozenset[str],
-                everything: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def _render(self, templates_changed: frozenset[str], everything: bool = False,
+                edited: frozenset[str] = frozenset()) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Assemble the site from the parsed items and render, audit and write the pages that differ; `edited`: the
+        content files this rebuild read again, whose open pages may be written before the site is assembled."""
+        written_early = self._write_viewed_early(edited) if edited else set()
         diagnostics = [d for _, found in self.parsed.values() for d in found]
         items = [item for item, _ in self.parsed.values() if item is not None]
         audience = audience_for(self.audience.name, self.audience.drafts, self.audience.today, self.config.review,
@@ -233,8 +263,7 @@ class Preview:
             raise FailsiteError(sorted_unique(diagnostics))
         bodies = self._bodies(site, renderer, diagnostics)
         static = renderer.static(site) if everything else [self.outputs[p] for p in sorted(self._static_paths)]
-        views = renderer.views(site, {k: b.html for k, (_, b) in bodies.items()}, static,
-                               {k: b.fields for k, (_, b) in bodies.items()}, {k: b.parts for k, (_, b) in bodies.items()})
+        views = _views(renderer, site, bodies, static)
         plans = plan_pages(site)
         signature = PageSignatures(site)
         changed_items = self._changed_items(site, bodies)
@@ -251,7 +280,8 @@ class Preview:
             raise FailsiteError(collisions)
         viewed, _, meanwhile = self._first or (frozenset(), None, nullcontext())
         # The pages browsers have open are signed, rendered and written before the others are even signed.
-        first = [plan for plan in plans if plan.output_path in viewed and is_chosen(plan)] if not everything else []
+        first = [plan for plan in plans if plan.output_path in viewed and is_chosen(plan)] \
+            if not everything and not written_early else []
         pages = renderer.pages(views, first, diagnostics)
         written_first = self._write_first(pages, site, diagnostics) if first else set()
         with meanwhile if first else nullcontext():
@@ -271,11 +301,60 @@ class Preview:
         # A full rebuild follows a change to site.yaml or the registry, which can make an unchanged file a leak:
         # every file the preview serves is audited again, not only those whose bytes changed.
         self._audit_and_write(changed, removed, site, merged, audited=merged if everything else changed)
+        if written_early & set(changed) and self._first is not None:  # the early pages were not the whole rebuild's
+            self._first[1](frozenset(written_early & set(changed)))
         self.site, self.bodies, self.signatures, self.global_signature = site, bodies, signatures, global_signature
+        self._views = views
+        self._positions = (site, {item.key: n for n, item in enumerate(site.items)})  # for the next save's early pages
+        self._plans = {plan.output_path: plan for plan in plans}
         self.warnings = sorted_unique(d for d in diagnostics if d.severity == "warning")
         if everything:
             self._static_paths = {o.path for o in static}
-        return tuple(p.output_path for p in chosen), tuple(sorted(set(changed) | removed | written_first))
+        return tuple(p.output_path for p in chosen), \
+            tuple(sorted(set(changed) | removed | written_first | written_early))
+
+    def _write_viewed_early(self, edited: frozenset[str]) -> set[str]:
+        """When the edited items changed only in their text (front matter as before), render the open pages that
+        show them from the last site with those items put in, before the site is assembled again, and write and
+        reload them; the output paths written. Assembling a site reads no item's text, so this is the site the
+        rebuild makes: the rebuild renders these pages again all the same, and reloads them a second time if they
+        differ. Nothing is written early when an edited item is new, gone, unpublished or in error."""
+        if self._first is None or self.site is None or not self._first[0]:
+            return set()
+        old_site = self.site
+        changed: dict[str, Item] = {}
+        for key in edited:
+            item, found = self.parsed.get(key, (None, []))
+            old = old_site.by_key.get(key)
+            if item is None or old is None or has_errors(found) or not _same_but_text(old, item):
+                return set()
+            changed[key] = item
+        plans = [plan for path in sorted(self._first[0]) if (plan := self._plans.get(path)) is not None
+                 and self.outputs.get(path) is not None and self.outputs[path].shown & changed.keys()]
+        if not plans:
+            return set()
+        items = list(old_site.items)
+        for key, item in changed.items():
+            items[self._position(key)] = item
+        site = replace(old_site, items=tuple(items), by_key={**old_site.by_key, **changed})
+        renderer = self._renderer()
+        diagnostics: list[Diagnostic] = []
+        bodies = {**self.bodies, **{key: (item, renderer.body(site, item)) for key, item in changed.items()}}
+        for key in changed:
+            diagnostics += bodies[key][1].diagnostics
+        static = [self.outputs[path] for path in sorted(self._static_paths)]
+        views = _views(renderer, site, bodies, static, like=self._views)
+        pages = renderer.pages(views, plans, diagnostics)
+        if has_errors(diagnostics):
+            return set()  # the rebuild reports them
+        return self._write_first(pages, site, diagnostics)
+
+    def _position(self, key: str) -> int:
+        """Where the last site's items hold the item with this key (worked out once per site)."""
+        assert self.site is not None
+        if self._positions[0] is not self.site:
+            self._positions = (self.site, {item.key: n for n, item in enumerate(self.site.items)})
+        return self._positions[1][key]
 
     def _write_first(self, pages: list[Output], site: Site, diagnostics: list[Diagnostic]) -> set[str]:
         """Audit and write the pages browsers have open, ahead of the rest, and tell `early` which changed; the rest
@@ -334,12 +413,46 @@ class Preview:
         self.outputs = merged
 
 
+class _BodyPart(Mapping[str, Any]):
+    """One part of each rendered body (its `html`, `fields` or `parts`) by item key, read from the preview's bodies
+    when a page asks: the views are given every body without copying them into three new dicts on each save."""
+
+    def __init__(self, bodies: dict[str, tuple[Item, RenderedBody]], part: str):
+        self._bodies, self._part = bodies, part
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self._bodies[key][1], self._part)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._bodies)
+
+    def __len__(self) -> int:
+        return len(self._bodies)
+
+
+def _views(renderer: Renderer, site: Site, bodies: dict[str, tuple[Item, RenderedBody]], static: list[Output],
+           like: SiteView | None = None) -> SiteView:
+    """The templates' view of the site with these bodies; `like`: the view of a site with the same items in the same
+    order and the same terms, whose indexes are taken over."""
+    return renderer.views(site, _BodyPart(bodies, "html"), static, _BodyPart(bodies, "fields"),
+                          _BodyPart(bodies, "parts"), like)
+
+
 def _link_context(site: Site) -> tuple[object, ...]:
     """Everything a body's links resolve against besides the item itself (see site.assemble.body_link_resolver):
     the base path, every item's URL, every source and what was left out, and the people with a page."""
     people = next((t for t in site.taxonomies if t.name == "people"), None)
     return (site.config.base_path, tuple((key, item.url) for key, item in site.by_key.items()), site.all_source_keys,
             tuple(site.left_out.items()), tuple(term.url for term in people.terms) if people else ())
+
+
+# An item's text and what is counted from it: what assembling a site never reads (site.assemble, site.taxonomy).
+_TEXT_FIELDS = {"body": "", "body_words": 0, "summary": ""}
+
+
+def _same_but_text(old: Item, new: Item) -> bool:
+    """Whether two versions of an item differ at most in their text (a derived summary and word count included)."""
+    return replace(old, **_TEXT_FIELDS) == replace(new, **_TEXT_FIELDS)
 
 
 def _same_body(old: Item, new: Item) -> bool:

@@ -354,6 +354,7 @@ class PreviewServer:
     state: LiveState
     preview_dir: Path
     threads: list[threading.Thread]
+    preview: Preview
 
     def stop(self) -> None:
         with self.state.condition:
@@ -362,7 +363,9 @@ class PreviewServer:
         self.observer.stop()  # type: ignore[attr-defined]
         self.server.shutdown()
         self.server.server_close()
-        shutil.rmtree(self.preview_dir, ignore_errors=True)
+        with self.state.files:  # a rebuild under way finishes writing first
+            self.preview.close()
+            shutil.rmtree(self.preview_dir, ignore_errors=True)
 
 
 def start_preview(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, audience: Audience = Audience(),
@@ -396,7 +399,8 @@ def start_preview(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, aud
     for thread in threads:
         thread.start()
     bound_host, bound_port = server.server_address[:2]
-    return PreviewServer(f"http://{bound_host}:{bound_port}{base_path}", server, observer, state, preview_dir, threads)
+    return PreviewServer(f"http://{bound_host}:{bound_port}{base_path}", server, observer, state, preview_dir, threads,
+                         preview)
 
 
 @contextmanager
@@ -424,7 +428,7 @@ def _rebuild_loop(preview: Preview, events: "queue.Queue[Path]", state: LiveStat
             except queue.Empty:
                 break
         try:
-            _rebuild_once(preview, burst, state, report)
+            _rebuild_once(preview, burst, state, report, lambda: not events.empty())
         except Exception as exc:  # a bug must not stop the preview: show it, and keep watching
             failed = RebuildReport(False, [unexpected_error(exc)], (), (), 0.0)
             with state.files:
@@ -433,7 +437,9 @@ def _rebuild_loop(preview: Preview, events: "queue.Queue[Path]", state: LiveStat
 
 
 def _rebuild_once(preview: Preview, burst: set[Path], state: LiveState,
-                  report: Callable[[str, RebuildReport], None]) -> None:
+                  report: Callable[[str, RebuildReport], None], saved_since: Callable[[], bool] = lambda: False) -> None:
+    """Rebuild for one burst of changes, tell the browsers, then re-index the search unless `saved_since` says
+    another change is waiting (which re-indexes after its own rebuild)."""
     change = classify(burst, preview.config, preview.theme) if hasattr(preview, "theme") \
         else Change(full=True, paths=tuple(str(p) for p in burst))
     if change.empty:
@@ -455,6 +461,6 @@ def _rebuild_once(preview: Preview, burst: set[Path], state: LiveState,
     report(", ".join(change.paths) or "change", result)
     if result.ok and not result.css_only and not change.full:  # a full rebuild indexed everything already
         try:
-            preview.refresh_search(state.files)
+            preview.refresh_search(state.files, saved_since)
         except FailsiteError as exc:
             report("search index", RebuildReport(False, exc.diagnostics, (), (), 0.0))

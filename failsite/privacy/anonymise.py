@@ -23,7 +23,7 @@ from failsite.content.schema import LinkRef
 from failsite.content.slugs import slugify
 from failsite.errors import Diagnostic, warning
 from failsite.privacy.consent import consent_decision
-from failsite.privacy.matcher import MatchText, NameMatcher, fold, match_text
+from failsite.privacy.matcher import MatchText, fold, match_text
 from failsite.privacy.registry import EMPTY_REGISTRY, Entry, Registry, load_registry, phone_key
 
 EMAIL_PLACEHOLDER = "[email removed]"
@@ -115,7 +115,7 @@ class Anonymiser:
         self.require_record = require_record
         self._public = tuple(fold(a) for a in public_addresses)
         self._last_form: MatchText | None = None
-        self.matcher = NameMatcher((name, e.id) for e in registry.entries for name in e.names)
+        self.matcher = registry.matcher
         self._entries = {e.id: e for e in registry.entries}
         self._emails = registry.email_owner()
         self._phones = registry.phone_owner()

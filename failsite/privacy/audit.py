@@ -21,7 +21,7 @@ from failsite.privacy.anonymise import registered_emails, registered_phones
 from failsite.engine.fingerprint import digest
 from failsite.engine.parallel import fork_map
 from failsite.errors import Diagnostic, error
-from failsite.privacy.matcher import NameMatcher, match_text
+from failsite.privacy.matcher import match_text
 from failsite.privacy.media import (is_image, is_pdf, is_search_fragment, is_search_index, metadata_text, pdf_text,
                                     search_index_text)
 from failsite.privacy.registry import Registry
@@ -38,7 +38,7 @@ class LeakAudit:
 
     def __init__(self, registry: Registry):
         self.registry = registry
-        self.matcher = NameMatcher((name, e.id) for e in registry.entries for name in e.names)
+        self.matcher = registry.matcher
         self.emails = registry.email_owner()
         self.phones = registry.phone_owner()
 

@@ -193,10 +193,11 @@ class NameMatcher:
     def _folded_starts(self, text: str) -> tuple[MatchText, list[int]]:
         """The text in match form and its first-word starts; the last text's are kept, since a caller that
         asked `might_contain` goes on to `find` in the same text."""
-        if self._last is None or self._last[0] != text:
+        last = self._last  # read once: a matcher may be shared, and another thread may replace it meanwhile
+        if last is None or last[0] != text:
             form = match_text(text)
-            self._last = (text, form, self._starts(form.folded))
-        return self._last[1], self._last[2]
+            last = self._last = (text, form, self._starts(form.folded))
+        return last[1], last[2]
 
     def might_contain(self, text: str) -> bool:
         """Cheap test: does any first word of any name occur in the text?"""

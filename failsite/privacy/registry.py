@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from failsite.content.items import BIDI_CONTROLS
 from failsite.content.schema import SHARED_AUDIENCES, Field, naming_audience, read_mapping
@@ -86,6 +86,11 @@ class Entry:
         return self.consent == "named" and naming_audience(audience) in self.named_in
 
 
+def names_matcher(entries: Iterable[Entry]) -> NameMatcher:
+    """A matcher of the entries' names and aliases, each found as its entry's id."""
+    return NameMatcher((name, e.id) for e in entries for name in e.names)
+
+
 @dataclass(frozen=True)
 class Registry:
     """Every protected entry, by id; empty when the site has no registry."""
@@ -103,6 +108,11 @@ class Registry:
     def named(self, text: str) -> str | None:
         """The entry whose id is `text`, or one of whose names it is (in any Unicode form and spacing)."""
         return text.strip() if text.strip() in self._by_id else self._by_name.get(fold(" ".join(text.split())))
+
+    @cached_property
+    def matcher(self) -> NameMatcher:
+        """Finds every entry's names and aliases in a text (made once: the anonymiser and each audit share it)."""
+        return names_matcher(self.entries)
 
     @cached_property
     def _by_name(self) -> dict[str, str]:
@@ -212,7 +222,7 @@ def _ambiguities(entries: list[Entry], shown: str) -> list[Diagnostic]:
                                          f"and {entry.name} ({entry.id})",
                                          "make the alias longer (e.g. add the surname) so it names one entry"))
             owner.setdefault(words, entry)
-    matcher = NameMatcher((name, e.id) for e in entries for name in e.names)
+    matcher = names_matcher(entries)
     for entry in entries:
         for found in matcher.find(entry.pseudonym):
             diagnostics.append(error(shown, entry.line, f"the pseudonym '{entry.pseudonym}' contains the protected name "

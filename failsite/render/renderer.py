@@ -6,9 +6,9 @@ import hashlib
 import itertools
 import os
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 import jinja2
 from markupsafe import Markup
@@ -54,6 +54,11 @@ class Output:
     shown: frozenset[str] = frozenset()
     searchable: bool = False
 
+    @cached_property
+    def sha256(self) -> str:
+        """The hash of its bytes, worked out the first time it is asked for (a preview asks on every save)."""
+        return hashlib.sha256(self.content).hexdigest()
+
 
 @dataclass(frozen=True)
 class Written:
@@ -69,7 +74,7 @@ class Written:
 def write_output(staging: Path, output: Output) -> Written:
     """Write an output into the staging folder and keep what later stages need of it."""
     write_file(staging, output.path, output.content)
-    return Written(output.path, hashlib.sha256(output.content).hexdigest(), output.shown, output.searchable)
+    return Written(output.path, output.sha256, output.shown, output.searchable)
 
 
 @dataclass(frozen=True)
@@ -174,13 +179,13 @@ class Renderer:
                         for line in dict.fromkeys(removed_links)]
         return RenderedBody(html, tuple(links), tuple(diagnostics), fields, tuple(placed))
 
-    def views(self, site: Site, bodies: dict[str, str], static: list[Output],
-              fields: dict[str, dict[str, Any]] | None = None,
-              parts: dict[str, tuple[tuple[str, str], ...]] | None = None) -> SiteView:
-        """The template-facing view of the site, installed as the templates' globals."""
-        hashes = {o.path: hashlib.sha256(o.content).hexdigest()[:10] for o in static} if self.hash_static else {}
+    def views(self, site: Site, bodies: Mapping[str, str], static: list[Output],
+              fields: Mapping[str, dict[str, Any]] | None = None,
+              parts: Mapping[str, tuple[tuple[str, str], ...]] | None = None, like: SiteView | None = None) -> SiteView:
+        """The template-facing view of the site, installed as the templates' globals (`like`: see SiteView)."""
+        hashes = {o.path: o.sha256[:10] for o in static} if self.hash_static else {}
         views = SiteView(site, bodies, hashes, self.anonymiser.text, fields or {}, parts or {},
-                         self.theme.strings.gettext)
+                         self.theme.strings.gettext, like)
         self.env.globals.update(site=views, url=views.url, absolute_url=views.absolute_url,
                                 static_url=views.static_url, card=self._cards(), picker_row=self._picker_rows())
         return views
@@ -437,14 +442,17 @@ def _private_files(site: Site) -> frozenset[Path]:
     return frozenset({(site.config.site_dir / registry).resolve()}) if registry else frozenset()
 
 
-def named_by_consent(site: Site) -> dict[str, frozenset[str]]:
-    """The registry entries each item names by consent, for the items that name anyone (most name nobody)."""
-    return {i.key: i.named for i in site.items if i.named}
+def named_by_consent(site: Site, keys: Iterable[str] | None = None) -> dict[str, frozenset[str]]:
+    """The registry entries each item (of `keys`, or of the site) names by consent, for the items that name anyone
+    (most name nobody)."""
+    items = site.items if keys is None else (site.by_key[key] for key in keys if key in site.by_key)
+    return {i.key: i.named for i in items if i.named}
 
 
 def allowed_names(outputs: Iterable[Output | Written], site: Site) -> dict[str, frozenset[str]]:
     """For each output, the registry entries it may show by name: those named by consent in the items it shows."""
-    named = named_by_consent(site)
+    outputs = list(outputs)
+    named = named_by_consent(site, frozenset().union(*(o.shown for o in outputs)))
     return {o.path: consented_names(named, o.shown) for o in outputs}
 
 

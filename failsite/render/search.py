@@ -18,7 +18,7 @@ import os
 import re
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from failsite.engine.cache import store_tree
 from failsite.engine.fingerprint import digest
@@ -255,10 +255,13 @@ class SearchIndexing:
         self.running.clear()
 
 
-def build_bundle(folder: Path, pages: list[str], bundle: str, shown: str, merged: bool) -> list[Diagnostic]:
+def build_bundle(folder: Path, pages: list[str], bundle: str, shown: str, merged: bool,
+                 interrupted: Callable[[], bool] | None = None,
+                 discard: Callable[[Path], None] | None = None) -> list[Diagnostic]:
     """Index one bundle into `folder/bundle` and check what Pagefind wrote; a bundle merged into the first keeps
-    only its index."""
-    return index_bundle(folder, pages, bundle, shown) or check_built_bundle(folder, bundle, shown, merged)
+    only its index. `interrupted`, `discard`: see output.staging.finish_index."""
+    return index_bundle(folder, pages, bundle, shown, interrupted, discard) or \
+        check_built_bundle(folder, bundle, shown, merged)
 
 
 def check_built_bundle(folder: Path, bundle: str, shown: str, merged: bool) -> list[Diagnostic]:

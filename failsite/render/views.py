@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
@@ -310,10 +310,12 @@ class ListPage:
 class SiteView:
     """The site as templates see it, plus URL helpers."""
 
-    def __init__(self, site: Site, bodies: dict[str, str], static_hashes: dict[str, str],
-                 anonymise: Callable[[str], str] = str, prose: dict[str, dict[str, Any]] | None = None,
-                 parts: dict[str, tuple[tuple[str, str], ...]] | None = None,
-                 gettext: Callable[[str], str] = str):
+    def __init__(self, site: Site, bodies: Mapping[str, str], static_hashes: dict[str, str],
+                 anonymise: Callable[[str], str] = str, prose: Mapping[str, dict[str, Any]] | None = None,
+                 parts: Mapping[str, tuple[tuple[str, str], ...]] | None = None,
+                 gettext: Callable[[str], str] = str, like: SiteView | None = None):
+        """`like`: the view of a site with the same items (by key) in the same order and the same taxonomies, whose
+        indexes of keys and terms are taken over instead of worked out again (a preview's page written early)."""
         self.site = site
         self.bodies = bodies
         self.prose = prose or {}  # item key -> its front-matter prose rendered as HTML, by field
@@ -321,19 +323,26 @@ class SiteView:
         self.shown: set[str] = set()  # keys of the items the page being rendered has looked at
         self.static_hashes = static_hashes
         self._ = gettext  # the theme's words in the site's language (render.i18n)
-        self._term_index = {(t.name, term.slug): term for t in site.taxonomies for term in t.terms}
         self._items: dict[str, ItemView] = {}
         self._story_counts: dict[tuple[str, str, str], int] = {}
         self._charts: dict[str | None, Markup] = {}
-        self._all_keys = tuple(i.key for i in site.items)
-        keys_by_type: dict[str, list[str]] = {}
-        for item in site.items:
-            keys_by_type.setdefault(item.type, []).append(item.key)
-            if item.type in insights.STORY_TYPES:
-                keys_by_type.setdefault(ALL_STORIES, []).append(item.key)
-        self._keys_by_type = {name: tuple(keys) for name, keys in keys_by_type.items()}
-        self._menu_pages = sorted((i for i in site.items if i.type == "page" and i.fields.get("menu") is not None),
-                                  key=lambda i: (i.fields["menu"], i.title))
+        if like is not None:
+            self._term_index, self._all_keys, self._keys_by_type = like._term_index, like._all_keys, like._keys_by_type
+            self._menu_pages = [site.by_key[page.key] for page in like._menu_pages]
+            # What is worked out from titles, types and terms alone, when the other view has worked it out.
+            self.__dict__.update((name, like.__dict__[name]) for name in ("_tracks", "_page_labels")
+                                 if name in like.__dict__)
+        else:
+            self._term_index = {(t.name, term.slug): term for t in site.taxonomies for term in t.terms}
+            self._all_keys = tuple(i.key for i in site.items)
+            keys_by_type: dict[str, list[str]] = {}
+            for item in site.items:
+                keys_by_type.setdefault(item.type, []).append(item.key)
+                if item.type in insights.STORY_TYPES:
+                    keys_by_type.setdefault(ALL_STORIES, []).append(item.key)
+            self._keys_by_type = {name: tuple(keys) for name, keys in keys_by_type.items()}
+            self._menu_pages = sorted((i for i in site.items if i.type == "page" and i.fields.get("menu") is not None),
+                                      key=lambda i: (i.fields["menu"], i.title))
         self._related: dict[str, tuple[str, ...]] = {}
         config = site.config
         self.anonymise = anonymise

@@ -181,7 +181,107 @@ def test_after_an_edit_the_search_finds_the_new_words(live: tuple[Path, Preview]
     assert "zephyrine" not in indexed_text(preview.out_dir / "pagefind")  # the reload comes first
     assert preview.refresh_search() == []
     assert "zephyrine" in indexed_text(preview.out_dir / "pagefind")
-    assert not any(p.name.endswith(".indexing") for p in preview.out_dir.iterdir())
+    preview.close()  # the replaced bundle and Pagefind's links are removed in the background
+    assert [p.name for p in preview.out_dir.iterdir() if ".indexing" in p.name] == []
+    assert list(preview.out_dir.parent.glob(".search-*")) == []
+
+
+def test_a_search_refresh_gives_way_to_a_waiting_save(live: tuple[Path, Preview], tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import pagefind_bin
+    site, preview = live
+    edit(site, preview, "content/talks/a.md", talk("Alpha", "2026-03-01", body="A zephyrine wind."))
+    slow = tmp_path / "slow-pagefind"  # an indexer that would take a minute: only being ended lets the test go on
+    slow.write_text("#!/bin/sh\nexec sleep 60\n")
+    slow.chmod(0o755)
+    indexer = pagefind_bin.get_executable
+    monkeypatch.setattr(pagefind_bin, "get_executable", lambda: slow)
+    asked: list[bool] = []
+
+    def saved_since() -> bool:  # a save arrives once the indexer has started
+        asked.append(True)
+        return len(asked) > 1
+
+    assert preview.refresh_search(interrupted=saved_since) == []
+    assert len(asked) == 2
+    assert "zephyrine" not in indexed_text(preview.out_dir / "pagefind")  # the last index stays whole
+    assert "Alpha" in indexed_text(preview.out_dir / "pagefind")
+    monkeypatch.setattr(pagefind_bin, "get_executable", indexer)
+    assert preview.refresh_search() == []  # the next refresh indexes what the interrupted one did not
+    assert "zephyrine" in indexed_text(preview.out_dir / "pagefind")
+    preview.close()
+    assert [p.name for p in preview.out_dir.iterdir() if ".indexing" in p.name] == []
+    assert list(preview.out_dir.parent.glob(".search-*")) == []
+
+
+def _told_and_assembled(preview: Preview, monkeypatch: pytest.MonkeyPatch, page: str, change: object
+                        ) -> tuple[list[str], list[str]]:
+    """Rebuild for `change` with a browser showing `page`: the order in which the browser was told to reload and the
+    site was assembled, and what the page held each time the browser was told."""
+    order: list[str] = []
+    shown: list[str] = []
+    assemble = rebuild_module.assemble_site
+
+    def assembling(*args, **kwargs):  # type: ignore[no-untyped-def]
+        order.append("assembled")
+        return assemble(*args, **kwargs)
+
+    def early(pages: frozenset[str]) -> None:
+        order.append("told")
+        shown.append((preview.out_dir / page).read_text())
+
+    monkeypatch.setattr(rebuild_module, "assemble_site", assembling)
+    report = preview.rebuild(change, viewed=frozenset({page}), early=early)  # type: ignore[arg-type]
+    assert report.ok, [d.format() for d in report.diagnostics]
+    return order, shown
+
+
+def test_a_text_edit_writes_the_open_page_before_the_site_is_assembled(
+        live: tuple[Path, Preview], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site, preview = live
+    # Charlie's summary is its first paragraph: a text edit changes it, and its word count, too.
+    (site / "content/talks/c.md").write_text(talk("Charlie", "2026-01-01", patterns="[paralysis]",
+                                                  body="Quite different words now. See [Bravo](b.md)."))
+    order, shown = _told_and_assembled(preview, monkeypatch, "talks/c/index.html",
+                                       classify([site / "content/talks/c.md"], preview.config, preview.theme))
+    assert order == ["told", "assembled"]
+    assert "Quite different words now." in shown[0]
+    # What the browser was shown first is what the whole rebuild made, and what a fresh preview makes.
+    assert shown[0] == (preview.out_dir / "talks/c/index.html").read_text()
+    fresh = Preview(site, tmp_path / "fresh", Audience(today=__import__("datetime").date(2026, 6, 1)))
+    assert fresh.rebuild().ok
+    assert shown[0] == (tmp_path / "fresh/talks/c/index.html").read_text()
+    assert "Quite different words now." in (preview.out_dir / "talks/index.html").read_text()  # the card's summary
+
+
+def test_a_front_matter_edit_waits_for_the_site(live: tuple[Path, Preview], monkeypatch: pytest.MonkeyPatch) -> None:
+    site, preview = live
+    (site / "content/talks/c.md").write_text(talk("Charlie", "2026-01-01", patterns="[identity]",
+                                                  body="See [Bravo](b.md)."))
+    order, shown = _told_and_assembled(preview, monkeypatch, "talks/c/index.html",
+                                       classify([site / "content/talks/c.md"], preview.config, preview.theme))
+    assert order == ["assembled", "told"] and "identity" in shown[0]
+
+
+def test_an_early_page_the_rebuild_makes_otherwise_is_written_again_and_reloaded(
+        live: tuple[Path, Preview], monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+    site, preview = live
+    views = rebuild_module._views
+
+    def stale_early_views(renderer, site_, bodies, static, like=None):  # type: ignore[no-untyped-def]
+        if like is not None:  # the early pages only: their views are made from the last site's
+            item, body = bodies["talks/c.md"]
+            bodies = {**bodies, "talks/c.md": (item, replace(body, html="<p>Stale words.</p>", parts=()))}
+        return views(renderer, site_, bodies, static, like)
+
+    monkeypatch.setattr(rebuild_module, "_views", stale_early_views)
+    (site / "content/talks/c.md").write_text(talk("Charlie", "2026-01-01", patterns="[paralysis]",
+                                                  body="Fresh words. See [Bravo](b.md)."))
+    order, shown = _told_and_assembled(preview, monkeypatch, "talks/c/index.html",
+                                       classify([site / "content/talks/c.md"], preview.config, preview.theme))
+    assert order == ["told", "assembled", "told"]
+    assert "Stale words." in shown[0] and "Fresh words." in shown[1] and "Stale words." not in shown[1]
 
 
 def test_search_refresh_rebuilds_only_changed_bundles_and_drops_extra_ones(
