@@ -89,6 +89,23 @@ def test_the_story_picker_shows_a_page_of_rows_at_a_time_and_counts_every_story(
     assert pages[0].select_one(".pager a[rel=prev]") is None and pages[2].select_one(".pager a[rel=next]") is None
 
 
+def test_a_later_page_of_a_list_names_its_page_in_the_breadcrumb(make_site: SiteMaker) -> None:
+    files = {f"content/talks/{name}.md": talk(f"Talk {name}", date=f"2026-03-0{n}", patterns="[concrete]")
+             for n, name in enumerate("abcde", start=1)}
+    site = make_site(files, "title: T\npagination:\n  per_page: 2\n  picker_per_page: 2\n")
+    build(site, today=DAY)
+
+    def crumbs(path: str) -> tuple[list[str], str]:
+        trail = html(site, path).select_one(".breadcrumbs")
+        return [text_of(a) for a in trail.select("a")], text_of(trail.select_one("[aria-current=page]"))
+
+    assert crumbs("talks/index.html") == (["Home", "Stories"], "Talks")
+    assert crumbs("talks/page/2/index.html") == (["Home", "Stories", "Talks"], "Page 2 of 3")
+    assert crumbs("patterns/concrete/page/3/index.html") == (["Home", "Failure patterns", "Concrete"], "Page 3 of 3")
+    assert crumbs("curriculum/stories/page/2/index.html") == (["Home", "Story picker"], "Page 2 of 3")
+    assert crumbs("talks/a/index.html")[1] == "Talk a"
+
+
 def test_one_page_of_stories_has_no_pager_and_no_note(make_site: SiteMaker) -> None:
     site = picker_site(make_site, per_page=5)
     build(site, today=DAY)
