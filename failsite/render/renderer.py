@@ -452,7 +452,9 @@ def named_by_consent(site: Site, keys: Iterable[str] | None = None) -> dict[str,
 def allowed_names(outputs: Iterable[Output | Written], site: Site) -> dict[str, frozenset[str]]:
     """For each output, the registry entries it may show by name: those named by consent in the items it shows."""
     outputs = list(outputs)
-    named = named_by_consent(site, frozenset().union(*(o.shown for o in outputs)))
+    # The items the outputs show (a preview's few pages), or every item (a build), whichever is fewer to look at.
+    few = sum(len(o.shown) for o in outputs) < len(site.items)
+    named = named_by_consent(site, frozenset().union(*(o.shown for o in outputs)) if few else None)
     return {o.path: consented_names(named, o.shown) for o in outputs}
 
 
