@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import contextlib
 import functools
 import os
 import shutil
@@ -54,6 +55,18 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+@contextlib.contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """A built site's folder served on a free port, as a static host serves it: its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     site = tmp_path_factory.mktemp("demo")
@@ -64,12 +77,8 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (site / "site.yaml").write_text(text)
     (site / "content/talks/a-draft-in-progress.md").write_text(DRAFT)
     build(site, audience="restricted", drafts=True)  # every page type, the facilitator guides and a draft included
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site / "public")))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(site / "public") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -166,16 +175,11 @@ def test_a_printed_story_gives_full_addresses_for_its_links_and_itself(browser, 
                       "content/talks/b.md": talk("B", patterns="[concrete]")},
                      config="title: T\nbase_url: https://intranet.example/\n")
     build(site)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site / "public")))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with serving(site / "public") as url:
         page = browser.new_page()
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}/talks/a/")
+        page.goto(f"{url}/talks/a/")
         text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(page.pdf(format="A4"))).pages)
         page.close()
-    finally:
-        server.shutdown()
-        server.server_close()
     flat = re.sub(r"\s+", "", text)  # a long address may wrap in print
     assert "(https://intranet.example/talks/b/)" in flat and "(https://example.org/x)" in flat
     assert "https://intranet.example/talks/a/" in flat
@@ -303,11 +307,8 @@ def sharded_demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         failsite.render.search.SHARD_PAGES = original
     assert (site / "public/pagefind-3").is_dir()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site / "public")))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(site / "public") as url:
+        yield url
 
 
 def test_search_merges_every_bundle_of_a_sharded_site(browser, sharded_demo_url: str) -> None:  # type: ignore[no-untyped-def]
@@ -400,3 +401,39 @@ http {{
         nginx.terminate()
         nginx.wait(timeout=10)
         preview.stop()
+
+
+def test_a_filter_of_the_story_picker_looks_through_every_page(browser, make_site) -> None:  # type: ignore[no-untyped-def]
+    from conftest import talk
+    files = {f"content/talks/{name}.md": talk(f"Talk {name}", date=f"2026-03-0{n}", patterns="[concrete]")
+             for n, name in enumerate("abcde", start=1)}
+    files["content/modules/m.md"] = ("---\ntitle: Reading a failure\nduration: 30\ntrack: Leading\norder: 1\n"
+                                     "patterns: [concrete]\nstories: [../talks/d.md]\n---\nThe overview.\n")
+    site = make_site(files, "title: T\npagination:\n  picker_per_page: 2\n")  # pages: e d, c b, a
+    build(site)
+    with serving(site / "public") as url:
+        page = browser.new_page(viewport={"width": 390, "height": 800})  # rows are blocks there: hidden ones too?
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+        def shown() -> list[str]:
+            return page.locator("#story-picker tbody tr:visible td:first-child").all_inner_texts()
+
+        def says(text: str) -> None:
+            page.wait_for_function("text => document.querySelector('.filter-count').textContent === text", arg=text)
+
+        page.goto(f"{url}/curriculum/stories/page/2/")
+        says("2 of 2 shown")
+        assert shown() == ["Talk c", "Talk b"]
+        page.check("input[name=unused]")  # d is the one story a module uses
+        says("4 of 5 shown, from every page")
+        assert shown() == ["Talk e", "Talk c", "Talk b", "Talk a"]  # every page's, in page order
+        page.select_option("select[name=patterns]", "concrete")
+        page.uncheck("input[name=unused]")
+        says("5 of 5 shown, from every page")
+        assert shown() == ["Talk e", "Talk d", "Talk c", "Talk b", "Talk a"]
+        page.click("button[type=reset]")  # no filter: the page shows its own rows again
+        says("2 of 2 shown")
+        assert shown() == ["Talk c", "Talk b"]
+        page.close()
+    assert errors == []

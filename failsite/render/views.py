@@ -525,7 +525,10 @@ class SiteView:
                                 row["barrier_titles"], row["practice_titles"], story.reading_minutes,
                                 tuple((m.url, m.title) for m in row["modules"]))
             rows.append(row)
-        return {"rows": rows, "per_page": size, **self._picker_totals}
+        count = -(-len(keys) // size)
+        # Every page's address when there are several: a filter looks through them all (filter.js fetches them).
+        pages = [self.url(STORY_PICKER_URL if n == 1 else f"{STORY_PICKER_URL}page/{n}/") for n in range(1, count + 1)]
+        return {"rows": rows, "per_page": size, "pages": pages if count > 1 else [], **self._picker_totals}
 
     @cached_property
     def _picker_totals(self) -> dict[str, Any]:

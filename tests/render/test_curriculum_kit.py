@@ -83,10 +83,16 @@ def test_the_story_picker_shows_a_page_of_rows_at_a_time_and_counts_every_story(
         [["Talk e", "Talk d"], ["Talk c", "Talk b"], ["Talk a"]]
     for number, page in enumerate(pages, start=1):
         assert text_of(page.select_one("caption")) == f"5 published stories, 4 not used in any module. Page {number} of 3"
-        assert "its filters apply to the page you are on" in text_of(page.select_one(".picker-pages"))
+        assert "a filter looks through every page" in text_of(page.select_one(".picker-pages"))
     assert pages[0].select_one(".pager a[rel=next]")["href"] == "/curriculum/stories/page/2/"
     assert pages[2].select_one(".pager a[rel=prev]")["href"] == "/curriculum/stories/page/2/"
     assert pages[0].select_one(".pager a[rel=prev]") is None and pages[2].select_one(".pager a[rel=next]") is None
+    # Each page names them all for its filter, which looks through every page (js/filter.js; tests/test_browser.py).
+    for number, page in enumerate(pages, start=1):
+        table = page.select_one("#story-picker")
+        assert table["data-pages"] == "/curriculum/stories/ /curriculum/stories/page/2/ /curriculum/stories/page/3/"
+        assert table["data-page"] == str(number)
+        assert page.select_one("form[data-filters]")["data-count-all"] == "{shown} of {total} shown, from every page"
 
 
 def test_a_later_page_of_a_list_names_its_page_in_the_breadcrumb(make_site: SiteMaker) -> None:
@@ -112,6 +118,7 @@ def test_one_page_of_stories_has_no_pager_and_no_note(make_site: SiteMaker) -> N
     page = html(site, "curriculum/stories/index.html")
     assert len(page.select("#story-picker tbody tr")) == 5 and len(picker_pages(site)) == 1
     assert page.select_one(".pager") is None and page.select_one(".picker-pages") is None
+    assert not page.select_one("#story-picker").has_attr("data-pages")
     assert text_of(page.select_one("caption")) == "5 published stories, 4 not used in any module."
 
 

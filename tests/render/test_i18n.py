@@ -109,5 +109,8 @@ def test_a_german_site_has_its_views_titles_labels_and_chart_in_german(make_site
     picker = html(site, "curriculum/stories/index.html")
     assert {text_of(o) for o in picker.select("select option[value='']")} == {"alle"}
     assert text_of(picker.select_one("caption")).startswith("2 veröffentlichte Geschichten, 2 in keinem Modul")
+    form = picker.select_one("form[data-filters]")  # what js/filter.js says, in German
+    assert (form["data-count"], form["data-count-all"], form["data-loading"]) == (
+        "{shown} von {total} angezeigt", "{shown} von {total} angezeigt, aus allen Seiten", "Alle Seiten werden durchsucht …")
     talk_page = html(site, "talks/a/index.html")
     assert [s["data-pagefind-filter"] for s in talk_page.select("[data-pagefind-filter]")][:2] == ["Art", "Muster"]
