@@ -181,19 +181,21 @@ def _set_aside(previous: Path, trash: Path) -> Path:
     return trash
 
 
-def remove_in_thread(folder: Path) -> threading.Thread:
-    """Start removing a folder in a thread (join it before the process ends)."""
-    removal = threading.Thread(target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True})
+def remove_in_thread(*folders: Path) -> threading.Thread:
+    """Start removing folders in a thread (join it before the process ends)."""
+    removal = threading.Thread(target=lambda: [shutil.rmtree(folder, ignore_errors=True) for folder in folders])
     removal.start()
     return removal
 
 
-def remove_detached(folder: Path) -> None:
-    """Remove a folder in a process of its own that outlives this one, so a build returns as soon as its output is
+def remove_detached(*folders: Path) -> None:
+    """Remove folders in a process of its own that outlives this one, so a build returns as soon as its output is
     published (at 10,000 pages removing the old output takes longer than an edit's build)."""
+    if not folders:
+        return
     # The shell starts the removal in the background and ends at once, so nothing of it is left to this process to
     # wait for; a session of its own keeps it going when the terminal's Ctrl-C ends the build's process group.
-    subprocess.run(["sh", "-c", 'rm -rf -- "$1" </dev/null >/dev/null 2>&1 &', "sh", str(folder)],
+    subprocess.run(["sh", "-c", 'rm -rf -- "$@" </dev/null >/dev/null 2>&1 &', "sh", *map(str, folders)],
                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
                    check=False)
 

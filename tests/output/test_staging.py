@@ -108,8 +108,22 @@ def test_the_old_output_a_command_line_build_sets_aside_is_removed_by_a_process_
     (site / "public" / "index.html").write_text("the old output")
     assert subprocess.run([sys.executable, "-m", "failsite", "build", str(site)], capture_output=True).returncode == 0
     deadline = time.monotonic() + 20
-    while any(p.name.startswith(".public.") for p in tmp_path.joinpath("site").iterdir()) and time.monotonic() < deadline:
+    # The old output and the pages' search documents (.search-PID-documents-*), both removed by that process.
+    while any(p.name.startswith((".public.", ".search-")) for p in site.iterdir()) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert [p.name for p in site.iterdir() if p.name.startswith(".public")] == []
+    assert [p.name for p in site.iterdir() if p.name.startswith((".public", ".search-"))] == []
     assert (site / "public" / "index.html").read_text() != "the old output"
     assert any("One more line." in page.read_text() for page in (site / "public").rglob("*.html"))
+
+
+def test_a_build_in_process_leaves_nothing_beside_its_output_when_it_returns(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(COMPLETE, site)
+    build(site)  # the old output (none the first time) and the search documents removed before it returns
+    talk = site / "content" / "talks" / "launch.md"
+    talk.write_text(talk.read_text() + "\nOne more line.\n")
+    build(site)
+    assert sorted(p.name for p in site.iterdir() if p.name.startswith(".")) == [".failsite-cache"]
+    talk.write_text("---\ntitle: [broken\n---\n")
+    assert build_errors(site)  # a failed build removes them too
+    assert sorted(p.name for p in site.iterdir() if p.name.startswith(".")) == [".failsite-cache"]
