@@ -14,7 +14,7 @@ import shutil
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
@@ -250,41 +250,47 @@ class Preview:
         """Assemble the site from the parsed items and render, audit and write the pages that differ; `edited`: the
         content files this rebuild read again, whose open pages may be written before the site is assembled."""
         written_early = self._write_viewed_early(edited) if edited else set()
-        diagnostics = [d for _, found in self.parsed.values() for d in found]
-        items = [item for item, _ in self.parsed.values() if item is not None]
-        audience = audience_for(self.audience.name, self.audience.drafts, self.audience.today, self.config.review,
-                                self.audience.owner)
-        site, found = assemble_site(items, frozenset(self.sources), self.config, audience)
-        diagnostics += found + prerequisite_order(site) + self.data_diagnostics
-        site = replace(site, data=self.data)
-        renderer = self._renderer()
-        diagnostics += renderer.diagnostics
-        if has_errors(diagnostics):
-            raise FailsiteError(sorted_unique(diagnostics))
-        bodies = self._bodies(site, renderer, diagnostics)
-        static = renderer.static(site) if everything else [self.outputs[p] for p in sorted(self._static_paths)]
-        views = _views(renderer, site, bodies, static)
-        plans = plan_pages(site)
-        signature = PageSignatures(site)
-        changed_items = self._changed_items(site, bodies)
-        global_signature = (tuple(views.menu), tuple(t.name for t in site.taxonomies if t.terms), digest(site.data))
-        redo_all = everything or global_signature != self.global_signature
-
-        def is_chosen(plan: PagePlan) -> bool:
-            return (redo_all or plan.template in templates_changed or signature(plan) is None
-                    or signature(plan) != self.signatures.get(plan.url)
-                    or (self.outputs.get(plan.output_path) is not None
-                        and bool(self.outputs[plan.output_path].shown & changed_items)))
-        collisions = check_collisions([p.output_path for p in plans] + [o.path for o in static], site)
-        if collisions:
-            raise FailsiteError(collisions)
         viewed, _, meanwhile = self._first or (frozenset(), None, nullcontext())
-        # The pages browsers have open are signed, rendered and written before the others are even signed.
-        first = [plan for plan in plans if plan.output_path in viewed and is_chosen(plan)] \
-            if not everything and not written_early else []
-        pages = renderer.pages(views, first, diagnostics)
-        written_first = self._write_first(pages, site, diagnostics) if first else set()
-        with meanwhile if first else nullcontext():
+        # Requests are answered (`meanwhile`) while pages render, from when the open pages are written: nothing is
+        # written into the folder until the audit at the end.
+        with ExitStack() as answering:
+            if written_early:
+                answering.enter_context(meanwhile)
+            diagnostics = [d for _, found in self.parsed.values() for d in found]
+            items = [item for item, _ in self.parsed.values() if item is not None]
+            audience = audience_for(self.audience.name, self.audience.drafts, self.audience.today, self.config.review,
+                                    self.audience.owner)
+            site, found = assemble_site(items, frozenset(self.sources), self.config, audience)
+            diagnostics += found + prerequisite_order(site) + self.data_diagnostics
+            site = replace(site, data=self.data)
+            renderer = self._renderer()
+            diagnostics += renderer.diagnostics
+            if has_errors(diagnostics):
+                raise FailsiteError(sorted_unique(diagnostics))
+            bodies = self._bodies(site, renderer, diagnostics)
+            static = renderer.static(site) if everything else [self.outputs[p] for p in sorted(self._static_paths)]
+            views = _views(renderer, site, bodies, static)
+            plans = plan_pages(site)
+            signature = PageSignatures(site)
+            changed_items = self._changed_items(site, bodies)
+            global_signature = (tuple(views.menu), tuple(t.name for t in site.taxonomies if t.terms), digest(site.data))
+            redo_all = everything or global_signature != self.global_signature
+
+            def is_chosen(plan: PagePlan) -> bool:
+                return (redo_all or plan.template in templates_changed or signature(plan) is None
+                        or signature(plan) != self.signatures.get(plan.url)
+                        or (self.outputs.get(plan.output_path) is not None
+                            and bool(self.outputs[plan.output_path].shown & changed_items)))
+            collisions = check_collisions([p.output_path for p in plans] + [o.path for o in static], site)
+            if collisions:
+                raise FailsiteError(collisions)
+            # The pages browsers have open are signed, rendered and written before the others are even signed.
+            first = [plan for plan in plans if plan.output_path in viewed and is_chosen(plan)] \
+                if not everything and not written_early else []
+            pages = renderer.pages(views, first, diagnostics)
+            written_first = self._write_first(pages, site, diagnostics) if first else set()
+            if first:
+                answering.enter_context(meanwhile)
             chosen = [plan for plan in plans if is_chosen(plan)]
             pages += renderer.pages(views, [plan for plan in chosen if plan not in first], diagnostics)
             pages += renderer.feeds(views, plans)

@@ -53,6 +53,7 @@ class PreviewHTTPServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 DEBOUNCE_SECONDS = 0.04  # quiet time that ends a burst of saves
 MAX_WAIT_SECONDS = 0.5  # a burst never delays a rebuild longer than this
+SWITCH_SECONDS = 0.001  # how long a thread holds the interpreter while others wait (sys.setswitchinterval)
 
 _CLIENT = """<div id="failsite-preview-banner" role="status" style="position:fixed;bottom:0;right:0;z-index:2147483647;\
 background:#8a5a00;color:#fff;font:600 13px/1.4 system-ui,sans-serif;padding:4px 10px;border-top-left-radius:6px">\
@@ -374,6 +375,9 @@ def start_preview(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, aud
     """Build the site into a fresh preview folder, serve it, and rebuild on every change; `base_url` replaces
     site.yaml's for the preview (where a reverse proxy serves it, e.g. https://intranet.example/preview/)."""
     preview_dir = Path(tempfile.mkdtemp(prefix="failsite-preview-"))
+    # A request waits for the rebuild thread to let go of the interpreter; by default it may hold on for 5 ms at a
+    # time, and a page asked for while the rest of a rebuild renders took tens of them.
+    sys.setswitchinterval(SWITCH_SECONDS)
     preview = Preview(site_dir, preview_dir, audience, base_url)
     state = LiveState()
     first = preview.rebuild()

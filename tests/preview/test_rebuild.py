@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -230,8 +232,14 @@ def _told_and_assembled(preview: Preview, monkeypatch: pytest.MonkeyPatch, page:
         order.append("told")
         shown.append((preview.out_dir / page).read_text())
 
+    @contextmanager
+    def meanwhile() -> Iterator[None]:  # the server lets requests read the folder while the other pages render
+        order.append("answering")
+        yield
+
     monkeypatch.setattr(rebuild_module, "assemble_site", assembling)
-    report = preview.rebuild(change, viewed=frozenset({page}), early=early)  # type: ignore[arg-type]
+    report = preview.rebuild(change, viewed=frozenset({page}), early=early,  # type: ignore[arg-type]
+                             meanwhile=meanwhile())
     assert report.ok, [d.format() for d in report.diagnostics]
     return order, shown
 
@@ -244,7 +252,7 @@ def test_a_text_edit_writes_the_open_page_before_the_site_is_assembled(
                                                   body="Quite different words now. See [Bravo](b.md)."))
     order, shown = _told_and_assembled(preview, monkeypatch, "talks/c/index.html",
                                        classify([site / "content/talks/c.md"], preview.config, preview.theme))
-    assert order == ["told", "assembled"]
+    assert order == ["told", "answering", "assembled"]  # and requests are answered from then on
     assert "Quite different words now." in shown[0]
     # What the browser was shown first is what the whole rebuild made, and what a fresh preview makes.
     assert shown[0] == (preview.out_dir / "talks/c/index.html").read_text()
@@ -260,7 +268,7 @@ def test_a_front_matter_edit_waits_for_the_site(live: tuple[Path, Preview], monk
                                                   body="See [Bravo](b.md)."))
     order, shown = _told_and_assembled(preview, monkeypatch, "talks/c/index.html",
                                        classify([site / "content/talks/c.md"], preview.config, preview.theme))
-    assert order == ["assembled", "told"] and "identity" in shown[0]
+    assert order == ["assembled", "told", "answering"] and "identity" in shown[0]
 
 
 def test_an_early_page_the_rebuild_makes_otherwise_is_written_again_and_reloaded(
@@ -280,7 +288,7 @@ def test_an_early_page_the_rebuild_makes_otherwise_is_written_again_and_reloaded
                                                   body="Fresh words. See [Bravo](b.md)."))
     order, shown = _told_and_assembled(preview, monkeypatch, "talks/c/index.html",
                                        classify([site / "content/talks/c.md"], preview.config, preview.theme))
-    assert order == ["told", "assembled", "told"]
+    assert order == ["told", "answering", "assembled", "told"]
     assert "Stale words." in shown[0] and "Fresh words." in shown[1] and "Stale words." not in shown[1]
 
 
