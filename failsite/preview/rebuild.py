@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import threading
 import time
 import traceback
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -43,7 +43,7 @@ from failsite.render.theme import load_theme
 from failsite.render.views import SiteView
 from failsite.render.search import (SEARCH_FOLDER, build_bundle, bundles, is_search_bundle_file, nothing_to_search,
                                     unreadable_by_audit)
-from failsite.output.staging import IndexInterrupted, write_changes
+from failsite.output.staging import IndexInterrupted, remove_in_thread, write_changes
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,8 @@ class Preview:
         self._plans: dict[str, PagePlan] = {}  # the last rebuild's page plans, by output path
         self._views: SiteView | None = None  # the last rebuild's view of its site
         self._positions: tuple[Site | None, dict[str, int]] = (None, {})  # a site, and where its items hold each key
-        # Removes what search runs leave (thousands of links) beside the rebuilds, which need not wait for it.
-        self._janitor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="failsite-preview-janitor")
+        # Removals of what search runs leave (thousands of links), under way beside the rebuilds, which need not wait.
+        self._removals: list[threading.Thread] = []
         self._runs = itertools.count()  # numbers each search run's folder, so a removal under way meets no new one
         # This rebuild's pages to write first: (open in a browser, told when written, context for the rest).
         self._first: tuple[frozenset[str], Callable[[frozenset[str]], None],
@@ -215,12 +215,14 @@ class Preview:
         return diagnostics
 
     def _discard(self, folder: Path) -> None:
-        """Remove a folder nothing reads any more, in the background."""
-        self._janitor.submit(shutil.rmtree, folder, ignore_errors=True)
+        """Remove a folder nothing reads any more, in the background (a thread that ends when it is done)."""
+        self._removals = [removal for removal in self._removals if removal.is_alive()] + [remove_in_thread(folder)]
 
     def close(self) -> None:
         """Wait for the folders being removed in the background (the preview is stopping)."""
-        self._janitor.shutdown(wait=True)
+        for removal in self._removals:
+            removal.join()
+        self._removals.clear()
 
     def _remove_bundles(self, keep: set[str], swap: AbstractContextManager[object]) -> None:
         """Remove bundle folders beyond the ones the site has now (it shrank)."""

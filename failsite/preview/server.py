@@ -461,7 +461,11 @@ def _rebuild_once(preview: Preview, burst: set[Path], state: LiveState,
     viewed = state.viewed() if state.report is None or state.report.ok else frozenset()
     with state.files:
         result = preview.rebuild(change, viewed=viewed, early=early, meanwhile=_released(state.files))
-        state.publish(result, frozenset(told))
+        # A failure with another save already waiting is most likely a file read half-written (an editor that
+        # empties a file, then writes it): the browsers keep the last good pages, and the waiting save's rebuild
+        # tells them, with the error page again if the failure stands.
+        if result.ok or not saved_since():
+            state.publish(result, frozenset(told))
     report(", ".join(change.paths) or "change", result)
     if result.ok and not result.css_only and not change.full:  # a full rebuild indexed everything already
         try:
