@@ -183,7 +183,11 @@ def _set_aside(previous: Path, trash: Path) -> Path:
 
 def remove_in_thread(*folders: Path) -> threading.Thread:
     """Start removing folders in a thread (join it before the process ends)."""
-    removal = threading.Thread(target=lambda: [shutil.rmtree(folder, ignore_errors=True) for folder in folders])
+    def remove() -> None:
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    removal = threading.Thread(target=remove)
     removal.start()
     return removal
 

@@ -86,7 +86,7 @@ class Preview:
         self._links: tuple[object, ...] = ()  # the last rebuild's _link_context
         self._plans: dict[str, PagePlan] = {}  # the last rebuild's page plans, by output path
         self._views: SiteView | None = None  # the last rebuild's view of its site
-        self._positions: tuple[Site | None, dict[str, int]] = (None, {})  # a site, and where its items hold each key
+        self._positions: dict[str, int] = {}  # where the last site's items hold each key
         # Removals of what search runs leave (thousands of links), under way beside the rebuilds, which need not wait.
         self._removals: list[threading.Thread] = []
         self._runs = itertools.count()  # numbers each search run's folder, so a removal under way meets no new one
@@ -270,7 +270,7 @@ class Preview:
             if has_errors(diagnostics):
                 raise FailsiteError(sorted_unique(diagnostics))
             bodies = self._bodies(site, renderer, diagnostics)
-            static = renderer.static(site) if everything else [self.outputs[p] for p in sorted(self._static_paths)]
+            static = renderer.static(site) if everything else self._static_outputs()
             views = _views(renderer, site, bodies, static)
             plans = plan_pages(site)
             signature = PageSignatures(site)
@@ -313,7 +313,7 @@ class Preview:
             self._first[1](frozenset(written_early & set(changed)))
         self.site, self.bodies, self.signatures, self.global_signature = site, bodies, signatures, global_signature
         self._views = views
-        self._positions = (site, {item.key: n for n, item in enumerate(site.items)})  # for the next save's early pages
+        self._positions = {item.key: n for n, item in enumerate(site.items)}  # for the next save's early pages
         self._plans = {plan.output_path: plan for plan in plans}
         self.warnings = sorted_unique(d for d in diagnostics if d.severity == "warning")
         if everything:
@@ -343,26 +343,22 @@ class Preview:
             return set()
         items = list(old_site.items)
         for key, item in changed.items():
-            items[self._position(key)] = item
+            items[self._positions[key]] = item
         site = replace(old_site, items=tuple(items), by_key={**old_site.by_key, **changed})
         renderer = self._renderer()
         diagnostics: list[Diagnostic] = []
         bodies = {**self.bodies, **{key: (item, renderer.body(site, item)) for key, item in changed.items()}}
         for key in changed:
             diagnostics += bodies[key][1].diagnostics
-        static = [self.outputs[path] for path in sorted(self._static_paths)]
-        views = _views(renderer, site, bodies, static, like=self._views)
+        views = _views(renderer, site, bodies, self._static_outputs(), like=self._views)
         pages = renderer.pages(views, plans, diagnostics)
         if has_errors(diagnostics):
             return set()  # the rebuild reports them
         return self._write_first(pages, site, diagnostics)
 
-    def _position(self, key: str) -> int:
-        """Where the last site's items hold the item with this key (worked out once per site)."""
-        assert self.site is not None
-        if self._positions[0] is not self.site:
-            self._positions = (self.site, {item.key: n for n, item in enumerate(self.site.items)})
-        return self._positions[1][key]
+    def _static_outputs(self) -> list[Output]:
+        """The static files as the preview last wrote them (a content edit changes none)."""
+        return [self.outputs[path] for path in sorted(self._static_paths)]
 
     def _write_first(self, pages: list[Output], site: Site, diagnostics: list[Diagnostic]) -> set[str]:
         """Audit and write the pages browsers have open, ahead of the rest, and tell `early` which changed; the rest

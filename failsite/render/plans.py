@@ -45,12 +45,18 @@ def output_path(url: str) -> str:
     return path + "index.html" if not path or path.endswith("/") else path
 
 
+def page_urls(url: str, total: int, per_page: int) -> list[str]:
+    """The addresses of a list of `total` items shown `per_page` a page: url, then url/page/2/ and on (one page when
+    the list is empty)."""
+    return [url if n == 1 else f"{url}page/{n}/" for n in range(1, max(1, -(-total // per_page)) + 1)]
+
+
 def paginated(url: str, total: int, per_page: int, **fields: object) -> list[PagePlan]:
     """The pages of a list of `total` items: url, then url/page/2/ and on."""
-    count = max(1, -(-total // per_page))
-    return [PagePlan(url=url if n == 1 else f"{url}page/{n}/", number=n, count=count,
-                     first=(n - 1) * per_page, last=min(n * per_page, total), **fields)  # type: ignore[arg-type]
-            for n in range(1, count + 1)]
+    urls = page_urls(url, total, per_page)
+    return [PagePlan(url=page, number=n, count=len(urls), first=(n - 1) * per_page, last=min(n * per_page, total),
+                     **fields)  # type: ignore[arg-type]
+            for n, page in enumerate(urls, start=1)]
 
 
 def plan_pages(site: Site) -> list[PagePlan]:

@@ -17,7 +17,7 @@ from failsite.content.items import Item, quarter_slug
 from failsite.content.text import without_tags
 from failsite.content.config import TypeOptions
 from failsite.render.plans import (ALL_STORIES, ALL_STORIES_URL, STORY_PICKER_URL, PagePlan, builds_guides,
-                                   kit_pdf_path, output_path, team_actions_url)
+                                   kit_pdf_path, output_path, page_urls, team_actions_url)
 from failsite.content.schema import AUDIENCES, BUILTIN_TYPES, CONTENT_TYPES, is_folder_file
 from failsite.render.search import bundles
 from failsite.site.assemble import Site, asset_url, resolve_source_key
@@ -525,10 +525,9 @@ class SiteView:
                                 row["barrier_titles"], row["practice_titles"], story.reading_minutes,
                                 tuple((m.url, m.title) for m in row["modules"]))
             rows.append(row)
-        count = -(-len(keys) // size)
         # Every page's address when there are several: a filter looks through them all (filter.js fetches them).
-        pages = [self.url(STORY_PICKER_URL if n == 1 else f"{STORY_PICKER_URL}page/{n}/") for n in range(1, count + 1)]
-        return {"rows": rows, "per_page": size, "pages": pages if count > 1 else [], **self._picker_totals}
+        pages = [self.url(url) for url in page_urls(STORY_PICKER_URL, len(keys), size)]
+        return {"rows": rows, "per_page": size, "pages": pages if len(pages) > 1 else [], **self._picker_totals}
 
     @cached_property
     def _picker_totals(self) -> dict[str, Any]:
