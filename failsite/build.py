@@ -217,21 +217,26 @@ def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, s
         if anonymiser.registry.entries else None
     published = published_files(site.config.site_dir, previous) if previous is not None else {}
     outputs: list[Written] = []
-    if theme is not None:
-        outputs, found = render_site(site, theme, anonymiser, staging, progress, cache,
-                                     render_environment(site.config, anonymiser, theme.hooks.fingerprint), previous,
-                                     published, page_audit, documents)
-        diagnostics += found
-    if has_errors(diagnostics):
-        raise BuildFailed(sorted_unique(diagnostics))
-    audited = page_audit.audited if page_audit is not None else set()
-    # The audit reads the other files as written, before they are swapped in, while Pagefind indexes the pages (an
-    # external process, started here and waited for after), then what Pagefind wrote.
-    pages = output_files(staging)
-    search = SearchIndexing(staging, {o.path: o.sha256 for o in outputs if o.searchable}, shown_output, cache,
-                            previous, published, documents) if cache is not None else None
-    allowed, known = allowed_names(outputs, site), {o.path: o.sha256 for o in outputs}
+    started: list[SearchIndexing] = []
+
+    def start_search(pages: list[Written]) -> None:  # Pagefind indexes the pages while the feeds are made
+        started.append(SearchIndexing(staging, {o.path: o.sha256 for o in pages if o.searchable}, shown_output, cache,
+                                      previous, published, documents))
     try:
+        if theme is not None:
+            outputs, found = render_site(site, theme, anonymiser, staging, progress, cache,
+                                         render_environment(site.config, anonymiser, theme.hooks.fingerprint),
+                                         previous, published, page_audit, documents,
+                                         start_search if cache is not None else None)
+            diagnostics += found
+        if has_errors(diagnostics):
+            raise BuildFailed(sorted_unique(diagnostics))
+        search = started[0] if started else None
+        audited = page_audit.audited if page_audit is not None else set()
+        # The audit reads the other files as written, before they are swapped in, while Pagefind indexes the pages (an
+        # external process, started once the pages were written and waited for here), then what Pagefind wrote.
+        pages = output_files(staging, besides=search.folders if search is not None else ())
+        allowed, known = allowed_names(outputs, site), {o.path: o.sha256 for o in outputs}
         files = [(relative, os.path.join(staging, relative)) for relative in pages
                  if relative != MARKER and relative not in audited]
         findings = audit_files(files, anonymiser.registry, allowed, shown_output, cache, known, unreadable_by_audit)
@@ -240,8 +245,8 @@ def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, s
             cache.prepare()  # the cache's pickling, while Pagefind has most of the machine
             diagnostics += search.finish()
     finally:
-        if search is not None:
-            search.stop()
+        for indexing in started:
+            indexing.stop()
     # Only the search bundles were written since the pages were listed; those written from the cache are known.
     staged = pages if search is None else dict(sorted({**pages, **output_files(staging, search.folders)}.items()))
     files = [(relative, os.path.join(staging, relative)) for relative in staged if relative not in pages]

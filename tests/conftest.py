@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import re
 import textwrap
+import threading
 from pathlib import Path
 from typing import Callable
 
@@ -43,6 +44,17 @@ def make_site(tmp_path: Path) -> SiteMaker:
         write_files(root, files or {})
         return root
     return make
+
+
+@pytest.fixture
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Work of any size forks, in-process builds included (where this process has no other threads, as a build's
+    has not)."""
+    from failsite.engine import parallel
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setenv("FAILSITE_WORKERS", "2")
+    if threading.active_count() != 1:
+        pytest.skip("this test process runs other threads: nothing forks")
 
 
 def build(site: Path, **options: object) -> BuildResult:

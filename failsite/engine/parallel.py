@@ -14,10 +14,11 @@ import ctypes.util
 import gc
 import multiprocessing
 import os
+import pickle
 import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, Callable, Generic, Sequence, TypeVar
 
 Work = TypeVar("Work")
 Result = TypeVar("Result")
@@ -42,8 +43,7 @@ def fork_map(task: Callable[[dict[str, Any], Sequence[Work]], list[Result]], wor
     workers = worker_count()
     slices = [work[i:i + chunk] for i in range(0, len(work), chunk)]
     results: list[Result] = []
-    if (len(work) < PARALLEL_FROM or workers < 2 or threading.active_count() != 1
-            or "fork" not in multiprocessing.get_all_start_methods()):
+    if _serial(len(work)):
         for piece in slices:
             results += task(inherited, piece)
             if progress:
@@ -64,6 +64,64 @@ def fork_map(task: Callable[[dict[str, Any], Sequence[Work]], list[Result]], wor
     finally:
         gc.unfreeze()
         _inherited.clear()
+
+
+def _serial(work_size: int) -> bool:
+    """Whether work of this size runs in this process: small, one worker, threads here, or no fork."""
+    return (work_size < PARALLEL_FROM or worker_count() < 2 or threading.active_count() != 1
+            or "fork" not in multiprocessing.get_all_start_methods())
+
+
+class Meanwhile(Generic[Result]):
+    """`task(inherited, work)` in one forked process while this one goes on with other work; where fork_map would
+    work serially, the task runs here at once.
+
+    A context manager: `result()` waits for the task and gives its results, or None when its process failed (the
+    caller then does the work some other way); leaving the block without asking kills a task still running."""
+
+    def __init__(self, task: Callable[[dict[str, Any], Sequence[Work]], list[Result]], work: Sequence[Work],
+                 inherited: dict[str, Any]):
+        self._pid = 0
+        self._results: list[Result] | None = None
+        if _serial(len(work)):
+            self._results = task(inherited, work)
+            return
+        readable, writable = os.pipe()
+        self._pid = os.fork()
+        if self._pid == 0:  # the child: its results down the pipe, then gone without the parent's exit handlers
+            code = 1
+            try:
+                os.close(readable)
+                _die_with_parent()
+                with os.fdopen(writable, "wb") as pipe:
+                    pipe.write(pickle.dumps(task(inherited, work), protocol=pickle.HIGHEST_PROTOCOL))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(writable)
+        self._pipe = os.fdopen(readable, "rb")
+
+    def result(self) -> list[Result] | None:
+        if self._pid:
+            with self._pipe:
+                data = self._pipe.read()
+            _, status = os.waitpid(self._pid, 0)
+            self._pid = 0
+            try:
+                self._results = pickle.loads(data) if status == 0 else None
+            except (pickle.UnpicklingError, EOFError):
+                self._results = None
+        return self._results
+
+    def __enter__(self) -> "Meanwhile[Result]":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pid:
+            os.kill(self._pid, signal.SIGKILL)
+            self._pipe.close()
+            os.waitpid(self._pid, 0)
+            self._pid = 0
 
 
 def end_with_this_process() -> None:

@@ -69,8 +69,10 @@ def _scan(root: Path, now: int) -> Files | None:
             for relative, stat in sorted(_walk(str(root), ""))}
 
 
-def _walk(folder: str, prefix: str) -> Iterator[tuple[str, os.stat_result | None]]:
-    """(path relative to the root, its stat or None when it cannot be read) for every file below `folder`."""
+def _walk(folder: str, prefix: str, besides: set[str] | frozenset[str] = frozenset()
+          ) -> Iterator[tuple[str, os.stat_result | None]]:
+    """(path relative to the root, its stat or None when it cannot be read) for every file below `folder`, but not
+    below its folders in `besides` ("name/", relative to the root)."""
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -79,7 +81,8 @@ def _walk(folder: str, prefix: str) -> Iterator[tuple[str, os.stat_result | None
         relative = prefix + entry.name
         try:
             if entry.is_dir():
-                yield from _walk(entry.path, relative + "/")
+                if relative + "/" not in besides:
+                    yield from _walk(entry.path, relative + "/", besides)
             else:
                 yield relative, entry.stat()
         except OSError:  # a dangling link, or a file removed meanwhile
@@ -97,10 +100,13 @@ def _hash(path: Path) -> str | None:
         return None
 
 
-def output_files(out_dir: Path, folders: Iterable[str] | None = None) -> dict[str, list[int]]:
+def output_files(out_dir: Path, folders: Iterable[str] | None = None, besides: Iterable[str] = ()
+                 ) -> dict[str, list[int]]:
     """Every file of an output folder (or of the staging folder about to become it) with its size and
-    modification time, by path relative to the folder; with `folders`, only the files below those of its folders."""
-    found = _walk(str(out_dir), "") if folders is None else \
+    modification time, by path relative to the folder; with `folders`, only the files below those of its folders;
+    with `besides`, none below those."""
+    left_out = {f"{folder}/" for folder in besides}
+    found = _walk(str(out_dir), "", left_out) if folders is None else \
         itertools.chain.from_iterable(_walk(str(out_dir / folder), folder + "/") for folder in folders)
     return {relative: [stat.st_size, stat.st_mtime_ns] if stat else [-1, -1] for relative, stat in sorted(found)}
 

@@ -226,6 +226,12 @@ class PageAudit:
         """Findings in a page just rendered, and its clean key when it is clean (empty without a cache)."""
         return self.files.check(relative, content, consented_names(self.named, shown), content_hash)
 
+    def clean_before(self, relative: str, content_hash: str, shown: frozenset[str]) -> str:
+        """The clean key of a page the last build published, when a page with its path, bytes and allowed names was
+        found clean before (else "": it is audited with the rest of the folder)."""
+        key = self.files.clean_key(relative, consented_names(self.named, shown), content_hash)
+        return key if key and key in self.files.clean else ""  # type: ignore[operator]
+
     def record(self, relative: str, clean_key: str) -> None:
         """Note a page the workers checked, and keep its clean verdict for the next build."""
         self.audited.add(relative)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import os
@@ -24,7 +25,7 @@ from failsite.render.calendar import actions_calendar, event_calendar
 from failsite.render.feeds import (actions_csv, atom_feed, json_index, redirect_page, redirects_file, robots_txt,
                                    sitemap)
 from failsite.render.markdown import PLACEABLE_BLOCKS, MarkdownOptions, SegmentRewriter, render_markdown
-from failsite.engine.parallel import fork_map
+from failsite.engine.parallel import Meanwhile, fork_map
 from failsite.render.pdf import print_kit
 from failsite.render.search import write_search_document
 from failsite.render.plans import (ALL_STORIES, HOME_RECENT, KIT_PDF_NAMES, PagePlan, output_path, page_signatures,
@@ -266,7 +267,8 @@ class Renderer:
 def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path, progress: Progress | None = None,
                 cache: "BuildCache | None" = None, environment: str = "", previous: Path | None = None,
                 published: dict[str, list[int]] | None = None, audit: PageAudit | None = None,
-                documents: Path | None = None) -> tuple[list[Written], list[Diagnostic]]:
+                documents: Path | None = None, pages_written: Callable[[list[Written]], None] | None = None
+                ) -> tuple[list[Written], list[Diagnostic]]:
     """Render every page, feed and static file of the site into `staging`, reusing cached bodies that are still
     valid and, from the `previous` output folder (`published`: its files' sizes and times as recorded when
     published), pages whose signature and shown items are unchanged.
@@ -274,7 +276,9 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
     Pages are written by the worker that renders them, so their bytes never travel back to this
     process nor pile up in it; with `audit`, the worker checks each for leaks as well, from memory,
     and its findings are among the diagnostics. With `documents`, it writes there what Pagefind is to be given of
-    each searchable page (render.search.search_document)."""
+    each searchable page (render.search.search_document). `pages_written(pages)` is called once every page is in
+    `staging` without an error, before the feeds and static files are made (a build starts its search index
+    there)."""
     renderer = Renderer(theme, anonymiser, compiled_dir=cache.compiled_templates() if cache is not None else None)
     diagnostics = list(renderer.diagnostics)
     if has_errors(diagnostics):
@@ -306,11 +310,15 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
     plans = plan_pages(site)
     reuse = PageReuse(site, plans, renderer, views, environment, cache, previous, published or {}, staging) \
         if cache is not None else None
-    chosen = [plan for plan in plans if reuse is None or plan.output_path not in reuse.written]
-    pages = fork_map(_render_pages, chosen, {"renderer": renderer, "views": views, "staging": staging,
-                                             "audit": audit, "documents": documents}, progress=progress)
-    if reuse is not None:
-        reuse.keep(chosen, pages)
+    rendering = {"renderer": renderer, "views": views, "staging": staging, "audit": audit, "documents": documents}
+    with reuse.put(audit) if reuse is not None else contextlib.nullcontext() as putting:
+        chosen = [plan for plan in plans if reuse is None or plan.output_path not in reuse.reusable]
+        pages = fork_map(_render_pages, chosen, rendering, progress=progress)
+        if reuse is not None:
+            missed = reuse.put_result(putting, audit)
+            chosen += [plan for plan in plans if plan.output_path in missed]
+            pages += fork_map(_render_pages, chosen[len(pages):], rendering)
+            reuse.keep(chosen, pages)
     written: dict[str, Written] = {}
     for page, _, clean_key in pages:
         if page is not None:
@@ -321,6 +329,8 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
         written.update(reuse.written)
     outputs = [written[plan.output_path] for plan in plans if plan.output_path in written]
     diagnostics.extend(d for _, found, _ in pages for d in found)
+    if pages_written is not None and not has_errors(diagnostics):
+        pages_written(outputs)
     outputs += [write_output(staging, output) for output in renderer.feeds(views, plans) + static]
     if site.config.pdf:
         kit = [plan for plan in plans if plan.kind in KIT_PDF_NAMES and plan.output_path in written]
@@ -357,7 +367,9 @@ class PageReuse:
         self.items = {item.key: digest(cache.item_keys[item.key], _text_hash(views.bodies[item.key]),
                                        views.prose.get(item.key))
                       for item in site.items}
-        self.written: dict[str, Written] = {}
+        self.previous, self.published, self.staging = previous, published, staging
+        self.reusable: dict[str, Written] = {}  # the pages the previous output holds as this build would render them
+        self.written: dict[str, Written] = {}  # those of them put into the staging folder
         entries = cache.pages.get_many(plan.output_path for plan in plans) if previous is not None else {}
         for plan in plans:
             signature = self.signatures[plan.url]
@@ -365,27 +377,37 @@ class PageReuse:
             if signature is None or entry is None or previous is None or entry[0] != self._key(signature):
                 continue
             key, shown, content_hash, searchable = entry
-            if any(self.items.get(k) != d for k, d in shown):
-                continue
-            if self._reuse(plan.output_path, previous, published.get(plan.output_path), content_hash, staging):
-                self.written[plan.output_path] = Written(plan.output_path, content_hash,
-                                                         frozenset(k for k, _ in shown), searchable)
-                cache.used_pages.keep(plan.output_path)
+            if all(self.items.get(k) == d for k, d in shown):
+                self.reusable[plan.output_path] = Written(plan.output_path, content_hash,
+                                                          frozenset(k for k, _ in shown), searchable)
 
-    @staticmethod
-    def _reuse(relative: str, previous: Path, recorded: list[int] | None, content_hash: str, staging: Path) -> bool:
-        """Put the previous output's file into the staging folder when it is what was rendered."""
-        if link_published(staging, relative, previous, recorded):
-            return True
-        try:
-            with open(os.path.join(previous, relative), "rb") as handle:
-                content = handle.read()
-        except OSError:
-            return False
-        if hashlib.sha256(content).hexdigest() != content_hash:
-            return False
-        write_file(staging, relative, content)
-        return True
+    def put(self, audit: PageAudit | None) -> Meanwhile[tuple[str, bool, str]]:
+        """Start putting the reusable pages into the staging folder, in a process of its own on a large site (at
+        10,000 talks its 13,000 folders and links took 0.6 s, now spent while the changed pages render); with
+        `audit`, that process also looks up each page's clean verdict. See `put_result` for the result."""
+        work = [(path, self.published.get(path), page.sha256, page.shown) for path, page in self.reusable.items()]
+        return Meanwhile(_put_pages, work, {"previous": self.previous, "staging": self.staging, "audit": audit})
+
+    def put_result(self, putting: Meanwhile[tuple[str, bool, str]], audit: PageAudit | None) -> set[str]:
+        """The reusable pages that could not be put into the staging folder (all of them when the process putting
+        them failed: then whatever it had put there is removed), for the caller to render. The others are recorded
+        as written, and those found clean before as audited."""
+        results = putting.result()
+        if results is None:
+            results = [(path, False, "") for path in self.reusable]
+            for path in self.reusable:  # rendering writes over a path: never into a file linked from the last output
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(os.path.join(self.staging, path))
+        missed = set()
+        for path, put, clean_key in results:
+            if not put:
+                missed.add(path)
+                continue
+            self.written[path] = self.reusable[path]
+            self.cache.used_pages.keep(path)
+            if clean_key and audit is not None:
+                audit.record(path, clean_key)
+        return missed
 
     def _key(self, signature: tuple[object, ...]) -> str:
         return digest(self.environment, signature)
@@ -402,6 +424,35 @@ class PageReuse:
 
 def _text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _put_pages(inherited: dict[str, Any], work: Sequence[tuple[str, list[int] | None, str, frozenset[str]]]
+               ) -> list[tuple[str, bool, str]]:
+    """Put each page (path, its recorded size and time, its hash, the items it shows) of the previous output into the
+    staging folder when it is what was rendered: linked when it still has its recorded size and time, else read and
+    checked against its hash and copied. Each page's path, whether it was put, and its key when the audit found a
+    page with its bytes and allowed names clean before (it is not audited again)."""
+    previous, staging, audit = inherited["previous"], inherited["staging"], inherited["audit"]
+    results = []
+    for relative, recorded, content_hash, shown in work:
+        put = _put_page(relative, previous, recorded, content_hash, staging)
+        clean_key = audit.clean_before(relative, content_hash, shown) if put and audit is not None else ""
+        results.append((relative, put, clean_key))
+    return results
+
+
+def _put_page(relative: str, previous: Path, recorded: list[int] | None, content_hash: str, staging: Path) -> bool:
+    if link_published(staging, relative, previous, recorded):
+        return True
+    try:
+        with open(os.path.join(previous, relative), "rb") as handle:
+            content = handle.read()
+    except OSError:
+        return False
+    if hashlib.sha256(content).hexdigest() != content_hash:
+        return False
+    write_file(staging, relative, content)
+    return True
 
 
 def _render_bodies(inherited: dict[str, Any], keys: Sequence[str]) -> list[RenderedBody]:

@@ -13,6 +13,9 @@ from hypothesis import strategies as st
 
 from conftest import SiteMaker, build, html, talk, text_of
 from failsite.engine.cache import CACHE_DIR
+from failsite.privacy.audit import FileAudit
+from failsite.render import renderer
+import failsite.build as build_module
 from conftest import CONFIG, REGISTRY
 from conftest import tree_digest
 
@@ -444,3 +447,48 @@ def test_a_warm_build_reads_each_namespaces_keys_once(tmp_path: Path, monkeypatc
         cache.used_search[f"key-{n}"] = n
     cache.save()
     assert calls == ["search"]
+
+
+def test_pages_the_reuse_process_failed_to_put_are_rendered_and_the_last_output_is_untouched(
+        site: Path, tmp_path: Path, forking: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The process putting the reusable pages into the staging folder links them, then dies: the build renders them
+    all again, writing none of them into a file it had linked (that would change the last output's file too)."""
+    build(site)
+    kept = tmp_path / "kept-page.html"
+    os.link(site / "public/modules/m/index.html", kept)  # the last output's file, whatever happens to its folder
+    before = kept.read_bytes()
+
+    def put_then_fail(inherited: dict[str, object], work: list[tuple[str, object, str, frozenset[str]]]) -> list[object]:
+        put_pages(inherited, work)
+        raise RuntimeError("the putting process died")
+
+    put_pages = renderer._put_pages
+    monkeypatch.setattr(renderer, "_put_pages", put_then_fail)
+    (site / "content/debriefs/r.md").write_text("---\ntitle: Review\ndate: 2026-01-01\nformat: aar\n"
+                                                "patterns: [concrete]\n---\nBody, longer.\n")
+    build(site)
+    assert kept.read_bytes() == before and kept.stat().st_nlink == 1  # the new page is a file of its own
+    monkeypatch.undo()
+    cold = tmp_path / "cold"
+    shutil.copytree(site, cold, ignore=shutil.ignore_patterns("public", CACHE_DIR))
+    build(cold)
+    assert tree_digest(site / "public") == tree_digest(cold / "public")
+
+
+def test_reused_pages_found_clean_before_are_not_audited_again(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The process putting reused pages into place looks up their clean verdicts, so the audit of the rest of the
+    folder is not given them (at 10,000 talks, computing their keys there took 0.2 s of an edit)."""
+    build(site)
+    (site / "content/debriefs/r.md").write_text("---\ntitle: Review\ndate: 2026-01-01\nformat: aar\n"
+                                                "patterns: [concrete]\n---\nBody, longer.\n")
+    scanned: list[str] = []
+    given: list[str] = []
+    scan, audit_files = FileAudit._scan, build_module.audit_files
+    monkeypatch.setattr(FileAudit, "_scan", lambda self, relative, *a: scanned.append(relative) or scan(
+        self, relative, *a))
+    monkeypatch.setattr(build_module, "audit_files", lambda files, *a: given.extend(r for r, _ in files) or audit_files(
+        files, *a))
+    build(site)
+    assert "debriefs/r/index.html" in scanned  # rendered again, and audited as rendered
+    assert "modules/m/index.html" not in given + scanned  # reused, clean before
+    assert "atom.xml" in given  # the rest of the folder is audited

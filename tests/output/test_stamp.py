@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import SiteMaker, talk
 from failsite.cli import cli
 from failsite.engine.fingerprint import CACHE_DIR
-from failsite.output.stamp import STAMP_FILE
+from failsite.output.stamp import STAMP_FILE, output_files
 
 UNCHANGED = "(nothing changed since the last build)"
 REGISTRY = "people:\n  - name: Dana Whitfield\n    pseudonym: The Product Lead\n"
@@ -147,3 +147,16 @@ def test_a_damaged_stamp_means_build(site: Path, damage: bytes) -> None:
     (site / CACHE_DIR / STAMP_FILE).write_bytes(damage)
     assert UNCHANGED not in built(site)
     assert UNCHANGED in built(site)
+
+
+def test_output_files_lists_every_file_or_those_of_some_folders_or_all_but_those(tmp_path: Path) -> None:
+    for relative in ("index.html", "talks/a/index.html", "pagefind/index/x.pf_index", "pagefind-1/y.json",
+                     "pagefinder/z.html"):
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text("x" * len(relative))
+    everything = output_files(tmp_path)
+    assert list(everything) == sorted(everything) and len(everything) == 5
+    assert everything["talks/a/index.html"][0] == len("talks/a/index.html")
+    assert list(output_files(tmp_path, ["pagefind", "pagefind-1"])) == ["pagefind-1/y.json", "pagefind/index/x.pf_index"]
+    assert list(output_files(tmp_path, besides=["pagefind", "pagefind-1"])) == [
+        "index.html", "pagefinder/z.html", "talks/a/index.html"]
