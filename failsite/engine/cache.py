@@ -205,11 +205,11 @@ class BuildCache:
         try:
             database = self.database or _create(self.path)
             with database:
-                database.execute("CREATE TEMP TABLE IF NOT EXISTS used (namespace TEXT, key TEXT)")
-                database.execute("DELETE FROM used")
-                database.executemany("INSERT INTO used VALUES (?, ?)",
-                                     ((n, k) for n, keys in self.used.items() for k in keys))
-                database.execute("DELETE FROM entries WHERE (namespace, key) NOT IN (SELECT namespace, key FROM used)")
+                # The unused rows found here, not by the database: giving it every used key to compare took 0.24 s
+                # of an edit at 10,000 talks, and an edit leaves few rows unused.
+                unused = [(n, k) for n, k in database.execute("SELECT namespace, key FROM entries")
+                          if k not in self.used.get(n, ())]
+                database.executemany("DELETE FROM entries WHERE namespace = ? AND key = ?", unused)
                 # In key order: the table is kept in key order, and random inserts of large rows took twice as long.
                 rows = sorted(self._row(namespace, key, value) for namespace, values in self.fresh.items()
                               for key, value in values.items() if key in self.used[namespace])
