@@ -5,7 +5,9 @@ serve a stale page:
 - a source's parsed and anonymised item with its diagnostics (content.ingest), and, by the
   settings it was made with, each source's cache key with the size and time the file had when
   read, so that an unchanged file is not read again;
-- a markdown body, kept only while its links still resolve the same way (render.renderer);
+- a markdown body, kept only while its links still resolve the same way (render.renderer): what every build
+  needs of it (its links, warnings, prose fields and the hash of its HTML) apart from its HTML, which is read
+  only for the pages rendered, by the worker rendering them;
 - a page's record (its key, the items it showed with their digests, the hash of its bytes), so an
   unchanged page is taken from the previous output instead of rendered (render.renderer.PageReuse);
 - the leak audit's verdict on a file, kept only for clean files;
@@ -39,12 +41,12 @@ from failsite.errors import Diagnostic, warning
 
 DATABASE = "cache.sqlite3"
 _FORMAT = 1
-_NAMESPACES = ("items", "bodies", "pages", "clean", "search", "media", "sources")
+_NAMESPACES = ("items", "bodies", "html", "pages", "clean", "search", "media", "sources")
 # What earlier versions kept and this one no longer reads.
 _OBSOLETE = ("build.pickle", "build.pickle.tmp", "search")
 
 # What the stages keep here, opaque to the cache: a parsed item with its diagnostics (content.ingest)
-# and a rendered body (render.renderer.RenderedBody) are the stages' own types.
+# and a rendered body (render.renderer.BodyRecord and its HTML) are the stages' own types.
 Parsed = tuple[Any, list[Diagnostic]]
 # What reading a damaged entry can raise, from the database or from unpickling what a flipped byte left.
 _READ_FAILURES = (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError,
@@ -100,18 +102,21 @@ class BuildCache:
     _rows: dict[tuple[str, str], tuple[Any, tuple[str, str, bytes, str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.items, self.bodies, self.pages, self.search, self.media, self.sources = (
-            Namespace(self, n) for n in ("items", "bodies", "pages", "search", "media", "sources"))
+        self.items, self.bodies, self.html, self.pages, self.search, self.media, self.sources = (
+            Namespace(self, n) for n in ("items", "bodies", "html", "pages", "search", "media", "sources"))
         # An item or a body is made again under the key it was kept under when what the key does not hash changed
         # (a consent decision that held only until a day; a link whose target moved): those namespaces replace too.
         self.used_items = _Recorder(self, "items", replaces=True)
         self.used_bodies = _Recorder(self, "bodies", replaces=True)
+        self.used_html = _Recorder(self, "html", replaces=True)
         self.used_pages = _Recorder(self, "pages", replaces=True)
         self.used_sources = _Recorder(self, "sources", replaces=True)  # what each source was when read, by settings
         self.used_search = _Recorder(self, "search")
         self.used_media = _Recorder(self, "media")
         self.used_clean = _KeyRecorder(self, "clean")
         self._clean: frozenset[str] | None = None
+        self._pid = os.getpid()  # the process whose connection `database` is
+        self._forked: tuple[int, sqlite3.Connection | None] = (0, None)  # a forked worker's own connection
 
     @property
     def clean(self) -> frozenset[str]:
@@ -124,17 +129,35 @@ class BuildCache:
         """A kept value, checked and unpickled; None when absent or damaged."""
         if key in self.fresh[namespace]:
             return self.fresh[namespace][key]
-        if self.database is None:
+        database = self._connection()
+        if database is None:
             return None
         try:
-            row = self.database.execute("SELECT value, checksum FROM entries WHERE namespace = ? AND key = ?",
-                                        (namespace, key)).fetchone()
+            row = database.execute("SELECT value, checksum FROM entries WHERE namespace = ? AND key = ?",
+                                   (namespace, key)).fetchone()
             if row is None:
                 return None
             return _unpickled(namespace, *row)
         except (CacheDamaged, *_READ_FAILURES) as exc:
-            self._damaged(exc)
+            if database is self.database:
+                self._damaged(exc)
+            else:  # a forked worker: its warning goes back with its results, and the build sets the cache aside
+                self.warnings.append(damaged(exc))
             return None
+
+    def _connection(self) -> sqlite3.Connection | None:
+        """The database as this process may read it: a forked worker must not use its parent's connection, and
+        opens one of its own, read only (the build writes nothing to the database before it saves)."""
+        if self.database is None or os.getpid() == self._pid:
+            return self.database
+        pid, database = self._forked
+        if pid != os.getpid():
+            try:
+                database = sqlite3.connect(f"file:{self.path / DATABASE}?mode=ro", uri=True)
+            except sqlite3.Error:
+                database = None
+            self._forked = (os.getpid(), database)
+        return database
 
     def read_many(self, namespace: str, keys: Iterable[str]) -> dict[str, Any]:
         """`read` for many keys in one query (a build asks for nearly every row of a namespace: one query read
@@ -163,9 +186,11 @@ class BuildCache:
             return ()
 
     def _damaged(self, exc: Exception) -> None:
+        self.warnings.append(damaged(exc))
+        self.set_aside()
+
+    def set_aside(self) -> None:
         """Stop trusting the database: this build renders what it needed, and writes a new one."""
-        self.warnings.append(warning(f"{CACHE_DIR}/{DATABASE}", 1, f"the build cache is damaged and was set aside: "
-                                     f"{exc}", "nothing to do: this build renders everything it needed again"))
         self._close()
         self.database = None
 
@@ -265,6 +290,20 @@ class _KeyRecorder:
         self._store.used[self._namespace].add(key)
         if self._store.database is None or key not in self._store.clean:
             self._store.fresh[self._namespace].setdefault(key, True)
+
+
+_DAMAGED = "the build cache is damaged and was set aside"
+
+
+def damaged(exc: Exception) -> Diagnostic:
+    """The warning of a cache found damaged."""
+    return warning(f"{CACHE_DIR}/{DATABASE}", 1, f"{_DAMAGED}: {exc}",
+                   "nothing to do: this build renders everything it needed again")
+
+
+def reports_damage(diagnostic: Diagnostic) -> bool:
+    """Whether a diagnostic is the warning of a damaged cache (as a worker found it, say)."""
+    return diagnostic.path == f"{CACHE_DIR}/{DATABASE}" and diagnostic.message.startswith(_DAMAGED)
 
 
 def _unpickled(namespace: str, data: bytes, checksum: str) -> Any:

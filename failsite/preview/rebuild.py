@@ -17,7 +17,7 @@ import traceback
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Callable
 
 from jinja2 import meta
 
@@ -35,7 +35,7 @@ from failsite.content.discover import Source, discover_sources
 from failsite.errors import Diagnostic, FailsiteError, error, has_errors, sorted_unique
 from failsite.render.plans import PagePlan, PageSignatures, plan_pages
 from failsite.privacy.publish import Audience, audience_for
-from failsite.render.renderer import (Output, RenderedBody, Renderer, allowed_names, body_still_valid,
+from failsite.render.renderer import (BodyPart, Output, RenderedBody, Renderer, allowed_names, body_still_valid,
                                       check_collisions)
 from failsite.content.schema import TYPE_BY_FOLDER
 from failsite.site.assemble import Site, assemble_site
@@ -417,29 +417,14 @@ class Preview:
         self.outputs = merged
 
 
-class _BodyPart(Mapping[str, Any]):
-    """One part of each rendered body (its `html`, `fields` or `parts`) by item key, read from the preview's bodies
-    when a page asks: the views are given every body without copying them into three new dicts on each save."""
-
-    def __init__(self, bodies: dict[str, tuple[Item, RenderedBody]], part: str):
-        self._bodies, self._part = bodies, part
-
-    def __getitem__(self, key: str) -> Any:
-        return getattr(self._bodies[key][1], self._part)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._bodies)
-
-    def __len__(self) -> int:
-        return len(self._bodies)
-
-
 def _views(renderer: Renderer, site: Site, bodies: dict[str, tuple[Item, RenderedBody]], static: list[Output],
            like: SiteView | None = None) -> SiteView:
     """The templates' view of the site with these bodies; `like`: the view of a site with the same items in the same
     order and the same terms, whose indexes are taken over."""
-    return renderer.views(site, _BodyPart(bodies, "html"), static, _BodyPart(bodies, "fields"),
-                          _BodyPart(bodies, "parts"), like)
+    def body(key: str) -> RenderedBody:
+        return bodies[key][1]
+    return renderer.views(site, BodyPart(bodies, body, "html"), static, BodyPart(bodies, body, "fields"),
+                          BodyPart(bodies, body, "parts"), like)
 
 
 def _link_context(site: Site) -> tuple[object, ...]:

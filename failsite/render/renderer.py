@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
 import jinja2
 from markupsafe import Markup
@@ -19,6 +19,7 @@ from failsite.privacy.audit import PageAudit, consented_names
 from failsite.errors import Diagnostic, FailsiteError, did_you_mean, error, has_errors, warning
 from failsite.privacy.media import (UnreadableImage, image_width, resized, strip_metadata, variant_name,
                                     variant_widths)
+from failsite.engine.cache import reports_damage
 from failsite.engine.fingerprint import digest
 from failsite.engine.limits import TimeLimitExceeded, time_limit
 from failsite.render.calendar import actions_calendar, event_calendar
@@ -88,6 +89,65 @@ class RenderedBody:
     fields: dict[str, Any] = field(default_factory=dict)  # front-matter prose as HTML, by field name
     parts: tuple[tuple[str, str], ...] = ()  # the body cut where the author placed blocks: (HTML, block after it)
 
+    def record(self) -> "BodyRecord":
+        return BodyRecord(self.links, self.diagnostics, self.fields, _text_hash(self.html))
+
+
+@dataclass(frozen=True)
+class BodyRecord:
+    """What a build needs of every body, kept or rendered, without its HTML (which only the pages rendered read)."""
+
+    links: tuple[tuple[str, int, str | None], ...]
+    diagnostics: tuple[Diagnostic, ...]
+    fields: dict[str, Any]
+    html_hash: str
+
+
+class BodyPart(Mapping[str, Any]):
+    """One part of each item's rendered body (its `html`, `fields` or `parts`) by item key, looked up when a page
+    asks: the views are given every body without three dicts of them being made (or, in a build, every body's HTML
+    being read from the cache)."""
+
+    def __init__(self, keys: Collection[str], body: Callable[[str], RenderedBody], part: str):
+        self._keys, self._body, self._part = keys, body, part
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._keys:
+            raise KeyError(key)
+        return getattr(self._body(key), self._part)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+class StoredBodies:
+    """Each item's rendered body: made by this build, or kept in the cache and read from it when a page asks (in the
+    worker rendering that page); a body the cache cannot give (a damaged row) is rendered again, never left out."""
+
+    def __init__(self, made: dict[str, RenderedBody], records: dict[str, BodyRecord], keys: dict[str, str],
+                 cache: "BuildCache | None", renderer: "Renderer", site: Site):
+        self.made, self.records, self.keys, self.cache = made, records, keys, cache
+        self.renderer, self.site = renderer, site
+        self._read: dict[str, RenderedBody] = {}
+
+    def body(self, key: str) -> RenderedBody:
+        found = self.made.get(key) or self._read.get(key)
+        if found is not None:
+            return found
+        stored = self.cache.html.get(self.keys[key]) if self.cache is not None else None
+        if stored is None:
+            body = self.renderer.body(self.site, self.site.by_key[key])
+        else:
+            record = self.records[key]
+            body = RenderedBody(stored[0], record.links, record.diagnostics, record.fields, stored[1])
+        if len(self._read) > 1000:  # a worker keeps what its pages read again (a track's stories), not all of it
+            self._read.clear()
+        self._read[key] = body
+        return body
+
 
 def body_key(item: Item, environment: str, photos: dict[str, str] | None = None) -> str:
     """The cache key of an item's rendered body and prose fields: their text and position, how it shows names, the
@@ -120,7 +180,7 @@ def _prose_fields(type_name: str) -> dict[str, Field]:
             if f.markdown or any(s.markdown for s in f.subfields)}
 
 
-def body_still_valid(site: Site, item: Item, body: RenderedBody) -> bool:
+def body_still_valid(site: Site, item: Item, body: RenderedBody | BodyRecord) -> bool:
     """Whether a body rendered earlier would render the same now: its links resolve as they did, with the
     same warnings (the body's own text is the caller's to compare)."""
     diagnostics: list[Diagnostic] = []
@@ -284,7 +344,7 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
     if has_errors(diagnostics):
         return [], diagnostics
     static = renderer.static(site, cache)
-    rendered_bodies: dict[str, RenderedBody] = {}
+    records: dict[str, BodyRecord] = {}
     keys = {item.key: body_key(item, environment, image_sets(site, item) if item.assets else None)
             for item in site.items} if cache else {}
     if cache is not None:
@@ -292,25 +352,27 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
         for item in site.items:
             hit = hits.get(keys[item.key])
             if hit is not None and body_still_valid(site, item, hit):
-                rendered_bodies[item.key] = hit
-    missing = [item.key for item in site.items if item.key not in rendered_bodies]
-    rendered_bodies.update(zip(missing, fork_map(_render_bodies, missing, {"renderer": renderer, "site": site})))
-    made = set(missing)
-    bodies: dict[str, str] = {}
+                records[item.key] = hit
+    missing = [item.key for item in site.items if item.key not in records]
+    made = dict(zip(missing, fork_map(_render_bodies, missing, {"renderer": renderer, "site": site})))
     for item in site.items:
-        rendered = rendered_bodies[item.key]
-        bodies[item.key] = rendered.html
-        diagnostics.extend(rendered.diagnostics)
+        if item.key in made:
+            records[item.key] = made[item.key].record()
+        diagnostics.extend(records[item.key].diagnostics)
         if cache is not None and item.key in made:  # in place of a body kept under its key whose links moved
-            cache.used_bodies[keys[item.key]] = rendered
+            cache.used_bodies[keys[item.key]] = records[item.key]
+            cache.used_html[keys[item.key]] = (made[item.key].html, made[item.key].parts)
         elif cache is not None:
             cache.used_bodies.keep(keys[item.key])
-    views = renderer.views(site, bodies, static, {k: rendered_bodies[k].fields for k in bodies},
-                           {k: rendered_bodies[k].parts for k in bodies})
+            cache.used_html.keep(keys[item.key])
+    stored = StoredBodies(made, records, keys, cache, renderer, site)
+    views = renderer.views(site, BodyPart(records, stored.body, "html"), static,
+                           {k: record.fields for k, record in records.items()}, BodyPart(records, stored.body, "parts"))
     plans = plan_pages(site)
-    reuse = PageReuse(site, plans, renderer, views, environment, cache, previous, published or {}, staging) \
-        if cache is not None else None
-    rendering = {"renderer": renderer, "views": views, "staging": staging, "audit": audit, "documents": documents}
+    reuse = PageReuse(site, plans, renderer, views, {k: r.html_hash for k, r in records.items()}, environment, cache,
+                      previous, published or {}, staging) if cache is not None else None
+    rendering = {"renderer": renderer, "views": views, "staging": staging, "audit": audit, "documents": documents,
+                 "cache": cache}
     with reuse.put(audit) if reuse is not None else contextlib.nullcontext() as putting:
         chosen = [plan for plan in plans if reuse is None or plan.output_path not in reuse.reusable]
         pages = fork_map(_render_pages, chosen, rendering, progress=progress)
@@ -319,6 +381,8 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
             chosen += [plan for plan in plans if plan.output_path in missed]
             pages += fork_map(_render_pages, chosen[len(pages):], rendering)
             reuse.keep(chosen, pages)
+        if cache is not None and any(reports_damage(d) for _, found, _ in pages for d in found):
+            cache.set_aside()  # found by a worker: the next build starts from a new cache
     written: dict[str, Written] = {}
     for page, _, clean_key in pages:
         if page is not None:
@@ -352,8 +416,9 @@ class PageReuse:
     hash recorded when it was rendered.
     """
 
-    def __init__(self, site: Site, plans: list[PagePlan], renderer: Renderer, views: SiteView, environment: str,
-                 cache: "BuildCache", previous: Path | None, published: dict[str, list[int]], staging: Path):
+    def __init__(self, site: Site, plans: list[PagePlan], renderer: Renderer, views: SiteView,
+                 body_hashes: dict[str, str], environment: str, cache: "BuildCache", previous: Path | None,
+                 published: dict[str, list[int]], staging: Path):
         self.cache = cache
         self.signatures = page_signatures(site, plans)
         theme = renderer.theme
@@ -364,8 +429,7 @@ class PageReuse:
         self.environment = digest(environment, config, site.audience, site.data, templates, views.static_hashes,
                                   views.menu, tuple(t.name for t in site.taxonomies if t.terms))
         # An item is a pure function of its cache key (its source's bytes, place, schema and settings).
-        self.items = {item.key: digest(cache.item_keys[item.key], _text_hash(views.bodies[item.key]),
-                                       views.prose.get(item.key))
+        self.items = {item.key: digest(cache.item_keys[item.key], body_hashes[item.key], views.prose.get(item.key))
                       for item in site.items}
         self.previous, self.published, self.staging = previous, published, staging
         self.reusable: dict[str, Written] = {}  # the pages the previous output holds as this build would render them
@@ -468,10 +532,15 @@ def _render_pages(inherited: dict[str, Any], plans: Sequence[PagePlan]) -> list[
     and its key as found clean by the audit (empty when not audited here)."""
     renderer, views, staging = inherited["renderer"], inherited["views"], inherited["staging"]
     audit: PageAudit | None = inherited["audit"]
+    cache: BuildCache | None = inherited.get("cache")
     results: list[RenderedPage] = []
     for plan in plans:
         found: list[Diagnostic] = []
+        before = len(cache.warnings) if cache is not None else 0
         output = renderer.pages(views, [plan], found)
+        if cache is not None and len(cache.warnings) > before:  # a kept body's HTML found damaged, rendered again
+            found += cache.warnings[before:]
+            del cache.warnings[before:]
         written = write_output(staging, output[0]) if output else None
         if written is not None and written.searchable and inherited["documents"] is not None:
             write_search_document(inherited["documents"], written.path, output[0].content)

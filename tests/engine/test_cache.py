@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import shutil
 from pathlib import Path
@@ -12,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SiteMaker, build, html, talk, text_of
-from failsite.engine.cache import CACHE_DIR
+from failsite.engine.cache import CACHE_DIR, reports_damage
+from failsite.content.items import Item
 from failsite.privacy.audit import FileAudit
 from failsite.render import renderer
 import failsite.build as build_module
@@ -492,3 +494,49 @@ def test_reused_pages_found_clean_before_are_not_audited_again(site: Path, monke
     assert "debriefs/r/index.html" in scanned  # rendered again, and audited as rendered
     assert "modules/m/index.html" not in given + scanned  # reused, clean before
     assert "atom.xml" in given  # the rest of the folder is audited
+
+
+@pytest.mark.parametrize("workers", ["this process", "forked workers"])
+def test_kept_bodies_are_read_from_the_cache_by_the_pages_that_show_them(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest,
+        workers: str) -> None:
+    """A build loads what it needs of every kept body without its HTML; the pages rendered read the HTML, in the
+    worker rendering them (a connection of its own), and come out as a cold build's."""
+    if workers == "forked workers":
+        request.getfixturevalue("forking")
+    build(site)
+    rendered = tmp_path / "bodies-rendered"  # a file: the workers' calls are not seen in this process's memory
+    body = renderer.Renderer.body
+
+    def noted_body(self: renderer.Renderer, site: object, item: Item) -> renderer.RenderedBody:
+        with rendered.open("a") as note:
+            note.write(item.key + "\n")
+        return body(self, site, item)  # type: ignore[arg-type]
+    monkeypatch.setattr(renderer.Renderer, "body", noted_body)
+    (site / "site.yaml").write_text(CONFIG + "footer: A new footer\n")  # every page again, every body kept
+    result = build(site)
+    assert result.warnings == []
+    assert not rendered.exists()  # every body's HTML came from the cache
+    assert "Dana" not in text_of(html(site, "talks/a/index.html")) and \
+        "the review" in text_of(html(site, "talks/a/index.html").select_one(".prose"))
+    assert tree_digest(site / "public") == cold_output(site, tmp_path)
+
+
+@pytest.mark.parametrize("workers", ["this process", "forked workers"])
+def test_a_kept_bodys_damaged_html_is_rendered_again_with_a_warning_and_the_cache_set_aside(
+        site: Path, tmp_path: Path, request: pytest.FixtureRequest, workers: str) -> None:
+    import sqlite3
+    if workers == "forked workers":
+        request.getfixturevalue("forking")
+    build(site)
+    database = sqlite3.connect(site / CACHE_DIR / "cache.sqlite3")
+    with database:  # only the module's body HTML, which only its own page (rendered by a worker) reads, no feed
+        for key, value in database.execute("SELECT key, value FROM entries WHERE namespace = 'html'").fetchall():
+            if "Module." in pickle.loads(value)[0]:
+                database.execute("UPDATE entries SET checksum = 'x' WHERE namespace = 'html' AND key = ?", (key,))
+    database.close()
+    (site / "site.yaml").write_text(CONFIG + "footer: A new footer\n")
+    result = build(site)
+    assert any(reports_damage(w) for w in result.warnings)
+    assert tree_digest(site / "public") == cold_output(site, tmp_path)
+    assert build(site).warnings == []  # a new cache, trusted again
