@@ -18,6 +18,7 @@ from typing import Callable, TypeVar
 import click
 
 from failsite import __version__
+from failsite.engine.collector import one_shot_process
 from failsite.errors import Diagnostic, FailsiteError, did_you_mean, has_errors
 from failsite.privacy.publish import AUDIENCES
 
@@ -363,4 +364,5 @@ COLLECTOR_THRESHOLDS = (50_000, 20, 10)
 def main() -> None:
     """Console entry point."""
     gc.set_threshold(*COLLECTOR_THRESHOLDS)
+    one_shot_process()
     cli(prog_name="failsite")

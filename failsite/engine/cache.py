@@ -37,6 +37,7 @@ from typing import Any, Iterable
 
 from failsite import __version__
 from failsite.engine.fingerprint import CACHE_DIR, code_fingerprint
+from failsite.engine.collector import loading
 from failsite.errors import Diagnostic, warning
 
 DATABASE = "cache.sqlite3"
@@ -167,10 +168,11 @@ class BuildCache:
         if self.database is None:
             return found
         try:
-            for key, value, checksum in self.database.execute(
-                    "SELECT key, value, checksum FROM entries WHERE namespace = ?", (namespace,)):
-                if key in wanted and key not in found:
-                    found[key] = _unpickled(namespace, value, checksum)
+            with loading():
+                for key, value, checksum in self.database.execute(
+                        "SELECT key, value, checksum FROM entries WHERE namespace = ?", (namespace,)):
+                    if key in wanted and key not in found:
+                        found[key] = _unpickled(namespace, value, checksum)
             return found
         except (CacheDamaged, *_READ_FAILURES) as exc:
             self._damaged(exc)

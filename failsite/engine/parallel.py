@@ -20,6 +20,8 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Generic, Sequence, TypeVar
 
+from failsite.engine import collector
+
 Work = TypeVar("Work")
 Result = TypeVar("Result")
 
@@ -62,7 +64,8 @@ def fork_map(task: Callable[[dict[str, Any], Sequence[Work]], list[Result]], wor
                     progress(len(results), len(work))
         return results
     finally:
-        gc.unfreeze()
+        if not collector.one_shot():  # a one-shot process keeps it frozen (see engine.collector)
+            gc.unfreeze()
         _inherited.clear()
 
 
