@@ -143,7 +143,7 @@ class BuildCache:
             if database is self.database:
                 self._damaged(exc)
             else:  # a forked worker: its warning goes back with its results, and the build sets the cache aside
-                self.warnings.append(damaged(exc))
+                self.warnings.append(damage_warning(exc))
             return None
 
     def _connection(self) -> sqlite3.Connection | None:
@@ -188,7 +188,7 @@ class BuildCache:
             return ()
 
     def _damaged(self, exc: Exception) -> None:
-        self.warnings.append(damaged(exc))
+        self.warnings.append(damage_warning(exc))
         self.set_aside()
 
     def set_aside(self) -> None:
@@ -297,7 +297,7 @@ class _KeyRecorder:
 _DAMAGED = "the build cache is damaged and was set aside"
 
 
-def damaged(exc: Exception) -> Diagnostic:
+def damage_warning(exc: Exception) -> Diagnostic:
     """The warning of a cache found damaged."""
     return warning(f"{CACHE_DIR}/{DATABASE}", 1, f"{_DAMAGED}: {exc}",
                    "nothing to do: this build renders everything it needed again")

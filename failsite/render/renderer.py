@@ -370,14 +370,14 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
                            {k: record.fields for k, record in records.items()}, BodyPart(records, stored.body, "parts"))
     plans = plan_pages(site)
     reuse = PageReuse(site, plans, renderer, views, {k: r.html_hash for k, r in records.items()}, environment, cache,
-                      previous, published or {}, staging) if cache is not None else None
+                      previous, published or {}, staging, audit) if cache is not None else None
     rendering = {"renderer": renderer, "views": views, "staging": staging, "audit": audit, "documents": documents,
                  "cache": cache}
-    with reuse.put(audit) if reuse is not None else contextlib.nullcontext() as putting:
+    with reuse.put() if reuse is not None else contextlib.nullcontext() as putting:
         chosen = [plan for plan in plans if reuse is None or plan.output_path not in reuse.reusable]
         pages = fork_map(_render_pages, chosen, rendering, progress=progress)
         if reuse is not None:
-            missed = reuse.put_result(putting, audit)
+            missed = reuse.put_result(putting)
             chosen += [plan for plan in plans if plan.output_path in missed]
             pages += fork_map(_render_pages, chosen[len(pages):], rendering)
             reuse.keep(chosen, pages)
@@ -418,7 +418,7 @@ class PageReuse:
 
     def __init__(self, site: Site, plans: list[PagePlan], renderer: Renderer, views: SiteView,
                  body_hashes: dict[str, str], environment: str, cache: "BuildCache", previous: Path | None,
-                 published: dict[str, list[int]], staging: Path):
+                 published: dict[str, list[int]], staging: Path, audit: PageAudit | None = None):
         self.cache = cache
         self.signatures = page_signatures(site, plans)
         theme = renderer.theme
@@ -431,7 +431,7 @@ class PageReuse:
         # An item is a pure function of its cache key (its source's bytes, place, schema and settings).
         self.items = {item.key: digest(cache.item_keys[item.key], body_hashes[item.key], views.prose.get(item.key))
                       for item in site.items}
-        self.previous, self.published, self.staging = previous, published, staging
+        self.previous, self.published, self.staging, self.audit = previous, published, staging, audit
         self.reusable: dict[str, Written] = {}  # the pages the previous output holds as this build would render them
         self.written: dict[str, Written] = {}  # those of them put into the staging folder
         entries = cache.pages.get_many(plan.output_path for plan in plans) if previous is not None else {}
@@ -445,14 +445,14 @@ class PageReuse:
                 self.reusable[plan.output_path] = Written(plan.output_path, content_hash,
                                                           frozenset(k for k, _ in shown), searchable)
 
-    def put(self, audit: PageAudit | None) -> Meanwhile[tuple[str, bool, str]]:
+    def put(self) -> Meanwhile[tuple[str, bool, str]]:
         """Start putting the reusable pages into the staging folder, in a process of its own on a large site (at
-        10,000 talks its 13,000 folders and links took 0.6 s, now spent while the changed pages render); with
-        `audit`, that process also looks up each page's clean verdict. See `put_result` for the result."""
+        10,000 talks its 13,000 folders and links took 0.6 s, now spent while the changed pages render); with an
+        audit, that process also looks up each page's clean verdict. See `put_result` for the result."""
         work = [(path, self.published.get(path), page.sha256, page.shown) for path, page in self.reusable.items()]
-        return Meanwhile(_put_pages, work, {"previous": self.previous, "staging": self.staging, "audit": audit})
+        return Meanwhile(_put_pages, work, {"previous": self.previous, "staging": self.staging, "audit": self.audit})
 
-    def put_result(self, putting: Meanwhile[tuple[str, bool, str]], audit: PageAudit | None) -> set[str]:
+    def put_result(self, putting: Meanwhile[tuple[str, bool, str]]) -> set[str]:
         """The reusable pages that could not be put into the staging folder (all of them when the process putting
         them failed: then whatever it had put there is removed), for the caller to render. The others are recorded
         as written, and those found clean before as audited."""
@@ -469,8 +469,8 @@ class PageReuse:
                 continue
             self.written[path] = self.reusable[path]
             self.cache.used_pages.keep(path)
-            if clean_key and audit is not None:
-                audit.record(path, clean_key)
+            if clean_key and self.audit is not None:
+                self.audit.record(path, clean_key)
         return missed
 
     def _key(self, signature: tuple[object, ...]) -> str:
@@ -532,7 +532,7 @@ def _render_pages(inherited: dict[str, Any], plans: Sequence[PagePlan]) -> list[
     and its key as found clean by the audit (empty when not audited here)."""
     renderer, views, staging = inherited["renderer"], inherited["views"], inherited["staging"]
     audit: PageAudit | None = inherited["audit"]
-    cache: BuildCache | None = inherited.get("cache")
+    cache: BuildCache | None = inherited["cache"]
     results: list[RenderedPage] = []
     for plan in plans:
         found: list[Diagnostic] = []
