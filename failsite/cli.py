@@ -334,6 +334,7 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, audience: str, own
             click.echo(f"{stamp} {what}: build failed, {_count(result.diagnostics, 'error')} (shown in the browser; "
                        "the server keeps running)", err=True)
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly (and remove the preview) when told
     try:
         server = start_preview(site_dir, host, port, audience_for(audience, drafts, dt.date.today(), (), owner),
                                report, base_url)
@@ -341,18 +342,40 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, audience: str, own
         click.echo(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
         click.echo(f"  hint: choose another port with --port, e.g. --port {port + 1 if port else 8001}", err=True)
         sys.exit(EXIT_CONTENT_ERRORS)
-    click.echo(f"serving {server.url} (press Ctrl+C to stop)", err=False)
-    sys.stdout.flush()
-    if open_browser:
-        webbrowser.open(server.url)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly (and remove the preview) when told
-    try:
-        while True:
-            time.sleep(3600)
+    try:  # from here on, however it is stopped, the server stops and removes its folder
+        click.echo(f"serving {server.url} (press Ctrl+C to stop)", err=False)
+        sys.stdout.flush()
+        if open_browser:
+            webbrowser.open(server.url)
+        wait_for_signals()
     except KeyboardInterrupt:
         click.echo("stopping")
     finally:
         server.stop()
+
+
+def wait_for_signals() -> None:
+    """Sleep in the main thread until a signal's Python handler raises (SIGTERM, or Ctrl+C's KeyboardInterrupt).
+
+    The kernel gives a process's signal to any of its threads. Python runs the handler in the main
+    thread, but only once that thread wakes: a plain sleep slept on when the server's or the
+    watcher's thread had taken the signal, and `failsite serve` ignored the SIGTERM. Every signal
+    is also written to a socket the main thread waits on (signal.set_wakeup_fd), which wakes it
+    whichever thread took the signal."""
+    import select
+    import socket
+
+    reader, writer = socket.socketpair()
+    writer.setblocking(False)
+    previous = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    try:
+        while True:
+            select.select([reader], [], [])
+            reader.recv(4096)  # the handlers run as this returns, in this thread
+    finally:
+        signal.set_wakeup_fd(previous)
+        reader.close()
+        writer.close()
 
 
 # The collector's first generation is collected every 50,000 new objects instead of 700: a build makes millions

@@ -148,3 +148,48 @@ def test_a_billion_laughs_fails_at_once_with_file_and_line(make_site: SiteMaker,
     expected = {"front matter": "content/talks/a.md:4:", "registry": "people.yaml:1:1: error: the YAML expands",
                 "site.yaml": "site.yaml:1:1: error: the YAML expands"}[where]
     assert expected in result.stderr, result.stderr
+
+
+def _signal_thread(pid: int, tid: int, number: int) -> None:
+    """Send a signal to one thread of another process (Linux's tgkill), as the kernel may choose to."""
+    import ctypes
+    import os
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.syscall(234, pid, tid, number) != 0:  # SYS_tgkill on x86_64
+        raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or __import__("platform").machine() != "x86_64",
+                    reason="tgkill's number is x86_64 Linux's")
+@pytest.mark.parametrize("number", [15, 2], ids=["SIGTERM", "SIGINT"])
+def test_serve_stops_on_a_signal_whichever_thread_takes_it(make_site: SiteMaker, tmp_path: Path, number: int) -> None:
+    """A signal the kernel gives the server's or the watcher's thread stops the preview and removes its folder."""
+    import os
+    import time
+    site = make_site({"content/talks/a.md": talk()})
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    process = subprocess.Popen([sys.executable, "-u", "-m", "failsite", "serve", str(site), "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "TMPDIR": str(temporary)})
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith("serving "):
+                break
+        threads = sorted(int(t) for t in os.listdir(f"/proc/{process.pid}/task") if int(t) != process.pid)
+        assert threads, "the server runs threads besides the main one"
+        _signal_thread(process.pid, threads[-1], number)
+        started = time.monotonic()
+        code = process.wait(timeout=10)
+        output = process.stdout.read()
+        assert time.monotonic() - started < 5
+        assert code == 0, output
+        assert "Traceback" not in output
+        assert [p.name for p in temporary.iterdir() if p.name.startswith("failsite-preview-")] == []
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()

@@ -378,16 +378,16 @@ def start_preview(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, aud
     # A request waits for the rebuild thread to let go of the interpreter; by default it may hold on for 5 ms at a
     # time, and a page asked for while the rest of a rebuild renders took tens of them.
     sys.setswitchinterval(SWITCH_SECONDS)
-    preview = Preview(site_dir, preview_dir, audience, base_url)
     state = LiveState()
-    first = preview.rebuild()
-    state.publish(first)
-    report("initial build", first)
-    base_path = preview.config.base_path if hasattr(preview, "config") else "/"
     hosts: set[str] = set()
-    try:
+    try:  # the first build may be stopped (Ctrl+C, SIGTERM) or the port taken: no preview folder is left behind
+        preview = Preview(site_dir, preview_dir, audience, base_url)
+        first = preview.rebuild()
+        state.publish(first)
+        report("initial build", first)
+        base_path = preview.config.base_path if hasattr(preview, "config") else "/"
         server = PreviewHTTPServer((host, port), make_handler(preview_dir, base_path, state, hosts))
-    except OSError:
+    except BaseException:
         shutil.rmtree(preview_dir, ignore_errors=True)
         raise
     hosts.update(allowed_hosts(host, server.server_address[1]))

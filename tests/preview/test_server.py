@@ -113,7 +113,7 @@ def test_save_rebuilds_and_tells_the_browser(running) -> None:  # type: ignore[n
     assert server.url.startswith("http://127.0.0.1:")
     status, page = fetch(server, "/talks/a/")
     assert status == 200 and "Original text." in page and "Preview: not published" in page
-    reader = EventReader(server)
+    reader = EventReader(server, "/talks/a/")  # the page it then reads
     time.sleep(0.2)
     (site / "content/talks/a.md").write_text(talk("First title", body="Edited text."))
     assert reader.wait(1)[0] == "reload"
@@ -123,7 +123,7 @@ def test_save_rebuilds_and_tells_the_browser(running) -> None:  # type: ignore[n
 
 def test_broken_save_shows_errors_and_the_next_good_save_recovers(running) -> None:  # type: ignore[no-untyped-def]
     site, server = running
-    reader = EventReader(server)
+    reader = EventReader(server, "/talks/a/")  # the page it then reads
     time.sleep(0.2)
     (site / "content/talks/a.md").write_text("---\ntitle: [oops\n---\n")
     reader.wait(1)
@@ -323,7 +323,7 @@ def test_an_exception_in_a_rebuild_becomes_the_error_page_and_the_preview_goes_o
         return original(self, change)
 
     monkeypatch.setattr(Preview, "_incremental", flaky)
-    reader = EventReader(server)
+    reader = EventReader(server, "/talks/a/")  # the page it then reads
     time.sleep(0.2)
     (site / "content/talks/a.md").write_text(talk("Second title"))
     reader.wait(1)
