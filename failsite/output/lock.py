@@ -45,13 +45,20 @@ def site_lock(cache_dir: Path, wait: bool = True, waiting: Callable[[str], None]
 
 
 def _alive(pid: int) -> bool:
+    """Whether a process runs: one that has ended but was not yet reaped (a zombie: a killed build's worker, whose
+    new parent may take its time) does not."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            state = handle.read().rpartition(b")")[2].split()[0]  # after the command name, which may hold spaces
+    except (OSError, IndexError):
+        return True  # not Linux, or gone since: the signal said it ran
+    return state not in (b"Z", b"X")
 
 
 def debris(out_dir: Path, marker: str) -> list[Path]:

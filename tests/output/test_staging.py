@@ -86,6 +86,30 @@ def test_an_empty_staging_folder_of_a_dead_build_is_debris(tmp_path) -> None:  #
     assert debris(out, MARKER) == [dead]
 
 
+def test_what_an_ended_process_left_is_debris_before_it_is_reaped(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A killed build's worker is a zombie until its new parent reaps it, which may take a while: it has ended."""
+    from failsite.output.lock import debris
+    from failsite.output.staging import MARKER
+
+    out = tmp_path / "public"
+    out.mkdir()
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    try:
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z":  # ended, not reaped
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        left = tmp_path / f".search-{pid}-a1b2c3"  # a search link folder its Pagefind read
+        left.mkdir()
+        running = tmp_path / f".search-{os.getpid()}-d4e5f6"
+        running.mkdir()
+        assert debris(out, MARKER) == [left]
+    finally:
+        os.waitpid(pid, 0)
+
+
 def test_an_old_output_set_aside_for_removal_is_debris_once_its_build_is_gone(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from failsite.output.lock import debris
     from failsite.output.staging import MARKER
