@@ -83,12 +83,10 @@ class Meanwhile(Generic[Result]):
     caller then does the work some other way); leaving the block without asking kills a task still running."""
 
     def __init__(self, task: Callable[[dict[str, Any], Sequence[Work]], list[Result]], work: Sequence[Work],
-                 inherited: dict[str, Any], waits: bool = False):
-        """`waits`: the task mostly waits (for a program it runs), so it is worth a process however small the
-        work."""
-        self._pid = self.process_id = 0  # the task's process (0: it ran here)
+                 inherited: dict[str, Any]):
+        self._pid = 0
         self._results: list[Result] | None = None
-        if _serial(PARALLEL_FROM if waits else len(work)):
+        if _serial(len(work)):
             self._results = task(inherited, work)
             return
         readable, writable = os.pipe()
@@ -105,7 +103,6 @@ class Meanwhile(Generic[Result]):
                 os._exit(code)
         os.close(writable)
         self._pipe = os.fdopen(readable, "rb")
-        self.process_id = self._pid  # kept when it has ended, to name what it left behind
 
     def result(self) -> list[Result] | None:
         if self._pid:

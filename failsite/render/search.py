@@ -12,20 +12,19 @@ memory is bounded by one shard.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import re
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Callable
 
 from failsite.engine.cache import store_tree
 from failsite.engine.fingerprint import digest
-from failsite.engine.parallel import Meanwhile, worker_count
+from failsite.engine.parallel import worker_count
 from failsite.errors import Diagnostic, FailsiteError, error, warning
-from failsite.output.staging import finish_index, index_bundle, link_published, start_index, write_file
+from failsite.output.staging import RunningIndex, finish_index, index_bundle, link_published, start_index, write_file
 from failsite.privacy.media import is_search_index
 from failsite.render.pagefind_order import order_filters
 
@@ -177,11 +176,9 @@ def _element_end(lowered: bytes, opening: int) -> int | None:
 class SearchIndexing:
     """The search bundles of a build, being made: bundles made from the same pages as before are written from the
     cache's copy (checked against its checksum) at once, and the bundles to build are started in the background,
-    one per core, so the build goes on (the feeds are made, the leak audit reads the other files) while they are
-    made. Each is made by a process of its own (`_make_bundles`): it cuts the search documents of the pages reused
-    from the last output (at 10,000 talks a third of a second an edit had spent before the feeds), runs Pagefind,
-    checks what it wrote and reads it back for the cache. `finish` waits for them; `stop` ends a build that failed
-    meanwhile."""
+    one per core, so the build goes on (the leak audit reads the other files) while Pagefind indexes the pages.
+    `finish` waits for them and checks every bundle built now before it is kept or published; `stop` ends a build
+    that failed meanwhile."""
 
     def __init__(self, folder: Path, pages: dict[str, str], shown: str, cache: "BuildCache", previous: Path | None = None,
                  published: dict[str, list[int]] | None = None, documents: Path | None = None):
@@ -192,25 +189,25 @@ class SearchIndexing:
         self.diagnostics: list[Diagnostic] = []
         self.to_build: list[tuple[str, str, list[str]]] = []  # (cache key, bundle, pages)
         self.finished: set[str] = set()
+        self.known: dict[str, str] = {}  # the hash of each file of the bundles written from the cache, by output path
         split = bundles(list(pages))
         self.folders = tuple(bundle for bundle, _ in split)  # where the bundles are written in `folder`
         if not split:
             self.diagnostics.append(nothing_to_search(shown))
-        self.previous, self.published = previous, published or {}
-        self.kept_files: dict[str, bytes] = {}  # the files of the bundles kept in the cache, by output path
         for bundle, paths in split:
             key = digest(bundle, *(f"{path}:{pages[path]}" for path in paths))
             kept = cache.search.get(key)
             if kept is None:
                 self.to_build.append((key, bundle, paths))
             else:
-                self.kept_files.update((f"{bundle}/{relative}", content) for relative, content in kept[0].items())
+                for relative, content in kept[0].items():
+                    path = f"{bundle}/{relative}"
+                    if not link_published(folder, path, previous, (published or {}).get(path)):
+                        write_file(folder, path, content)
+                self.known.update((f"{bundle}/{relative}", hashlib.sha256(content).hexdigest())
+                                  for relative, content in kept[0].items())
                 self._keep(key, kept)
-        self.known = {path: hashlib.sha256(content).hexdigest() for path, content in self.kept_files.items()}
-        # Their files (10,000 at 10,000 talks) are put in place by a process of their own while the build goes on.
-        self.placing = Meanwhile(_place_kept, [(path, self.published.get(path)) for path in self.kept_files],
-                                 {"folder": folder, "previous": previous, "contents": self.kept_files})
-        self.running: dict[str, Meanwhile[MadeBundle]] = {}  # by bundle: as many at once as the machine has cores
+        self.running: dict[str, RunningIndex] = {}  # by bundle: as many at once as the machine has cores
         self._start_next()
 
     def _start_next(self) -> None:
@@ -218,101 +215,44 @@ class SearchIndexing:
                    and bundle not in self.finished]
         # Pagefind's memory grows with its pages: shards of a very large site are indexed one at a time.
         at_once = worker_count() if all(len(paths) <= PARALLEL_SHARD_PAGES for _, paths in waiting) else 1
-        inherited = {"folder": self.folder, "shown": self.shown, "documents": self.documents}
         for bundle, paths in waiting[:max(0, at_once - len(self.running))]:
-            self.running[bundle] = Meanwhile(_make_bundles, [(bundle, paths)], inherited, waits=True)
+            self._cut_reused(paths)
+            self.running[bundle] = start_index(self.folder, paths, bundle, self.shown, self.documents)
 
-    def _keep(self, key: str, kept: tuple[dict[str, bytes], list[Diagnostic]]) -> None:
+    def _cut_reused(self, paths: list[str]) -> None:
+        """Search documents for the pages of a bundle that were reused from the last output, not rendered (rendered
+        pages have theirs from the worker): cutting one is a fraction of what it saves Pagefind."""
+        if self.documents is None:
+            return
+        for path in paths:
+            if not os.path.exists(os.path.join(self.documents, path)):
+                try:
+                    page = Path(self.folder, path).read_bytes()
+                except OSError:
+                    continue  # Pagefind is given the page itself, and reports it if it cannot read it either
+                write_search_document(self.documents, path, page)
+
+    def _keep(self, key: str, kept: tuple[str, list[Diagnostic]]) -> None:
         self.cache.used_search[key] = kept
         self.diagnostics += kept[1]
 
     def finish(self) -> list[Diagnostic]:
-        """Wait for the bundles under way, start the others as cores come free, and return every warning of the
-        search index; raise FailsiteError when a bundle could not be made."""
-        if self.placing.result() is None:  # its process died: whatever it put in place is put again
-            work = [(path, self.published.get(path)) for path in self.kept_files]
-            _place_kept({"folder": self.folder, "previous": self.previous, "contents": self.kept_files,
-                         "again": True}, work)
-        for key, bundle, paths in self.to_build:
-            making = self.running.pop(bundle)
-            made = making.result()
-            if made is None:  # its process died: whatever it left is removed, and the bundle made here
-                self._remove_left_by(making.process_id, bundle)
-                made = _make_bundles({"folder": self.folder, "shown": self.shown, "documents": self.documents,
-                                      "again": True}, [(bundle, paths)])
+        """Wait for the bundles under way, start the others as cores come free, check each, and return every
+        warning of the search index."""
+        for key, bundle, _ in self.to_build:
+            running = self.running.pop(bundle)
+            found = finish_index(running) or check_built_bundle(self.folder, bundle, self.shown,
+                                                                bundle != SEARCH_FOLDER)
             self.finished.add(bundle)
             self._start_next()
-            tree, found = made[0]
-            if tree is None:
-                raise FailsiteError(found)
-            self._keep(key, (tree, found))
+            self._keep(key, (store_tree(self.folder / bundle), found))
         return self.diagnostics
 
     def stop(self) -> None:
         """End the bundles under way, if any (the build failed before they were needed)."""
-        self.placing.__exit__(None, None, None)
-        for bundle, making in self.running.items():
-            making.__exit__(None, None, None)
-            self._remove_left_by(making.process_id, bundle)
+        for running in self.running.values():
+            running.stop()
         self.running.clear()
-
-    def _remove_left_by(self, process_id: int, bundle: str) -> None:
-        """What a bundle's process that did not finish left: its folder of links to the pages, and the bundle."""
-        for linked in self.folder.parent.glob(f".search-{process_id}-*") if process_id else ():
-            shutil.rmtree(linked, ignore_errors=True)
-        shutil.rmtree(self.folder / bundle, ignore_errors=True)
-
-
-def _place_kept(inherited: dict[str, Any], work: Sequence[tuple[str, list[int] | None]]) -> list[bool]:
-    """Put each file of a kept bundle (its output path, and its size and time as last published) into the staging
-    folder: linked from the last output where it is still as published, else written from the cache's copy. With
-    `inherited["again"]`, after a process doing this died, whatever it had put there is replaced, not written into
-    (it may be a link to the last output)."""
-    folder, previous, contents = inherited["folder"], inherited["previous"], inherited["contents"]
-    for path, recorded in work:
-        if inherited.get("again"):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(os.path.join(folder, path))
-        if not link_published(folder, path, previous, recorded):
-            write_file(folder, path, contents[path])
-    return [True for _ in work]
-
-
-MadeBundle = tuple["dict[str, bytes] | None", list[Diagnostic]]  # the bundle's files (None: it failed), and findings
-
-
-def _make_bundles(inherited: dict[str, Any], work: Sequence[tuple[str, list[str]]]) -> list[MadeBundle]:
-    """Make each bundle (its folder, its pages) in `inherited["folder"]`: the search documents of pages that have
-    none (reused from the last output; all of them again with `inherited["again"]`, after a process doing this
-    died), Pagefind, the check of what it wrote, and its files, read back for the cache."""
-    folder, shown, documents = inherited["folder"], inherited["shown"], inherited["documents"]
-    made: list[MadeBundle] = []
-    for bundle, paths in work:
-        try:
-            if documents is not None:
-                _cut_documents(folder, documents, paths, inherited.get("again", False))
-            found = finish_index(start_index(folder, paths, bundle, shown, documents)) or \
-                check_built_bundle(folder, bundle, shown, bundle != SEARCH_FOLDER)
-        except FailsiteError as exc:
-            made.append((None, exc.diagnostics))
-            continue
-        made.append((store_tree(folder / bundle), found))
-    return made
-
-
-def _cut_documents(folder: Path, documents: Path, paths: list[str], again: bool = False) -> None:
-    """Search documents for the pages of a bundle that have none: those reused from the last output, not rendered
-    (rendered pages have theirs from the worker). Cutting one is a fraction of what it saves Pagefind."""
-    for path in paths:
-        if again or not os.path.exists(os.path.join(documents, path)):
-            try:
-                page = Path(folder, path).read_bytes()
-            except OSError:
-                continue  # Pagefind is given the page itself, and reports it if it cannot read it either
-            if again:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(os.path.join(documents, path))  # perhaps half written
-            write_search_document(documents, path, page)
 
 
 def build_bundle(folder: Path, pages: list[str], bundle: str, shown: str, merged: bool,

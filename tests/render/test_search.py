@@ -153,72 +153,14 @@ def test_an_edit_gives_pagefind_the_documents_of_the_pages_it_reused_too(
     build(site)
     talk_source = site / "content/talks/launch.md"
     talk_source.write_text(talk_source.read_text() + "\nOne more sentence.\n")
-    record = tmp_path / "given.txt"  # written by the process making the bundle, read here
+    given: dict[str, bool] = {}
     original = failsite.render.search.start_index
 
     def recorded(folder: Path, pages: list[str], bundle: str, shown: str, documents: Path | None = None):  # type: ignore[no-untyped-def]
-        with record.open("a") as handle:
-            handle.writelines(f"{page} {documents is not None and (documents / page).is_file()}\n" for page in pages)
+        given.update((page, documents is not None and (documents / page).is_file()) for page in pages)
         return original(folder, pages, bundle, shown, documents)
     monkeypatch.setattr(failsite.render.search, "start_index", recorded)
     result = build(site)
-    given = {page: had == "True" for page, had in (line.split() for line in record.read_text().splitlines())}
     assert len(given) >= 5 and all(given.values())
     reused = {o.path for o in result.outputs if o.searchable} - {p for p in given}
     assert reused == set()  # the complete site is one bundle: every page of it was indexed again
-
-
-@pytest.mark.usefixtures("forking")
-def test_a_bundle_whose_process_died_is_made_by_the_build_and_nothing_it_left_stays(
-        tmp_path: Path, make_site: SiteMaker, small_shards: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    import os
-    site = make_site({f"content/talks/t{n}.md": talk(f"Talk {n}", body=f"Word{n} here.") for n in range(6)})
-    expected = tmp_path / "expected"
-    shutil.copytree(site, expected)
-    build_process = os.getpid()
-    original = failsite.render.search.finish_index
-    died = tmp_path / "died"
-
-    def dies_in_its_process(run):  # type: ignore[no-untyped-def]
-        if os.getpid() != build_process:  # Pagefind is under way, its folder of links made: then the process dies
-            died.touch()
-            os._exit(1)
-        return original(run)
-    monkeypatch.setattr(failsite.render.search, "finish_index", dies_in_its_process)
-    result = build(site)
-    assert died.exists()
-    monkeypatch.setattr(failsite.render.search, "finish_index", original)
-    assert {o.path for o in result.outputs} == {o.path for o in build(expected).outputs}
-    assert bundle_bytes(site) == bundle_bytes(expected) and len(bundle_bytes(site)) >= 2
-    assert [p.name for p in tmp_path.rglob(".search-*")] == []  # its links to the pages, and the documents
-
-
-@pytest.mark.usefixtures("forking")
-def test_kept_bundles_are_put_in_place_again_when_the_process_putting_them_died(
-        tmp_path: Path, make_site: SiteMaker, small_shards: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    import os
-    site = make_site({f"content/talks/t{n}.md": talk(f"Talk {n}", body=f"Word{n} here.") for n in range(6)})
-    build(site)
-    times = {p: p.stat().st_mtime_ns for p in (site / "public").rglob("*") if p.is_file()}
-    (site / "content/talks/t0.md").write_text(talk("Talk 0", body="Word0 here, and zephyr."))
-    expected = tmp_path / "expected"
-    shutil.copytree(site, expected, ignore=shutil.ignore_patterns("public", ".failsite-cache"))
-    build_process = os.getpid()
-    original = failsite.render.search._place_kept
-    died = tmp_path / "died"
-
-    def dies_half_way(inherited, work):  # type: ignore[no-untyped-def]
-        if os.getpid() == build_process:
-            return original(inherited, work)
-        original(inherited, work[: len(work) // 2])  # half of them put in place (linked from the last output)
-        died.touch()
-        os._exit(1)
-    monkeypatch.setattr(failsite.render.search, "_place_kept", dies_half_way)
-    build(site)
-    assert died.exists()
-    build(expected)
-    assert bundle_bytes(site) == bundle_bytes(expected) and len(bundle_bytes(site)) >= 2  # one kept, one made
-    kept = [name for name, files in bundle_bytes(site).items()
-            if all(times.get(site / "public" / name / f) for f in files)]
-    assert kept and all((site / "public" / name / f).stat().st_mtime_ns == times[site / "public" / name / f]
-                        for name in kept for f in bundle_bytes(site)[name])  # linked again, never written into
