@@ -41,7 +41,7 @@ from failsite.engine.collector import loading
 from failsite.errors import Diagnostic, warning
 
 DATABASE = "cache.sqlite3"
-_FORMAT = 1
+_FORMAT = 2  # 2: an index of the keys alone
 _NAMESPACES = ("items", "bodies", "html", "pages", "clean", "search", "media", "sources")
 # What earlier versions kept and this one no longer reads.
 _OBSOLETE = ("build.pickle", "build.pickle.tmp", "search")
@@ -330,6 +330,9 @@ def _create(folder: Path) -> sqlite3.Connection:
     with database:
         database.execute("CREATE TABLE entries (namespace TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, "
                          "checksum TEXT NOT NULL, PRIMARY KEY (namespace, key)) WITHOUT ROWID")
+        # The keys alone, for the queries that list them (what a build has not used, what is stored): the table
+        # holds every value beside its key, so listing its keys read all of it (230 MB at 10,000 talks).
+        database.execute("CREATE INDEX keys ON entries (namespace, key)")
         database.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
         database.executemany("INSERT INTO meta VALUES (?, ?)",
                              (("format", str(_FORMAT)), ("version", __version__), ("code", code_fingerprint())))

@@ -540,3 +540,17 @@ def test_a_kept_bodys_damaged_html_is_rendered_again_with_a_warning_and_the_cach
     assert any(reports_damage(w) for w in result.warnings)
     assert tree_digest(site / "public") == cold_output(site, tmp_path)
     assert build(site).warnings == []  # a new cache, trusted again
+
+
+def test_the_cache_lists_its_keys_from_an_index_of_the_keys_alone(make_site: SiteMaker) -> None:
+    """Listing keys (what a build did not use, what is stored) reads the keys, not every value stored beside them."""
+    import sqlite3
+    site = make_site({"content/talks/a.md": talk()})
+    build(site)
+    database = sqlite3.connect(site / CACHE_DIR / "cache.sqlite3")
+    try:
+        for query in ("SELECT namespace, key FROM entries", "SELECT key FROM entries WHERE namespace = 'pages'"):
+            plan = " ".join(row[-1] for row in database.execute("EXPLAIN QUERY PLAN " + query))
+            assert "COVERING INDEX keys" in plan, (query, plan)
+    finally:
+        database.close()
