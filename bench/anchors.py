@@ -6,7 +6,7 @@
 The floor (bench/floor.py: read, front matter, markdown-it-py, Jinja, write, on both cores) runs on
 the same corpus in the same run. Each tool gets the same talks (about 650 words: headings, lists, a table, links, emphasis;
 2 to 4 tags and 1 to 3 patterns each) in its own input format. Whole process, wall time
-median of the runs, and each tool's peak memory. failsite runs with its default theme, every
+median of the runs (each after a `sync` and a pause), and each tool's peak memory. failsite runs with its default theme, every
 taxonomy and insight page, the anonymisation (a 600-person registry) and the leak audit.
 Run by hand; the figures go in the README.
 """
@@ -14,6 +14,7 @@ Run by hand; the figures go in the README.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import statistics
@@ -27,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from corpus import byte_compiled, generate  # noqa: E402
 
 _FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
+PAUSE_SECONDS = 3  # before each run, after the flush
 _PEAK = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, "
          "stderr=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
 
@@ -89,6 +91,10 @@ def measure(command: list[str], runs: int, before: "callable | None" = None) -> 
     for _ in range(runs):
         if before:
             before()
+        # The last build's writes are flushed first: the kernel writing them back during the next run moved an edit
+        # build's time by up to 0.5 s at 10,000 talks.
+        os.sync()
+        time.sleep(PAUSE_SECONDS)
         started = time.perf_counter()
         result = subprocess.run([sys.executable, "-c", _PEAK, *command], capture_output=True, text=True)
         times.append(time.perf_counter() - started)
