@@ -10,7 +10,6 @@ costs more than it saves. FAILSITE_WORKERS sets the number of processes (1: seri
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 import multiprocessing
 import os
@@ -131,23 +130,25 @@ def end_with_this_process() -> None:
     """For `subprocess.run(preexec_fn=...)`: the program started (Pagefind) is killed when the build that started
     it dies, so a killed build's indexer cannot go on writing into its staging folder after the next build has
     cleared it away."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
+    _killed_when_parent_ends()
 
 
 def _die_with_parent() -> None:
     """Make this worker end when the build that forked it ends, however it ends (a `kill -9` included):
     otherwise workers of a killed build wait a minute for work that never comes."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the pool's own shutdown is all there is
-        pass
+    _killed_when_parent_ends()
     if os.getppid() == 1:  # the parent died before the request was made
         os._exit(1)
+
+
+def _killed_when_parent_ends() -> None:
+    """Ask Linux to kill this process when its parent ends (PR_SET_PDEATHSIG). prctl is found among the symbols
+    already loaded (libc's), not with ctypes.util.find_library, which starts a program to look for libc: in a
+    preexec_fn, and in every worker."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the pool's own shutdown is all there is
+        pass
 
 
 def _run_slice(work: Sequence[Any]) -> list[Any]:
