@@ -18,8 +18,9 @@ from typing import Callable, TypeVar
 import click
 
 from failsite import __version__
+from failsite.content import starter
 from failsite.engine.collector import one_shot_process
-from failsite.errors import Diagnostic, FailsiteError, did_you_mean, has_errors
+from failsite.errors import Diagnostic, FailsiteError, did_you_mean, has_errors, shown_path
 from failsite.privacy.publish import AUDIENCES
 
 T = TypeVar("T")
@@ -73,7 +74,14 @@ def _run(action: Callable[[], T], verb: str) -> T:
         sys.exit(EXIT_CONTENT_ERRORS)
 
 
-site_dir_argument = click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
+# Every path the user gives is made absolute here, once, at the command line's edge: the stages below (the watcher
+# above all, which compares the paths of events with the folders it watches) never see a relative path.
+def folder_path(exists: bool = False) -> click.Path:
+    """A folder argument, resolved against the working folder."""
+    return click.Path(file_okay=False, exists=exists, resolve_path=True, path_type=Path)
+
+
+site_dir_argument = click.argument("site_dir", default=".", type=folder_path())
 audience_option = click.option("--audience", type=click.Choice(AUDIENCES), default="internal", show_default=True,
                                help="Build only what this audience may see.")
 owner_option = click.option("--owner", default="", metavar="NAME",
@@ -94,7 +102,7 @@ def cli() -> None:
 
 @cli.command()
 @site_dir_argument
-@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+@click.option("-o", "--output", type=folder_path(),
               help="Output folder (default: the `output` of site.yaml, public/).")
 @click.option("--drafts", is_flag=True, help="Include items marked `draft: true`.")
 @audience_option
@@ -121,7 +129,7 @@ def build(site_dir: Path, output: Path | None, drafts: bool, audience: str, owne
         if stamp is not None:
             for text in stamp.warnings:
                 click.echo(text, err=True)
-            _report_build(stamp.pages, stamp.files, _shown_path(stamp.out_dir), time.perf_counter() - started,
+            _report_build(stamp.pages, stamp.files, shown_path(stamp.out_dir), time.perf_counter() - started,
                           sum(1 for w in stamp.warnings if ": warning: " in w.split("\n")[0]),
                           " (nothing changed since the last build)")
             return
@@ -134,19 +142,13 @@ def build(site_dir: Path, output: Path | None, drafts: bool, audience: str, owne
                                      detach=True), "build")
     progress.finish()
     _print_diagnostics(result.warnings)
-    _report_build(result.pages, len(result.outputs), str(result.out_dir), result.seconds,
+    _report_build(result.pages, len(result.outputs), shown_path(result.out_dir), result.seconds,
                   sum(1 for w in result.warnings if w.severity == "warning"))
     if result.site is not None and result.site.config.base_path != "/":
         click.echo(f"note: every link starts with {result.site.config.base_path} (from base_url), so opening "
-                   f"{_shown_path(str(result.out_dir))}/index.html directly shows a page without its styles; to look "
+                   f"{shown_path(str(result.out_dir))}/index.html directly shows a page without its styles; to look "
                    f"at the site run `failsite serve` and open the address it prints, or publish the folder at "
                    f"{result.site.config.base_path} on your web server")
-
-
-def _shown_path(path: str) -> str:
-    """A path as the user would write it from here: relative when it is below the working folder."""
-    resolved = Path(path)
-    return resolved.relative_to(Path.cwd()).as_posix() if resolved.is_relative_to(Path.cwd()) else path
 
 
 def _report_build(pages: int, files: int, out_dir: str, seconds: float, warnings: int, remark: str = "") -> None:
@@ -223,7 +225,7 @@ def actions(site_dir: Path, overdue: bool, owner: str | None, audience: str, tod
 
 @cli.command("import")
 @click.argument("tool", type=click.Choice(["hugo", "jekyll", "mkdocs"]))
-@click.argument("source_dir", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument("source_dir", type=folder_path(exists=True))
 @site_dir_argument
 @click.option("--type", "type_name", default="talk", show_default=True,
               type=click.Choice(["talk", "debrief", "experiment", "log", "page"]),
@@ -301,7 +303,56 @@ def new(type_name: str, title: str, site_dir: Path) -> None:
 
     ctype, extra = _site_type(type_name, site_dir, "new")
     path = _run(lambda: new_content(load_config(site_dir), ctype, title, dt.date.today(), extra), "new")
-    click.echo(path)
+    click.echo(shown_path(path))
+
+
+@cli.command()
+@click.argument("site_dir", default=".", type=folder_path())
+@click.option("--title", help=f"The site's title (default: {starter.DEFAULT_TITLE}).")
+@click.option("--base-url", metavar="URL",
+              help="The address the site will live at, e.g. https://intranet.example/failures/ (default: /, the root "
+                   "of any host).")
+@click.option("--language", metavar="CODE", help="The language of the stories: en, de, fr, ... (default: en).")
+@click.option("--empty", is_flag=True, help="Make the content folders without an example story in each.")
+@click.option("--demo", is_flag=True, help="Copy the demo site (a fictional company's programme) instead.")
+def init(site_dir: Path, title: str | None, base_url: str | None, language: str | None, empty: bool,
+         demo: bool) -> None:
+    """Start a new site in SITE_DIR (default: this folder; made if missing) that builds at once.
+
+    Writes a commented site.yaml, a private registry of people (people.yaml) with a generated secret,
+    the content folders with one short example per content type, and a .gitignore for the output
+    and the build cache. On a terminal, without --title, --base-url or --language, it asks for the
+    three. It never overwrites a file: when one it would write exists, it writes nothing.
+    """
+    if demo:
+        files = starter.demo_files()
+    else:
+        settings = _starter_settings(title, base_url, language)
+        problems = starter.settings_problems(settings)
+        if problems:
+            raise click.UsageError("; ".join(problems))
+        files = starter.starter_files(settings, dt.date.today(), examples=not empty)
+    _run(lambda: starter.write_new_site(site_dir, files), "init")
+    shown = shown_path(site_dir)
+    click.echo(f"made a new {'demo ' if demo else ''}site in {shown}: {len(files)} files")
+    steps = ([f"cd {shown}"] if shown != "." else []) + ["failsite serve          # preview it at http://127.0.0.1:8000/"]
+    if not demo:
+        steps += ["edit people.yaml        # the real people your stories name",
+                  'failsite new talk "The title of a talk"   # or debrief, experiment, log, module, page']
+    click.echo("next:\n" + "\n".join(f"  {step}" for step in steps))
+    click.echo("the guide: docs/getting-started.md in failsite's repository")
+
+
+def _starter_settings(title: str | None, base_url: str | None, language: str | None) -> "starter.StarterSettings":
+    """The new site's settings: from the options, or asked on a terminal when none was given."""
+    if title is None and base_url is None and language is None and sys.stdin.isatty() and sys.stdout.isatty():
+        return starter.StarterSettings(
+            click.prompt("The site's title", default=starter.DEFAULT_TITLE),
+            click.prompt("The address it will live at (/ for now if you do not know yet)",
+                         default=starter.DEFAULT_BASE_URL),
+            click.prompt("The language of the stories", default=starter.DEFAULT_LANGUAGE))
+    return starter.StarterSettings(title if title is not None else starter.DEFAULT_TITLE,
+                                   base_url or starter.DEFAULT_BASE_URL, language or starter.DEFAULT_LANGUAGE)
 
 
 @cli.command()

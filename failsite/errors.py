@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable, Literal
 
 Severity = Literal["error", "warning"]
@@ -55,6 +56,12 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
         return ""
     original = {c.lower(): c for c in choices}[matches[0]]
     return f" (did you mean '{original}'?)"
+
+
+def shown_path(path: str | Path) -> str:
+    """A path as the user would write it from the working folder: relative when it is below it."""
+    resolved, here = Path(path), Path.cwd()
+    return resolved.relative_to(here).as_posix() if resolved.is_relative_to(here) else str(path)
 
 
 class FailsiteError(Exception):

@@ -167,7 +167,7 @@ def load_registry(path: Path, shown: str) -> Registry:
 
 
 def _elements(node: YamlNode | None, key: str, shown: str, diagnostics: list[Diagnostic]) -> list[YamlNode]:
-    if node is None:
+    if node is None or (node.kind == "scalar" and node.tag == "null"):  # `people:` with every entry commented out
         return []
     if node.kind != "seq":
         diagnostics.append(error(shown, node.line, f"'{key}' must be a list of entries, each starting with `- name:`",
