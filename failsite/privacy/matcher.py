@@ -5,17 +5,24 @@ letters, ligatures and mathematical letters become plain ones), accents and othe
 removed (so a decomposed `o` + U+0308 reads as `o`), case-folded, characters that editors insert
 invisibly inside words removed (soft hyphens, zero-width spaces and joiners, bidirectional
 controls, variation selectors), every kind of space made a space, and letters that look the same
-in Cyrillic or Greek read as the Latin letter. The registry's names go through the same function,
-so a name matches whatever form either side was written in.
+in Cyrillic or Greek read as the Latin letter, and so do letters Unicode does not decompose although a
+reader reads them as a plain letter with a stroke or without its dot (the Turkish `ı`, `ł`, `ø`, `đ`;
+`æ` and `œ` as two letters), so `Sıla Işık`, `SILA IŞIK`, `Sila Isik` and `sıla ışık` are one name.
+The registry's names go through the same function, so a name matches whatever form either side was
+written in.
 
 Names are matched word by word, so `Dana Whitfield`, `dana-whitfield`, `DANA\\nWhitfield`,
-`Dana's` and `Dr. (Dana) [Whitfield]` all match the name "Dana Whitfield". Positions found in
+`Dana's` and `Dr. (Dana) [Whitfield]` all match the name "Dana Whitfield". A text is also read as a
+reader reads markdown emphasis or escapes inside a word (`Jo*r*dan V_a_le`, `Jor\\dan`, `Jo~r~dan`):
+with those characters left out between two letters, so the name is found wherever it is written,
+rendered as markdown or not. Positions found in
 the match form are mapped back to the original text, so a replacement covers exactly what was
 written (combining marks after the last letter included).
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import unicodedata
@@ -46,6 +53,20 @@ _LOOKALIKES = {
     "τ": "t", "υ": "u", "χ": "x",
 }
 
+# Letters drawn as a Latin letter with a stroke or bar, or without its dot, that NFKD leaves whole: read as the plain
+# letter (lower-case only: text is lower-cased first). `İ` needs no entry: it decomposes to `i` and a dot.
+_PLAIN_LETTERS = {
+    "ı": "i", "ȷ": "j", "ł": "l", "ƚ": "l", "ø": "o", "ǿ": "o", "đ": "d", "ð": "d", "ħ": "h", "ŧ": "t", "ɨ": "i",
+    "ƀ": "b", "ȼ": "c", "ɇ": "e", "ɉ": "j", "ɍ": "r", "ɏ": "y", "ƶ": "z", "ǥ": "g", "ȥ": "z", "ᵻ": "i", "ꞁ": "l",
+    "æ": "ae", "œ": "oe", "þ": "th", "ĸ": "k",
+}
+# Markdown's emphasis, strikethrough and code characters and its escape, between two letters or digits: left out
+# when a text is read as a reader reads it (`Jo*r*dan` is Jordan). The underscore also joins words (`dana_whitfield`),
+# so a text is read both with it left out and with it kept.
+_INTRAWORD_MARKUP = re.compile(r"(?<=[^\W_])[*_~`\\]+(?=[^\W_])")
+_INTRAWORD_MARKUP_BUT_UNDERSCORE = re.compile(r"(?<=[^\W_])[*~`\\]+(?=[^\W_])")
+_MARKUP_CHARS = "*_~`\\"
+
 
 def is_ignorable(char: str) -> bool:
     """True for a character that displays as nothing (a soft hyphen, a zero-width or bidirectional control)."""
@@ -75,9 +96,11 @@ def _char_form(char: str) -> str:
         return "\n"
     if char in _LOOKALIKES:
         return _LOOKALIKES[char]
+    if char in _PLAIN_LETTERS:
+        return _PLAIN_LETTERS[char]
     decomposed = unicodedata.normalize("NFKD", char).casefold()
     # Case folding can add a combining mark ('İ' -> 'i' + U+0307); lookalikes may appear after decomposition.
-    return "".join(_LOOKALIKES.get(c, c) for c in unicodedata.normalize("NFKD", decomposed)
+    return "".join(_LOOKALIKES.get(c, _PLAIN_LETTERS.get(c, c)) for c in unicodedata.normalize("NFKD", decomposed)
                    if not unicodedata.combining(c) and not is_ignorable(c))
 
 
@@ -139,6 +162,51 @@ def match_text(text: str) -> MatchText:
     return MatchText(text, folded, None if singles else lowered)
 
 
+class JoinedText(MatchText):
+    """A text in match form with markdown's characters inside words left out (`jo*r*dan` read as `jordan`), with
+    the way back to the original through the form it was made from."""
+
+    def __init__(self, form: MatchText, folded: str, removals: list[tuple[int, int]]):
+        super().__init__(form.original, folded)
+        self.form = form
+        # Where, in the joined text, characters were left out, and how many had been left out up to there.
+        self._at = [at for at, _ in removals]
+        self._removed = [removed for _, removed in removals]
+
+    def _in_form(self, index: int) -> int:
+        place = bisect.bisect_right(self._at, index) - 1
+        return index + (self._removed[place] if place >= 0 else 0)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        return self.form.span(self._in_form(start), self._in_form(end - 1) + 1 if end > start else self._in_form(start))
+
+
+def without_intraword_markup(form: MatchText) -> list[JoinedText]:
+    """The text as a reader reads `Jo*r*dan V_a_le` or `Jor\\dan`: markdown's emphasis, code and escape characters
+    between two letters left out (with underscores left out, and kept); none when it has no such characters."""
+    folded = form.folded
+    if not any(char in folded for char in _MARKUP_CHARS):
+        return []
+    readings = [joined for pattern in (_INTRAWORD_MARKUP_BUT_UNDERSCORE, _INTRAWORD_MARKUP)
+                if (joined := _joined(form, pattern)) is not None]
+    return readings[1:] if len(readings) == 2 and readings[0].folded == readings[1].folded else readings
+
+
+def _joined(form: MatchText, pattern: re.Pattern[str]) -> JoinedText | None:
+    pieces: list[str] = []
+    removals: list[tuple[int, int]] = []
+    cursor = removed = 0
+    for run in pattern.finditer(form.folded):
+        pieces.append(form.folded[cursor:run.start()])
+        removed += run.end() - run.start()
+        removals.append((run.end() - removed, removed))  # where the text after the run starts, once joined
+        cursor = run.end()
+    if not removals:
+        return None
+    pieces.append(form.folded[cursor:])
+    return JoinedText(form, "".join(pieces), removals)
+
+
 def fold(text: str) -> str:
     """The match form of a text: 'Zoë' -> 'zoe', 'ＤＡＮＡ' -> 'dana', 'Bjo\\u0308rn' -> 'bjorn'."""
     return match_text(text).folded
@@ -174,7 +242,7 @@ class NameMatcher:
         self._longest = max((len(words) for words in self._by_words), default=0)
         # Aho-Corasick finds every first word in one pass over the text, whatever the number of names.
         self._first_words: Any = None
-        self._last: tuple[str, MatchText, list[int]] | None = None
+        self._last: tuple[str, list[tuple[MatchText, list[int]]]] | None = None
         if first_words:
             self._first_words = ahocorasick.Automaton()
             for word in sorted(first_words):
@@ -190,34 +258,44 @@ class NameMatcher:
                 starts.add(start)
         return sorted(starts)
 
-    def _folded_starts(self, text: str) -> tuple[MatchText, list[int]]:
-        """The text in match form and its first-word starts; the last text's are kept, since a caller that
-        asked `might_contain` goes on to `find` in the same text."""
+    def _readings(self, text: str) -> list[tuple[MatchText, list[int]]]:
+        """The text in match form and, when it has markdown characters inside words, as a reader reads them, each
+        with its first-word starts; the last text's are kept, since a caller that asked `might_contain` goes on to
+        `find` in the same text."""
         last = self._last  # read once: a matcher may be shared, and another thread may replace it meanwhile
         if last is None or last[0] != text:
             form = match_text(text)
-            last = self._last = (text, form, self._starts(form.folded))
-        return last[1], last[2]
+            readings: list[tuple[MatchText, list[int]]] = [(form, self._starts(form.folded))]
+            readings += [(joined, self._starts(joined.folded)) for joined in without_intraword_markup(form)]
+            last = self._last = (text, readings)
+        return last[1]
 
     def might_contain(self, text: str) -> bool:
         """Cheap test: does any first word of any name occur in the text?"""
-        return self._first_words is not None and bool(self._folded_starts(text)[1])
+        return self._first_words is not None and any(starts for _, starts in self._readings(text))
 
     def find(self, text: str) -> list[Match]:
         """Every non-overlapping match, left to right, as spans of the original text."""
         if self._first_words is None:
             return []
-        form, starts = self._folded_starts(text)
-        matches: list[Match] = []
-        folded_end = -1
-        for start in starts:
-            if start < folded_end:
-                continue
-            found = self._match_from(form.folded, start)
-            if found is not None:
-                folded_end = found.end
-                original_start, original_end = form.span(found.start, found.end)
-                matches.append(Match(original_start, original_end, found.entry, found.name))
+        found: list[Match] = []
+        readings = self._readings(text)
+        for form, starts in readings:
+            folded_end = -1
+            for start in starts:
+                if start < folded_end:
+                    continue
+                match = self._match_from(form.folded, start)
+                if match is not None:
+                    folded_end = match.end
+                    original_start, original_end = form.span(match.start, match.end)
+                    found.append(Match(original_start, original_end, match.entry, match.name))
+        if len(readings) == 1 or len(found) < 2:
+            return found
+        matches: list[Match] = []  # both readings: the longest of those that overlap, left to right
+        for match in sorted(found, key=lambda m: (m.start, m.start - m.end)):
+            if not matches or match.start >= matches[-1].end:
+                matches.append(match)
         return matches
 
     def _match_from(self, folded: str, start: int) -> Match | None:
