@@ -24,7 +24,7 @@ from failsite.site.lint import (curriculum_warnings, debrief_warnings, experimen
                                 language_warnings, load_rules, overdue_reviews,
                                 moved_without_alias, unreviewed_quarters)
 from failsite.privacy.namecheck import unregistered_names
-from failsite.errors import BuildFailed, Diagnostic, has_errors, sorted_unique, warning
+from failsite.errors import BuildFailed, Diagnostic, FailsiteError, has_errors, sorted_unique, warning
 from failsite.privacy.publish import audience_for
 from failsite.render.renderer import Progress, Written, allowed_names, named_by_consent, render_site
 from failsite.site.assemble import Site, assemble_site
@@ -131,6 +131,8 @@ def _build(config: SiteConfig, run: Run, target: Path | None, cache: BuildCache 
         elif leftovers:
             removal = remove_in_thread(*leftovers)
         leftovers = []
+    except FailsiteError as exc:  # a stage's errors come with every warning found before them, never alone
+        raise BuildFailed(sorted_unique(diagnostics + exc.diagnostics)) from None
     finally:
         discard(staging)
         for folder in leftovers:  # the build failed: nothing to hurry for
@@ -265,7 +267,7 @@ def render_environment(config: SiteConfig, anonymiser: Anonymiser, hooks_fingerp
 
 def _raise_on_leaks(findings: list[Diagnostic], diagnostics: list[Diagnostic]) -> None:
     if findings:
-        raise BuildFailed(sorted_unique(findings + [d for d in diagnostics if d.severity == "error"]))
+        raise BuildFailed(sorted_unique(findings + diagnostics))
 
 
 def _shown(target: Path, site_dir: Path) -> str:

@@ -236,11 +236,10 @@ def import_command(tool: str, source_dir: Path, site_dir: Path, type_name: str) 
     from failsite.content.config import CONFIG_FILE
     from failsite.content.importer import import_site
 
-    site_dir.mkdir(parents=True, exist_ok=True)
+    report = _run(lambda: import_site(tool, source_dir, site_dir, type_name), "import")
     if not (site_dir / CONFIG_FILE).exists():
-        (site_dir / CONFIG_FILE).write_text(f"title: {json.dumps(source_dir.resolve().name)}\n", encoding="utf-8")
-        click.echo(f"wrote {CONFIG_FILE} (title only: see the README's configuration section)")
-    report = import_site(tool, source_dir, site_dir, type_name)
+        (site_dir / CONFIG_FILE).write_text(f"title: {json.dumps(source_dir.name)}\n", encoding="utf-8")
+        click.echo(f"wrote {CONFIG_FILE} (title only: the guide's configuration reference lists the rest)")
     click.echo(report.text(), nl=False)
 
 

@@ -25,6 +25,10 @@ _BODY = {
 }
 
 
+# Examples that must name someone in the site's registry: written, they would fail the new item's first check.
+_COMMENTED_EXAMPLES = frozenset({"consent_given"})
+
+
 def archetype_text(ctype: ContentType, title: str, today: dt.date, extra: tuple[Field, ...] = ()) -> str:
     """The default archetype: required and example-bearing fields filled in, the others commented out; `extra` are
     the fields the site's hooks add to the type."""
@@ -37,7 +41,7 @@ def archetype_text(ctype: ContentType, title: str, today: dt.date, extra: tuple[
             lines.append(f"title: {json.dumps(title, ensure_ascii=False)}")
         elif spec.name == "draft":
             lines.append("draft: true")
-        elif spec.example and spec.kind not in ("link", "links"):
+        elif spec.example and spec.kind not in ("link", "links") and spec.name not in _COMMENTED_EXAMPLES:
             example = spec.example.replace("{date}", today.isoformat()) \
                 .replace("{quarter}", f"{today.year}-Q{(today.month - 1) // 3 + 1}")
             lines.append(f"{spec.name}: {example}" if not example.startswith("\n") else f"{spec.name}:{example}")

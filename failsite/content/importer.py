@@ -25,6 +25,7 @@ import yaml
 
 from failsite.content.schema import CONTENT_TYPES, ContentType
 from failsite.content.slugs import slugify
+from failsite.errors import Diagnostic, FailsiteError, error, shown_path
 
 TOOLS = ("hugo", "jekyll", "mkdocs")
 _PERSON_FIELD = {"talk": "speaker", "debrief": "authors", "log": "owner", "event": "host"}
@@ -122,6 +123,8 @@ def _posts(tool: str, source: Path, report: ImportReport) -> list[Post]:
     else:
         root, files_root = source / "docs" / "blog" / "posts", source / "docs"
         paths = sorted(root.rglob("*.md"))
+    if not paths:
+        raise FailsiteError([_nothing_to_import(tool, source, root)])
     names = _mkdocs_authors(source / "docs" / "blog" / ".authors.yml") if tool == "mkdocs" else {}
     posts = []
     for path in paths:
@@ -142,6 +145,26 @@ def _posts(tool: str, source: Path, report: ImportReport) -> list[Post]:
         slug = slugify(str(fields.get("slug") or stem)) or "post"
         posts.append(Post(path, fields, body, _old_url(tool, path, root, fields, slug, date), slug, files_root))
     return posts
+
+
+# Where each tool keeps its posts, and the files that mark a folder as the root of one of its sites.
+_POSTS_FOLDER = {"hugo": "content/", "jekyll": "_posts/", "mkdocs": "docs/blog/posts/"}
+_SITE_MARKERS = {"hugo": ("hugo.toml", "hugo.yaml", "hugo.json", "config.toml", "config.yaml", "config.json"),
+                 "jekyll": ("_config.yml", "_config.yaml", "_posts"), "mkdocs": ("mkdocs.yml", "mkdocs.yaml")}
+
+
+def _nothing_to_import(tool: str, source: Path, root: Path) -> Diagnostic:
+    """The error for a source folder with no posts where the tool keeps them, naming the folder to point at."""
+    shown = shown_path(source)
+    site_root = next((folder for folder in (source, *source.resolve().parents)
+                      if any((folder / marker).exists() for marker in _SITE_MARKERS[tool])), None)
+    if site_root is not None and site_root.resolve() != source.resolve():
+        hint = f"point it at {shown_path(site_root)}, the root of the {tool.capitalize()} site: `failsite import " \
+               f"{tool} {shown_path(site_root)}`"
+    else:
+        hint = f"point it at the root of the {tool.capitalize()} site: the folder that holds {_POSTS_FOLDER[tool]}"
+    return error(shown, 1, f"no posts to import: {shown_path(root)} holds no markdown files"
+                 if root.is_dir() else f"no posts to import: there is no {_POSTS_FOLDER[tool]} in {shown}", hint)
 
 
 def _mkdocs_authors(path: Path) -> dict[str, str]:

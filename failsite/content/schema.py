@@ -323,7 +323,7 @@ def coerce(field: Field, node: YamlNode, path: str, vocab: Vocabularies,
         if node.kind != "scalar" or (node.tag == "null" and not node.quoted):
             if node.kind == "scalar" and not field.required:
                 return None
-            fail(f"'{field.name}' must be a single value, not {_describe(node)}")
+            fail(f"'{field.name}' must be a single value, not {_describe(node)}", _single_value_hint(node, field))
             return None
     if field.kind == "string":
         return node.text
@@ -457,6 +457,15 @@ def _describe(node: YamlNode) -> str:
     return {"map": "a mapping", "seq": "a list"}.get(node.kind, "an empty value" if node.tag == "null" else "a value")
 
 
+def _single_value_hint(node: YamlNode, field: Field) -> str:
+    """What to do where a single value was meant: a one-key mapping is most often text with an unquoted ': '."""
+    if node.kind == "map" and len(node.items) == 1:
+        key = next(iter(node.items))
+        return (f"YAML read the text as `{key}: ...` because of the ': ' after '{key}'; put the whole text in quotes "
+                f"(\"{key}: ...\") or write it without ': '")
+    return f"'{field.name}': {field.doc}"
+
+
 def _as_list(node: YamlNode) -> list[YamlNode] | None:
     if node.kind == "seq":
         return node.elements
@@ -471,7 +480,7 @@ def _is_scalar_or_report(node: YamlNode, field: Field, path: str, diagnostics: l
     if node.kind == "scalar" and not (node.tag == "null" and not node.quoted):
         return True
     diagnostics.append(error(path, node.line, f"each entry of '{field.name}' must be a single value, not {_describe(node)}",
-                             f"'{field.name}': {field.doc}", node.col))
+                             _single_value_hint(node, field), node.col))
     return False
 
 

@@ -135,8 +135,11 @@ def load_yaml(text: str, path: str, line_offset: int = 0,
                                      f"invalid YAML: {problem} ({exc.context.removeprefix('while ')} that starts "
                                      f"here; noticed on line {line})",
                                      "close the list or mapping on this line: `[a, b]`, `{key: value}`")]
-        return None, [Diagnostic(path, line, col, "error", f"invalid YAML: {problem}",
-                                 "check the indentation and quoting on this line or the one before it")]
+        hint = "check the indentation and quoting on this line or the one before it"
+        if problem.startswith("mapping values are not allowed"):  # `event: FailLab: Winter 2026`
+            hint = ("a value with ': ' in it must be in quotes, e.g. `event: \"FailLab: Winter 2026\"`; otherwise "
+                    "check the indentation of this line")
+        return None, [Diagnostic(path, line, col, "error", f"invalid YAML: {problem}", hint)]
     except yaml.YAMLError as exc:
         return None, [error(path, line_offset + 1, f"invalid YAML: {exc}", "check the YAML syntax")]
     except RecursionError:

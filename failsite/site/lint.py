@@ -181,9 +181,9 @@ def debrief_warnings(site: Site) -> list[Diagnostic]:
             continue
         fields = item.fields
         missing = [what for what, present in (
-            ("a why-ladder (`whys`) down to a root cause", fields.get("whys") or fields.get("root_cause")),
+            ("why-ladder (`whys`) down to a root cause", fields.get("whys") or fields.get("root_cause")),
             ("contributing factors sorted by how far they were in your control (`factors`)", fields.get("factors")),
-            ("what you will do differently (`differently`) or action items (`actions`)",
+            ("account of what you will do differently (`differently`) or action items (`actions`)",
              fields.get("differently") or fields.get("actions"))) if not present]
         if missing:
             diagnostics.append(warning(item.path, 1, "the review could teach more: it has no " + "; no ".join(missing),

@@ -153,7 +153,7 @@ def test_a_link_must_be_a_web_address(make_site: SiteMaker) -> None:
 def test_check_suggests_the_analysis_a_review_lacks(make_site: SiteMaker) -> None:
     site = review_site(make_site)
     warnings = [w.format().splitlines()[0] for w in check_site(site, today=TODAY).warnings]
-    assert "content/debriefs/outage.md:1:1: warning: the review could teach more: it has no a why-ladder (`whys`) " \
+    assert "content/debriefs/outage.md:1:1: warning: the review could teach more: it has no why-ladder (`whys`) " \
            "down to a root cause; no contributing factors sorted by how far they were in your control (`factors`)" \
            in warnings
 
