@@ -23,6 +23,7 @@ from failsite.content.schema import LinkRef
 from failsite.content.slugs import slugify
 from failsite.errors import Diagnostic, warning
 from failsite.privacy.consent import consent_decision
+from failsite.privacy.emails import may_hold_written_email, written_emails
 from failsite.privacy.matcher import MatchText, fold, match_text
 from failsite.privacy.registry import EMPTY_REGISTRY, Entry, Registry, load_registry, phone_key
 
@@ -86,7 +87,9 @@ def registered_phones(form: MatchText, owners: dict[str, str]) -> Iterable[tuple
 
 
 def registered_emails(form: MatchText, owners: dict[str, str]) -> Iterable[tuple[int, int, str | None]]:
-    """(start, end, entry or None) of every email address in a text, in any Unicode form."""
+    """(start, end, entry or None) of every email address in a text, in any Unicode form, and of those written out
+    (`j.vale at example dot org`: privacy.emails)."""
+    yield from written_emails(form, owners)
     if "@" not in form.folded:
         return
     for m in EMAIL.finditer(form.folded):
@@ -205,7 +208,8 @@ class Anonymiser:
         """Quick test before the full rules: is there anything any rule could match?"""
         if self.matcher.might_contain(text):
             return True
-        return bool(self._patterns) or _OTHER_RULES_SIGN.search(text) is not None
+        return bool(self._patterns) or _OTHER_RULES_SIGN.search(text) is not None or \
+            may_hold_written_email(self._form(text), self._emails)
 
     def mentions(self, text: str) -> set[str]:
         """Registry entries a text names, including by email or phone (for consent decisions)."""

@@ -14,6 +14,7 @@ from failsite.content.items import BIDI_CONTROLS
 from failsite.content.schema import SHARED_AUDIENCES, Field, naming_audience, read_mapping
 from failsite.content.yamlnodes import YamlNode, load_yaml_file
 from failsite.errors import Diagnostic, FailsiteError, error
+from failsite.privacy.emails import EmailOwners
 from failsite.privacy.matcher import NameMatcher, fold, name_words
 
 CONSENTS = ("named", "pseudonym", "withheld")
@@ -118,8 +119,9 @@ class Registry:
     def _by_name(self) -> dict[str, str]:
         return {fold(" ".join(name.split())): e.id for e in reversed(self.entries) for name in e.names}
 
-    def email_owner(self) -> dict[str, str]:
-        return {fold(email): e.id for e in self.entries for email in e.emails}
+    def email_owner(self) -> EmailOwners:
+        """Registered email addresses in match form, each with its entry's id."""
+        return EmailOwners({fold(email): e.id for e in self.entries for email in e.emails})
 
     def phone_owner(self) -> dict[str, str]:
         """Registered phone numbers by their significant digits (see `phone_key`)."""
