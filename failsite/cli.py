@@ -87,7 +87,7 @@ audience_option = click.option("--audience", type=click.Choice(AUDIENCES), defau
 owner_option = click.option("--owner", default="", metavar="NAME",
                              help="A private build for one person: their private log entries (`owner: NAME`) besides "
                                   "what a restricted build holds. Never deploy its output.")
-today_option = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+today_option = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
                             help="The date that decides expiry (default: today), for reproducible builds.")
 
 
