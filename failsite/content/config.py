@@ -62,6 +62,7 @@ class AnonymiseOptions:
     rules: tuple[str, ...] = RULE_ORDER
     public_addresses: tuple[str, ...] = ()
     pseudonym_pages: bool = False
+    unread_files: tuple[str, ...] = ()  # files no reader understands, checked by hand: published as they are
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,10 @@ _ANONYMISE_FIELDS = (
           "e.g. security@example.com"),
     Field("pseudonym_pages", "bool", "true gives pseudonymised people a people page too (default false: "
           "a page collecting one pseudonym's stories makes them easier to identify)"),
+    Field("unread_files", "strings", "files of a kind failsite has no reader for (a video, a font, an old .ppt) that "
+          "you have checked yourself for names, places and metadata, published as they are: paths relative to the "
+          "site folder, or patterns where * matches any part of a path, e.g. content/talks/*/recording.mp4 "
+          "(default none: such a file fails the build)"),
 )
 _PATTERN_FIELDS = (
     Field("pattern", "string", "a Python regular expression", required=True),
@@ -460,4 +465,5 @@ def _anonymise(node: YamlNode | None, path: str, diagnostics: list[Diagnostic]) 
                                  "e.g. `registry: people.yaml`"))
     return AnonymiseOptions(registry, tuple(given.get("internal_domains") or ()), tuple(patterns),
                             tuple(dict.fromkeys(rules)), tuple(given.get("public_addresses") or ()),
-                            bool(given.get("pseudonym_pages")))
+                            bool(given.get("pseudonym_pages")),
+                            tuple(p.strip().removeprefix("./") for p in given.get("unread_files") or () if p.strip()))

@@ -1,8 +1,11 @@
 """The leak audit: read what is about to be published and fail if a protected name is in it.
 
 It scans each output file as published (HTML text and attributes, XML, JSON, JS, CSS, plain
-text, even binary files' strings) and its path, after decoding HTML entities, JSON and URL
-escapes, with and without tags, in any case and with or without accents.
+text) and its path, after decoding HTML entities, JSON and URL escapes, with and without tags, in
+any case and with or without accents. A file that is not text (a printed PDF) is read by the
+reader for its kind (privacy.files), and a file no reader understands is refused. The site's own
+files (static, theme and story files) are read at the door before this, by the file the author
+wrote (privacy.files.check).
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from failsite.engine.fingerprint import digest
 from failsite.engine.parallel import fork_map
 from failsite.errors import Diagnostic, error
 from failsite.privacy.matcher import match_text
-from failsite.privacy.media import (is_image, is_pdf, is_search_fragment, is_search_index, metadata_text, pdf_text,
-                                    search_index_text)
+from failsite.privacy.files import door
+from failsite.privacy.files.texts import decoded
+from failsite.privacy.media import is_search_fragment, is_search_index, search_index_text
 from failsite.privacy.registry import Registry
 
 if TYPE_CHECKING:
@@ -42,8 +46,10 @@ class LeakAudit:
         self.emails = registry.email_owner()
         self.phones = registry.phone_owner()
 
-    def scan(self, shown_path: str, text: str, allowed: frozenset[str]) -> list[Diagnostic]:
-        """Findings in one file's text; `allowed` holds the entries shown there by their consent."""
+    def scan(self, shown_path: str, text: str, allowed: frozenset[str], place: str = "") -> list[Diagnostic]:
+        """Findings in one file's text; `allowed` holds the entries shown there by their consent; `place` says where
+        in the file the text is (a PDF's page)."""
+        where = f" in {place}" if place else ""
         findings: dict[tuple[int, str], Diagnostic] = {}
         for variant, line_of in _variants(text):
             for position, entry_id, what, alias in self._hits(variant):
@@ -53,7 +59,7 @@ class LeakAudit:
                 entry = self.registry.entry(entry_id)
                 through = f' through the alias "{alias}"' if alias and alias != entry.name else ""
                 findings.setdefault((line, entry_id), error(
-                    shown_path, line, f'protected {what} of "{entry.name}" found{through} ({entry.id}, consent: '
+                    shown_path, 1 if place else line, f'protected {what} of "{entry.name}" found{where}{through} ({entry.id}, consent: '
                     f'{entry.consent})', "nothing was published: replace the name in the source or template, or "
                     "register how it may be shown (an alias that matches ordinary words is too broad: lengthen it)"))
         return list(findings.values())
@@ -158,15 +164,7 @@ class FileAudit:
 
     def _scan(self, relative: str, content: bytes, permitted: frozenset[str]) -> list[Diagnostic]:
         shown = f"{self.output}/{relative}"
-        text = content.decode("utf-8", errors="replace")
-        if is_image(relative):  # compressed text chunks and EXIF values are not in the bytes as text
-            text += "\n" + metadata_text(content)
-        if is_pdf(relative):  # a PDF's text is in compressed streams
-            try:
-                text = pdf_text(content)
-            except ValueError as exc:
-                return [error(shown, 1, f"cannot read this PDF to check it for protected names ({exc})",
-                              "nothing was published: publish a PDF that opens without a password, or leave it out")]
+        parts: list[door.Part] = []
         if is_search_index(relative):  # what Pagefind read of the pages, which is not always what a browser shows
             try:
                 text, url = search_index_text(relative, content)
@@ -175,7 +173,18 @@ class FileAudit:
                               "nothing was published: build again; if this repeats, please report it")]
             if url is not None:  # a page fragment may show what its page shows by consent
                 permitted = self.by_url.get(url, frozenset())
-        found = self.leaks.scan(shown, text, permitted)
+        elif b"\x00" not in content[:4096] and not content.startswith(b"%PDF") and decoded(content[:4096]):
+            text = content.decode("utf-8", errors="replace")  # a page, a feed, a script: text, as nearly all are
+        else:
+            try:
+                parts = door.read(content)
+            except door.Refused as refusal:
+                return [error(shown, 1, f"cannot check this file for protected names: {refusal.reason}"
+                              + (f" (in {refusal.place})" if refusal.place else ""),
+                              "nothing was published: " + (refusal.hint or door.UNREAD_HINT))]
+            text = ""
+        found = [finding for part in parts for finding in self.leaks.scan(shown, part.text, permitted, part.place)]
+        found += self.leaks.scan(shown, text, permitted) if text else []
         return found + [error(shown, 1, "the file's path holds a " + finding.message.removeprefix("protected "),
                               "nothing was published: change the slug or the title it comes from")
                         for finding in self.leaks.scan(shown, relative.replace("/", " / "), permitted)]

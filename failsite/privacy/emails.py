@@ -16,15 +16,16 @@ from failsite.privacy.matcher import MatchText
 
 _OPEN, _CLOSE = r"[\[\(\{<]", r"[\]\)\}>]"
 _BRACKETED_AT = rf"\s*{_OPEN}\s*(?:at|@)\s*{_CLOSE}\s*|\s*[-_]at[-_]\s*"
-_AT = rf"(?:{_BRACKETED_AT}|\s+at\s+|\s*@\s*)"
+_BRACKETED = re.compile(_BRACKETED_AT)
+# The @ of an address written out, right before its domain: found from a registered domain's first word.
+_AT_BEFORE = re.compile(rf"(?:{_BRACKETED_AT}|\s+at\s+|\s*@\s*)\Z")
 _DOT = rf"(?:\s*{_OPEN}\s*(?:dot|\.)\s*{_CLOSE}\s*|\s+dot\s+|\s*[-_]dot[-_]\s*|\s?\.\s?)"
 _LABEL = r"[^\W_](?:[\w+-]{0,62}[^\W_])?"
-WRITTEN_EMAIL = re.compile(rf"(?<![\w.+-])(?P<local>{_LABEL}(?:{_DOT}{_LABEL}){{0,6}})(?P<at>{_AT})"
-                           rf"(?P<domain>{_LABEL}(?:{_DOT}{_LABEL}){{1,6}})(?![\w-])")
-_SEPARATOR = re.compile(rf"{_DOT}")
-_BRACKETS = re.compile(_BRACKETED_AT)
-# What a written-out address needs besides plain words: a bracket, a spelled-out dot, a joined at, or @ with a space.
-_SIGNS = ("dot", "(at", "[at", "{at", "<at", "( at", "[ at", "-at-", "_at_", " @", "@ ")
+_LOCAL = re.compile(rf"(?<![\w.+-])({_LABEL}(?:{_DOT}{_LABEL}){{0,6}})\Z")
+_DOMAIN = re.compile(rf"{_LABEL}(?:{_DOT}{_LABEL}){{1,6}}(?![\w-])")
+_SEPARATOR = re.compile(_DOT)
+_REACH = 120  # how far before its @ an address's first letter may be
+_BRACKET_SIGNS = ("(at", "[at", "{at", "<at", "( at", "[ at", "{ at", "< at", "-at-", "_at_")
 
 
 class EmailOwners(dict[str, str]):
@@ -35,28 +36,39 @@ class EmailOwners(dict[str, str]):
         """The first word of every registered address's domain, as a whole word: a text without one holds no
         registered address written out."""
         words = sorted({address.rpartition("@")[2].split(".")[0] for address in self if "@" in address} - {""})
-        return re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, words)) + r")(?![^\W_])") if words else None
+        return re.compile("(?:" + "|".join(map(re.escape, words)) + r")(?![^\W_])") if words else None
 
 
 def may_hold_written_email(form: MatchText, owners: EmailOwners | dict[str, str]) -> bool:
-    """Cheap test before the search: a bracket, a spelled-out dot, a joined `at`, an @ beside a space, or ` at `
-    with the first word of a registered domain."""
+    """Cheap test before the search: a bracketed or joined `at`, or the first word of a registered domain."""
     folded = form.folded
-    if any(sign in folded for sign in _SIGNS):
+    if any(sign in folded for sign in _BRACKET_SIGNS):
         return True
     domains = owners.domain_words if isinstance(owners, EmailOwners) else None
-    return domains is not None and " at " in folded and domains.search(folded) is not None
+    return domains is not None and domains.search(folded) is not None
 
 
 def written_emails(form: MatchText, owners: EmailOwners | dict[str, str]) -> Iterable[tuple[int, int, str | None]]:
     """(start, end, entry or None) of every address written out in a text: registered ones in any form, others only
     with a bracketed or joined `at`."""
-    if not may_hold_written_email(form, owners):
-        return
-    for m in WRITTEN_EMAIL.finditer(form.folded):
-        address = "@".join(".".join(_SEPARATOR.split(part)) for part in (m.group("local"), m.group("domain")))
-        if address == m.group():
+    folded = form.folded
+    ats: set[tuple[int, int]] = set()
+    if any(sign in folded for sign in _BRACKET_SIGNS):
+        ats.update(at.span() for at in _BRACKETED.finditer(folded))
+    domains = owners.domain_words if isinstance(owners, EmailOwners) else None
+    for word in domains.finditer(folded) if domains is not None else ():
+        if word.start() and not folded[word.start() - 1].isalnum():
+            at = _AT_BEFORE.search(folded, max(0, word.start() - 16), word.start())
+            if at is not None:
+                ats.add(at.span())
+    for at_start, at_end in sorted(ats):
+        local = _LOCAL.search(folded, max(0, at_start - _REACH), at_start)
+        domain = _DOMAIN.match(folded, at_end)
+        if local is None or domain is None:
+            continue
+        address = "@".join(".".join(_SEPARATOR.split(part)) for part in (local.group(1), domain.group()))
+        if address == folded[local.start():domain.end()]:
             continue  # a plain address: the email rule finds it
         owner = owners.get(address)
-        if owner is not None or _BRACKETS.fullmatch(m.group("at")):
-            yield (*form.span(m.start(), m.end()), owner)
+        if owner is not None or _BRACKETED.fullmatch(folded, at_start, at_end):
+            yield (*form.span(local.start(), domain.end()), owner)

@@ -63,8 +63,8 @@ _PLAIN_LETTERS = {
 # Markdown's emphasis, strikethrough and code characters and its escape, between two letters or digits: left out
 # when a text is read as a reader reads it (`Jo*r*dan` is Jordan). The underscore also joins words (`dana_whitfield`),
 # so a text is read both with it left out and with it kept.
-_INTRAWORD_MARKUP = re.compile(r"(?<=[^\W_])[*_~`\\]+(?=[^\W_])")
-_INTRAWORD_MARKUP_BUT_UNDERSCORE = re.compile(r"(?<=[^\W_])[*~`\\]+(?=[^\W_])")
+_MARKUP_RUN = re.compile(r"[*_~`\\]+")
+_MARKUP_RUN_BUT_UNDERSCORE = re.compile(r"[*~`\\]+")
 _MARKUP_CHARS = "*_~`\\"
 
 
@@ -187,16 +187,21 @@ def without_intraword_markup(form: MatchText) -> list[JoinedText]:
     folded = form.folded
     if not any(char in folded for char in _MARKUP_CHARS):
         return []
-    readings = [joined for pattern in (_INTRAWORD_MARKUP_BUT_UNDERSCORE, _INTRAWORD_MARKUP)
+    readings = [joined for pattern in (_MARKUP_RUN_BUT_UNDERSCORE, _MARKUP_RUN)
                 if (joined := _joined(form, pattern)) is not None]
     return readings[1:] if len(readings) == 2 and readings[0].folded == readings[1].folded else readings
 
 
 def _joined(form: MatchText, pattern: re.Pattern[str]) -> JoinedText | None:
+    """The text with each run of `pattern` that stands between two letters or digits left out (None: there is none)."""
+    folded = form.folded
     pieces: list[str] = []
     removals: list[tuple[int, int]] = []
     cursor = removed = 0
-    for run in pattern.finditer(form.folded):
+    for run in pattern.finditer(folded):
+        if not (run.start() and run.end() < len(folded) and folded[run.start() - 1].isalnum()
+                and folded[run.end()].isalnum()):
+            continue
         pieces.append(form.folded[cursor:run.start()])
         removed += run.end() - run.start()
         removals.append((run.end() - removed, removed))  # where the text after the run starts, once joined

@@ -1,10 +1,7 @@
-"""Files that come with a story: photos are published without what their camera wrote into them.
+"""Search index files as the leak audit reads them, and the smaller copies of a story's large photos.
 
-A phone photo carries EXIF (the GPS position, the time, the camera's owner and serial number),
-XMP and IPTC (captions, names, keywords) and PNG text chunks. Pillow rewrites an image with its
-pixels and colour profile only, turned upright first so that dropping the orientation tag does not
-turn it on its side; a JPEG keeps its quantisation tables, so it is not compressed again. The
-leak audit reads whatever metadata an image it publishes still holds (`metadata_text`).
+Every published file's kind, cleaning and reading is the door's (privacy.files); the photos'
+copies are made from the photo as the door published it, without its metadata.
 """
 
 from __future__ import annotations
@@ -15,38 +12,6 @@ import warnings
 from pathlib import Path
 
 from failsite.engine.cbor import cbor_decode, pagefind_content
-
-
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".gif")
-_FORMATS = {"JPEG": {"quality": "keep"}, "PNG": {"optimize": False}, "WEBP": {"lossless": False, "quality": 90},
-            "TIFF": {}, "GIF": {}}
-
-
-def is_pdf(name: str) -> bool:
-    return name.lower().endswith(".pdf")
-
-
-def pdf_text(data: bytes) -> str:
-    """Every page's text and the document's metadata (title, author, subject, keywords), as the leak audit reads a
-    PDF; raises ValueError when the PDF cannot be read (encrypted, damaged): then nothing of it may be published."""
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            reader = PdfReader(io.BytesIO(data))
-            if reader.is_encrypted:
-                raise ValueError("it is encrypted")
-            metadata = [str(v) for v in (reader.metadata or {}).values()]
-            pages = [page.extract_text() or "" for page in reader.pages]
-    except (PyPdfError, OSError, KeyError, TypeError, AttributeError) as exc:
-        raise ValueError(str(exc) or type(exc).__name__) from exc
-    return "\n".join(metadata + pages)
-
-
-class UnreadableImage(Exception):
-    """A file named as an image that Pillow cannot read."""
 
 
 def is_search_index(name: str) -> bool:
@@ -86,64 +51,22 @@ def search_index_text(name: str, data: bytes) -> tuple[str, str | None]:
     return "\n".join(strings), None
 
 
-def is_image(name: str) -> bool:
-    return name.lower().endswith(IMAGE_SUFFIXES)
-
-
-def strip_metadata(name: str, data: bytes) -> bytes:
-    """An image's bytes without EXIF, XMP, IPTC, comments or text chunks; other files unchanged."""
-    if not is_image(name):
-        return data
-    from PIL import Image, ImageOps, UnidentifiedImageError  # only a site with images pays for importing Pillow
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # decompression-bomb and truncated-file warnings become errors below
-            image = Image.open(io.BytesIO(data))
-            image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise UnreadableImage(str(exc)) from None
-    source_format = image.format or "PNG"
-    upright = ImageOps.exif_transpose(image) if source_format != "GIF" else image
-    options: dict[str, object] = dict(_FORMATS.get(source_format, {}))
-    if source_format == "JPEG" and upright is not image:
-        options = {"quality": 92}  # turned upright: the old tables no longer apply
-    if image.info.get("icc_profile"):
-        options["icc_profile"] = image.info["icc_profile"]
-    if source_format == "GIF" and getattr(image, "is_animated", False):
-        options.update(save_all=True)
-    out = io.BytesIO()
-    upright.save(out, format=source_format if source_format in _FORMATS else "PNG", **options)
-    return out.getvalue()
-
-
-def metadata_text(data: bytes) -> str:
-    """Every piece of text an image's metadata holds (EXIF values, text chunks, XMP), for the leak audit."""
-    from PIL import Image, UnidentifiedImageError
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            image = Image.open(io.BytesIO(data))
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        return ""
-    parts = []
-    for value in image.getexif().values():
-        parts.append(value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value))
-    for key, value in image.info.items():
-        if key in ("icc_profile", "exif"):
-            continue
-        parts.append(value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value))
-    return "\n".join(parts)
-
-
 # Widths of the smaller copies offered for a large photo (`srcset`), each made only below the photo's own width.
 VARIANT_WIDTHS = (480, 960, 1600)
-_RESIZABLE = (".jpg", ".jpeg", ".png", ".webp")
+# Photos a browser shows that are worth smaller copies: JPEG (a phone's MPO too), PNG and WebP, by their first bytes.
+_RESIZABLE = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 
 
 def image_width(path: Path) -> int | None:
-    """A photo's width in pixels, read from its header (None for what is not a resizable image)."""
+    """A photo's width in pixels as it will be published (upright), read from its header; None for a file that is
+    not a JPEG, PNG or WebP photo, whatever its name."""
     from PIL import Image, UnidentifiedImageError
-    if not path.name.lower().endswith(_RESIZABLE):
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        return None
+    if not (head.startswith(_RESIZABLE) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")):
         return None
     try:
         with warnings.catch_warnings():
@@ -151,7 +74,7 @@ def image_width(path: Path) -> int | None:
             with Image.open(path) as image:
                 width, height = image.size
                 orientation = image.getexif().get(0x0112, 1)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         return None
     return height if orientation in (5, 6, 7, 8) else width  # as it will be published: upright
 
@@ -171,7 +94,7 @@ def resized(name: str, data: bytes, width: int) -> bytes:
     """A smaller copy of a published photo (already without metadata), `width` pixels wide."""
     from PIL import Image
     with Image.open(io.BytesIO(data)) as image:
-        source_format = image.format or "PNG"
+        source_format = "JPEG" if image.format == "MPO" else image.format or "PNG"
         height = max(1, round(image.height * width / image.width))
         smaller = image.resize((width, height), Image.Resampling.LANCZOS)
         out = io.BytesIO()

@@ -227,6 +227,7 @@ def _entities_read(code: str, rewrite: SegmentRewriter) -> str:
 
 def _anonymise_inline(children: list[Token], rewrite: SegmentRewriter) -> None:
     segments = []
+    unlinked: list[Token] = []
     for token in children:
         if token.type == "code_inline":
             token.content = _entities_read(token.content, rewrite)
@@ -240,7 +241,8 @@ def _anonymise_inline(children: list[Token], rewrite: SegmentRewriter) -> None:
             token.content = rewrite([token.content])[0]
         elif token.type == "link_open":
             href = unquote(str(token.attrGet("href") or ""))
-            if href and not is_source_link(href) and rewrite([href])[0] != href:
+            # A story's own file keeps its name here: the door reports a file named after someone by that name.
+            if href and not is_source_link(href) and not is_file_link(href) and rewrite([href])[0] != href:
                 token.tag, token.attrs = "span", {}  # the address named someone: keep the words, drop the link
                 token.meta["unlinked"] = True
         elif token.type == "image":
@@ -248,8 +250,8 @@ def _anonymise_inline(children: list[Token], rewrite: SegmentRewriter) -> None:
             if token.children:
                 _anonymise_inline(token.children, rewrite)
             source = unquote(str(token.attrGet("src") or ""))
-            if rewrite([source])[0] != source:
-                token.attrSet("src", rewrite([source])[0])
+            if not is_file_link(source) and rewrite([source])[0] != source:
+                unlinked.append(token)  # the address named someone: its alt text is shown instead
         if token.attrGet("title"):
             token.attrSet("title", rewrite([str(token.attrGet("title"))])[0])
     rewritten = rewrite(segments)
@@ -265,6 +267,9 @@ def _anonymise_inline(children: list[Token], rewrite: SegmentRewriter) -> None:
             open_links.append(token)
         elif token.type == "link_close" and open_links and open_links.pop().meta.get("unlinked"):
             token.tag = "span"
+    for image in unlinked:  # plain text from here on: the resolver does not take it for a missing file
+        image.type, image.tag, image.attrs, image.children = "text", "", {}, None
+        image.content = image.content or ""
 
 
 def _breaks_words(tag: str) -> bool:

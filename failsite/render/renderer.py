@@ -16,13 +16,12 @@ from markupsafe import Markup
 
 from failsite.privacy.anonymise import Anonymiser, Policy, item_policy
 from failsite.privacy.audit import PageAudit, consented_names
-from failsite.errors import Diagnostic, FailsiteError, did_you_mean, error, has_errors, warning
-from failsite.privacy.media import (UnreadableImage, image_width, resized, strip_metadata, variant_name,
-                                    variant_widths)
+from failsite.errors import Diagnostic, did_you_mean, error, has_errors, warning
 from failsite.engine.cache import reports_damage
 from failsite.engine.fingerprint import digest
 from failsite.engine.limits import TimeLimitExceeded, time_limit
 from failsite.render.calendar import actions_calendar, event_calendar
+from failsite.render.files import image_sets, published_files
 from failsite.render.feeds import (actions_csv, atom_feed, json_index, redirect_page, redirects_file, robots_txt,
                                    sitemap)
 from failsite.render.markdown import PLACEABLE_BLOCKS, MarkdownOptions, SegmentRewriter, render_markdown
@@ -33,7 +32,7 @@ from failsite.render.plans import (ALL_STORIES, HOME_RECENT, KIT_PDF_NAMES, Page
                                    plan_pages)
 from failsite.content.items import Item
 from failsite.content.schema import CONTENT_TYPES, Field
-from failsite.site.assemble import LinkResolver, Site, asset_url, body_link_resolver
+from failsite.site.assemble import LinkResolver, Site, body_link_resolver
 from failsite.site.insights import action_teams
 from failsite.render.theme import Theme, check_templates, template_diagnostic, template_environment
 from failsite.render.views import ItemView, ListPage, Pager, SiteView
@@ -206,7 +205,8 @@ class Renderer:
 
     def static(self, site: Site, cache: "BuildCache | None" = None) -> list[Output]:
         """The theme's and site's static files, and every story folder's own files beside its page."""
-        return collect_static(self.theme, exclude=_private_files(site)) + bundle_files(site, cache)
+        return [Output(path, content, shown)
+                for path, content, shown in published_files(site, self.theme, self.anonymiser.registry, cache)]
 
     def body(self, site: Site, item: Item) -> RenderedBody:
         """One item's markdown as anonymised HTML, links to other sources rewritten."""
@@ -344,6 +344,9 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
     if has_errors(diagnostics):
         return [], diagnostics
     static = renderer.static(site, cache)
+    if audit is not None:  # read and checked at the door, by the file the author wrote
+        for output in static:
+            audit.record(output.path, "")
     records: dict[str, BodyRecord] = {}
     keys = {item.key: body_key(item, environment, image_sets(site, item) if item.assets else None)
             for item in site.items} if cache else {}
@@ -556,12 +559,6 @@ def _body_rewriter(anonymiser: Anonymiser, policy: Policy) -> SegmentRewriter:
     return lambda segments: anonymiser.segments(segments, policy)
 
 
-def _private_files(site: Site) -> frozenset[Path]:
-    """Files that must never be copied into the output, wherever they lie."""
-    registry = site.config.anonymise.registry
-    return frozenset({(site.config.site_dir / registry).resolve()}) if registry else frozenset()
-
-
 def named_by_consent(site: Site, keys: Iterable[str] | None = None) -> dict[str, frozenset[str]]:
     """The registry entries each item (of `keys`, or of the site) names by consent, for the items that name anyone
     (most name nobody)."""
@@ -687,68 +684,6 @@ def _pager(views: SiteView, plan: PagePlan) -> Pager:
 
     return Pager(plan.number, plan.count, page_url(plan.number - 1) if plan.number > 1 else "",
                  page_url(plan.number + 1) if plan.number < plan.count else "")
-
-
-def collect_static(theme: Theme, exclude: frozenset[Path] = frozenset()) -> list[Output]:
-    """Static files of the site and its themes; the first folder that has a path wins."""
-    chosen: dict[str, Path] = {}
-    for folder in theme.static_dirs:
-        for path in sorted(folder.rglob("*")):
-            relative = path.relative_to(folder).as_posix()
-            if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts) \
-                    and path.resolve() not in exclude:
-                chosen.setdefault(relative, path)
-    return [Output(relative, path.read_bytes()) for relative, path in sorted(chosen.items())]
-
-
-def bundle_files(site: Site, cache: "BuildCache | None" = None) -> list[Output]:
-    """Each published story folder's files, beside its page: images without their metadata, large photos with
-    smaller copies for `srcset`, both kept in the cache by the photo's bytes. An image that cannot be read is an
-    error, since its metadata could not be removed."""
-    outputs, problems = [], []
-    for item in site.items:
-        folder = site.config.content_dir / item.key.rsplit("/", 1)[0]
-        for relative in item.assets:
-            try:
-                original = (folder / relative).read_bytes()
-                files = _published_media(relative, original, image_width(folder / relative), cache)
-            except (OSError, UnreadableImage) as exc:
-                problems.append(error(f"{item.path.rsplit('/', 1)[0]}/{relative}", 1,
-                                      f"cannot publish this file: {exc}", "replace it with a readable image or "
-                                      "remove it; nothing was published"))
-                continue
-            outputs += [Output(f"{item.url.strip('/')}/{name}", data, frozenset({item.key})) for name, data in files]
-    if problems:
-        raise FailsiteError(problems)
-    return outputs
-
-
-def _published_media(relative: str, original: bytes, width: int | None,
-                     cache: "BuildCache | None") -> list[tuple[str, bytes]]:
-    """A story file as published, with its smaller copies: from the cache when its bytes were seen before."""
-    key = digest("media", relative, hashlib.sha256(original).hexdigest(), width)
-    kept = cache.media.get(key) if cache is not None else None
-    if kept is None:
-        stripped = strip_metadata(relative, original)
-        kept = [(relative, stripped)] + [(variant_name(relative, w), resized(relative, stripped, w))
-                                        for w in variant_widths(width)]
-    if cache is not None:
-        cache.used_media[key] = kept
-    return kept
-
-
-def image_sets(site: Site, item: Item) -> dict[str, str]:
-    """`srcset` values of a story's large photos, by the name the body uses ('board.jpg 2400w, board-480w.jpg
-    480w, ...'): what the body renderer adds to their <img>."""
-    folder = site.config.content_dir / item.key.rsplit("/", 1)[0]
-    base = site.config.base_path
-    sets = {}
-    for relative in item.assets:
-        width = image_width(folder / relative)
-        if variant_widths(width):
-            sets[relative] = ", ".join([f"{asset_url(base, item, variant_name(relative, w))} {w}w"
-                                        for w in variant_widths(width)] + [f"{asset_url(base, item, relative)} {width}w"])
-    return sets
 
 
 def check_collisions(paths: list[str], site: Site) -> list[Diagnostic]:
