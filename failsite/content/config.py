@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from failsite.errors import Diagnostic, FailsiteError, did_you_mean, error
+from failsite.content.bounds import Bounds
 from failsite.content.schema import (ACTION_KINDS, AUDIENCES, CONTENT_TYPES, REVIEW_STATUSES, SEVERITIES,
                                      SHARED_AUDIENCES, Field, content_type, read_mapping)
 from failsite.content.slugs import slugify
@@ -102,6 +103,7 @@ class SiteConfig:
     action_kinds: tuple[str, ...] = ACTION_KINDS
     render_seconds: float = 30.0
     page_megabytes: float = 50.0
+    bounds: Bounds = Bounds()  # `limits:` on front-matter values and lists
     strings: tuple[tuple[str, str], ...] = ()  # `strings:` the theme's words as this site wants them
     default_visibility: str = "internal"  # the visibility of items that do not say
     hooks: tuple[str, ...] = ()  # `hooks:` the site's own Python modules (content.hooks)
@@ -148,7 +150,8 @@ _TOP_FIELDS = (
     Field("anonymise", "mapping", "anonymisation: registry, internal_domains, patterns, rules"),
     Field("lint", "mapping", "writing help: rules (your own rules file), disable (rule ids)"),
     Field("curriculum", "mapping", "curriculum options: guide_audience, most_modules, pdf"),
-    Field("limits", "mapping", "bounds on one page: render_seconds, page_megabytes"),
+    Field("limits", "mapping", "bounds on one page and its front matter: render_seconds, page_megabytes, "
+          "title_characters, summary_characters, value_characters, list_entries, terms_per_item"),
     Field("debriefs", "mapping", "debrief options: severities, action_kinds"),
     Field("consent", "mapping", "consent options: require_record"),
     Field("hooks", "strings", "the site's own Python modules that extend failsite (filters, markdown plugins, "
@@ -171,6 +174,13 @@ _DEBRIEF_FIELDS = (
 _LIMIT_FIELDS = (
     Field("render_seconds", "int", "how long one page may take to render (default 30; 0: no bound)"),
     Field("page_megabytes", "int", "how large one page may grow, in MB (default 50)"),
+    Field("title_characters", "int", f"how long a title may be (default {Bounds.title_characters})"),
+    Field("summary_characters", "int", f"how long a summary may be (default {Bounds.summary_characters:,})"),
+    Field("value_characters", "int", "how long any other front-matter value may be, each entry of a list included "
+          f"(default {Bounds.value_characters:,})"),
+    Field("list_entries", "int", f"how many entries one front-matter list may hold (default {Bounds.list_entries})"),
+    Field("terms_per_item", "int", "how many terms of one taxonomy (tags, patterns) one item may have (default "
+          f"{Bounds.terms_per_item}: each term is a page)"),
 )
 _CONSENT_FIELDS = (
     Field("require_record", "bool", "true shows a person consented to be named by their name only in stories whose "
@@ -335,6 +345,8 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
         action_kinds=tuple(k.strip().lower() for k in debriefs.get("action_kinds") or ACTION_KINDS),
         render_seconds=30.0 if limits.get("render_seconds") is None else float(limits["render_seconds"]),
         page_megabytes=50.0 if limits.get("page_megabytes") is None else float(max(limits["page_megabytes"], 1)),
+        bounds=Bounds(**{name: max(limits[name], 1) for name in Bounds.__dataclass_fields__
+                         if limits.get(name) is not None}),
         consent_record_required=bool(consent.get("require_record")),
         redirects_file=bool(top.get("redirects_file")),
         default_visibility=top.get("default_visibility") or "internal",

@@ -13,6 +13,7 @@ from failsite.errors import Diagnostic, did_you_mean, error
 from failsite.content.frontmatter import split_front_matter
 from failsite.content.schema import (SHARED_AUDIENCES, COMMON_FIELDS, CONTENT_TYPES, TYPE_BY_FOLDER, ContentType, Field, LinkRef,
                              Vocabularies, content_type, fields_of, read_mapping)
+from failsite.content.bounds import Bounds, front_matter_bounds
 from failsite.content.slugs import slugify
 from failsite.content.text import without_tags
 from failsite.content.yamlnodes import load_yaml
@@ -79,6 +80,7 @@ class ItemSchema:
     taxonomy_names: tuple[str, ...]
     default_visibility: str = "internal"  # site.yaml `default_visibility`
     extra_fields: tuple[tuple[str, Field], ...] = ()  # (type, field) the site's hooks add
+    bounds: Bounds = Bounds()  # site.yaml `limits:` on front-matter values and lists
 
 
 def item_schema(config: SiteConfig, hook_fields: tuple[tuple[str, Field], ...] = ()) -> ItemSchema:
@@ -102,7 +104,7 @@ def item_schema(config: SiteConfig, hook_fields: tuple[tuple[str, Field], ...] =
     for type_name, spec in hook_fields:
         fields_by_type[type_name].setdefault(spec.name, spec)
     return ItemSchema(fields_by_type, vocabularies, tuple(t.name for t in config.taxonomies),
-                      config.default_visibility, hook_fields)
+                      config.default_visibility, hook_fields, config.bounds)
 
 
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -144,6 +146,7 @@ def parse_item(source: Source, text: str, schema: ItemSchema) -> tuple[Item | No
                                      f"{did_you_mean(folder, TYPE_BY_FOLDER)}",
                             "move it under " + ", ".join(f"{f}/" for f in TYPE_BY_FOLDER) + " or add `type:`")]
     known = schema.fields_by_type[ctype.name]
+    diagnostics += front_matter_bounds(root, known, path, schema.bounds)
     values = read_mapping(root, known, path, schema.vocabularies, diagnostics, f"{ctype.name} field")
     slug = _slug(source, values.get("slug"), path, root.key_line("slug"), diagnostics)
     if values.get("start") and values.get("end") and values["end"] < values["start"]:
