@@ -32,7 +32,7 @@ from failsite.site.insights import prerequisite_order
 from failsite.render.theme import Theme, load_theme, theme_inputs
 from failsite.engine.cache import BuildCache, load_cache, prepare_cache_folder
 from failsite.render.search import SearchIndexing, unreadable_by_audit
-from failsite.engine.fingerprint import code_fingerprint, digest
+from failsite.engine.fingerprint import CACHE_DIR, code_fingerprint, digest
 from failsite.output.stamp import (Files, Stamp, options_key, output_files, published_files, read_stamp,
                                    save_stamp, snapshot)
 from failsite.output.lock import remove_debris, site_lock
@@ -76,12 +76,12 @@ def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False
     if not write:
         return _build(config, run, None, None)
     target = out_dir if out_dir is not None else site_dir / config.output
-    check_output_dir(target, site_dir, config.content_dir)
+    check_output_dir(target, site_dir, [config.content_dir, *_inputs(config)])
     cache_dir, repaired = prepare_cache_folder(site_dir)
     with site_lock(cache_dir, wait, waiting):
-        remove_debris(target, MARKER)
+        unremovable = remove_debris(target, MARKER)
         cache, found = load_cache(site_dir, use_cache)
-        return _build(config, run, target, cache, repaired + found)
+        return _build(config, run, target, cache, repaired + found + unremovable)
 
 
 @dataclass(frozen=True)
@@ -144,8 +144,10 @@ def _build(config: SiteConfig, run: Run, target: Path | None, cache: BuildCache 
     if target is not None:
         key = options_key(run.site_dir, run.out_dir, run.drafts, run.audience, run.day.isoformat(), run.owner,
                           run.pdf)
-        save_stamp(run.site_dir, Stamp(key, run.inputs, str(target.resolve()), staged, pages, len(outputs),
-                                       [w.format() for w in warnings], {i.key: i.url for i in site.items}))
+        unsaved = save_stamp(run.site_dir, Stamp(key, run.inputs, str(target.resolve()), staged, pages, len(outputs),
+                                                 [w.format() for w in warnings if not w.path.startswith(CACHE_DIR)],
+                                                 {i.key: i.url for i in site.items}))
+        warnings = sorted_unique(warnings + unsaved)
     if removal is not None:
         removal.join()
     return BuildResult(outputs, warnings, pages, time.perf_counter() - run.started, target, site)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import json
+import os
 import signal
 import sys
 import time
@@ -401,7 +402,10 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, audience: str, own
     except KeyboardInterrupt:
         click.echo("stopping")
     finally:
-        server.stop()
+        if not server.stop():  # a rebuild was abandoned mid-write: end now rather than wait for it
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(EXIT_OK)
 
 
 def wait_for_signals() -> None:

@@ -87,7 +87,9 @@ def discover_sources(config: SiteConfig) -> tuple[list[Source], list[Diagnostic]
         return [], [report(config.content, 1, f"the content folder '{config.content}' does not exist",
                            "create it and add markdown files, or set `content:` in site.yaml")]
     sources: list[Source] = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    unreadable: list[Diagnostic] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=lambda exc: unreadable.append(
+            _unreadable_folder(exc, config))):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
         relative_dir = Path(dirpath).relative_to(root).as_posix()
         prefix = "" if relative_dir == "." else relative_dir + "/"
@@ -101,15 +103,26 @@ def discover_sources(config: SiteConfig) -> tuple[list[Source], list[Diagnostic]
             if private is not None and (name == private.name or path.is_symlink()) and path.resolve() == private:
                 continue
             key = prefix + name
-            assets = _assets(Path(dirpath)) if is_bundle_key(key) else ()
+            assets = _assets(Path(dirpath), config, unreadable) if is_bundle_key(key) else ()
             sources.append(Source(key, path, f"{config.content}/{key}", folder_type, assets))
-    return sources, []
+    return sources, unreadable
 
 
-def _assets(folder: Path) -> tuple[str, ...]:
-    """The files of a story folder besides markdown, hidden and editor files, relative to the folder."""
+def _unreadable_folder(exc: OSError, config: SiteConfig) -> Diagnostic:
+    """A folder under content/ that cannot be listed: an error, since its stories would silently go unpublished."""
+    folder = Path(exc.filename or config.content_dir)
+    shown = folder.relative_to(config.site_dir).as_posix() if folder.is_relative_to(config.site_dir) else str(folder)
+    return error(shown, 1, f"cannot read the folder: {exc.strerror or exc}",
+                 f"let the user running failsite read it (chmod -R u+rX {shown}), or move it out of "
+                 f"{config.content}/; nothing was published")
+
+
+def _assets(folder: Path, config: SiteConfig, unreadable: list[Diagnostic]) -> tuple[str, ...]:
+    """The files of a story folder besides markdown, hidden and editor files, relative to the folder (a folder among
+    them that cannot be listed is added to `unreadable`)."""
     found = []
-    for dirpath, dirnames, filenames in os.walk(folder):
+    for dirpath, dirnames, filenames in os.walk(folder, onerror=lambda exc: unreadable.append(
+            _unreadable_folder(exc, config))):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
         for name in sorted(filenames):
             if not name.endswith(".md") and not name.startswith((".", "#", "_")) and not name.endswith("~"):

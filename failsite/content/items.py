@@ -17,6 +17,7 @@ from failsite.content.bounds import Bounds, front_matter_bounds
 from failsite.content.slugs import slugify
 from failsite.content.text import without_tags
 from failsite.content.yamlnodes import load_yaml
+from failsite.engine.reading import FileChanging, read_settled
 
 # Taxonomies whose terms come from other fields, never from a front-matter list of their own.
 DERIVED_TAXONOMIES = ("control", "people")
@@ -345,10 +346,12 @@ def read_item(source: Source, schema: ItemSchema) -> tuple[Item | None, list[Dia
 def read_source(source: Source) -> tuple[bytes | None, list[Diagnostic]]:
     """A source file's bytes, or the error that says why they cannot be read."""
     try:
-        return source.path.read_bytes(), []
+        return read_settled(source.path), []
+    except FileChanging as exc:
+        return None, [error(source.shown, 1, str(exc), "build again once it is saved; nothing was published")]
     except OSError as exc:
         return None, [error(source.shown, 1, f"cannot read the file: {exc.strerror or exc}",
-                            "check the file's permissions")]
+                            f"let the user running failsite read it (chmod a+r {source.shown})")]
 
 
 def parse_source(source: Source, data: bytes, schema: ItemSchema) -> tuple[Item | None, list[Diagnostic]]:

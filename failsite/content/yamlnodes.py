@@ -13,6 +13,7 @@ from typing import Any, Literal, Union
 
 import yaml
 
+from failsite.engine.reading import FileChanging, read_settled
 from failsite.errors import Diagnostic, error
 
 try:  # the C parser is many times faster; the pure one gives the same nodes
@@ -81,7 +82,9 @@ def read_text(path: Path, shown: str, missing_hint: str) -> tuple[str | None, li
     """A text file the build reads (site.yaml, the registry, a rules file), or the error that says why it cannot be:
     missing, a folder, unreadable, or not UTF-8."""
     try:
-        return path.read_text(encoding="utf-8"), []
+        return read_settled(path).decode("utf-8"), []
+    except FileChanging as exc:
+        return None, [error(shown, 1, str(exc), "build again once it is saved; nothing was published")]
     except FileNotFoundError:
         return None, [error(shown, 1, "the file does not exist", missing_hint)]
     except UnicodeDecodeError as exc:

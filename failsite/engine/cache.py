@@ -375,6 +375,8 @@ def load_cache(site_dir: Path, use: bool = True) -> tuple[BuildCache, list[Diagn
     warning saying why)."""
     folder, found = prepare_cache_folder(site_dir)
     path = folder / DATABASE
+    if not use:  # nothing of the old cache is trusted, the compiled templates included
+        shutil.rmtree(folder / "templates", ignore_errors=True)
     if not use or not path.exists():
         return BuildCache(folder), found
     try:

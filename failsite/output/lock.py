@@ -11,12 +11,13 @@ import fcntl
 import os
 import re
 import shutil
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
 from failsite.engine.fingerprint import CACHE_DIR
-from failsite.errors import FailsiteError, error
+from failsite.errors import Diagnostic, FailsiteError, error, warning
 
 LOCK_FILE = "build.lock"
 
@@ -44,7 +45,7 @@ def site_lock(cache_dir: Path, wait: bool = True, waiting: Callable[[str], None]
         os.close(handle)  # releases the lock
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     """Whether a process runs: one that has ended but was not yet reaped (a zombie: a killed build's worker, whose
     new parent may take its time) does not."""
     try:
@@ -80,7 +81,7 @@ def debris(out_dir: Path, marker: str) -> list[Path]:
             continue
         for entry in entries:
             match = pattern.fullmatch(entry.name)
-            if match is None or not entry.is_dir() or entry.is_symlink() or _alive(int(match.group(1))):
+            if match is None or not entry.is_dir() or entry.is_symlink() or process_alive(int(match.group(1))):
                 continue
             if not needs_marker or (entry / marker).exists() or not any(entry.iterdir()):
                 found.append(entry)  # an empty one: the build died between making it and marking it
@@ -93,7 +94,48 @@ def is_trash(folder: Path) -> bool:
     return ".trash-" in folder.name
 
 
-def remove_debris(out_dir: Path, marker: str) -> None:
-    """Remove the debris of builds that died (see `debris`). Call it holding the lock."""
-    for entry in debris(out_dir, marker):
-        shutil.rmtree(entry, ignore_errors=True)
+def remove_debris(out_dir: Path, marker: str) -> list[Diagnostic]:
+    """Clear what builds that died left (see `debris`); call it holding the lock. A build killed between the two
+    renames of its swap left no output folder and the old output aside: that is put back, not removed. Returns a
+    warning for each leftover that cannot be removed (a read-only tree), renamed so that it is reported only once."""
+    found = debris(out_dir, marker)
+    if not out_dir.exists():
+        previous = [entry for entry in found if PREVIOUS in entry.name and (entry / marker).exists()]
+        if previous:
+            os.rename(previous[0], out_dir)  # the old output, whole, where it was
+            found.remove(previous[0])
+    problems = []
+    for entry in found:
+        failure = _remove_tree(entry)
+        if failure and entry.exists():
+            problems.append(_unremovable(entry, failure))
+    return problems
+
+
+PREVIOUS = ".previous-"
+
+
+def _remove_tree(folder: Path) -> str:
+    """Remove a folder and everything below it as far as possible; the first failure, or '' when there was none."""
+    failures: list[str] = []
+
+    def failed(_function: object, path: str, error_info: object) -> None:
+        problem = error_info[1] if isinstance(error_info, tuple) else error_info
+        failures.append(f"{path}: {getattr(problem, 'strerror', None) or problem}")
+
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(folder, onexc=failed)
+    else:
+        shutil.rmtree(folder, onerror=failed)
+    return failures[0] if failures else ""
+
+
+def _unremovable(entry: Path, reason: str) -> Diagnostic:
+    """Set a leftover that cannot be removed aside under a name no build looks for, and say how to remove it."""
+    kept = entry.with_name(f".unremovable{entry.name}")
+    try:
+        os.rename(entry, kept)
+    except OSError:
+        kept = entry
+    return warning(str(kept), 1, f"a folder left by an earlier build cannot be removed ({reason})",
+                   f"remove it by hand: chmod -R u+w '{kept}' && rm -rf '{kept}'; it is reported only once")

@@ -26,15 +26,19 @@ from failsite.errors import Diagnostic, FailsiteError, error, warning
 MARKER = ".failsite-output"
 
 
-def check_output_dir(out_dir: Path, site_dir: Path, content_dir: Path) -> None:
-    """Refuse an output folder whose replacement would destroy sources or someone else's files."""
-    out_dir, site_dir, content_dir = out_dir.resolve(), site_dir.resolve(), content_dir.resolve()
+def check_output_dir(out_dir: Path, site_dir: Path, inputs: Iterable[Path]) -> None:
+    """Refuse an output folder whose replacement would destroy sources or someone else's files, or that lies inside
+    a folder the build reads (content, static files, templates, themes, data): the next build would read its own
+    output as input."""
+    out_dir, site_dir = out_dir.resolve(), site_dir.resolve()
     if site_dir.is_relative_to(out_dir):
         raise FailsiteError([error(str(out_dir), 1, "the output folder holds the site itself and would be replaced",
                                    "choose an output folder inside or beside the site, e.g. -o public")])
-    if out_dir.is_relative_to(content_dir):
-        raise FailsiteError([error(str(out_dir), 1, "the output folder is inside the content folder",
-                                   "choose an output folder outside content/, e.g. -o public")])
+    for folder in (p.resolve() for p in inputs):
+        if out_dir.is_relative_to(folder) and folder != site_dir:
+            shown = folder.relative_to(site_dir).as_posix() + "/" if folder.is_relative_to(site_dir) else str(folder)
+            raise FailsiteError([error(str(out_dir), 1, f"the output folder is inside {shown}, which the build reads",
+                                       f"choose an output folder outside {shown}, e.g. -o public")])
     if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / MARKER).exists())):
         raise FailsiteError([error(str(out_dir), 1, "the output folder exists and was not made by failsite",
                                    "failsite replaces its output folder whole: remove it, or choose another with -o")])

@@ -21,14 +21,17 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from failsite.engine.fingerprint import CACHE_DIR, code_fingerprint, digest
+from failsite.errors import Diagnostic, warning
 from failsite.output.lock import debris, is_trash
 from failsite.output.staging import MARKER
 
 STAMP_FILE = "stamp.json"
-_FORMAT = 1
+_FORMAT = 2
 _RACY_NS = 2_000_000_000  # a file modified this close to the snapshot is compared by its bytes
 
-# For each file under a root: [size, mtime in ns, sha256 of the bytes or None]; a missing root is None.
+# For each file under a root: [size, mtime in ns, sha256 of the bytes or None, ctime in ns]; a missing root is None.
+# The ctime changes with the file's permissions and owner too: a registry made unreadable by `chmod` is built again
+# (and reported), not answered with "nothing changed".
 Files = dict[str, list[Any]]
 
 
@@ -65,7 +68,7 @@ def _scan(root: Path, now: int) -> Files | None:
         return {"": _entry(root, os.stat(root), now)}
     if not root.is_dir():
         return None
-    return {relative: _entry(root / relative, stat, now) if stat else [-1, -1, None]
+    return {relative: _entry(root / relative, stat, now) if stat else [-1, -1, None, -1]
             for relative, stat in sorted(_walk(str(root), ""))}
 
 
@@ -90,7 +93,8 @@ def _walk(folder: str, prefix: str, besides: set[str] | frozenset[str] = frozens
 
 
 def _entry(path: Path, stat: os.stat_result, now: int) -> list[Any]:
-    return [stat.st_size, stat.st_mtime_ns, _hash(path) if stat.st_mtime_ns > now - _RACY_NS else None]
+    return [stat.st_size, stat.st_mtime_ns, _hash(path) if stat.st_mtime_ns > now - _RACY_NS else None,
+            stat.st_ctime_ns]
 
 
 def _hash(path: Path) -> str | None:
@@ -111,14 +115,26 @@ def output_files(out_dir: Path, folders: Iterable[str] | None = None, besides: I
     return {relative: [stat.st_size, stat.st_mtime_ns] if stat else [-1, -1] for relative, stat in sorted(found)}
 
 
-def save_stamp(site_dir: Path, stamp: Stamp) -> None:
-    """Record a successful build (replacing the record of the one before)."""
+def save_stamp(site_dir: Path, stamp: Stamp) -> list[Diagnostic]:
+    """Record a successful build (replacing the record of the one before). One that cannot be written (a full or
+    read-only disk) is a warning, and no record is left: the next build builds, rather than trust an old one."""
     folder = site_dir / CACHE_DIR
-    folder.mkdir(parents=True, exist_ok=True)
     temporary = folder / f"{STAMP_FILE}.tmp"
     record = {"format": _FORMAT, **{f.name: getattr(stamp, f.name) for f in fields(stamp)}}  # asdict copies deeply
-    temporary.write_text(json.dumps(record), encoding="utf-8")
-    temporary.replace(folder / STAMP_FILE)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(json.dumps(record), encoding="utf-8")
+        temporary.replace(folder / STAMP_FILE)
+        return []
+    except OSError as exc:
+        for leftover in (temporary, folder / STAMP_FILE):
+            try:
+                leftover.unlink(missing_ok=True)
+            except OSError:
+                pass
+        return [warning(f"{CACHE_DIR}/{STAMP_FILE}", 1, f"the record of this build could not be saved: "
+                        f"{exc.strerror or exc}", "the site was built and published; free some disk space (or make "
+                        f"{CACHE_DIR}/ writable), and the next build builds again")]
 
 
 def read_stamp(site_dir: Path) -> Stamp | None:
@@ -169,7 +185,8 @@ def _same_files(root: Path, recorded: Files | None) -> bool:
     seen = 0
     for name, stat in current:
         entry = recorded.get(name)
-        if entry is None or stat is None or [stat.st_size, stat.st_mtime_ns] != entry[:2]:
+        if entry is None or stat is None or [stat.st_size, stat.st_mtime_ns] != entry[:2] or \
+                stat.st_ctime_ns != entry[3]:
             return False
         if entry[2] is not None and _hash(root / name if name else root) != entry[2]:
             return False

@@ -11,8 +11,12 @@ from __future__ import annotations
 import html
 import ipaddress
 import mimetypes
+import os
 import queue
+import re
+import select
 import shutil
+import socket
 import sys
 import tempfile
 import threading
@@ -31,6 +35,8 @@ from watchdog.observers import Observer
 
 from failsite.preview.changes import Change, classify
 from failsite.errors import Diagnostic, FailsiteError
+from failsite.output.lock import process_alive
+from failsite.output.staging import remove_detached
 from failsite.preview.rebuild import Preview, RebuildReport, unexpected_error
 from failsite.privacy.publish import Audience
 from failsite.render.plans import output_path
@@ -38,6 +44,9 @@ from failsite.render.plans import output_path
 EVENTS_PATH = "/__failsite/events"
 _HISTORY = 32  # events a connection can fall behind by and still be told only what concerns it
 REQUEST_TIMEOUT_SECONDS = 30  # for a client's request to arrive whole, and for each write to it
+KEEP_ALIVE_SECONDS = 15  # an idle event stream gets a comment this often, so proxies keep it open
+STOP_WAIT_SECONDS = 0.5  # how long stopping waits for a rebuild under way before abandoning it
+PREVIEW_PREFIX = "failsite-preview-"
 
 
 class PreviewHTTPServer(ThreadingHTTPServer):
@@ -140,6 +149,8 @@ class LiveState:
         # earlier in the same rebuild)). A connection reads every one since it last looked, so none is missed.
         self.history: deque[tuple[int, str, frozenset[str] | None, frozenset[str]]] = deque(maxlen=_HISTORY)
         self.viewers: dict[int, str] = {}  # connection -> output path of the page it has open
+        # connection -> (when its request head must have arrived, its socket), while it is being read
+        self.deadlines: dict[int, tuple[float, socket.socket]] = {}
         # Held while a rebuild writes the preview folder and while a request reads it, so a
         # browser never gets half of one build and half of the next.
         self.files = threading.Lock()
@@ -215,8 +226,28 @@ def make_handler(root: Path, base_path: str, state: LiveState,
         def handle(self) -> None:
             try:
                 super().handle()
-            except (ConnectionError, TimeoutError):  # the browser went away or went quiet: nothing to report
+            except (ConnectionError, TimeoutError, OSError):  # the browser went away, went quiet or was cut off
                 self.close_connection = True
+            finally:
+                state.deadlines.pop(id(self), None)
+
+        def handle_one_request(self) -> None:
+            # The whole request head must arrive within the deadline, not each read of it: a client sending a byte
+            # every few seconds would otherwise keep its thread for ever. The keeper thread cuts such a client off.
+            state.deadlines[id(self)] = (time.monotonic() + REQUEST_TIMEOUT_SECONDS, self.connection)
+            super().handle_one_request()
+
+        def parse_request(self) -> bool:
+            state.deadlines.pop(id(self), None)  # the head arrived in time
+            return super().parse_request()
+
+        def _client_gone(self) -> bool:
+            """Whether the browser closed its end (an event stream reads nothing from it otherwise)."""
+            try:
+                readable, _, _ = select.select([self.connection], [], [], 0)
+                return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+            except (OSError, ValueError):
+                return True
 
         def do_HEAD(self) -> None:  # noqa: N802 (the standard library's name)
             self._head_only = True
@@ -301,12 +332,16 @@ def make_handler(root: Path, base_path: str, state: LiveState,
             try:
                 self.wfile.write(b": connected\n\n")
                 self.wfile.flush()
+                quiet_since = time.monotonic()
                 while not state.stopping:
-                    with state.condition:
-                        state.condition.wait_for(lambda: state.generation != seen or state.stopping, timeout=15)
+                    with state.condition:  # woken by a rebuild, or each second to see whether the browser left
+                        state.condition.wait_for(lambda: state.generation != seen or state.stopping, timeout=1)
                         generation, event = state.generation, state.event_for(page, seen)
-                    if state.stopping:
+                    if state.stopping or self._client_gone():
                         return
+                    if generation == seen and time.monotonic() - quiet_since < KEEP_ALIVE_SECONDS:
+                        continue
+                    quiet_since = time.monotonic()
                     message = f"event: {event}\ndata: {generation}\n\n" if event else ": keep-alive\n\n"
                     seen = generation
                     self.wfile.write(message.encode("utf-8"))
@@ -357,16 +392,34 @@ class PreviewServer:
     threads: list[threading.Thread]
     preview: Preview
 
-    def stop(self) -> None:
+    def stop(self) -> bool:
+        """Stop serving and remove the preview folder, within about a second whatever is under way. Returns False
+        when a rebuild was still writing and was abandoned: the process should then exit at once (the next preview
+        removes whatever that rebuild wrote after the folder was removed)."""
         with self.state.condition:
             self.state.stopping = True
             self.state.condition.notify_all()
         self.observer.stop()  # type: ignore[attr-defined]
         self.server.shutdown()
         self.server.server_close()
-        with self.state.files:  # a rebuild under way finishes writing first
-            self.preview.close()
-            shutil.rmtree(self.preview_dir, ignore_errors=True)
+        finished = self.state.files.acquire(timeout=STOP_WAIT_SECONDS)
+        if finished:
+            try:
+                self.preview.close()
+                shutil.rmtree(self.preview_dir, ignore_errors=True)
+            finally:
+                self.state.files.release()
+            return True
+        # A rebuild is still writing: its folder is renamed out of its way at once and removed by a process of its
+        # own (removing it here competed with the rebuild for seconds); what the rebuild writes after the rename,
+        # under the old name, the next preview removes (the name carries this process's id).
+        abandoned = self.preview_dir.with_name(f"{self.preview_dir.name}-stopped")
+        try:
+            os.rename(self.preview_dir, abandoned)
+        except OSError:
+            abandoned = self.preview_dir
+        remove_detached(abandoned)
+        return False
 
 
 def start_preview(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, audience: Audience = Audience(),
@@ -374,7 +427,8 @@ def start_preview(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, aud
                   base_url: str = "") -> PreviewServer:
     """Build the site into a fresh preview folder, serve it, and rebuild on every change; `base_url` replaces
     site.yaml's for the preview (where a reverse proxy serves it, e.g. https://intranet.example/preview/)."""
-    preview_dir = Path(tempfile.mkdtemp(prefix="failsite-preview-"))
+    remove_abandoned_previews()
+    preview_dir = Path(tempfile.mkdtemp(prefix=f"{PREVIEW_PREFIX}{os.getpid()}-"))
     # A request waits for the rebuild thread to let go of the interpreter; by default it may hold on for 5 ms at a
     # time, and a page asked for while the rest of a rebuild renders took tens of them.
     sys.setswitchinterval(SWITCH_SECONDS)
@@ -398,13 +452,42 @@ def start_preview(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, aud
     observer = Observer()
     observer.schedule(_Collector(events, ignored), str(site_dir), recursive=True)
     observer.start()
-    threads = [threading.Thread(target=server.serve_forever, daemon=True),
-               threading.Thread(target=_rebuild_loop, args=(preview, events, state, report), daemon=True)]
+    # serve_forever looks for a shutdown every poll: stopping waits up to one
+    threads = [threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True),
+               threading.Thread(target=_rebuild_loop, args=(preview, events, state, report), daemon=True),
+               threading.Thread(target=_cut_off_slow_clients, args=(state,), daemon=True)]
     for thread in threads:
         thread.start()
     bound_host, bound_port = server.server_address[:2]
     return PreviewServer(f"http://{bound_host}:{bound_port}{base_path}", server, observer, state, preview_dir, threads,
                          preview)
+
+
+def remove_abandoned_previews(folder: Path | None = None) -> list[Path]:
+    """Remove the preview folders that previews killed before they could clean up left in the temporary folder
+    (each is named with its process's id), and return them."""
+    pattern = re.compile(rf"{PREVIEW_PREFIX}(\d+)-.*")
+    removed = []
+    for entry in (folder or Path(tempfile.gettempdir())).iterdir():
+        match = pattern.fullmatch(entry.name)
+        if match and entry.is_dir() and not entry.is_symlink() and not process_alive(int(match.group(1))):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
+def _cut_off_slow_clients(state: LiveState) -> None:
+    """Close the connections whose request head has not arrived whole within its deadline, once a second."""
+    while not state.stopping:
+        time.sleep(1)
+        now = time.monotonic()
+        for key, (deadline, connection) in list(state.deadlines.items()):
+            if now > deadline:
+                state.deadlines.pop(key, None)
+                try:
+                    connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
 
 
 @contextmanager

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import os
 import re
 import traceback
 from dataclasses import dataclass
@@ -108,13 +111,50 @@ def _parent_theme(folder: Path, site_dir: Path) -> tuple[str, list[Diagnostic]]:
     return values.get("extends") or "", diagnostics
 
 
+class CheckedBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in a folder, each file the SHA-256 of its code and then the code: a file that fails its
+    checksum, or that Jinja cannot load, is compiled again from its template and written anew, never run. (Jinja's
+    own folder cache checks only that a file matches its template's source, and runs whatever code follows.)"""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def _file(self, bucket: jinja2.bccache.Bucket) -> Path:
+        return self.folder / f"{bucket.key}.cache"
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            data = self._file(bucket).read_bytes()
+        except OSError:
+            return
+        checksum, code = data[:32], data[32:]
+        if hashlib.sha256(code).digest() != checksum:
+            return
+        try:
+            bucket.load_bytecode(io.BytesIO(code))
+        except Exception:  # marshal refuses what it cannot read: compile the template again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        buffer = io.BytesIO()
+        bucket.write_bytecode(buffer)
+        code = buffer.getvalue()
+        target = self._file(bucket)
+        temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        try:
+            temporary.write_bytes(hashlib.sha256(code).digest() + code)
+            temporary.replace(target)
+        except OSError:  # a full or read-only cache: the template is compiled again next time
+            temporary.unlink(missing_ok=True)
+
+
 def template_environment(theme: Theme, compiled_dir: Path | None = None) -> jinja2.Environment:
     """Jinja with autoescaping and StrictUndefined, so a typo in a template is an error, not a blank.
 
     `compiled_dir` keeps compiled templates between builds (Jinja checks each against its source)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled_dir)) if compiled_dir else None,
+        bytecode_cache=CheckedBytecodeCache(compiled_dir) if compiled_dir else None,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -140,6 +180,12 @@ def check_templates(env: jinja2.Environment, theme: Theme) -> list[Diagnostic]:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
             diagnostics.append(template_diagnostic(exc, theme, name))
+        except (OSError, UnicodeDecodeError) as exc:  # unreadable, or not text
+            shown = theme.shown(getattr(exc, "filename", None) or name)
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            diagnostics.append(error(shown, 1, f"cannot read the template: {reason}",
+                                     f"let the user running failsite read it (chmod a+r {shown}), save it as UTF-8, "
+                                     "or remove it"))
     return diagnostics
 
 
@@ -161,7 +207,7 @@ def template_diagnostic(exc: Exception, theme: Theme, template_name: str) -> Dia
         message = (f"{owner} has no attribute '{name}' here: it is a field of other types, or not set on this item; "
                    f"guard it with `{{% if page.{name} is defined %}}`" if name in known
                    else f"{owner} has no attribute '{name}'{did_you_mean(name, known)}")
-    hint = "check the variable name on this line; templates see `page`, `site` and the helpers in the README" \
+    hint = "check the variable name on this line; templates see `page`, `site` and the helpers in docs/extending.md" \
         if isinstance(exc, jinja2.UndefinedError) else "fix the template expression on this line"
     return error(path, line, f"template error: {message}", hint)
 

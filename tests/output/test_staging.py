@@ -58,7 +58,7 @@ def test_a_folder_failsite_did_not_make_is_refused(make_site: SiteMaker, tmp_pat
 def test_output_may_not_contain_the_site_or_sit_inside_content(make_site: SiteMaker) -> None:
     site = make_site({"content/talks/a.md": talk()})
     assert "holds the site itself" in build_errors(site, out_dir=site)[0]
-    assert "inside the content folder" in build_errors(site, out_dir=site / "content/out")[0]
+    assert "the output folder is inside content/, which the build reads" in build_errors(site, out_dir=site / "content/out")[0]
 
 
 def test_same_input_builds_byte_identical_output(tmp_path: Path) -> None:
