@@ -18,8 +18,7 @@ import zipfile
 import zlib
 from typing import Callable, Iterator
 
-from failsite.privacy.files import door
-from failsite.privacy.files.door import MAX_UNPACKED, Kind, Part, Refused, within
+from failsite.privacy.files.kinds import Door, Kind, MAX_UNPACKED, Part, Refused, within
 
 MAX_MEMBERS = 20_000
 
@@ -52,7 +51,8 @@ def zip_members(data: bytes) -> Iterator[tuple[zipfile.ZipInfo, bytes]]:
         yield info, content
 
 
-def read_zip(data: bytes, depth: int, member_parts: Callable[[str, bytes, int], list[Part]] | None = None) -> list[Part]:
+def read_zip(data: bytes, depth: int, door: Door,
+             member_parts: Callable[[str, bytes, int, Door], list[Part]] | None = None) -> list[Part]:
     """Every member's name and text; `member_parts` reads a member its own way (an Office document's XML)."""
     parts = [Part("its comment", zip_comment(data))] if zip_comment(data) else []
     names = []
@@ -61,7 +61,7 @@ def read_zip(data: bytes, depth: int, member_parts: Callable[[str, bytes, int], 
         if info.comment:
             parts.append(Part(f"{info.filename} (its comment)", info.comment.decode("utf-8", "replace")))
         try:
-            found = member_parts(info.filename, content, depth) if member_parts is not None else \
+            found = member_parts(info.filename, content, depth, door) if member_parts is not None else \
                 door.read(content, depth + 1)
         except Refused as refusal:
             raise refusal.within(info.filename) from None
@@ -76,7 +76,8 @@ def zip_comment(data: bytes) -> str:
         return ""
 
 
-def clean_zip(data: bytes, depth: int, replace: Callable[[str, bytes], bytes | None] | None = None) -> bytes:
+def clean_zip(data: bytes, depth: int, door: Door,
+              replace: Callable[[str, bytes], bytes | None] | None = None) -> bytes:
     """The zip with every member cleaned and no comments; `replace(name, bytes)` gives a member's new bytes, or None
     to clean it through the door."""
     out = io.BytesIO()
@@ -96,7 +97,7 @@ def clean_zip(data: bytes, depth: int, replace: Callable[[str, bytes], bytes | N
     return out.getvalue()
 
 
-def _read_tar(data: bytes, depth: int) -> list[Part]:
+def _read_tar(data: bytes, depth: int, door: Door) -> list[Part]:
     parts, names = [], []
     for info, content in _tar_members(data):
         names.append(info.name)
@@ -124,7 +125,7 @@ def _tar_members(data: bytes) -> Iterator[tuple[tarfile.TarInfo, bytes | None]]:
         yield info, handle.read() if handle is not None else None
 
 
-def _clean_tar(data: bytes, depth: int) -> bytes:
+def _clean_tar(data: bytes, depth: int, door: Door) -> bytes:
     out = io.BytesIO()
     with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as cleaned:
         for info, content in _tar_members(data):
@@ -171,7 +172,7 @@ def _gzip_name(data: bytes) -> str:
     return "\n".join(found)
 
 
-def _read_compressed(data: bytes, depth: int) -> list[Part]:
+def _read_compressed(data: bytes, depth: int, door: Door) -> list[Part]:
     header = [Part("its header", _gzip_name(data))] if data.startswith(b"\x1f\x8b") and _gzip_name(data) else []
     try:
         return header + door.read(unpacked(data), depth + 1)
@@ -179,7 +180,7 @@ def _read_compressed(data: bytes, depth: int) -> list[Part]:
         raise refusal.within("what it unpacks to") from None
 
 
-def _clean_compressed(data: bytes, depth: int) -> bytes:
+def _clean_compressed(data: bytes, depth: int, door: Door) -> bytes:
     try:
         content = door.clean(unpacked(data), depth + 1)
     except Refused as refusal:

@@ -21,7 +21,7 @@ from failsite.engine.fingerprint import digest
 from failsite.errors import Diagnostic, error
 from failsite.privacy.audit import LeakAudit
 from failsite.privacy.files import door
-from failsite.privacy.files.door import Part, Refused
+from failsite.privacy.files.kinds import Part, Refused
 from failsite.privacy.registry import Registry
 
 if TYPE_CHECKING:
@@ -58,8 +58,8 @@ def pass_through(data: bytes, reviewed: bool) -> Passed:
     Raises Refused."""
     try:
         kind = door.kind_of(data)
-        cleaned = kind.clean(data, 0)
-        return Passed(kind.name, cleaned, tuple((p.place, p.text) for p in kind.read(cleaned, 0)))
+        cleaned = kind.clean(data, 0, door.DOOR)
+        return Passed(kind.name, cleaned, tuple((p.place, p.text) for p in kind.read(cleaned, 0, door.DOOR)))
     except Refused:
         if not reviewed:
             raise

@@ -18,8 +18,8 @@ import re
 import xml.etree.ElementTree as ElementTree
 import zipfile
 
-from failsite.privacy.files import archives, door
-from failsite.privacy.files.door import Kind, Part, Refused
+from failsite.privacy.files import archives
+from failsite.privacy.files.kinds import Door, Kind, Part, Refused
 from failsite.privacy.files.strings import readings
 
 _EMPTY_PROPERTIES = {
@@ -81,7 +81,7 @@ def xml_text(content: bytes) -> str:
     return "".join(joined) + "\n\n" + "\n".join(nodes) + "\n\n" + "\n".join(attributes)
 
 
-def _member_parts(name: str, content: bytes, depth: int) -> list[Part]:
+def _member_parts(name: str, content: bytes, depth: int, door: Door) -> list[Part]:
     if _is_xml(name, content):
         return [Part("", xml_text(content))]
     if "printerSettings" in name or content.startswith(_EMF_WMF) or content[40:44] == b" EMF":
@@ -94,11 +94,11 @@ def _is_xml(name: str, content: bytes) -> bool:
     return name.endswith((".xml", ".rels", ".vml")) or head.startswith((b"<?xml", b"<"))
 
 
-def _read_office(data: bytes, depth: int) -> list[Part]:
-    return archives.read_zip(data, depth, _member_parts)
+def _read_office(data: bytes, depth: int, door: Door) -> list[Part]:
+    return archives.read_zip(data, depth, door, _member_parts)
 
 
-def _clean_office(data: bytes, depth: int) -> bytes:
+def _clean_office(data: bytes, depth: int, door: Door) -> bytes:
     def replace(name: str, content: bytes) -> bytes | None:
         if name in _EMPTY_PROPERTIES:
             return _EMPTY_PROPERTIES[name]
@@ -110,7 +110,7 @@ def _clean_office(data: bytes, depth: int) -> bytes:
             return content  # read, not cleaned: the text the document shows stays as written
         return None
 
-    return archives.clean_zip(data, depth, replace)
+    return archives.clean_zip(data, depth, door, replace)
 
 
 OFFICE_OPEN_XML = Kind("Office document", _read_office, _clean_office)

@@ -9,55 +9,16 @@ attachments, a slide deck's photos) go through the same door.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from failsite.privacy.files import archives, documents, images, media, pdfs, texts
+from failsite.privacy.files.kinds import MAX_DEPTH, Door, Kind, Part, Refused, within
 
-MAX_DEPTH = 4  # files inside files inside files...: deeper than this is refused
-MAX_UNPACKED = 512 * 1024 * 1024  # the bytes a file may unpack to, all its members together
-
-
-@dataclass(frozen=True)
-class Part:
-    """A piece of a file's text, and where in the file it is ('' for the file's own text)."""
-
-    place: str
-    text: str
-
-
-class Refused(Exception):
-    """A file that cannot be published: no reader understands its kind, or its reader cannot open it."""
-
-    def __init__(self, reason: str, hint: str = "", place: str = ""):
-        super().__init__(reason)
-        self.reason, self.hint, self.place = reason, hint, place
-
-    def within(self, place: str) -> "Refused":
-        """The same refusal, for a file inside another at `place`."""
-        return Refused(self.reason, self.hint, f"{place} › {self.place}" if self.place else place)
-
-
-@dataclass(frozen=True)
-class Kind:
-    """A kind of file the door understands: its name for messages, its reader and its cleaner (both given the
-    depth of the file inside others)."""
-
-    name: str
-    read: Callable[[bytes, int], list[Part]]
-    clean: Callable[[bytes, int], bytes]
-
-
-def within(place: str, parts: list[Part]) -> list[Part]:
-    """A member's parts, placed inside the file that holds it."""
-    return [Part(f"{place} › {part.place}" if part.place else place, part.text) for part in parts]
-
+__all__ = ["Part", "Refused", "Kind", "within", "kind_of", "clean", "read", "UNREAD_HINT"]
 
 def kind_of(data: bytes, depth: int = 0) -> Kind:
     """The kind of a file by its content; raises Refused when no reader understands it."""
     if depth > MAX_DEPTH:
         raise Refused(f"it holds files inside files more than {MAX_DEPTH} deep",
                       "publish the inner files themselves instead")
-    from failsite.privacy.files import archives, documents, images, media, pdfs, texts
-
     head = data[:1024]
     if head.lstrip(b"\xef\xbb\xbf \t\r\n\x00").startswith(b"%PDF-"):
         return pdfs.PDF
@@ -100,8 +61,6 @@ _SIGNATURES = (
 
 def describe(head: bytes) -> str:
     """What a file no reader understands seems to be, for the message."""
-    from failsite.privacy.files import media
-
     if head[:4] == b"RIFF":
         return {b"WAVE": "WAV audio", b"AVI ": "AVI video", b"WEBP": "WebP image Pillow cannot open"}.get(
             head[8:12], "RIFF data")
@@ -115,9 +74,12 @@ def describe(head: bytes) -> str:
 
 def clean(data: bytes, depth: int = 0) -> bytes:
     """The file's bytes without its kind's metadata; raises Refused."""
-    return kind_of(data, depth).clean(data, depth)
+    return kind_of(data, depth).clean(data, depth, DOOR)
 
 
 def read(data: bytes, depth: int = 0) -> list[Part]:
     """Every text a reader could find in the file, with its place; raises Refused."""
-    return kind_of(data, depth).read(data, depth)
+    return kind_of(data, depth).read(data, depth, DOOR)
+
+
+DOOR = Door(read, clean)

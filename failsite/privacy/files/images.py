@@ -17,7 +17,7 @@ import struct
 import warnings
 from typing import Any
 
-from failsite.privacy.files.door import Kind, Part, Refused
+from failsite.privacy.files.kinds import Door, Kind, Part, Refused
 from failsite.privacy.files.strings import exif_text, readings
 
 # Signatures no text starts with (checked before a file is taken for text), and those a sentence might ("BMW...").
@@ -80,7 +80,7 @@ def image_kind(data: bytes, quiet: bool = False) -> Kind | None:
     return Kind(f"{image.format} image", _read_image, _clean_image)
 
 
-def _clean_image(data: bytes, depth: int) -> bytes:
+def _clean_image(data: bytes, depth: int, door: Door) -> bytes:
     from PIL import Image, ImageOps, JpegImagePlugin
 
     image = _open(data)
@@ -130,7 +130,7 @@ def _pixels(image: Any) -> Any:
     return copy
 
 
-def _read_image(data: bytes, depth: int) -> list[Part]:
+def _read_image(data: bytes, depth: int, door: Door) -> list[Part]:
     image = _open(data)
     parts: list[Part] = []
     exif = image.getexif()

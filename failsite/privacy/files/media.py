@@ -13,7 +13,7 @@ from __future__ import annotations
 import struct
 from typing import Iterator
 
-from failsite.privacy.files.door import Kind, Part, Refused
+from failsite.privacy.files.kinds import Door, Kind, Part, Refused
 from failsite.privacy.files.strings import readings
 
 _CONTAINERS = frozenset((b"moov", b"trak", b"mdia", b"minf", b"stbl", b"edts", b"dinf", b"moof", b"traf", b"mvex",
@@ -75,7 +75,7 @@ def _text_track(data: bytes) -> None:
                           "publish the video without it, and the subtitles as a text file (.vtt) beside it")
 
 
-def _read_media(data: bytes, depth: int) -> list[Part]:
+def _read_media(data: bytes, depth: int, door: Door) -> list[Part]:
     _text_track(data)
     parts = []
     for kind, box, content, box_end, path in _walk(data):
@@ -86,7 +86,7 @@ def _read_media(data: bytes, depth: int) -> list[Part]:
     return parts
 
 
-def _clean_media(data: bytes, depth: int) -> bytes:
+def _clean_media(data: bytes, depth: int, door: Door) -> bytes:
     _text_track(data)
     cleaned = bytearray(data)
     for kind, box, content, box_end, path in _walk(data):

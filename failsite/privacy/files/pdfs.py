@@ -17,8 +17,7 @@ import io
 import warnings
 from typing import Any, Iterator
 
-from failsite.privacy.files import door
-from failsite.privacy.files.door import Kind, Part, Refused, within
+from failsite.privacy.files.kinds import Door, Kind, Part, Refused, within
 from failsite.privacy.files.strings import readings
 
 _ANNOTATIONS = frozenset(("/Text", "/FreeText", "/Link", "/Popup", "/Highlight", "/Underline", "/StrikeOut",
@@ -44,14 +43,14 @@ def _reader(data: bytes) -> Any:
     return reader
 
 
-def _read_pdf(data: bytes, depth: int) -> list[Part]:
+def _read_pdf(data: bytes, depth: int, door: Door) -> list[Part]:
     from pypdf.errors import PyPdfError
 
     reader = _reader(data)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            parts = list(_objects_text(reader, depth))
+            parts = list(_objects_text(reader, depth, door))
             parts += [Part(f"page {number}", page.extract_text() or "") for number, page in enumerate(reader.pages, 1)]
     except (PyPdfError, OSError, KeyError, TypeError, AttributeError, ValueError, IndexError, RecursionError,
             AssertionError) as exc:
@@ -101,7 +100,7 @@ def _place(holder: Any, info: Any) -> str:
     return "its objects"
 
 
-def _objects_text(reader: Any, depth: int) -> Iterator[Part]:
+def _objects_text(reader: Any, depth: int, door: Door) -> Iterator[Part]:
     from pypdf.generic import ByteStringObject, DictionaryObject, NameObject, StreamObject, TextStringObject
 
     info = reader.trailer.get("/Info")
@@ -149,7 +148,7 @@ def _page_content_ids(reader: Any) -> set[int]:
     return found
 
 
-def _clean_pdf(data: bytes, depth: int) -> bytes:
+def _clean_pdf(data: bytes, depth: int, door: Door) -> bytes:
     from pypdf import PdfWriter
     from pypdf.errors import PyPdfError
     from pypdf.generic import DictionaryObject, NameObject, StreamObject

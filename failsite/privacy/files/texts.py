@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from failsite.privacy.files.door import Kind, Part, Refused
+from failsite.privacy.files.kinds import Door, Kind, Part, Refused
 
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
          (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
@@ -68,18 +68,18 @@ def text_kind(data: bytes) -> Kind | None:
     return TEXT
 
 
-def _read_text(data: bytes, depth: int) -> list[Part]:
+def _read_text(data: bytes, depth: int, door: Door) -> list[Part]:
     found = decoded(data)
     if found is None:
         raise Refused("it is not text in any encoding failsite reads")
     return [Part("", found[0])]
 
 
-def _unchanged(data: bytes, depth: int) -> bytes:
+def _unchanged(data: bytes, depth: int, door: Door) -> bytes:
     return data
 
 
-def _clean_svg(data: bytes, depth: int) -> bytes:
+def _clean_svg(data: bytes, depth: int, door: Door) -> bytes:
     """An SVG without its editor metadata and comments, in its own encoding."""
     found = decoded(data)
     if found is None:
@@ -118,8 +118,8 @@ def rtf_text(source: str) -> str:
     return "".join(out)
 
 
-def _read_rtf(data: bytes, depth: int) -> list[Part]:
-    source = _read_text(data, depth)[0].text
+def _read_rtf(data: bytes, depth: int, door: Door) -> list[Part]:
+    source = _read_text(data, depth, door)[0].text
     return [Part("", source), Part("its text", rtf_text(source))]
 
 
