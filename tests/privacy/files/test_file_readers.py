@@ -1,0 +1,69 @@
+"""Each reader reads every place its kind hides text in, and a file's kind is told by its content, not its name."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from failsite.privacy.files import door
+from makers import NAME, image, jpeg, mp4, odf, ooxml, pdf, png, svg, tar_gz, zip_of
+
+# (file, where the name is, the place the reader gives it)
+PLACES = [
+    (lambda: jpeg("artist"), "EXIF"), (lambda: jpeg("xpauthor"), "EXIF"), (lambda: jpeg("xpcomment"), "EXIF"),
+    (lambda: jpeg("usercomment"), "EXIF directory 0x8769"), (lambda: jpeg("comment"), "comment"),
+    (lambda: jpeg("xmp"), "APP1 segment"), (png, "PNG chunk iTXt"), (lambda: image("GIF"), "GIF comment"),
+    (lambda: image("WEBP"), "EXIF"), (lambda: image("TIFF"), "TIFF tags"), (lambda: image("AVIF"), "EXIF"),
+    (lambda: pdf("info"), "document information"), (lambda: pdf("xmp"), "XMP metadata"),
+    (lambda: pdf("outline"), "outline"), (lambda: pdf("annotation"), "annotation"),
+    (lambda: pdf("field"), "form field"), (lambda: pdf("attachment"), "an attached file"),
+    (lambda: pdf("page"), "page 1"),
+    (lambda: ooxml("pptx", "core"), "docProps/core.xml"), (lambda: ooxml("docx", "app"), "docProps/app.xml"),
+    (lambda: ooxml("pptx", "notes"), "ppt/notesSlides/notesSlide1.xml"),
+    (lambda: ooxml("pptx", "comment"), "ppt/commentAuthors.xml"),
+    (lambda: ooxml("pptx", "photo"), "ppt/media/image1.jpeg › EXIF"),
+    (lambda: odf("meta"), "meta.xml"), (lambda: odf("body"), "content.xml"), (lambda: odf("annotation"), "content.xml"),
+    (lambda: svg("metadata"), ""), (lambda: gzip.compress(svg("desc")), ""),
+    (lambda: zip_of({"a.txt": b"x"}, comment=NAME.encode()), "its comment"),
+    (lambda: tar_gz({"deep/notes.txt": NAME.encode()}), "deep/notes.txt"), (mp4, "udta box"),
+]
+
+
+@pytest.mark.parametrize("make, place", PLACES)
+def test_every_place_a_name_hides_in_is_read(make, place: str) -> None:  # type: ignore[no-untyped-def]
+    parts = door.read(make())
+    assert any(NAME in " ".join(p.text.split()) and place in p.place for p in parts), \
+        [(p.place, p.text[:80]) for p in parts]
+
+
+@pytest.mark.parametrize("make", [lambda: jpeg("artist"), png, lambda: image("GIF"), lambda: image("TIFF"),
+                                  lambda: pdf("info"), lambda: pdf("xmp"), lambda: ooxml("pptx", "core"),
+                                  lambda: ooxml("pptx", "photo"), lambda: odf("meta"), lambda: svg("metadata"),
+                                  lambda: zip_of({"board.jpg": jpeg("xpauthor")}, comment=NAME.encode()), mp4])
+def test_cleaning_leaves_nothing_of_the_metadata(make) -> None:  # type: ignore[no-untyped-def]
+    cleaned = door.clean(make())
+    assert not any("Dana" in p.text for p in door.read(cleaned))
+
+
+def test_a_photo_is_read_by_its_content_whatever_its_name() -> None:
+    assert door.kind_of(jpeg("artist")).name == "JPEG image"
+    assert door.kind_of(b"BMW quarterly numbers\n").name == "text"
+    assert door.kind_of(b"GIF89a was the format we chose.\n").name == "text"
+
+
+def test_what_no_reader_understands_is_refused_with_what_it_seems_to_be() -> None:
+    with pytest.raises(door.Refused, match=r"no reader for this kind of file \(MP3 audio\)"):
+        door.read(b"ID3\x03\x00\x00\x00\x00\x00\x00" + bytes(20))
+    with pytest.raises(door.Refused, match="HEIC"):
+        door.read(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(32))
+    with pytest.raises(door.Refused, match="text or subtitle track"):
+        door.read(mp4(with_text_track=True))
+
+
+def test_files_inside_files_are_bounded() -> None:
+    nested = b"innermost"
+    for _ in range(6):
+        nested = zip_of({"inner.zip": nested})
+    with pytest.raises(door.Refused, match="deep"):
+        door.read(nested)
