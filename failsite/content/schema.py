@@ -50,11 +50,14 @@ class ContentType:
     dated: bool = True
 
 
-ACTION_STATUSES = ("open", "in-progress", "done", "dropped")
+ACTION_STATUSES = ("open", "in-progress", "done", "dropped", "wont-do", "unknown")
+CLOSED_ACTION_STATUSES = ("done", "dropped", "wont-do")  # no longer asked of anyone; `unknown` is never overdue
+REPORT_STATUSES = ("draft", "final")
 REVIEW_STATUSES = ("draft", "in-review", "approved")  # in order: an audience accepts a status and those after it
 ACTION_KINDS = ("mitigate", "prevent", "process")  # a site may name its own (site.yaml `debriefs.action_kinds`)
 SEVERITIES = ("critical", "major", "minor")  # likewise (`debriefs.severities`)
-TIMELINE_KINDS = ("detection", "escalation", "mitigation", "resolution")
+# `impact-start` and `impact-end` bound the impact: time to detect and to resolve are measured from its start.
+TIMELINE_KINDS = ("impact-start", "detection", "escalation", "mitigation", "resolution", "impact-end")
 # The visibilities of items, in order: an audience sees items whose visibility is at or below its own. `private`
 # is for personal failure logs: never in a shared build, only in one for `--audience private` or `--owner`.
 AUDIENCES = ("public", "internal", "restricted", "private")
@@ -151,6 +154,13 @@ CONTENT_TYPES: dict[str, ContentType] = {
             Field("whys", "strings", "the 5-whys chain, one why per entry, down to the root cause",
                   example="\n  - Why did it happen?\n  - Why was that?", markdown=True),
             Field("root_cause", "string", "the root cause (default: the last why)", markdown=True),
+            Field("chains", "records", "more than one causal chain: each its own why-ladder down to its own root cause "
+                  "(use instead of `whys` when the review found several; chains may share their first why)",
+                  subfields=(
+                      Field("title", "string", "what the chain explains, e.g. 'Why the deploy broke checkout'"),
+                      Field("whys", "strings", "the chain, one why per entry", required=True, markdown=True),
+                      Field("root_cause", "string", "its root cause (default: its last why)", markdown=True),
+                  )),
             Field("differently", "strings", "what we will do differently", example="\n  - One change we will make", markdown=True),
             Field("factors", "records", "contributing factors and how far they were in our control",
                   example="\n  - factor: A contributing factor\n    control: partially",
@@ -167,7 +177,8 @@ CONTENT_TYPES: dict[str, ContentType] = {
                       Field("what", "string", "the action", required=True, markdown=True),
                       Field("owner", "string", "who owns it"),
                       Field("due", "date", "when it is due"),
-                      Field("status", "choice", "open, in-progress, done or dropped", choices=ACTION_STATUSES),
+                      Field("status", "choice", "open, in-progress, done, dropped, wont-do (decided against) or "
+                            "unknown (never published; never counted overdue)", choices=ACTION_STATUSES),
                       Field("kind", "choice", "mitigate, prevent or process (a site can name its own)",
                             choices=ACTION_KINDS),
                       Field("link", "url", "the ticket in your tracker"),
@@ -180,8 +191,11 @@ CONTENT_TYPES: dict[str, ContentType] = {
                       Field("at", "datetime", "when: a date, or a date and time with its zone (2026-03-01 09:12 +01:00)",
                             required=True),
                       Field("event", "string", "what happened", required=True, markdown=True),
-                      Field("kind", "choice", "detection, escalation, mitigation or resolution (gives time to "
-                            "detect and to resolve)", choices=TIMELINE_KINDS),
+                      Field("kind", "choice", "impact-start, detection, escalation, mitigation, resolution or "
+                            "impact-end (time to detect and to resolve are measured from impact-start)",
+                            choices=TIMELINE_KINDS),
+                      Field("approximate", "bool", "true when the time is an estimate ('around 23:00'): shown, and "
+                            "any figure measured from it, with 'about'"),
                   )),
             Field("impact", "string", "who and what was affected, and how much", example="|\n  The impact.", markdown=True),
             Field("severity", "choice", "how severe it was (a site can name its own levels)", choices=SEVERITIES),
@@ -196,6 +210,12 @@ CONTENT_TYPES: dict[str, ContentType] = {
                       Field("url", "url", "where it is", required=True),
                   )),
             Field("premortem", "link", "the pre-mortem this review follows (a relative link to its file)"),
+            Field("report_status", "choice", "where the review document itself stands, as its authors marked it: "
+                  "draft or final", choices=REPORT_STATUSES),
+            Field("actions_as_of", "date", "the day the action statuses were last brought up to date: an archived "
+                  "review's actions are judged as of that day, never overdue after it"),
+            Field("actions_tracked_in", "string", "where the actions are tracked instead (a tracker's name or "
+                  "address): the actions are shown as the review wrote them and never counted overdue"),
             *_FACILITATION,
         )),
         ContentType("experiment", "experiments", "Experiments", (

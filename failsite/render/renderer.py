@@ -168,8 +168,13 @@ def _prose(value: Any, spec: Field, options: MarkdownOptions, resolve: LinkResol
     if spec.kind == "strings":
         return tuple(render(v) for v in value)
     prose = {s.name for s in spec.subfields if s.markdown}
-    return tuple({k: (render(v) if k in prose and isinstance(v, str) and v else v) for k, v in record.items()}
-                 for record in value)
+
+    def field(name: str, value: Any) -> Any:
+        if name not in prose or not value:
+            return value
+        return render(value) if isinstance(value, str) else tuple(render(v) for v in value)  # a list of prose
+
+    return tuple({k: field(k, v) for k, v in record.items()} for record in value)
 
 
 @cache

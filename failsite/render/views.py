@@ -63,11 +63,16 @@ class ItemView:
     def __getattr__(self, name: str) -> Any:
         item = self.__dict__["_item"]
         if name in item.fields:
-            rendered = self.__dict__["_views"].prose.get(item.key, {})
-            return rendered[name] if name in rendered else item.fields[name]
+            return self._field(name)
         if name in item.extra:
             return item.extra[name]
         raise AttributeError(name)
+
+    def _field(self, name: str) -> Any:
+        """A front-matter field as templates see it: its prose rendered as markdown (None when it is not set)."""
+        item = self.__dict__["_item"]
+        rendered = self.__dict__["_views"].prose.get(item.key, {})
+        return rendered[name] if name in rendered else item.fields.get(name)
 
     key = property(lambda self: self._item.key)
     type = property(lambda self: self._item.type)
@@ -136,13 +141,41 @@ class ItemView:
     def overdue_count(self) -> int:
         return sum(1 for a in self.action_items if a.overdue)
 
+    @cached_property
+    def _figures(self) -> insights.TimelineFigures:
+        return insights.timeline_figures(self._item)
+
     @property
     def time_to_detect(self) -> str:
-        return insights.format_duration(insights.timeline_figures(self._item).to_detect)
+        """'14 min' from the start of impact to its detection, or '' (`detect_is_approximate`: a time was estimated)."""
+        return insights.format_duration(self._figures.to_detect)
 
     @property
     def time_to_resolve(self) -> str:
-        return insights.format_duration(insights.timeline_figures(self._item).to_resolve)
+        """From the start of impact to its end (or the first resolution), as `time_to_detect`."""
+        return insights.format_duration(self._figures.to_resolve)
+
+    detect_is_approximate = property(lambda self: self._figures.approximate_detect)
+    resolve_is_approximate = property(lambda self: self._figures.approximate_resolve)
+
+    @property
+    def figures_unknown(self) -> str:
+        """Why time to detect and to resolve cannot be given ('' when they can, or the timeline asks for neither)."""
+        return self._figures.unknown_because
+
+    @property
+    def chains(self) -> list[dict[str, Any]]:
+        """The review's causal chains: its `chains`, or its one `whys` ladder as a chain of its own."""
+        if self._field("chains"):
+            return list(self._field("chains"))
+        whys = self._field("whys") or ()
+        return [{"title": "", "whys": whys, "root_cause": self._field("root_cause") or ""}] if whys else []
+
+    @property
+    def root_causes(self) -> list[Any]:
+        """Each chain's root cause (its last why where it names none), for the page's summary."""
+        return [chain.get("root_cause") or chain["whys"][-1] for chain in self.chains if chain.get("whys")] or \
+            ([self._field("root_cause")] if self._field("root_cause") else [])
 
     @property
     def premortem_view(self) -> "ItemView | None":

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from failsite.content.schema import CLOSED_ACTION_STATUSES
 from failsite.content.items import Item, derive_summary, quarter_slug
 from failsite.content.slugs import slugify
 from failsite.engine.fingerprint import digest
@@ -288,13 +289,16 @@ class Action:
 
 
 def actions_of(item: Item, today: dt.date) -> tuple[Action, ...]:
-    """A debrief's action items as published, overdue ones (open or in progress after their due day) marked."""
+    """A debrief's action items as published, overdue ones (open or in progress after their due day) marked. A
+    review whose actions are tracked elsewhere has none overdue; one with `actions_as_of` is judged as of that day."""
     actions = []
     team = item.fields.get("team") or next(iter(item.terms.get("teams") or ()), "")
+    as_of = min(today, item.fields.get("actions_as_of") or today)
+    judged = not item.fields.get("actions_tracked_in")
     for index, record in enumerate(item.fields.get("actions") or ()):
         status, due = record.get("status") or "open", record.get("due")
         actions.append(Action(item.key, record["what"], record.get("owner") or "", due, status,
-                              due is not None and due < today and status in ("open", "in-progress"),
+                              judged and due is not None and due < as_of and status in ("open", "in-progress"),
                               record.get("id") or "", record.get("kind") or "", record.get("link") or "",
                               record.get("completed"), team, index))
     return tuple(actions)
@@ -307,25 +311,39 @@ def all_actions(site: Site) -> tuple[Action, ...]:
 
 @dataclass(frozen=True)
 class TimelineFigures:
-    """What a review's timeline says in two numbers: from its first entry to the first detection, and to the
-    first resolution (None where the timeline has no entry of that kind)."""
+    """What a review's timeline says in two numbers, measured from the start of the impact: to the first detection,
+    and to the end of the impact (or, where it marks none, the first resolution). None where the timeline cannot
+    say; `approximate` when a figure rests on a time the review gives as an estimate."""
 
     to_detect: dt.timedelta | None
     to_resolve: dt.timedelta | None
+    approximate_detect: bool = False
+    approximate_resolve: bool = False
+    unknown_because: str = ""  # why the figures cannot be known ('' when they can, or nothing asks for them)
 
 
 def timeline_figures(item: Item) -> TimelineFigures:
-    """Time to detect and time to resolve, from a debrief's timeline (entries with `kind`)."""
+    """Time to detect and time to resolve from a debrief's timeline: from its `impact-start` entry, never from its
+    first entry (a timeline often opens with background events long before anyone was affected)."""
     entries = [e for e in item.fields.get("timeline") or () if e.get("at") is not None]
-    if not entries:
-        return TimelineFigures(None, None)
-    start = min(_moment(e["at"]) for e in entries)
+    starts = [e for e in entries if e.get("kind") == "impact-start"]
+    if not starts:
+        marked = any(e.get("kind") in ("detection", "resolution", "impact-end") for e in entries)
+        return TimelineFigures(None, None, unknown_because="the timeline marks no start of impact" if marked else "")
+    start = min(starts, key=lambda e: _moment(e["at"]))
 
-    def first(kind: str) -> dt.timedelta | None:
-        moments = [_moment(e["at"]) for e in entries if e.get("kind") == kind]
-        return min(moments) - start if moments else None
+    def first(*kinds: str) -> tuple[dt.timedelta | None, bool]:
+        for kind in kinds:
+            found = [e for e in entries if e.get("kind") == kind]
+            if found:
+                entry = min(found, key=lambda e: _moment(e["at"]))
+                return _moment(entry["at"]) - _moment(start["at"]), bool(entry.get("approximate") or
+                                                                      start.get("approximate"))
+        return None, False
 
-    return TimelineFigures(first("detection"), first("resolution"))
+    to_detect, rough_detect = first("detection")
+    to_resolve, rough_resolve = first("impact-end", "resolution")
+    return TimelineFigures(to_detect, to_resolve, rough_detect, rough_resolve)
 
 
 def _moment(value: dt.date | dt.datetime) -> dt.datetime:
@@ -349,7 +367,7 @@ def format_duration(span: dt.timedelta | None) -> str:
 
 def open_actions(site: Site) -> tuple[Action, ...]:
     """Every action item not done or dropped, soonest due first."""
-    pending = (a for a in all_actions(site) if a.status not in ("done", "dropped"))
+    pending = (a for a in all_actions(site) if a.status not in CLOSED_ACTION_STATUSES)
     return tuple(sorted(pending, key=lambda a: (a.due is None, a.due or dt.date.max, a.debrief_key, a.what)))
 
 

@@ -181,7 +181,8 @@ def debrief_warnings(site: Site) -> list[Diagnostic]:
             continue
         fields = item.fields
         missing = [what for what, present in (
-            ("why-ladder (`whys`) down to a root cause", fields.get("whys") or fields.get("root_cause")),
+            ("why-ladder (`whys`, or `chains`) down to a root cause",
+             fields.get("whys") or fields.get("root_cause") or fields.get("chains")),
             ("contributing factors sorted by how far they were in your control (`factors`)", fields.get("factors")),
             ("account of what you will do differently (`differently`) or action items (`actions`)",
              fields.get("differently") or fields.get("actions"))) if not present]

@@ -22,6 +22,7 @@ detection: Alerts, then [the launch talk](../talks/launch.md) came to mind.
 timeline:
   - at: 2026-11-18 09:00 +00:00
     event: Config pushed.
+    kind: impact-start
   - at: 2026-11-18 10:25 +01:00
     event: Alerts fire.
     kind: detection
@@ -68,7 +69,7 @@ def test_a_review_with_only_real_fields_builds_and_shows_each_block(make_site: S
     assert glance == {"Severity": "major", "Time to detect": "25 min", "Time to resolve": "2 h 40 min",
                       "Actions": "2, 1 overdue"}
     rows = [[text_of(td) for td in tr.select("td")] for tr in page.select(".timeline-table tbody tr")]
-    assert rows[0] == ["18 November 2026, 09:00 UTC", "Config pushed."]
+    assert rows[0] == ["18 November 2026, 09:00 UTC", "impact starts Config pushed."]
     assert rows[1] == ["18 November 2026, 10:25 +01:00", "detection Alerts fire."]  # the zone as written
     assert page.select(".timeline-table time")[1]["datetime"] == "2026-11-18T10:25:00+01:00"
     assert [text_of(li) for li in page.select(".went-well li")] == ["The rollback worked first time."]
@@ -123,8 +124,8 @@ def test_a_premortem_link_to_something_else_is_an_error(make_site: SiteMaker) ->
 def test_an_action_id_used_twice_is_an_error_naming_both_files(make_site: SiteMaker) -> None:
     other = REVIEW.replace("title: Checkout outage", "title: Another outage").replace("INC-1-2", "OTHER-1")
     site = review_site(make_site, extra={"content/debriefs/another.md": other})
-    assert "content/debriefs/outage.md:27:1: error: the action id 'INC-1-1' is already used in " \
-           "content/debriefs/another.md (line 27)" in build_errors(site)
+    assert "content/debriefs/outage.md:28:1: error: the action id 'INC-1-1' is already used in " \
+           "content/debriefs/another.md (line 28)" in build_errors(site)
 
 
 def test_dates_with_a_time_are_an_error_where_a_day_is_meant_and_need_a_zone_in_a_timeline(make_site: SiteMaker) -> None:
@@ -153,7 +154,7 @@ def test_a_link_must_be_a_web_address(make_site: SiteMaker) -> None:
 def test_check_suggests_the_analysis_a_review_lacks(make_site: SiteMaker) -> None:
     site = review_site(make_site)
     warnings = [w.format().splitlines()[0] for w in check_site(site, today=TODAY).warnings]
-    assert "content/debriefs/outage.md:1:1: warning: the review could teach more: it has no why-ladder (`whys`) " \
+    assert "content/debriefs/outage.md:1:1: warning: the review could teach more: it has no why-ladder (`whys`, or `chains`) " \
            "down to a root cause; no contributing factors sorted by how far they were in your control (`factors`)" \
            in warnings
 
@@ -183,7 +184,7 @@ def test_an_author_places_a_block_in_the_body_and_the_rest_follow_in_order(make_
 
 def test_an_unknown_block_is_an_error_with_its_line(make_site: SiteMaker) -> None:
     site = review_site(make_site, REVIEW.replace("This is the story", "\n{{< timelime >}}\n\nThis is the story"))
-    assert "content/debriefs/outage.md:41:1: error: '{{< timelime >}}' is not a block a debrief can place " \
+    assert "content/debriefs/outage.md:42:1: error: '{{< timelime >}}' is not a block a debrief can place " \
            "(did you mean 'timeline'?)" in build_errors(site, today=TODAY)
     site = make_site({"content/talks/a.md": talk(body="{{< timeline >}}")}, name="talk")
     assert any("'{{< timeline >}}' is not a block a talk can place" in e for e in build_errors(site))
