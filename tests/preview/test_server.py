@@ -239,7 +239,7 @@ def test_registering_a_name_re_audits_every_file_the_preview_serves(make_site: S
         status, text = fetch(server, "/notes.txt")
         assert status == 503 and "Kwame" not in text
         status, page = fetch(server, "/talks/a/")
-        assert status == 500 and 'preview/notes.txt:1:1: error: protected name of "Kwame Osei" found' in \
+        assert status == 500 and 'static/notes.txt:1:1: error: protected name of "Kwame Osei" found' in \
             html.unescape(page)
         reader.close()
     finally:

@@ -29,7 +29,7 @@ We had the numbers.
 def test_shortcodes_render_our_own_html_with_names_replaced(make_site: SiteMaker, raw_html: bool) -> None:
     config = CONFIG + ("markdown:\n  raw_html: true\n" if raw_html else "")
     site = make_site({"people.yaml": REGISTRY, "content/talks/a/index.md": talk("A", body=BODY)}, config)
-    (site / "content/talks/a/clip.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42")
+    (site / "content/talks/a/clip.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom\x00\x00\x00\x08mdat")
     build(site)
     prose = html(site, "talks/a/index.html").select_one(".prose")
     callout = prose.select_one("aside.callout.callout-warning")
