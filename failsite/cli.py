@@ -92,10 +92,28 @@ today_option = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"])
                             help="The date that decides expiry (default: today), for reproducible builds.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class CommandList(click.Group):
+    """The commands in the order a new user meets them, each with its whole first sentence (click cuts it at 45
+    characters)."""
+
+    ORDER = ("init", "build", "serve", "check", "new", "fields", "review", "actions", "import")
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self.commands, key=lambda name: (self.ORDER.index(name) if name in self.ORDER else 99, name))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, self.commands[name].get_short_help_str(limit=300)) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=CommandList, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(__version__, prog_name="failsite")
 def cli() -> None:
     """failsite: build a static site from failure stories, debriefs, experiments and curriculum.
+
+    Start with `failsite init mysite`, then `cd mysite` and `failsite serve`. The guide is in docs/ beside the
+    README of failsite's repository.
 
     Exit status: 0 success, 1 content or configuration errors, 2 usage errors.
     """
@@ -145,11 +163,24 @@ def build(site_dir: Path, output: Path | None, drafts: bool, audience: str, owne
     _print_diagnostics(result.warnings)
     _report_build(result.pages, len(result.outputs), shown_path(result.out_dir), result.seconds,
                   sum(1 for w in result.warnings if w.severity == "warning"))
+    _note_drafts(result.site, "failsite build --drafts")
     if result.site is not None and result.site.config.base_path != "/":
         click.echo(f"note: every link starts with {result.site.config.base_path} (from base_url), so opening "
                    f"{shown_path(str(result.out_dir))}/index.html directly shows a page without its styles; to look "
                    f"at the site run `failsite serve` and open the address it prints, or publish the folder at "
                    f"{result.site.config.base_path} on your web server")
+
+
+def _note_drafts(site, command: str) -> None:  # type: ignore[no-untyped-def]
+    """A note naming the drafts a build left out, so a new story marked `draft: true` does not vanish unsaid."""
+    if site is None:
+        return
+    drafts = sorted(f"{site.config.content}/{key}" for key, why in site.left_out.items() if why == "it is a draft")
+    if drafts:
+        listed = ", ".join(drafts[:3]) + (f" and {len(drafts) - 3} more" if len(drafts) > 3 else "")
+        click.echo(f"note: {len(drafts)} draft{'s are' if len(drafts) != 1 else ' is'} not published ({listed}): "
+                   f"`{command}` shows {'them' if len(drafts) != 1 else 'it'}, or set `draft: false` when ready",
+                   err=True)
 
 
 def _report_build(pages: int, files: int, out_dir: str, seconds: float, warnings: int, remark: str = "") -> None:
@@ -294,10 +325,16 @@ def fields(type_name: str, site_dir: Path) -> None:
 
 @cli.command()
 @click.argument("type_name", metavar="TYPE")
-@click.argument("title")
+@click.argument("title", required=False)
 @site_dir_argument
-def new(type_name: str, title: str, site_dir: Path) -> None:
-    """Write a new TYPE item titled TITLE from its archetype, and print its path."""
+def new(type_name: str, title: str | None, site_dir: Path) -> None:
+    """Write a new TYPE item titled TITLE from its archetype, and print its path.
+
+    TYPE is talk, debrief, experiment, log, review, module, event or page (or a type the site's hooks add), e.g.
+    `failsite new talk "The launch we announced too early"`. The item starts as a draft.
+    """
+    if title is None:
+        raise click.UsageError(f'give the type, then the title: failsite new talk "{type_name}"')
     from failsite.content.archetypes import new_content
     from failsite.content.config import load_config
 
@@ -346,11 +383,20 @@ def init(site_dir: Path, title: str | None, base_url: str | None, language: str 
 def _starter_settings(title: str | None, base_url: str | None, language: str | None) -> "starter.StarterSettings":
     """The new site's settings: from the options, or asked on a terminal when none was given."""
     if title is None and base_url is None and language is None and sys.stdin.isatty() and sys.stdout.isatty():
+        def checked(problem: Callable[[str], str]) -> Callable[[str], str]:
+            def check(value: str) -> str:  # a wrong answer is asked again, with what is wrong
+                said = problem(value).split(": give ")[0]
+                if said:
+                    raise click.BadParameter(said)
+                return value
+            return check
+
         return starter.StarterSettings(
-            click.prompt("The site's title", default=starter.DEFAULT_TITLE),
+            click.prompt("The site's title", default=starter.DEFAULT_TITLE, value_proc=checked(starter.title_problem)),
             click.prompt("The address it will live at (/ for now if you do not know yet)",
-                         default=starter.DEFAULT_BASE_URL),
-            click.prompt("The language of the stories", default=starter.DEFAULT_LANGUAGE))
+                         default=starter.DEFAULT_BASE_URL, value_proc=checked(starter.base_url_problem)),
+            click.prompt("The language of the stories", default=starter.DEFAULT_LANGUAGE,
+                         value_proc=checked(starter.language_problem)))
     return starter.StarterSettings(title if title is not None else starter.DEFAULT_TITLE,
                                    base_url or starter.DEFAULT_BASE_URL, language or starter.DEFAULT_LANGUAGE)
 
@@ -385,6 +431,7 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, audience: str, own
             click.echo(f"{stamp} {what}: build failed, {_count(result.diagnostics, 'error')} (shown in the browser; "
                        "the server keeps running)", err=True)
 
+    _run(lambda: _require_site(site_dir), "serve")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly (and remove the preview) when told
     try:
         server = start_preview(site_dir, host, port, audience_for(audience, drafts, dt.date.today(), (), owner),
@@ -395,6 +442,8 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, audience: str, own
         sys.exit(EXIT_CONTENT_ERRORS)
     try:  # from here on, however it is stopped, the server stops and removes its folder
         click.echo(f"serving {server.url} (press Ctrl+C to stop)", err=False)
+        if not drafts:
+            _note_drafts(getattr(server.preview, "site", None), "failsite serve --drafts")
         sys.stdout.flush()
         if open_browser:
             webbrowser.open(server.url)
@@ -406,6 +455,18 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, audience: str, own
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(EXIT_OK)
+
+
+def _require_site(site_dir: Path) -> None:
+    """An error when SITE_DIR holds no site (the preview would otherwise serve an error page for ever)."""
+    from failsite.content.config import CONFIG_FILE
+    from failsite.errors import error
+
+    if not (site_dir / CONFIG_FILE).is_file():
+        shown = shown_path(site_dir)
+        raise FailsiteError([error(shown, 1, f"there is no site here: {shown}/{CONFIG_FILE} does not exist",
+                                   "run the command inside the site folder (the one with site.yaml), or name it: "
+                                   "`failsite serve mysite`; `failsite init mysite` makes a new site")])
 
 
 def wait_for_signals() -> None:

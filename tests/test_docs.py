@@ -15,13 +15,12 @@ from pathlib import Path
 import click
 import pytest
 
-from failsite.cli import cli
+from failsite.cli import CommandList, cli
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
 CLI_REFERENCE = DOCS / "cli.md"
-# The commands in the order a user meets them.
-COMMAND_ORDER = ("init", "build", "serve", "check", "new", "fields", "review", "actions", "import")
+COMMAND_ORDER = CommandList.ORDER  # the order a user meets them in, as `failsite --help` lists them
 GUIDE_PAGES = ("index", "getting-started", "writing", "anonymisation", "curriculum", "review", "search-and-theme",
                "deploying", "importing", "configuration", "cli", "extending", "performance", "preview")
 RUN_MARK = "<!-- run -->"

@@ -238,8 +238,9 @@ def test_init_never_overwrites_and_says_what_exists(tmp_path: Path) -> None:
     before = site_files(site)
     again = run(tmp_path, "init", "mysite")
     assert again.returncode == 1 and "Traceback" not in again.stderr
-    assert "mysite/site.yaml:1:1: error: already exists" in again.stderr
-    assert "mysite/people.yaml:1:1: error: already exists" in again.stderr
+    assert "mysite/site.yaml:1:1: error: a site is already here: `failsite init` never overwrites a file, and " \
+        "mysite/site.yaml, mysite/people.yaml, mysite/.gitignore" in again.stderr
+    assert again.stderr.count("error:") == 1
     assert site_files(site) == before
 
 
@@ -268,7 +269,7 @@ def test_init_asks_on_a_terminal(tmp_path: Path) -> None:
         os.chdir(tmp_path)
         os.execv(failsite_command(), [failsite_command(), "init", "asked"])
     output = b""
-    answers = iter([b"Our reviews\n", b"https://intranet.example/reviews/\n", b"\n"])
+    answers = iter([b"Our reviews\n", b"intranet.example\n", b"https://intranet.example/reviews/\n", b"\n"])
     while True:
         try:
             chunk = os.read(terminal, 1024)
@@ -284,6 +285,7 @@ def test_init_asks_on_a_terminal(tmp_path: Path) -> None:
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0, output.decode(errors="replace")
     assert b"The site's title [Our failure stories]:" in output
+    assert b"'intranet.example' is not an address a site can live at" in output  # asked again, not aborted
     config = yaml.safe_load((tmp_path / "asked/site.yaml").read_text())
     assert config["title"] == "Our reviews" and config["base_url"] == "https://intranet.example/reviews/"
     assert config["language"] == "en"

@@ -12,8 +12,9 @@ from failsite.content.schema import COMMON_FIELDS, ContentType, Field
 from failsite.content.slugs import slugify
 
 _BODY = {
-    "talk": "## The story\n\nTell it as it happened: the decision, the moment it went wrong, what it cost.\n\n"
-            "## What I learned\n\n## What I'd do differently\n",
+    # What the speaker learned and would do differently have fields of their own (`learned`, `differently`), which
+    # the page shows in boxes with those titles: the body tells the story.
+    "talk": "## The story\n\nTell it as it happened: the decision, the moment it went wrong, what it cost.\n",
     "debrief": "## Context\n\nWhat the team set out to do and the conditions it worked in. "
                "Describe conditions and decisions, not culprits.\n",
     "experiment": "## Why this bet\n\nWhat made this worth testing now.\n",
@@ -42,14 +43,19 @@ def archetype_text(ctype: ContentType, title: str, today: dt.date, extra: tuple[
         elif spec.name == "draft":
             lines.append("draft: true")
         elif spec.example and spec.kind not in ("link", "links") and spec.name not in _COMMENTED_EXAMPLES:
-            example = spec.example.replace("{date}", today.isoformat()) \
-                .replace("{quarter}", f"{today.year}-Q{(today.month - 1) // 3 + 1}")
+            example = _filled(spec.example, today)
             lines.append(f"{spec.name}: {example}" if not example.startswith("\n") else f"{spec.name}:{example}")
         else:
-            example = spec.example.replace("\n", "\n# ") if spec.example else ""
+            example = _filled(spec.example, today).replace("\n", "\n# ") if spec.example else ""
             lines.append(f"# {spec.name}:{' ' if example and not example.startswith(chr(10)) else ''}{example}")
     lines.append("---")
     return "\n".join(lines) + "\n" + _BODY.get(ctype.name, "Write it here.\n")
+
+
+def _filled(example: str, today: dt.date) -> str:
+    """A field's example with today's date and quarter in it."""
+    return example.replace("{date}", today.isoformat()).replace("{quarter}",
+                                                                f"{today.year}-Q{(today.month - 1) // 3 + 1}")
 
 
 def new_content(config: SiteConfig, ctype: ContentType, title: str, today: dt.date, extra: tuple[Field, ...] = ()

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from failsite.errors import Diagnostic, FailsiteError, did_you_mean, error
+from failsite.errors import shown_path, Diagnostic, FailsiteError, did_you_mean, error
 from failsite.content.bounds import Bounds
 from failsite.content.schema import (ACTION_KINDS, AUDIENCES, CONTENT_TYPES, REVIEW_STATUSES, SEVERITIES,
                                      SHARED_AUDIENCES, Field, content_type, read_mapping)
@@ -252,7 +252,7 @@ def load_config(site_dir: Path) -> SiteConfig:
     path = site_dir / CONFIG_FILE
     shown = CONFIG_FILE
     if not path.exists():
-        raise FailsiteError([error(str(path), 1, f"no {CONFIG_FILE} in {site_dir}",
+        raise FailsiteError([error(shown_path(path), 1, f"no {CONFIG_FILE} in {shown_path(site_dir)}",
                                    "run failsite in the folder that holds site.yaml, or pass that folder")])
     root, diagnostics = load_yaml_file(path, shown, "")
     if root is None:
@@ -313,6 +313,11 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
             diagnostics.append(error(path, root.key_line(key), f"'{key}' names static/{value}, which does not exist",
                                      f"put the image in {site_dir.name or '.'}/static/ or fix the name"))
     base_url = top.get("base_url") or "/"
+    parts = urlsplit(base_url)
+    if not (parts.scheme in ("http", "https") and parts.netloc) and not (base_url.startswith("/") and not parts.netloc):
+        diagnostics.append(error(path, root.key_line("base_url"), f"'base_url' must be a full address or a path, not "
+                                 f"'{base_url}'", "write where the site will live, with https://, e.g. "
+                                 "`base_url: https://intranet.example/failures/`, or `/` for the root of any host"))
     return SiteConfig(
         site_dir=site_dir,
         title=top.get("title") or "",

@@ -423,6 +423,13 @@ def parse_date(node: YamlNode, name: str, path: str, diagnostics: list[Diagnosti
         return dt.date.fromisoformat(text)
     except ValueError:
         pass
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # the right shape, a day the calendar does not have
+        year, month, day = (int(part) for part in text.split("-"))
+        problem = "there is no month %d" % month if not 1 <= month <= 12 else \
+            f"{dt.date(max(year, 1), month, 1):%B} {year} has no day {day}"
+        diagnostics.append(error(path, node.line, f"'{name}' is not a valid date: '{text}' ({problem})",
+                                 "check the day and the month (written YYYY-MM-DD)", node.col))
+        return None
     if _datetime(text) is not None:
         diagnostics.append(error(path, node.line, f"'{name}' is a date and takes no time of day: '{text}'",
                                  f"write the day alone, e.g. {text[:10]}; times of day belong in a debrief's "
@@ -522,6 +529,12 @@ def _coerce_terms(field: Field, elements: list[YamlNode], path: str, vocab: Voca
         term = accepted.get(slugify(label))
         if term is None:
             valid = sorted(set(accepted.values()))
+            parts = [p.strip() for p in label.split(",") if p.strip()]
+            if len(parts) > 1 and not element.quoted:  # `patterns: concrete, circumstantial`: a list without brackets
+                diagnostics.append(error(path, element.line, f"'{field.name}' is one text with commas in it, not a "
+                                         f"list: '{label}'", f"write a list in brackets: `{field.name}: "
+                                         f"[{', '.join(parts)}]`", element.col))
+                continue
             diagnostics.append(error(
                 path, element.line,
                 f"'{field.name}' has unknown value '{label}'{did_you_mean(slugify(label), valid)}",

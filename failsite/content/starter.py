@@ -36,24 +36,35 @@ class StarterSettings:
     language: str = DEFAULT_LANGUAGE
 
 
-def settings_problems(settings: StarterSettings) -> list[str]:
-    """What is wrong with the settings, as sentences naming the option to fix (empty when they are fine)."""
+def title_problem(title: str) -> str:
+    """What is wrong with a site title ('' when nothing is)."""
+    return "" if title.strip() else "the title is empty: give one with --title"
+
+
+def base_url_problem(base_url: str) -> str:
+    """What is wrong with the address a site will live at ('' when nothing is)."""
+    parts = urlsplit(base_url)
+    if (base_url.startswith("/") and not parts.netloc) or (parts.scheme in ("http", "https") and parts.netloc):
+        return ""
+    return (f"'{base_url}' is not an address a site can live at: give --base-url a full address such as "
+            "https://intranet.example/failures/, or / for the root of any host")
+
+
+def language_problem(language: str) -> str:
+    """What is wrong with a language code ('' when nothing is)."""
     from babel import Locale, UnknownLocaleError
 
-    problems = []
-    if not settings.title.strip():
-        problems.append("the title is empty: give one with --title")
-    parts = urlsplit(settings.base_url)
-    if not (settings.base_url.startswith("/") and not parts.netloc) and \
-            not (parts.scheme in ("http", "https") and parts.netloc):
-        problems.append(f"'{settings.base_url}' is not an address a site can live at: give --base-url a full address "
-                        "such as https://intranet.example/failures/, or / for the root of any host")
     try:
-        Locale.parse(settings.language.replace("-", "_"))
+        Locale.parse(language.replace("-", "_"))
     except (ValueError, UnknownLocaleError):
-        problems.append(f"'{settings.language}' is not a language code: give --language a code such as en, de, fr, "
-                        "nl or pt-BR")
-    return problems
+        return f"'{language}' is not a language code: give --language a code such as en, de, fr, nl or pt-BR"
+    return ""
+
+
+def settings_problems(settings: StarterSettings) -> list[str]:
+    """What is wrong with the settings, as sentences naming the option to fix (empty when they are fine)."""
+    found = (title_problem(settings.title), base_url_problem(settings.base_url), language_problem(settings.language))
+    return [problem for problem in found if problem]
 
 
 def starter_files(settings: StarterSettings, today: dt.date, examples: bool = True) -> dict[str, bytes]:
@@ -80,7 +91,14 @@ def starter_files(settings: StarterSettings, today: dt.date, examples: bool = Tr
     if not examples:
         for folder in sorted(p for p in (STARTER_DIR / "content").iterdir() if p.is_dir()):
             files[f"content/{folder.name}/.gitkeep"] = b""
-    return files
+    return _settings_first(files)
+
+
+def _settings_first(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The files in the order a person reads them (and `init` names them): site.yaml, the registry, .gitignore, then
+    the content."""
+    first = ("site.yaml", "people.yaml", GITIGNORE)
+    return {name: files[name] for name in sorted(files, key=lambda n: (first.index(n) if n in first else 3, n))}
 
 
 def demo_dir() -> Path:
@@ -98,17 +116,18 @@ def demo_files() -> dict[str, bytes]:
             if source.is_file() and "__pycache__" not in source.parts:
                 files[source.relative_to(root).as_posix()] = source.read_bytes()
     files[GITIGNORE] = (STARTER_DIR / "gitignore").read_bytes()
-    return files
+    return _settings_first(files)
 
 
 def write_new_site(site_dir: Path, files: dict[str, bytes]) -> list[Path]:
     """Write the files under `site_dir` (made if missing) and return them; when any of them exists already, write
     nothing and raise a FailsiteError naming each."""
-    existing = [name for name in files if (site_dir / name).exists()]
+    existing = [shown_path(site_dir / name) for name in files if (site_dir / name).exists()]
     if existing:
-        raise FailsiteError([error(shown_path(site_dir / name), 1, "already exists: `failsite init` never overwrites a "
-                                   "file", "start the site in a new or empty folder, e.g. `failsite init mysite`")
-                             for name in existing])
+        listed = ", ".join(existing[:5]) + (f" and {len(existing) - 5} more" if len(existing) > 5 else "")
+        raise FailsiteError([error(existing[0], 1, f"a site is already here: `failsite init` never overwrites a "
+                                   f"file, and {listed} exist{'s' if len(existing) == 1 else ''}",
+                                   "start the site in a new or empty folder, e.g. `failsite init another-site`")])
     written = []
     for name, data in files.items():
         target = site_dir / name

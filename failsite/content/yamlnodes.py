@@ -132,14 +132,19 @@ def load_yaml(text: str, path: str, line_offset: int = 0,
         col = (mark.column + 1) if mark else 1
         problem = exc.problem or exc.context or "the YAML could not be read"
         opened = exc.context_mark
-        if exc.context and opened is not None and mark is not None and opened.line < mark.line:
+        if exc.context and "flow" in exc.context and opened is not None and mark is not None and \
+                opened.line < mark.line:
             # An unclosed [ or { is noticed lines later; the mistake is where it was opened.
             return None, [Diagnostic(path, opened.line + 1 + line_offset, opened.column + 1, "error",
                                      f"invalid YAML: {problem} ({exc.context.removeprefix('while ')} that starts "
                                      f"here; noticed on line {line})",
                                      "close the list or mapping on this line: `[a, b]`, `{key: value}`")]
         hint = "check the indentation and quoting on this line or the one before it"
-        if problem.startswith("mapping values are not allowed"):  # `event: FailLab: Winter 2026`
+        if "tab character" in problem or "'\\t'" in problem:  # a tab where YAML takes only spaces
+            hint = "YAML indents with spaces only: replace the tab at the start of this line with spaces"
+        elif problem.startswith(("expected <block end>", "did not find expected '-' indicator")):
+            hint = "this line is indented differently from the lines around it: line it up with the entries above"
+        elif problem.startswith("mapping values are not allowed"):  # `event: FailLab: Winter 2026`
             hint = ("a value with ': ' in it must be in quotes, e.g. `event: \"FailLab: Winter 2026\"`; otherwise "
                     "check the indentation of this line")
         return None, [Diagnostic(path, line, col, "error", f"invalid YAML: {problem}", hint)]

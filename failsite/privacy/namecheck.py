@@ -47,12 +47,19 @@ def unregistered_names(sources: list[Source], texts: dict[str, str], registry: R
     """Warnings for capitalised common first names in the sources that the registry does not cover."""
     names = common_first_names()
     matcher = NameMatcher([(n, e.id) for e in registry.entries for n in (*e.names, e.pseudonym)])
-    lowercase = {fold(w) for text in texts.values() for w in _LOWER_WORD.findall(text) if w.islower()}
+    # A word written in lower case elsewhere is most often not a name; but not in an address, where a name is written
+    # in lower case (marguerite.tolland@example.org) and would hide the name written out beside it.
+    lowercase = {fold(w) for text in texts.values() for w in _LOWER_WORD.findall(_ADDRESSES.sub(" ", text))
+                 if w.islower()}
     not_names = lowercase | {fold(m) for m in (*calendar.month_name, *calendar.day_name) if m}
     diagnostics = []
     for source in sources:
         reported: set[str] = set()
-        for number, line in enumerate(texts.get(source.key, "").splitlines(), 1):
+        lines = texts.get(source.key, "").splitlines()
+        comments = _front_matter_comments(lines)
+        for number, line in enumerate(lines, 1):
+            if number in comments:
+                continue  # a YAML comment is never published
             for name, column in _candidates(line, names, not_names, matcher):
                 if name not in reported:
                     reported.add(name)
@@ -61,6 +68,22 @@ def unregistered_names(sources: list[Source], texts: dict[str, str], registry: R
                         "register them (consent: named if they agreed to be named), or ignore this if it is not a person",
                         column))
     return diagnostics
+
+
+_ADDRESSES = re.compile(r"\S+@\S+|\b(?:https?://|www\.)\S+")
+
+
+def _front_matter_comments(lines: list[str]) -> set[int]:
+    """The numbers of the lines of a file's front matter that are YAML comments."""
+    if not lines or lines[0].strip() != "---":
+        return set()
+    found = set()
+    for number, line in enumerate(lines[1:], 2):
+        if line.strip() == "---":
+            break
+        if line.lstrip().startswith("#"):
+            found.add(number)
+    return found
 
 
 def _is_capitalised(word: str) -> bool:

@@ -160,7 +160,7 @@ def load_registry(path: Path, shown: str) -> Registry:
                                  tuple(values.get("emails") or ()), tuple(values.get("phones") or ()),
                                  values.get("consent") or "pseudonym", values.get("pseudonym") or "", element.line,
                                  named_in))
-            diagnostics += _unmatchable(entries[-1], element, shown)
+            diagnostics += _unmatchable(entries[-1], element, shown) + _comma_lists(element, shown)
     secret = os.environ.get(SECRET_ENV) or top.get("secret") or ""
     diagnostics += _ambiguities(entries, shown)
     if any(d.severity == "error" for d in diagnostics):
@@ -176,6 +176,19 @@ def _elements(node: YamlNode | None, key: str, shown: str, diagnostics: list[Dia
                                  f"write `{key}:` then one `- name: ...` per entry"))
         return []
     return node.elements
+
+
+def _comma_lists(node: YamlNode, shown: str) -> list[Diagnostic]:
+    """An error for `aliases: Marguerite, Tolland` written without brackets: YAML reads one alias with a comma in it,
+    which no story writes, so neither name would ever be replaced."""
+    found = []
+    for field in ("aliases", "emails", "phones"):
+        value = node.items.get(field)
+        if value is not None and value.kind == "scalar" and "," in value.text:
+            parts = ", ".join(p.strip() for p in value.text.split(",") if p.strip())
+            found.append(error(shown, value.line, f"'{field}' is one text with commas in it, not a list: "
+                               f"'{value.text}'", f"write a list in brackets: `{field}: [{parts}]`", value.col))
+    return found
 
 
 def _unmatchable(entry: Entry, node: YamlNode, shown: str) -> list[Diagnostic]:
