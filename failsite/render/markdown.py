@@ -94,6 +94,14 @@ def _maybe_link(pretest: Callable[[str], bool]) -> Callable[[str], bool]:
     return lambda text: _LINK_SIGN.search(text) is not None and pretest(text)
 
 
+def _as_on_github(match: Callable[[str], Any]) -> Callable[[str], Any]:
+    """linkify-it's matches, less the bare host names it guesses (`GitLab.com`, `notes.md`, `setup.py`): as on
+    GitHub, only addresses with a scheme (https://, mailto:) and those starting with `www.` become links."""
+    def github_like(text: str) -> Any:
+        return [m for m in match(text) or () if m.schema or m.raw.lower().startswith("www.")] or None
+    return github_like
+
+
 @cache
 def markdown_parser(options: MarkdownOptions) -> MarkdownIt:
     """One configured parser per process and options: CommonMark plus the extensions the sites use."""
@@ -103,6 +111,7 @@ def markdown_parser(options: MarkdownOptions) -> MarkdownIt:
     md.enable(["table", "strikethrough", "linkify"])  # bare https://… and www.… become links, as on GitHub
     md.options["strikethrough_single_tilde"] = True  # ~one~ strikes through as ~~two~~ does, as on GitHub
     md.linkify.pretest = _maybe_link(md.linkify.pretest)
+    md.linkify.match = _as_on_github(md.linkify.match)
     for plugin in options.plugins:  # the site's own (content.hooks): what they print is audited like the rest
         plugin(md)
     md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin).use(admon_plugin)

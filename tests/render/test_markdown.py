@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bs4 import BeautifulSoup
 from hypothesis import given
 from hypothesis import strategies as st
@@ -90,6 +92,12 @@ def test_heading_links_have_an_accessible_name() -> None:
 def test_bare_addresses_become_links_as_on_github() -> None:
     page = render("See https://wiki.example/post-mortems and www.example.org for more.")
     assert [a["href"] for a in page.find_all("a")] == ["https://wiki.example/post-mortems", "http://www.example.org"]
+
+
+@pytest.mark.parametrize("text", ["The outage on GitLab.com", "see notes.md and setup.py", "intranet.example.com/x"])
+def test_bare_host_and_file_names_stay_text_as_on_github(text: str) -> None:
+    page = render(f"## {text}\n\n{text}.")
+    assert page.select("p a") == [] and [a.get_text() for a in page.select("h2 a")] == ["#"]
 
 
 def test_one_or_two_tildes_strike_through_as_on_github() -> None:
