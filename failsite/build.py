@@ -23,7 +23,7 @@ from failsite.content.discover import discover_sources
 from failsite.site.lint import (curriculum_warnings, debrief_warnings, experiment_warnings, image_warnings,
                                 language_warnings, load_rules, overdue_reviews,
                                 moved_without_alias, unreviewed_quarters)
-from failsite.privacy.namecheck import unregistered_names
+from failsite.privacy.namecheck import everyday_word_aliases, unregistered_names
 from failsite.errors import BuildFailed, Diagnostic, FailsiteError, has_errors, sorted_unique, warning
 from failsite.privacy.publish import audience_for
 from failsite.render.renderer import Progress, Written, allowed_names, named_by_consent, render_site
@@ -288,7 +288,9 @@ def check_site(site_dir: Path, drafts: bool = False, audience: str = "internal",
     config = result.site.config
     sources, _ = discover_sources(config)
     texts = {s.key: s.path.read_text(encoding="utf-8", errors="replace") for s in sources}
-    extra = unregistered_names(sources, texts, make_anonymiser(config, audience, day).registry) + overdue_reviews(result.site, day)
+    registry = make_anonymiser(config, audience, day).registry
+    extra = unregistered_names(sources, texts, registry) + overdue_reviews(result.site, day)
+    extra += everyday_word_aliases(registry, config.anonymise.registry, sources, texts)
     extra += language_warnings(sources, texts, result.site, load_rules(config))
     extra += experiment_warnings(sources, texts, result.site) + curriculum_warnings(result.site, config)
     extra += debrief_warnings(result.site) + image_warnings(sources, texts, result.site)

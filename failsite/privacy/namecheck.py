@@ -52,7 +52,7 @@ def unregistered_names(sources: list[Source], texts: dict[str, str], registry: R
     lowercase = {fold(w) for text in texts.values() for w in _LOWER_WORD.findall(_ADDRESSES.sub(" ", text))
                  if w.islower()}
     not_names = lowercase | {fold(m) for m in (*calendar.month_name, *calendar.day_name) if m}
-    diagnostics = []
+    diagnostics = _names_in_paths(sources, names, not_names, matcher)
     for source in sources:
         reported: set[str] = set()
         lines = texts.get(source.key, "").splitlines()
@@ -68,6 +68,54 @@ def unregistered_names(sources: list[Source], texts: dict[str, str], registry: R
                         "register them (consent: named if they agreed to be named), or ignore this if it is not a person",
                         column))
     return diagnostics
+
+
+def _names_in_paths(sources: list[Source], names: frozenset[str], not_names: set[str],
+                    matcher: NameMatcher) -> list[Diagnostic]:
+    """Warnings for common first names in file and folder names under content/: a story's address is made from
+    them (`marguerite-tolland-review.md`), and nothing in its text may show the name capitalised."""
+    found, reported = [], set()
+    for source in sources:
+        parts = source.key.split("/")[1:]  # the type's folder itself names no one
+        for part in parts:
+            stem = part.removesuffix(".md")
+            words = [w for w in re.split(r"[-_.\s]+", stem) if w]
+            covered = {fold(w) for m in matcher.find(" ".join(words)) for w in " ".join(words)[m.start:m.end].split()}
+            for index, word in enumerate(words):
+                folded = fold(word)
+                if folded in names and folded not in not_names and folded not in covered and (part, word) not in reported:
+                    reported.add((part, word))
+                    following = words[index + 1] if index + 1 < len(words) else ""
+                    shown = f"{word} {following}".strip() if following and fold(following) not in not_names else word
+                    found.append(warning(source.shown, 1, f"the file or folder name '{part}' holds '{shown}', which "
+                                         "looks like a person's name that is not in the registry: the page's address "
+                                         "is made from it", "register them (the address is then made with their "
+                                         "pseudonym), or rename the file"))
+    return found
+
+
+def everyday_word_aliases(registry: Registry, shown: str, sources: list[Source],
+                          texts: dict[str, str]) -> list[Diagnostic]:
+    """Warnings for registered one-word names and aliases that the stories also use as ordinary words ('Teller' and
+    'the bank teller'): names are matched whatever their case, so each of those words is replaced too."""
+    lowercase: dict[str, tuple[str, int]] = {}
+    for source in sources:
+        key, text = source.shown, texts.get(source.key, "")
+        for number, line in enumerate(_ADDRESSES.sub(" ", text).splitlines(), 1):
+            for word in _LOWER_WORD.findall(line):
+                if word.islower():
+                    lowercase.setdefault(fold(word), (key, number))
+    found = []
+    for entry in registry.entries:
+        for name in entry.names:
+            if " " in name.strip() or fold(name) not in lowercase:
+                continue
+            key, number = lowercase[fold(name)]
+            found.append(warning(shown, entry.line, f"'{name}' ({entry.id}) is also an everyday word the "
+                                 f"stories use ('{name.lower()}' in {key}, line {number}): every such word is replaced "
+                                 "by the person's published name", "register a longer form of the name (a first and "
+                                 "last name) instead of this one word, or rewrite the sentences that use the word"))
+    return found
 
 
 _ADDRESSES = re.compile(r"\S+@\S+|\b(?:https?://|www\.)\S+")

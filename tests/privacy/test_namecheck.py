@@ -66,3 +66,28 @@ def test_a_name_with_letters_beyond_ascii_is_reported_whole(make_site: SiteMaker
     code, warnings = check(site)
     assert "content/talks/a.md:7:10: warning: 'Ida Kowalczyć' looks like a person's name that is not in the " \
            "registry" in warnings
+
+
+def test_a_first_name_in_a_file_or_folder_name_is_flagged(make_site: SiteMaker) -> None:
+    site = make_site({"content/talks/marguerite-tolland-review/index.md": talk(body="The review."),
+                      "content/talks/will-it-ship.md": talk(body="We will see.")})
+    _, warnings = check(site)
+    assert warnings == ["content/talks/marguerite-tolland-review/index.md:1:1: warning: the file or folder name "
+                        "'marguerite-tolland-review' holds 'marguerite tolland', which looks like a person's name that "
+                        "is not in the registry: the page's address is made from it"]
+
+
+def test_a_registered_name_in_a_file_name_is_not_flagged(make_site: SiteMaker) -> None:
+    site = make_site({"people.yaml": REGISTRY, "content/talks/dana-whitfield-review.md": talk(body="The review.")},
+                     config=CONFIG)
+    assert check(site) == (0, [])
+
+
+def test_an_alias_the_stories_use_as_an_everyday_word_is_flagged(make_site: SiteMaker) -> None:
+    registry = "secret: s\npeople:\n  - name: Ada Teller\n    aliases: [Teller]\n"
+    site = make_site({"people.yaml": registry, "content/talks/a.md": talk("The bank teller", body="Ada Teller spoke.")},
+                     config=CONFIG)
+    _, warnings = check(site)
+    assert warnings == ["people.yaml:3:1: warning: 'Teller' (people[0]) is also an everyday word the stories use "
+                        "('teller' in content/talks/a.md, line 2): every such word is replaced by the person's "
+                        "published name"]
