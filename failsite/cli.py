@@ -330,7 +330,7 @@ def fields(type_name: str, site_dir: Path) -> None:
 def new(type_name: str, title: str | None, site_dir: Path) -> None:
     """Write a new TYPE item titled TITLE from its archetype, and print its path.
 
-    TYPE is talk, debrief, experiment, log, review, module, event or page (or a type the site's hooks add), e.g.
+    TYPE is talk, case, debrief, experiment, log, review, module, event or page (or a type the site's hooks add), e.g.
     `failsite new talk "The launch we announced too early"`. The item starts as a draft.
     """
     if title is None:

@@ -19,6 +19,10 @@ _BODY = {
                "Describe conditions and decisions, not culprits.\n",
     "experiment": "## Why this bet\n\nWhat made this worth testing now.\n",
     "log": "What happened, in a few sentences.\n",
+    # A case is someone else's story as it was published: the source, attribution and licence fields say whose.
+    "case": "## The story\n\nThe story as its source tells it: quote what the licence lets you quote, and say in "
+            "your own words what the rest of it is.\n\n## Why we tell it\n\nWhat it shows about failure, and "
+            "where it fits in the programme.\n",
     "review": "How the quarter went, in a few sentences: what the log shows, and what you make of it.\n",
     "module": "## Overview\n\nWhat participants will take away.\n",
     "event": "What the evening is, and who it is for. Say what a speaker may expect: how long, who listens.\n",
@@ -53,9 +57,9 @@ def archetype_text(ctype: ContentType, title: str, today: dt.date, extra: tuple[
 
 
 def _filled(example: str, today: dt.date) -> str:
-    """A field's example with today's date and quarter in it."""
-    return example.replace("{date}", today.isoformat()).replace("{quarter}",
-                                                                f"{today.year}-Q{(today.month - 1) // 3 + 1}")
+    """A field's example with today's date, year and quarter in it."""
+    return example.replace("{date}", today.isoformat()).replace("{year}", str(today.year)).replace(
+        "{quarter}", f"{today.year}-Q{(today.month - 1) // 3 + 1}")
 
 
 def new_content(config: SiteConfig, ctype: ContentType, title: str, today: dt.date, extra: tuple[Field, ...] = ()

@@ -87,7 +87,7 @@ class SiteConfig:
     per_page: int = 30
     picker_per_page: int = 500  # rows per page of the story picker
     feed_limit: int = 20
-    feed_types: tuple[str, ...] = ("talk", "debrief")
+    feed_types: tuple[str, ...] = ("talk", "case", "debrief")
     taxonomies: tuple[TaxonomyDef, ...] = ()
     types: tuple[tuple[str, TypeOptions], ...] = ()
     anonymise: AnonymiseOptions = AnonymiseOptions()
@@ -220,7 +220,7 @@ _PAGINATION_FIELDS = (Field("per_page", "int", "items per list page (default 30)
                       Field("picker_per_page", "int", "stories per page of the story picker (default 500)"))
 _FEED_FIELDS = (
     Field("limit", "int", "how many entries the feed holds (default 20)"),
-    Field("types", "strings", "which content types the feed holds (default talk, debrief)"),
+    Field("types", "strings", "which content types the feed holds (default talk, case, debrief)"),
 )
 _TAXONOMY_FIELDS = (
     Field("title", "string", "the taxonomy's title"),
@@ -290,7 +290,7 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
                                                              ("picker_per_page", 500, "stories a page of the "
                                                                                       "story picker shows")))
     feed_types: list[str] = []
-    for name in feed.get("types") or ("talk", "debrief"):
+    for name in feed.get("types") or ("talk", "case", "debrief"):
         ctype = content_type(name)
         if ctype is None:
             diagnostics.append(error(path, root.items["feed"].key_line("types"), f"feed type '{name}' is not a content type",

@@ -14,6 +14,7 @@ from failsite.content.frontmatter import split_front_matter
 from failsite.content.schema import (SHARED_AUDIENCES, COMMON_FIELDS, CONTENT_TYPES, TYPE_BY_FOLDER, ContentType, Field, LinkRef,
                              Vocabularies, content_type, fields_of, read_mapping)
 from failsite.content.bounds import Bounds, front_matter_bounds
+from failsite.content.dates import precision_of
 from failsite.content.slugs import slugify
 from failsite.content.text import without_tags
 from failsite.content.yamlnodes import load_yaml
@@ -65,6 +66,7 @@ class Item:
     aliases: tuple[str, ...] = ()  # old site paths that redirect here (/blog/old/)
     owner_key: str = ""  # a log entry's `owner` as written, case-folded: what `--owner` is matched with (never shown)
     body_words: int = 0  # words in the body, counted once when it is read (reading time), not on every build
+    date_precision: str = "day"  # how much of `date` was written: year (2011), month (2011-05) or day
 
     def decision_holds(self, day: dt.date) -> bool:
         """Whether what was decided from dated records (consent given, expiring) still holds on `day`."""
@@ -178,6 +180,10 @@ def parse_item(source: Source, text: str, schema: ItemSchema) -> tuple[Item | No
                                      "check `date:` (when they agreed) and `expires:` (the last day it holds)"))
     if any(d.severity == "error" for d in diagnostics) or slug is None:
         return None, diagnostics
+    date_precision = precision_of(values.get("date"))
+    if date_precision != "day":  # sorted, counted and fed as its first day; shown as written
+        written = values["date"]
+        values["date"] = dt.date(written.year, written.month, written.day)
     own_fields = ctype.fields + tuple(f for t, f in schema.extra_fields if t == ctype.name)
     own = {f.name: values.get(f.name, () if f.kind in ("strings", "links", "records") else None) for f in own_fields}
     date = values.get("date") or own.get("start") or (quarter_end(quarter) if quarter else None)
@@ -202,6 +208,7 @@ def parse_item(source: Source, text: str, schema: ItemSchema) -> tuple[Item | No
         consents=tuple(values.get("consent_given") or ()),
         aliases=_aliases(values.get("aliases") or (), path, root.key_line("aliases"), diagnostics),
         owner_key=owner_key(own.get("owner") or "") if ctype.name in ("log", "review") else "",
+        date_precision=date_precision if date == values.get("date") else "day",
     )
     return item, diagnostics
 

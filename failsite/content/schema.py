@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from failsite.errors import Diagnostic, did_you_mean, error
+from failsite.content.dates import PartialDay, partial_date
 from failsite.content.slugs import slugify
 from failsite.content.yamlnodes import YamlNode
 
@@ -21,7 +22,8 @@ class Field:
     """One front-matter field: its name, kind, whether it is required, and what it means."""
 
     name: str
-    kind: str  # string, date, datetime, bool, int, strings, choice, terms, link, links, records, mapping, url, resource
+    kind: str  # string, date, partial_date, datetime, bool, int, strings, choice, terms, link, links, records, record,
+    # mapping, url, resource
     doc: str
     required: bool = False
     choices: tuple[str, ...] = ()
@@ -219,7 +221,7 @@ CONTENT_TYPES: dict[str, ContentType] = {
             *_FACILITATION,
         )),
         ContentType("experiment", "experiments", "Experiments", (
-            Field("date", "date", "when the experiment was written up (default: its start)"),
+            Field("date", "partial_date", "when the experiment was written up (default: its start)"),
             Field("hypothesis", "string", "what we believe and want to test", required=True,
                   example="If we ..., then ...", markdown=True),
             Field("start", "date", "first day of the time box", required=True, example="{date}"),
@@ -245,10 +247,33 @@ CONTENT_TYPES: dict[str, ContentType] = {
             Field("owner", "string", "whose log it is (with `visibility: private`, built only for them: --owner)"),
             *_FACILITATION,
         )),
+        # A failure story told in writing, not at a talk: an imported blog post, a case from a published source.
+        # Its folder is `cases/` because /stories/ is the list of every story, whatever its type.
+        ContentType("case", "cases", "Cases", (
+            Field("date", "partial_date", "when it happened or was first told: a day (2011-05-12), a month "
+                  "(2011-05) or only a year (2011)", example="{year}"),
+            Field("authors", "strings", "who wrote or told the story (anonymised like every name)",
+                  example="\n  - Jordan Example"),
+            Field("source", "record", "where it was published: its title and address",
+                  example="\n  title: The book, blog or talk it comes from\n  url: https://example.org/the-story",
+                  subfields=(
+                      Field("title", "string", "the publication: a book, a blog, an event", required=True),
+                      Field("url", "url", "where it can be read or watched"),
+                      Field("publisher", "string", "who published it"),
+                  )),
+            Field("attribution", "string", "the credit the source asks for, shown as written (Story by ..., first "
+                  "published in ...)", example="Told by Jordan Example, first published on the Example blog."),
+            Field("licence", "string", "the licence it is published under (CC BY 4.0), or the permission you were "
+                  "given to publish it", example="CC BY 4.0"),
+            Field("licence_url", "url", "the licence's address (https://creativecommons.org/licenses/by/4.0/)"),
+            Field("learned", "string", "what the story teaches", example="|\n  What the story teaches.",
+                  markdown=True),
+            *_FACILITATION,
+        )),
         ContentType("review", "reviews", "Quarterly reviews", (
             Field("quarter", "string", "the quarter of the failure log it reviews, as 2026-Q1", required=True,
                   example="{quarter}"),
-            Field("date", "date", "when the review was held (default: the quarter's last day)"),
+            Field("date", "partial_date", "when the review was held (default: the quarter's last day)"),
             Field("owner", "string", "whose log it reviews (with `visibility: private`, built only for them)"),
             Field("entries", "links", "the log entries it covers (default: every entry of the quarter)"),
             Field("recurred", "strings", "what recurred this quarter", example="\n  - What came back", markdown=True),
@@ -259,7 +284,7 @@ CONTENT_TYPES: dict[str, ContentType] = {
                   example="One change to try next quarter.", markdown=True),
         )),
         ContentType("module", "modules", "Curriculum", (
-            Field("date", "date", "when the module was last revised"),
+            Field("date", "partial_date", "when the module was last revised"),
             Field("duration", "int", "length in minutes", required=True, example="90"),
             Field("track", "string", "the track the module belongs to", example="Leading through failure"),
             Field("order", "int", "position within the track", example="1"),
@@ -297,7 +322,7 @@ CONTENT_TYPES: dict[str, ContentType] = {
             Field("recording", "resource", "the evening's recording: a file in the event's folder, or its address"),
         )),
         ContentType("page", "pages", "Pages", (
-            Field("date", "date", "when the page was written"),
+            Field("date", "partial_date", "when the page was written (a day, or only a year or a month)"),
             Field("menu", "int", "position in the site navigation (pages without it are not in the menu)"),
         ), dated=False),
     )
@@ -339,7 +364,8 @@ def coerce(field: Field, node: YamlNode, path: str, vocab: Vocabularies,
     def fail(message: str, hint: str = "") -> None:
         diagnostics.append(error(path, node.line, message, hint or f"'{field.name}': {field.doc}", node.col))
 
-    if field.kind in ("string", "choice", "date", "datetime", "time", "bool", "int", "link", "url", "resource"):
+    if field.kind in ("string", "choice", "date", "partial_date", "datetime", "time", "bool", "int", "link", "url",
+                      "resource"):
         if node.kind != "scalar" or (node.tag == "null" and not node.quoted):
             if node.kind == "scalar" and not field.required:
                 return None
@@ -357,6 +383,9 @@ def coerce(field: Field, node: YamlNode, path: str, vocab: Vocabularies,
         return value
     if field.kind == "date":
         return parse_date(node, field.name, path, diagnostics)
+    if field.kind == "partial_date":  # a year (2011) or a month (2011-05) where a whole day is not needed
+        partial = partial_date(node.text)
+        return PartialDay(*partial) if partial else parse_date(node, field.name, path, diagnostics)
     if field.kind == "time":
         text = node.text.strip()
         try:
@@ -396,6 +425,12 @@ def coerce(field: Field, node: YamlNode, path: str, vocab: Vocabularies,
         return LinkRef(node.text.strip(), node.line)
     if field.kind == "raw":
         return node
+    if field.kind == "record":
+        if node.kind != "map":
+            fail(f"'{field.name}' must be a mapping with " + ", ".join(f.name for f in field.subfields) +
+                 f", not {_describe(node)}")
+            return None
+        return _coerce_record(field, node, path, vocab, diagnostics)
     if field.kind == "mapping":
         if node.kind != "map":
             fail(f"'{field.name}' must be a mapping of keys to values, not {_describe(node)}")
@@ -434,6 +469,14 @@ def parse_date(node: YamlNode, name: str, path: str, diagnostics: list[Diagnosti
         diagnostics.append(error(path, node.line, f"'{name}' is a date and takes no time of day: '{text}'",
                                  f"write the day alone, e.g. {text[:10]}; times of day belong in a debrief's "
                                  "`timeline`", node.col))
+        return None
+    partial = partial_date(text)
+    if partial is not None:  # a year or a month where this field needs the day
+        hint = "write the day as YYYY-MM-DD" + ("; a story known only by its year or month can be a case "
+                                                 "(content/cases/), whose date may be 2011 or 2011-05"
+                                                 if name == "date" else "")
+        diagnostics.append(error(path, node.line, f"'{name}' is not a valid date: '{text}' names only a "
+                                 f"{partial[1]}, and this field needs the day", hint, node.col))
         return None
     diagnostics.append(error(path, node.line, f"'{name}' is not a valid date: '{text}'",
                              "write dates as YYYY-MM-DD, for example 2025-04-10", node.col))

@@ -20,6 +20,8 @@ def _timestamp(date: dt.date | None) -> str:
 
 
 def _author(item: ItemView) -> str:
+    if item.type == "case":
+        return " & ".join(str(a) for a in item.authors or ())
     return str(item.speaker) if item.type == "talk" else str(item.team or "") if item.type == "debrief" else ""
 
 

@@ -16,9 +16,11 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_skeleton
 from babel.messages.pofile import read_po
 from markupsafe import Markup, escape
 
+from failsite.content.dates import precision_of
 from failsite.errors import Diagnostic, error
 from failsite.render.views import format_date
 
@@ -53,11 +55,17 @@ class ThemeStrings:
         return escape(singular if count == 1 else plural)
 
     def date(self, value: dt.date | None) -> str:
-        """A date as the language writes it: '10 April 2025', '10. April 2025'."""
+        """A date as the language writes it: '10 April 2025', '10. April 2025'; one known only to its month or year
+        as written ('May 2011', 'Mai 2011', '2011')."""
         if value is None:
             return ""
         if self.language.split("_")[0].split("-")[0] == "en":
             return format_date(value)  # '10 April 2025', as everywhere else failsite writes a date
+        precision = precision_of(value)
+        if precision == "year":
+            return str(value.year)
+        if precision == "month":
+            return format_skeleton("yMMMM", value, locale=_locale(self.language))
         return babel_format_date(value, format="long", locale=_locale(self.language))
 
 

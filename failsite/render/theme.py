@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jinja2
 
+from failsite.content.dates import written_iso
 from failsite.content.config import SiteConfig
 from failsite.content.hooks import NO_HOOKS, SiteHooks
 from failsite.errors import Diagnostic, did_you_mean, error
@@ -163,7 +164,7 @@ def template_environment(theme: Theme, compiled_dir: Path | None = None) -> jinj
     )
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(theme.strings.gettext, theme.strings.ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(date=theme.strings.date, isodate=lambda d: d.isoformat() if d else "", paragraphs=paragraphs,
+    env.filters.update(date=theme.strings.date, isodate=written_iso, paragraphs=paragraphs,
                        moment=format_moment, slug=lambda text: slugify(str(text)) if text else "")
     env.tests["address"] = lambda value: isinstance(value, str) and is_web_address(value)
     env.globals["zip"] = zip

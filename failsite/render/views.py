@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 
 from failsite.site import insights
 from failsite.render.charts import heat_map
+from failsite.content.dates import as_written, precision_of
 from failsite.content.items import Item, quarter_slug
 from failsite.content.text import without_tags
 from failsite.content.config import TypeOptions
@@ -29,8 +30,15 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 
 
 def format_date(value: dt.date | None) -> str:
-    """'10 April 2025', the same whatever the machine's locale."""
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}" if value else ""
+    """'10 April 2025' (or 'April 2025', '2025' for a date known only to its month or year), the same whatever the
+    machine's locale."""
+    if not value:
+        return ""
+    precision = precision_of(value)
+    if precision == "year":
+        return str(value.year)
+    month = f"{_MONTHS[value.month - 1]} {value.year}"
+    return month if precision == "month" else f"{value.day} {month}"
 
 
 def format_moment(value: dt.date | dt.datetime | None) -> str:
@@ -77,7 +85,7 @@ class ItemView:
     key = property(lambda self: self._item.key)
     type = property(lambda self: self._item.type)
     title = property(lambda self: self._item.title)
-    date = property(lambda self: self._item.date)
+    date = property(lambda self: as_written(self._item.date, self._item.date_precision))
     summary = property(lambda self: self._item.summary)
     summary_derived = property(lambda self: self._item.summary_derived)
     draft = property(lambda self: self._item.draft)
@@ -203,7 +211,7 @@ class ItemView:
 
     @property
     def is_story(self) -> bool:
-        """A talk, debrief, experiment or log entry: what every count of stories counts."""
+        """A talk, case, debrief, experiment or log entry: what every count of stories counts."""
         return self._item.type in insights.STORY_TYPES
 
     @cached_property
@@ -576,7 +584,8 @@ class SiteView:
         """Each built-in type's name in the site's language, as a badge shows it."""
         _ = self._
         return {"talk": _("Talk"), "debrief": _("Debrief"), "experiment": _("Experiment"), "log": _("Log entry"),
-                "module": _("Module"), "event": _("Event"), "review": _("Review"), "page": _("Page")}
+                "case": _("Case"), "module": _("Module"), "event": _("Event"), "review": _("Review"),
+                "page": _("Page")}
 
     @cached_property
     def _quarters(self) -> dict[str, insights.Quarter]:
@@ -651,7 +660,7 @@ class SiteView:
         types = dict(self.site.config.types)
         has = self._keys_by_type
         stories = [(types[name].title, f"/{CONTENT_TYPES[name].folder}/") for name in
-                   ("talk", "debrief", "experiment", "log", "review", "event") if name in has]
+                   ("talk", "case", "debrief", "experiment", "log", "review", "event") if name in has]
         stories += [(t.label, f"/{t.folder}/") for name, t in CONTENT_TYPES.items()
                     if name not in BUILTIN_TYPES and name in has]  # the site's own types, from its hooks
         curriculum = [(self._("Tracks"), "/tracks/")] + ([(types["module"].title if "module" in types else self._("Modules"),

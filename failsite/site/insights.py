@@ -18,7 +18,7 @@ from failsite.engine.fingerprint import digest
 from failsite.errors import Diagnostic, warning
 from failsite.site.assemble import Site, resolve_source_key
 
-STORY_TYPES = ("talk", "debrief", "experiment", "log")
+STORY_TYPES = ("talk", "case", "debrief", "experiment", "log")
 RELATED_COUNT = 4
 _NEIGHBOURS_PER_TERM = 60  # how many items of one term are looked at for relatedness
 _TERM_WEIGHTS = {"patterns": 3.0, "barriers": 2.0, "tags": 1.0}
@@ -107,7 +107,7 @@ def headline_figures(site: Site) -> Figures:
     today = site.audience.today
     this = quarter_of(today)
     last = quarter_of(dt.date(today.year - (today.month <= 3), (today.month - 4) % 12 + 1, 1))
-    dated = Counter(quarter_of(i.date) for i in site.items if i.type in STORY_TYPES and i.date is not None)
+    dated = Counter(quarter_of(i.date) for i in site.items if i.type in STORY_TYPES and _quarter_known(i))
     pending = open_actions(site)
     results = Counter((i.fields.get("result") or "running") for i in site.items if i.type == "experiment")
     return Figures(dated[this], dated[last], len(pending), sum(1 for a in pending if a.overdue),
@@ -177,6 +177,11 @@ def _link_line(item: Item, field: str, target: str) -> int:
     return 1
 
 
+def _quarter_known(item: Item) -> bool:
+    """Whether an item's date says its quarter: a date known only by its year does not."""
+    return item.date is not None and item.date_precision != "year"
+
+
 def quarter_of(date: dt.date) -> str:
     """'2026-q1'."""
     return f"{date.year}-q{(date.month - 1) // 3 + 1}"
@@ -237,8 +242,8 @@ def on_this_day(site: Site, today: dt.date, days: int = 7) -> tuple[tuple[str, i
     first: what failed around this time before (the anniversaries of outages and decisions)."""
     found = []
     for item in site.items:
-        if item.type not in STORY_TYPES or item.date is None:
-            continue
+        if item.type not in STORY_TYPES or item.date is None or item.date_precision != "day":
+            continue  # a story known only by its year or month has no anniversary
         for year in (today.year - 1, today.year, today.year + 1):  # the nearest same day, across a new year
             anniversary = _same_day(item.date, year)
             if anniversary.year - item.date.year >= 1 and abs((anniversary - today).days) <= days:
@@ -399,8 +404,8 @@ def patterns_over_time(site: Site) -> tuple[tuple[str, ...], tuple[tuple[str, tu
     counts: Counter[tuple[str, str]] = Counter()
     quarters: set[str] = set()
     for item in site.items:
-        if item.type in STORY_TYPES and item.date is not None:
-            quarter = quarter_of(item.date)
+        if item.type in STORY_TYPES and _quarter_known(item):
+            quarter = quarter_of(item.date)  # type: ignore[arg-type]
             quarters.add(quarter)
             for pattern in item.terms.get("patterns", ()):
                 counts[(pattern, quarter)] += 1
