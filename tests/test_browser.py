@@ -437,3 +437,39 @@ def test_a_filter_of_the_story_picker_looks_through_every_page(browser, make_sit
         assert shown() == ["Talk c", "Talk b"]
         page.close()
     assert errors == []
+
+
+def test_on_a_phone_the_first_search_result_starts_on_the_first_screen(browser, demo_url: str) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(demo_url + "/search/?q=pilot")
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
+    first = page.locator(".pagefind-ui__result").first.bounding_box()
+    assert first is not None and first["y"] < 844  # the filters come after the results, closed
+    assert page.locator(".search-keys").is_hidden()  # no keyboard hint on a phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert not page.locator(".pagefind-ui__filter-block[open]").count()
+    page.close()
+
+
+def test_the_colour_scheme_button_switches_and_is_remembered_without_a_flash(browser, demo_url: str) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(color_scheme="light")
+    # Records the scheme <html> carries when <body> arrives, before anything is drawn.
+    context.add_init_script("""new MutationObserver(function (changes, observer) {
+        if (document.body) { window.schemeAtBody = document.documentElement.getAttribute("data-scheme"); observer.disconnect(); }
+    }).observe(document, {childList: true, subtree: true});""")
+    page = context.new_page()
+    page.goto(demo_url + "/")
+    background = "getComputedStyle(document.body).backgroundColor"
+    light = page.evaluate(background)
+    button = page.locator("[data-scheme-toggle]")
+    assert button.get_attribute("aria-label") == "Colour scheme: auto"
+    button.click()
+    button.click()
+    assert page.get_attribute("html", "data-scheme") == "dark" and page.evaluate(background) != light
+    assert button.get_attribute("aria-label") == "Colour scheme: dark"
+    page.goto(demo_url + "/talks/launch-too-early/")
+    assert page.evaluate("window.schemeAtBody") == "dark"  # set before the page was drawn: no flash of light
+    assert page.evaluate(background) != light
+    page.locator("[data-scheme-toggle]").click()  # dark -> auto: the system's light again
+    assert page.get_attribute("html", "data-scheme") is None and page.evaluate(background) == light
+    context.close()

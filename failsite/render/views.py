@@ -663,8 +663,10 @@ class SiteView:
                    ("talk", "case", "debrief", "experiment", "log", "review", "event") if name in has]
         stories += [(t.label, f"/{t.folder}/") for name, t in CONTENT_TYPES.items()
                     if name not in BUILTIN_TYPES and name in has]  # the site's own types, from its hooks
-        curriculum = [(self._("Tracks"), "/tracks/")] + ([(types["module"].title if "module" in types else self._("Modules"),
-                                                   "/modules/")] if "module" in has else [])
+        modules = types["module"].title if "module" in types else self._("Modules")
+        if modules == self._("Curriculum"):  # a site calling its modules "Curriculum": not Curriculum inside Curriculum
+            modules = self._("Modules")
+        curriculum = [(self._("Tracks"), "/tracks/")] + ([(modules, "/modules/")] if "module" in has else [])
         curriculum += [(self._("Story picker"), STORY_PICKER_URL), (self._("Coverage"), "/coverage/")]
         insight = [(self._("Open actions"), "/actions/"), (self._("Failure log by quarter"), "/log/quarters/"),
                    (self._("Experiment chains"), "/chains/"), (self._("Search"), "/search/")]
@@ -713,7 +715,8 @@ class SiteView:
         for depth in range(1, len(parts)):
             prefix = base + "/".join(parts[:depth]) + "/"
             label = self._page_labels.get(prefix)
-            if label and prefix not in (section_url, url) and all(prefix != href for _, href in trail):
+            if label and prefix not in (section_url, url) and all(prefix != href and label != shown
+                                                                  for shown, href in trail):
                 trail.append((label, prefix))
         return trail
 
