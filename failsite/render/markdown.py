@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
+from failsite.render.leftovers import Leftover, template_syntax
 from failsite.render.shortcodes import PERSON_LINK, person_rule, render_close, render_open, render_video, shortcode_rule
 from markdown_it.common.utils import unescapeAll
 from markdown_it.rules_block import StateBlock
@@ -350,18 +351,20 @@ def render_markdown(body: str, first_line: int, options: MarkdownOptions, resolv
                     anonymise: SegmentRewriter | None = None, removed_links: list[int] | None = None,
                     inline: bool = False, image_sets: dict[str, str] | None = None,
                     placed: list[tuple[str, str]] | None = None, blocks: tuple[str, ...] = (),
-                    misplaced: list[tuple[int, str]] | None = None) -> str:
+                    misplaced: list[tuple[int, str]] | None = None, leftovers: list[Leftover] | None = None) -> str:
     """Render a body whose first line is line `first_line` of its file; links to .md files go through `resolve`.
 
     `removed_links` receives the file lines where a web address was removed because it named someone;
     `inline` renders one run of text without a paragraph around it (a front-matter value); `image_sets` gives the
     `srcset` of a story's large photos by their name. `placed` receives the body cut at each `{{< name >}}` line
     whose name is one of `blocks` (each part's HTML with the block placed after it); `misplaced` the (line, name)
-    of any other such line."""
+    of any other such line; `leftovers` another tool's template syntax left in the text outside code."""
     md = markdown_parser(options)
     env: dict[str, object] = {"anonymise": anonymise} if anonymise else {}
     body = without_comments(body)
     tokens = md.parseInline(body, env) if inline else md.parse(body, env)
+    if leftovers is not None:
+        leftovers.extend(template_syntax(tokens, first_line))
     for block in tokens:
         if block.type == "inline" and block.children:
             line = first_line + (block.map[0] if block.map else 0)

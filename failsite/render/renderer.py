@@ -25,6 +25,7 @@ from failsite.render.files import image_sets, published_files
 from failsite.render.feeds import (actions_csv, atom_feed, json_index, redirect_page, redirects_file, robots_txt,
                                    sitemap)
 from failsite.render.markdown import PLACEABLE_BLOCKS, MarkdownOptions, SegmentRewriter, render_markdown
+from failsite.render.leftovers import Leftover
 from failsite.engine.parallel import Meanwhile, fork_map
 from failsite.render.pdf import print_kit
 from failsite.render.search import write_search_document
@@ -227,12 +228,14 @@ class Renderer:
         removed_links: list[int] = []
         placed: list[tuple[str, str]] = []
         misplaced: list[tuple[int, str]] = []
+        leftovers: list[Leftover] = []
         blocks = PLACEABLE_BLOCKS.get(item.type, ())
         options = MarkdownOptions(raw_html=site.config.raw_html, plugins=self.theme.hooks.markdown_plugins)
         rewrite = _body_rewriter(self.anonymiser, item_policy(item))
         html = render_markdown(item.body, item.body_line, options, resolve, rewrite, removed_links,
                                image_sets=image_sets(site, item) if item.assets else None, placed=placed,
-                               blocks=blocks, misplaced=misplaced)
+                               blocks=blocks, misplaced=misplaced, leftovers=leftovers)
+        diagnostics += [warning(item.path, leftover.line, *leftover.message()) for leftover in leftovers]
         diagnostics += [error(item.path, line, f"'{{{{< {name} >}}}}' is not a block a {item.type} can place"
                               f"{did_you_mean(name, blocks)}",
                               ("blocks: " + ", ".join(blocks)) if blocks else f"a {item.type} has no blocks to place")
