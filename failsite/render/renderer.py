@@ -24,6 +24,7 @@ from failsite.render.calendar import actions_calendar, event_calendar
 from failsite.render.files import image_sets, published_files
 from failsite.render.feeds import (actions_csv, atom_feed, json_index, redirect_page, redirects_file, robots_txt,
                                    sitemap)
+from failsite.render.cards import ACCENT, CARD_NAME, PATTERN_COLOURS, SITE_CARD, Card, drawn_cards
 from failsite.render.markdown import PLACEABLE_BLOCKS, MarkdownOptions, SegmentRewriter, render_markdown
 from failsite.render.leftovers import Leftover
 from failsite.engine.parallel import Meanwhile, fork_map
@@ -407,6 +408,8 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
     if pages_written is not None and not has_errors(diagnostics):
         pages_written(outputs)
     outputs += [write_output(staging, output) for output in renderer.feeds(views, plans) + static]
+    if cache is not None:  # a build (`check` publishes nothing, and the preview is never shared)
+        outputs += [write_output(staging, Output(path, data, shown)) for path, data, shown in social_cards(views, cache)]
     if site.config.pdf:
         kit = [plan for plan in plans if plan.kind in KIT_PDF_NAMES and plan.output_path in written]
         printed, found = print_kit(staging, kit, site.config.base_path)
@@ -565,6 +568,20 @@ def _render_pages(inherited: dict[str, Any], plans: Sequence[PagePlan]) -> list[
 
 def _body_rewriter(anonymiser: Anonymiser, policy: Policy) -> SegmentRewriter:
     return lambda segments: anonymiser.segments(segments, policy)
+
+
+def social_cards(views: SiteView, cache: "BuildCache | None") -> list[tuple[str, bytes, frozenset[str]]]:
+    """The site's card and one per story, drawn or taken from the cache, with the items each shows."""
+    site = views.site
+    cards = [Card(SITE_CARD, views.title, views.description, ACCENT, views.title)]
+    for item in site.items:
+        view = views.item(item.key)
+        pattern = next(iter(item.terms.get("patterns") or ()), "")
+        cards.append(Card(f"{item.url.strip('/')}/{CARD_NAME}".lstrip("/"), view.title, view.type_label,
+                          PATTERN_COLOURS.get(pattern, ACCENT), views.title))
+    shown = {SITE_CARD: frozenset()} | {f"{i.url.strip('/')}/{CARD_NAME}".lstrip("/"): frozenset({i.key})
+                                        for i in site.items}
+    return [(path, data, shown[path]) for path, data in drawn_cards(cards, cache)]
 
 
 def named_by_consent(site: Site, keys: Iterable[str] | None = None) -> dict[str, frozenset[str]]:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup, escape
 
 from failsite.site import insights
+from failsite.render.cards import CARD_NAME
 from failsite.render.charts import heat_map
 from failsite.content.dates import as_written, precision_of
 from failsite.content.items import Item, quarter_slug
@@ -414,6 +415,12 @@ class SiteView:
         base_url has no host (or one CSS could not quote as written)."""
         origin = self._origin
         return f'"{origin}"' if origin and re.fullmatch(r"[\w+.:/\[\]-]+", origin) else ""
+
+    def card_url(self, page: Any) -> str:
+        """The address of a page's social card (`og:image`): a story's own, else the site's; full where base_url has a
+        host (as the networks that read it ask), else from the site's root."""
+        path = (page.url if getattr(page, "key", None) in self.site.by_key else self.url("/")) + CARD_NAME
+        return self.canonical(path) or path
 
     def canonical(self, url: str) -> str:
         """A page's full address (its URL as the site links it, base path included), or '' when base_url has no

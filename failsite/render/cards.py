@@ -1,0 +1,150 @@
+"""Social cards: the 1200×630 picture a chat or a social network shows beside a link to a page (`og:image`).
+
+One card per story (its title, its type, the colour of its first pattern, the site's name) and one for the site
+(its title and description) that every other page shows. Each is drawn with Pillow from text that is already
+anonymised, kept in the build cache under a hash of what it is drawn from, and drawn in parallel when many are new.
+The PNG bytes depend only on those inputs, Pillow's version and the font: the same input, the same file.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
+
+from PIL import Image, ImageDraw, ImageFont
+
+from failsite.engine.fingerprint import digest
+from failsite.engine.parallel import fork_map
+
+if TYPE_CHECKING:
+    from failsite.engine.cache import BuildCache
+
+SIZE = (1200, 630)
+SITE_CARD = "card.png"
+CARD_NAME = "card.png"  # beside each story's index.html
+# The theme's light colours (failsite.css): the page, its text, the muted text, the accent and each pattern.
+BACKGROUND, TEXT, ACCENT = "#fbfaf8", "#1f2328", "#0b5cad"
+PATTERN_COLOURS = {"concrete": "#0b5cad", "circumstantial": "#7a4e00", "perceived": "#6f42c1", "identity": "#a3305a",
+                   "paralysis": "#3d6b21"}
+_FONT_FOLDERS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+
+
+@dataclass(frozen=True)
+class Card:
+    """What one card shows, and where it is written."""
+
+    path: str  # output path: "talks/x/card.png", or "card.png" for the site's
+    title: str
+    label: str  # the story's type ("Talk"), or the site's description on the site's card
+    colour: str
+    site_title: str
+
+
+@cache
+def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """DejaVu Sans (Debian's fonts-dejavu-core) where it is installed, else Pillow's own font."""
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    for folder in _FONT_FOLDERS:
+        if (folder / name).is_file():
+            return ImageFont.truetype(str(folder / name), size)
+    return ImageFont.load_default(size)
+
+
+def _wrapped(draw: ImageDraw.ImageDraw, text: str, font: Any, width: int, lines: int) -> list[str]:
+    """`text` in at most `lines` lines no wider than `width`, the last cut with an ellipsis when it does not fit."""
+    words, rows, row = text.split(), [], ""
+    for word in words:
+        candidate = f"{row} {word}".strip()
+        if draw.textlength(candidate, font=font) <= width or not row:
+            row = candidate
+        else:
+            rows.append(row)
+            row = word
+    rows.append(row)
+    if len(rows) > lines:
+        rows = rows[:lines]
+        while rows[-1] and draw.textlength(rows[-1] + " …", font=font) > width:
+            rows[-1] = rows[-1].rsplit(" ", 1)[0] if " " in rows[-1] else rows[-1][:-1]
+        rows[-1] += " …"
+    return rows
+
+
+def draw_card(card: Card) -> bytes:
+    """The card as PNG bytes.
+
+    The text is drawn once, anti-aliased, as shades of grey, and those shades are the card's palette: a ramp from
+    the page's colour to the text's, plus the bar's and the accent's colours. An 8-bit palette image of mostly one
+    value encodes in a few milliseconds; drawing in full colour and reducing it took five times as long, which at
+    10,000 stories is minutes of a first build."""
+    shades = Image.new("L", SIZE, 0)
+    draw = ImageDraw.Draw(shades)
+    left, width = 88, SIZE[0] - 88 - 72
+    site_card = card.path == SITE_CARD
+    if not site_card:
+        draw.text((left, 70), card.label.upper(), font=_font(True, 30), fill=_SHADES)
+    title_font = _font(True, 68)
+    y = 110 if site_card else 150
+    for row in _wrapped(draw, card.title, title_font, width, 3):
+        draw.text((left, y), row, font=title_font, fill=_SHADES)
+        y += 84
+    if site_card and card.label:
+        for row in _wrapped(draw, card.label, _font(False, 34), width, 4):
+            draw.text((left, y + 16), row, font=_font(False, 34), fill=_MUTED_SHADE)
+            y += 46
+    elif not site_card:
+        draw.text((left, SIZE[1] - 96), card.site_title, font=_font(False, 34), fill=_MUTED_SHADE)
+    image = Image.frombytes("P", SIZE, shades.point([min(v, _SHADES) for v in range(256)]).tobytes())
+    image.putpalette(_palette(card.colour))
+    coloured = ImageDraw.Draw(image)
+    coloured.rectangle((0, 0, 23, SIZE[1]), fill=_BAR)
+    coloured.rectangle((left, SIZE[1] - 40, left + 120, SIZE[1] - 34), fill=_ACCENT_INDEX)
+    output = io.BytesIO()
+    image.save(output, format="PNG")
+    return output.getvalue()
+
+
+_SHADES = 253  # palette indexes 0..253: the page's colour to the text's; 254: the bar; 255: the accent
+_BAR, _ACCENT_INDEX = 254, 255
+_MUTED_SHADE = 165  # the muted text's share of the way from the page's colour to the text's
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+@cache
+def _palette(bar: str) -> list[int]:
+    page, text = _rgb(BACKGROUND), _rgb(TEXT)
+    ramp = [round(page[c] + (text[c] - page[c]) * i / _SHADES) for i in range(_SHADES + 1) for c in range(3)]
+    return ramp + list(_rgb(bar)) + list(_rgb(ACCENT))
+
+
+def card_key(card: Card) -> str:
+    """The cache key of a card: everything it is drawn from, Pillow's version and the font."""
+    import PIL
+
+    font = _font(True, 68)
+    return digest("card", card, PIL.__version__, getattr(font, "path", "default"), SIZE)
+
+
+def drawn_cards(cards: Sequence[Card], cache: "BuildCache | None") -> list[tuple[str, bytes]]:
+    """Each card's output path and bytes: from the cache where the same card was drawn before, else drawn now (in
+    forked workers when there are many)."""
+    keys = [card_key(card) for card in cards]
+    kept = cache.media.get_many(keys) if cache is not None else {}
+    missing = [card for card, key in zip(cards, keys) if key not in kept]
+    made = dict(zip((card_key(card) for card in missing), fork_map(_draw_cards, missing, {}, chunk=20)))
+    found = []
+    for card, key in zip(cards, keys):
+        data = kept[key] if key in kept else made[key]
+        if cache is not None:
+            cache.used_media[key] = data
+        found.append((card.path, data))
+    return found
+
+
+def _draw_cards(_inherited: dict[str, Any], cards: Sequence[Card]) -> list[bytes]:
+    return [draw_card(card) for card in cards]

@@ -1,0 +1,71 @@
+"""Social cards: every page names a 1200×630 PNG as its og:image, each story its own drawn from its anonymised title,
+the same bytes on every build, and each drawn once for its inputs."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+from PIL import Image
+
+from conftest import CONFIG, REGISTRY, SiteMaker, build, talk
+from failsite.render import cards
+
+
+def card_of(site: Path, page: Path) -> Path:
+    address = BeautifulSoup(page.read_text(), "html.parser").find("meta", property="og:image")["content"]
+    return site / "public" / urlsplit(address).path.lstrip("/")
+
+
+def test_every_page_names_an_existing_card(make_site: SiteMaker) -> None:
+    site = make_site({"content/talks/a.md": talk("A", patterns="[perceived]"), "content/talks/b.md": talk("B")},
+                     config="title: T\nbase_url: https://x.example/\n")
+    build(site)
+    pages = list((site / "public").rglob("*.html"))
+    assert len(pages) > 10
+    for page in pages:
+        card = card_of(site, page)
+        with Image.open(card) as image:
+            assert (image.format, image.size) == ("PNG", (1200, 630)), page
+    assert card_of(site, site / "public/talks/a/index.html") == site / "public/talks/a/card.png"
+    assert card_of(site, site / "public/patterns/index.html") == site / "public/card.png"
+
+
+def test_cards_are_the_same_bytes_on_every_build(make_site: SiteMaker) -> None:
+    site = make_site({"content/talks/a.md": talk("A story with a long title that runs over more than one line")})
+    build(site, use_cache=False)
+    first = {p: p.read_bytes() for p in (site / "public").rglob("card.png")}
+    build(site, use_cache=False)
+    assert first == {p: p.read_bytes() for p in (site / "public").rglob("card.png")}
+
+
+def test_a_card_is_drawn_once_for_its_inputs(make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn: list[str] = []
+    draw = cards.draw_card
+    monkeypatch.setattr(cards, "draw_card", lambda card: drawn.append(card.path) or draw(card))
+    site = make_site({"content/talks/a.md": talk("A"), "content/talks/b.md": talk("B")})
+    build(site)
+    assert sorted(drawn) == ["card.png", "talks/a/card.png", "talks/b/card.png"]
+    drawn.clear()
+    (site / "content/talks/b.md").write_text(talk("B, renamed"))
+    build(site)
+    assert drawn == ["talks/b/card.png"]
+
+
+def test_a_card_is_drawn_from_the_published_title_never_a_registered_name(make_site: SiteMaker,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[cards.Card] = []
+    draw = cards.draw_card
+    monkeypatch.setattr(cards, "draw_card", lambda card: seen.append(card) or draw(card))
+    site = make_site({"people.yaml": REGISTRY, "content/talks/a.md": talk("What Dana Whitfield learned")},
+                     config=CONFIG)
+    build(site)
+    text = " ".join(f"{c.title} {c.label} {c.site_title}" for c in seen).lower()
+    assert "dana" not in text and "whitfield" not in text and "what" in text
+    [card] = [p for p in (site / "public/talks").rglob("card.png")]
+    assert "dana" not in str(card).lower()
+    with Image.open(io.BytesIO(card.read_bytes())) as image:
+        assert not image.info  # no text chunks
