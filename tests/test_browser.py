@@ -473,3 +473,31 @@ def test_the_colour_scheme_button_switches_and_is_remembered_without_a_flash(bro
     page.locator("[data-scheme-toggle]").click()  # dark -> auto: the system's light again
     assert page.get_attribute("html", "data-scheme") is None and page.evaluate(background) == light
     context.close()
+
+
+GEOMETRY_PAGES = ["/", "/talks/launch-too-early/", "/debriefs/cutover-rehearsal-postmortem/",
+                  "/experiments/shorter-handover-meetings/", "/log/2026-01-missed-forecast/", "/modules/reading-a-failure/",
+                  "/tracks/leading-through-failure/", "/tracks/leading-through-failure/guide/", "/coverage/", "/patterns/",
+                  "/patterns/concrete/", "/actions/", "/insights/", "/curriculum/stories/", "/log/quarters/", "/talks/"]
+SMALL_TARGETS = """() => {
+  const small = [];
+  for (const target of document.querySelectorAll('a[href], button, input, select, summary')) {
+    const box = target.getBoundingClientRect(), style = getComputedStyle(target);
+    if (!box.width || !box.height || style.visibility === 'hidden') continue;
+    const inRunningText = target.tagName === 'A' && style.display === 'inline' && target.closest('p, li, td, dd, blockquote');
+    if (!inRunningText && (box.width < 24 || box.height < 24)) {
+      small.push(`${target.tagName}.${target.className} "${target.textContent.trim().slice(0, 30)}" ${Math.round(box.width)}x${Math.round(box.height)}`);
+    }
+  }
+  return small;
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_no_page_scrolls_sideways_and_every_tap_target_is_at_least_24_px(browser, demo_url: str, width: int) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    for path in GEOMETRY_PAGES:
+        page.goto(demo_url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+        assert page.evaluate(SMALL_TARGETS) == [], path
+    page.close()
