@@ -493,7 +493,7 @@ SMALL_TARGETS = """() => {
 }"""
 
 
-@pytest.mark.parametrize("width", [390, 1366])
+@pytest.mark.parametrize("width", [390, 800, 1024, 1366])
 def test_no_page_scrolls_sideways_and_every_tap_target_is_at_least_24_px(browser, demo_url: str, width: int) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page(viewport={"width": width, "height": 900})
     for path in GEOMETRY_PAGES:
