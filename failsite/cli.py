@@ -259,19 +259,26 @@ def actions(site_dir: Path, overdue: bool, owner: str | None, audience: str, tod
 @click.argument("tool", type=click.Choice(["hugo", "jekyll", "mkdocs"]))
 @click.argument("source_dir", type=folder_path(exists=True))
 @site_dir_argument
-@click.option("--type", "type_name", default="talk", show_default=True,
-              type=click.Choice(["talk", "debrief", "experiment", "log", "page"]),
-              help="What the posts are on failsite.")
-def import_command(tool: str, source_dir: Path, site_dir: Path, type_name: str) -> None:
-    """Convert a Hugo, Jekyll or MkDocs Material blog in SOURCE_DIR into items of a type in SITE_DIR: fields
-    mapped, old addresses kept as aliases, linked files copied; never overwrites. Prints what needs a human."""
+@click.option("--as", "--type", "type_name", default="case", show_default=True,
+              type=click.Choice(["case", "talk", "debrief", "experiment", "log", "event", "page"]),
+              help="What the posts become on failsite (--type is the same).")
+@click.option("--section", metavar="PATH", default=None,
+              help="The folder of SOURCE_DIR to take posts from (content/en/blog); default: the tool's own "
+                   "(Hugo's main section, Jekyll's _posts, the MkDocs blog's posts).")
+def import_command(tool: str, source_dir: Path, site_dir: Path, type_name: str, section: str | None) -> None:
+    """Convert a Hugo, Jekyll or MkDocs Material blog in SOURCE_DIR into items of a type in SITE_DIR: fields and
+    shortcodes mapped, images copied, old addresses kept as aliases. Importing again takes in new and changed posts
+    and keeps items edited by hand (.failsite-import.json records what was imported). Prints what needs a human."""
     from failsite.content.config import CONFIG_FILE
-    from failsite.content.importer import import_site
+    from failsite.content.importers import import_site
 
-    report = _run(lambda: import_site(tool, source_dir, site_dir, type_name), "import")
+    report = _run(lambda: import_site(tool, source_dir, site_dir, type_name, section), "import")
     if not (site_dir / CONFIG_FILE).exists():
-        (site_dir / CONFIG_FILE).write_text(f"title: {json.dumps(source_dir.name)}\n", encoding="utf-8")
-        click.echo(f"wrote {CONFIG_FILE} (title only: the guide's configuration reference lists the rest)")
+        allow_html = "markdown:\n  raw_html: true\n" if report.html_posts else ""
+        (site_dir / CONFIG_FILE).write_text(f"title: {json.dumps(source_dir.name)}\n{allow_html}", encoding="utf-8")
+        click.echo(f"wrote {CONFIG_FILE} (title only" + (", and raw HTML allowed for the posts that hold it"
+                                                          if allow_html else "")
+                   + ": the guide's configuration reference lists the rest)")
     click.echo(report.text(), nl=False)
 
 
