@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from failsite.content.dates import written_iso
 from failsite.content.config import SiteConfig
@@ -168,9 +169,20 @@ def template_environment(theme: Theme, compiled_dir: Path | None = None) -> jinj
                        moment=format_moment, slug=lambda text: slugify(str(text)) if text else "")
     env.tests["address"] = lambda value: isinstance(value, str) and is_web_address(value)
     env.globals["zip"] = zip
+    env.filters["headings_below"] = headings_below
     env.filters.update(theme.hooks.filters)
     env.globals.update(theme.hooks.template_globals)
     return env
+
+
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])")
+
+
+def headings_below(html: str, level: int) -> Markup:
+    """HTML whose headings, written for a page of their own (h2 beneath the page's h1), are moved to sit beneath a
+    heading of `level` (h2 -> h{level + 1}, and so on; h6 at the deepest): a story's sections inside a printed kit."""
+    shift = level - 1
+    return Markup(_HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + shift, 6)}", str(html)))
 
 
 def check_templates(env: jinja2.Environment, theme: Theme) -> list[Diagnostic]:

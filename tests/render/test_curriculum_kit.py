@@ -265,3 +265,19 @@ def test_pdfs_are_the_same_bytes_every_build_and_a_site_can_ask_for_them(make_si
     first = (site / "public/tracks/leading/guide/leading-facilitator-pack.pdf").read_bytes()
     build(site, today=DAY, use_cache=False)
     assert (site / "public/tracks/leading/guide/leading-facilitator-pack.pdf").read_bytes() == first
+
+
+def test_the_guide_links_its_contents_and_keeps_its_headings_in_order(make_site: SiteMaker) -> None:
+    review = ("---\ntitle: The review\ndate: 2026-03-01\nformat: aar\nwhys: [Why? Because.]\n"
+              "actions:\n  - what: Fix it\n---\n## What we saw\n\nText.\n\n### Closer\n\nMore.\n")
+    site = kit_site(make_site, **{"content/debriefs/r.md": review,
+                                  "content/modules/n.md": module("Second", order=2, stories="[../debriefs/r.md]")})
+    build(site, today=DAY, audience="restricted")
+    guide = html(site, "tracks/leading/guide/index.html")
+    levels = [int(h.name[1]) for h in guide.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])]
+    assert levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels
+    story = next(s for s in guide.select(".kit-story") if "The review" in s.h3.get_text())
+    assert [h.name for h in story.find_all(["h4"])][:1] == ["h4"]  # the story's own sections beneath its title
+    assert text_of(story.find("h4")).startswith("What we saw") and story.find("h5") is not None  # ### -> h5
+    targets = [a["href"] for a in guide.select(".kit-contents a")]
+    assert targets == ["#module-1", "#module-2"] and all(guide.select_one(t) for t in targets)
