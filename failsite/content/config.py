@@ -109,6 +109,7 @@ class SiteConfig:
     hooks: tuple[str, ...] = ()  # `hooks:` the site's own Python modules (content.hooks)
     redirects_file: bool = False  # `redirects_file: true` writes _redirects for hosts that read one
     consent_record_required: bool = False  # `consent.require_record`: naming needs a consent record on the story
+    recurrence_threshold: int = 30  # `insights.recurrence_threshold`: how alike (in percent) a story must be to recur
 
     @property
     def content_dir(self) -> Path:
@@ -154,6 +155,7 @@ _TOP_FIELDS = (
           "title_characters, summary_characters, value_characters, list_entries, terms_per_item"),
     Field("debriefs", "mapping", "debrief options: severities, action_kinds"),
     Field("consent", "mapping", "consent options: require_record"),
+    Field("insights", "mapping", "views across stories: recurrence_threshold"),
     Field("hooks", "strings", "the site's own Python modules that extend failsite (filters, markdown plugins, "
           "fields): names of .py files beside site.yaml"),
     Field("default_visibility", "choice", "the visibility of items that give none: public, internal (default), "
@@ -185,6 +187,11 @@ _LIMIT_FIELDS = (
 _CONSENT_FIELDS = (
     Field("require_record", "bool", "true shows a person consented to be named by their name only in stories whose "
           "`consent_given` holds a record of it (default false)"),
+)
+_INSIGHTS_FIELDS = (
+    Field("recurrence_threshold", "int", "how alike, in percent (0 to 100), a story's root causes, factors and "
+          "patterns must be to an earlier review's, whose preventive action is done, to be shown as a recurrence of "
+          "it (default 30; `recurs:` in a story's front matter shows a link whatever its score)"),
 )
 _CURRICULUM_FIELDS = (
     Field("guide_audience", "choice", "the least audience whose builds hold the facilitator guides, with their "
@@ -280,6 +287,12 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
     lint = _sub(root, "lint", _LINT_FIELDS, path, diagnostics)
     curriculum = _sub(root, "curriculum", _CURRICULUM_FIELDS, path, diagnostics)
     consent = _sub(root, "consent", _CONSENT_FIELDS, path, diagnostics)
+    insights = _sub(root, "insights", _INSIGHTS_FIELDS, path, diagnostics)
+    threshold = insights.get("recurrence_threshold")
+    if threshold is not None and not 0 <= threshold <= 100:
+        diagnostics.append(error(path, root.items["insights"].key_line("recurrence_threshold"),
+                                 f"'recurrence_threshold' is a percentage from 0 to 100, not {threshold}",
+                                 "for example `recurrence_threshold: 30`"))
     limits = _sub(root, "limits", _LIMIT_FIELDS, path, diagnostics)
     debriefs = _sub(root, "debriefs", _DEBRIEF_FIELDS, path, diagnostics)
     review = _sub(root, "review", _REVIEW_FIELDS, path, diagnostics)
@@ -353,6 +366,7 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
         bounds=Bounds(**{name: max(limits[name], 1) for name in Bounds.__dataclass_fields__
                          if limits.get(name) is not None}),
         consent_record_required=bool(consent.get("require_record")),
+        recurrence_threshold=30 if threshold is None else threshold,
         redirects_file=bool(top.get("redirects_file")),
         default_visibility=top.get("default_visibility") or "internal",
         hooks=tuple(top.get("hooks") or ()),

@@ -129,6 +129,14 @@ _FACILITATION = (
           markdown=True),
 )
 
+# Whether a story recurs an earlier review whose fix was done (site.recurrence): an author's word on a suggestion.
+_RECURRENCE = (
+    Field("recurs", "links", "earlier reviews this story is a recurrence of (relative links to their files): shown "
+          "even when the texts are not alike enough to be suggested"),
+    Field("not_recurring", "links", "earlier reviews suggested as recurring here that are not (relative links to "
+          "their files): the suggestion is no longer shown"),
+)
+
 CONTENT_TYPES: dict[str, ContentType] = {
     t.name: t
     for t in (
@@ -218,6 +226,7 @@ CONTENT_TYPES: dict[str, ContentType] = {
                   "review's actions are judged as of that day, never overdue after it"),
             Field("actions_tracked_in", "string", "where the actions are tracked instead (a tracker's name or "
                   "address): the actions are shown as the review wrote them and never counted overdue"),
+            *_RECURRENCE,
             *_FACILITATION,
         )),
         ContentType("experiment", "experiments", "Experiments", (
@@ -245,6 +254,7 @@ CONTENT_TYPES: dict[str, ContentType] = {
             Field("lesson", "string", "what it taught", example="The lesson.", markdown=True),
             Field("change", "string", "the behavioural change it led to", example="What I do differently now.", markdown=True),
             Field("owner", "string", "whose log it is (with `visibility: private`, built only for them: --owner)"),
+            *_RECURRENCE,
             *_FACILITATION,
         )),
         # A failure story told in writing, not at a talk: an imported blog post, a case from a published source.

@@ -12,6 +12,7 @@ from failsite.site.insights import (STORY_TYPES, action_teams, log_quarters, mod
                                     on_this_day, patterns_over_time, picker_totals, related_inputs, term_members,
                                     tracks)
 from failsite.site.assemble import Site
+from failsite.site.recurrence import Recurrences, find_recurrences, recurrence_inputs
 
 HOME_RECENT = 8
 
@@ -97,6 +98,7 @@ def insight_pages(site: Site, stories: int) -> list[PagePlan]:
              PagePlan(url="/coverage/", template="coverage.html", kind="coverage"),
              PagePlan(url="/actions/", template="actions.html", kind="actions"),
              PagePlan(url="/chains/", template="chains.html", kind="chains"),
+             PagePlan(url="/insights/recurrence/", template="recurrence.html", kind="recurrence"),
              PagePlan(url="/tracks/", template="tracks.html", kind="tracks"),
              PagePlan(url="/log/quarters/", template="quarters.html", kind="quarters")]
     plans += paginated(STORY_PICKER_URL, stories, site.config.picker_per_page, template="stories.html", kind="stories")
@@ -162,12 +164,13 @@ class PageSignatures:
                 self.keys_by_type.setdefault(ALL_STORIES, []).append(item.key)
         self.modules = {key: track.module_keys for track in tracks(site) for key in track.module_keys}
         self.picker = _picker_signature(site, self.keys_by_type.get(ALL_STORIES, []))
+        self.recurrences = find_recurrences(site)
         self._made: dict[str, tuple[object, ...] | None] = {}
 
     def __call__(self, plan: PagePlan) -> tuple[object, ...] | None:
         if plan.url not in self._made:
             self._made[plan.url] = _signature(plan, self.site, self.trend, self.neighbours,
-                                              self.keys_by_type, self.modules, self.picker)
+                                              self.keys_by_type, self.modules, self.picker, self.recurrences)
         return self._made[plan.url]
 
 
@@ -181,12 +184,13 @@ def _picker_signature(site: Site, stories: list[str]) -> tuple[object, ...]:
 
 
 def _signature(plan: PagePlan, site: Site, trend: object, neighbours: dict[tuple[str, str], str],
-               keys_by_type: dict[str, list[str]], modules: dict[str, tuple[str, ...]], picker: tuple[object, ...]
-               ) -> tuple[object, ...] | None:
+               keys_by_type: dict[str, list[str]], modules: dict[str, tuple[str, ...]], picker: tuple[object, ...],
+               recurrences: Recurrences) -> tuple[object, ...] | None:
     if plan.kind == "item":
         item = site.by_key[plan.item_key]
         return (plan, tuple(sorted(site.links.get(item.key, {}).items())), site.linked_from.get(item.key, ()),
-                related_inputs(item, neighbours), modules.get(item.key))  # a module's neighbours in its track
+                related_inputs(item, neighbours), modules.get(item.key),  # a module's neighbours in its track
+                recurrence_inputs(recurrences, item.key))
     if plan.kind == "list":
         return (plan, tuple(keys_by_type.get(plan.type, [])[plan.first:plan.last]))
     if plan.kind == "term":

@@ -694,6 +694,8 @@ _INSIGHT_TITLES = {
     "actions": (N_("Open action items"),
                 N_("Every action from every debrief that is not done yet, soonest due first.")),
     "chains": (N_("Experiment chains"), N_("Each small bet and the test that followed it.")),
+    "recurrence": (N_("Did the fix hold?"), N_("Stories that look like an earlier review whose preventive action was "
+                                               "done, and the fixes that held.")),
     "tracks": (N_("Curriculum tracks"), N_("Modules in the order they are taught.")),
     "stories": (N_("Story picker"), N_("Every published story with its patterns, barriers and the modules that use "
                                        "it: find the right story for a session, and the ones no module uses yet.")),

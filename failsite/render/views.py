@@ -21,8 +21,10 @@ from failsite.content.config import TypeOptions
 from failsite.render.plans import (ALL_STORIES, ALL_STORIES_URL, STORY_PICKER_URL, PagePlan, builds_guides,
                                    kit_pdf_path, output_path, page_urls, team_actions_url)
 from failsite.content.schema import AUDIENCES, BUILTIN_TYPES, CONTENT_TYPES, is_folder_file
+from failsite.render.recurrence import RECURRENCE_URL, RecurrenceNote, recurrence_notes, recurrence_view
 from failsite.render.search import bundles
 from failsite.site.assemble import Site, asset_url, resolve_source_key
+from failsite.site.recurrence import Recurrences, find_recurrences
 from failsite.content.slugs import slugify
 from failsite.site.taxonomy import Taxonomy, Term
 
@@ -140,6 +142,11 @@ class ItemView:
     def related(self) -> list["ItemView"]:
         """Stories sharing the most patterns, barriers and tags with this one."""
         return [self._views.item(k) for k in self._views.related_keys(self._item.key)]
+
+    @property
+    def recurrence_notes(self) -> list[RecurrenceNote]:
+        """Earlier reviews with a done fix this story looks like, and later stories that look like this review."""
+        return recurrence_notes(self._views, self._item.key)
 
     @property
     def action_items(self) -> list[insights.Action]:
@@ -502,6 +509,15 @@ class SiteView:
         for row in insights.coverage(self.site):
             term = self._term_index[("patterns", row.pattern)]
             rows.append({"term": term, "modules": set(row.module_keys), "stories": row.story_count, "gap": row.gap,
+    @cached_property
+    def recurrences(self) -> Recurrences:
+        """Stories that look like an earlier review whose fix was done (site.recurrence), worked out once a view."""
+        return find_recurrences(self.site)
+
+    def recurrence_view(self) -> dict[str, Any]:
+        """Did the fix hold: every recurrence, and the done fixes by team and kind (render.recurrence)."""
+        return recurrence_view(self)
+
                          "unused": [self.item(k) for k in insights.unused_stories(self.site, row.pattern)]})
         return {"modules": modules, "rows": rows, "most_modules": self.site.config.most_modules,
                 "overused": [(self.item(k), n) for k, n in insights.overused_stories(self.site)]}
@@ -676,7 +692,8 @@ class SiteView:
         curriculum = [(self._("Tracks"), "/tracks/")] + ([(modules, "/modules/")] if "module" in has else [])
         curriculum += [(self._("Story picker"), STORY_PICKER_URL), (self._("Coverage"), "/coverage/")]
         insight = [(self._("Open actions"), "/actions/"), (self._("Failure log by quarter"), "/log/quarters/"),
-                   (self._("Experiment chains"), "/chains/"), (self._("Search"), "/search/")]
+                   (self._("Experiment chains"), "/chains/"), (self._("Did the fix hold?"), RECURRENCE_URL),
+                   (self._("Search"), "/search/")]
         sections = []
         if ALL_STORIES in has:
             sections.append({"label": self._("Stories"), "path": ALL_STORIES_URL, "children": stories})
@@ -740,3 +757,4 @@ class SiteView:
                        self.url("/curriculum/stories/"): self._("Story picker")})
         labels.update((self.url(i.url), i.title) for i in self.site.items if i.type == "module")
         return labels
+                       self.url(RECURRENCE_URL): self._("Did the fix hold?"),
