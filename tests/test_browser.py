@@ -35,7 +35,8 @@ PAGES = ["/", "/talks/launch-too-early/", "/debriefs/route-planner-rollout-aar/"
          "/tracks/", "/tracks/leading-through-failure/", "/log/quarters/", "/log/2026-q1/", "/actions/", "/chains/",
          "/search/?q=handover", "/curriculum/stories/", "/tracks/leading-through-failure/handout/",
          "/tracks/leading-through-failure/guide/", "/reviews/2026-q1-log-review/", "/stories/", "/actions/platform/",
-         "/events/faillab-spring-2026/", "/debriefs/cutover-rehearsal-postmortem/", "/talks/a-draft-in-progress/"]
+         "/events/faillab-spring-2026/", "/debriefs/cutover-rehearsal-postmortem/", "/talks/a-draft-in-progress/",
+         "/insights/recurrence/", "/debriefs/scanner-rollout-aar/"]
 # The pages checked at phone width too (axe is the slow part; geometry is checked on every page).
 PHONE_AXE = ["/", "/talks/launch-too-early/", "/debriefs/cutover-rehearsal-postmortem/", "/coverage/", "/actions/",
              "/curriculum/stories/", "/modules/reading-a-failure/", "/talks/a-draft-in-progress/"]

@@ -24,7 +24,9 @@ RECURRING_TYPES = ("debrief", "log")  # the stories that give a root cause
 PATTERN_WEIGHT = 0.2  # the share of the score that shared patterns make
 RARE_SHARE = 0.05  # a token in more than this share of the reviews (and more than RARE_LEAST) is not indexed
 RARE_LEAST = 20
-CANDIDATES_PER_TOKEN = 50  # the newest reviews of one token looked at, so one story costs a bounded amount
+CANDIDATES_PER_TOKEN = 50  # the newest earlier reviews of one token looked at, so one story costs a bounded amount
+TELLING_TOKENS = 12  # a story's rarest indexed tokens that find its candidates
+CANDIDATES_PER_STORY = 20  # the candidates sharing most of those tokens that are scored
 STOP_WORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below between both
 but by can could did do does doing down during each few for from further had has have having he her here hers him
@@ -121,9 +123,7 @@ def _vector(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
 def similarity(a: dict[str, float], b: dict[str, float], patterns_a: frozenset[str],
                patterns_b: frozenset[str]) -> float:
     """How alike two stories are, 0 to 1: the cosine of their cause texts, with shared patterns weighed in."""
-    if len(a) > len(b):
-        a, b = b, a
-    cosine = sum(w * b.get(t, 0.0) for t, w in a.items())
+    cosine = sum(a[t] * b[t] for t in a.keys() & b.keys())
     shared = len(patterns_a & patterns_b) / len(patterns_a | patterns_b) if patterns_a | patterns_b else 0.0
     return (1 - PATTERN_WEIGHT) * cosine + PATTERN_WEIGHT * shared
 
@@ -144,26 +144,28 @@ def find_recurrences(site: Site) -> Recurrences:
     reviews = [i for i in stories if i.key in fixes]
     common = max(RARE_LEAST, RARE_SHARE * len(reviews))
     review_df = Counter(t for r in reviews for t in counts[r.key])
-    index: dict[str, list[Item]] = {}
-    for review in reversed(reviews):  # newest first, so a token's postings keep the reviews nearest in time
-        for token in counts[review.key]:
-            if review_df[token] <= common:
-                index.setdefault(token, []).append(review)
+    # Reviews by rare-ish token, filled in date order as the stories are passed: a story meets only earlier reviews.
+    index: dict[str, list[str]] = {}
     threshold = site.config.recurrence_threshold / 100
     found_pairs: dict[tuple[str, str], Recurrence] = {}
     for story in stories:
         links = site.links.get(story.key, {})
         dismissed = set(links.get("not_recurring", ()))
-        seen: set[str] = set()
-        for token in sorted(counts[story.key]):
-            for review in index.get(token, ())[:CANDIDATES_PER_TOKEN]:
-                if review.key in seen or review.key == story.key or review.key in dismissed \
-                        or not review.date < story.date:  # type: ignore[operator]
-                    continue
-                seen.add(review.key)
-                score = similarity(vectors[story.key], vectors[review.key], patterns[story.key], patterns[review.key])
-                if score >= threshold:
-                    found_pairs[(story.key, review.key)] = Recurrence(story.key, review.key, round(score, 3), False)
+        telling = sorted((t for t in counts[story.key] if t in index), key=lambda t: (review_df[t], t))
+        shared: Counter[str] = Counter()
+        for token in telling[:TELLING_TOKENS]:
+            shared.update(index[token][-CANDIDATES_PER_TOKEN:])  # the reviews nearest in time
+        for review_key in sorted(shared, key=lambda k: (-shared[k], k))[:CANDIDATES_PER_STORY]:
+            review = site.by_key[review_key]
+            if review_key in dismissed or not review.date < story.date:  # type: ignore[operator]
+                continue
+            score = similarity(vectors[story.key], vectors[review_key], patterns[story.key], patterns[review_key])
+            if score >= threshold:
+                found_pairs[(story.key, review_key)] = Recurrence(story.key, review_key, round(score, 3), False)
+        if story.key in fixes:
+            for token in counts[story.key]:
+                if review_df[token] <= common:
+                    index.setdefault(token, []).append(story.key)
         for review_key in links.get("recurs", ()):
             if review_key != story.key:
                 score = similarity(vectors[story.key], vectors[review_key], patterns[story.key],
