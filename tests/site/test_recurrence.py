@@ -115,3 +115,12 @@ def test_the_threshold_is_a_percentage(tmp_path: Path) -> None:
     errors = build_errors(root, today=TODAY)
     assert any("'recurrence_threshold' is a percentage from 0 to 100, not 150" in e for e in errors)
     assert any("recurrence" in e and "unknown" in e for e in errors)
+
+
+def test_the_demo_shows_the_scanner_rollout_recurring_the_route_planner_review() -> None:
+    demo = Path(__file__).parents[2]
+    result = build(demo, write=False)
+    assert result.warnings == []
+    found = find_recurrences(result.site)  # type: ignore[arg-type]
+    assert [(r.review_key, r.confirmed) for r in found.by_story["debriefs/scanner-rollout-aar.md"]] == [
+        ("debriefs/route-planner-rollout-aar.md", False)]
