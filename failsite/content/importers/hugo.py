@@ -41,7 +41,8 @@ def read_site(source: Path, section: str | None) -> ToolSite:
     statics = statics if isinstance(statics, list) else [statics]
     files_roots = tuple(source / str(s) for s in statics) + (source / str(config.get("assetdir") or "assets"),)
     settings = {"config": config, "content": content, "language_dirs": language_dirs,
-                "permalinks": _permalinks(config), "default_language": str(config.get("defaultcontentlanguage") or "en"),
+                "permalinks": _permalinks(config), "languages": tuple(str(n).lower() for n in languages),
+                "default_language": str(config.get("defaultcontentlanguage") or "en").lower(),
                 "language_in_subdir": bool(config.get("defaultcontentlanguageinsubdir")),
                 "ugly": bool(config.get("uglyurls")), "lower": not config.get("disablepathtolower"),
                 "title": str(config.get("title") or ""), "origin": origin_of(str(config.get("baseurl") or ""))}

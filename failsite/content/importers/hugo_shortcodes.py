@@ -116,8 +116,8 @@ def _render(conversion: Conversion, text: str, codes: list[Shortcode], start: in
             if code.close_start >= 0 else ""
         made = _handle(conversion, code, inner, inner_raw)
         if made is None:
-            conversion.unmapped(code.start, f"the shortcode {text[code.start:code.open_end][:80]!r} has no "
-                                            "failsite equivalent")
+            why = _WHY_NOT.get(SHORTCODES.get(code.name.rsplit("/", 1)[-1]), "has no failsite equivalent")  # type: ignore[arg-type]
+            conversion.unmapped(code.start, f"the shortcode {text[code.start:code.open_end][:80]!r} {why}")
             closing = text[code.close_start:code.end] if code.close_start >= 0 else ""
             made = text[code.start:code.open_end] + inner + closing
         parts.append(made)
@@ -215,12 +215,15 @@ def _find_post(conversion: Conversion, reference: str) -> Path | None:
     reference = reference.strip()
     bases = [content / reference.lstrip("/")] if reference.startswith("/") else \
         [(conversion.post.bundle or conversion.post.path).parent / reference, content / reference]
+    language = conversion.site.settings.get("default_language") or "en"
     for base in bases:
-        for candidate in (base, base.with_suffix(".md"), base / "index.md", base / "_index.md"):
-            if candidate.is_file():
+        for candidate in (base, base.with_suffix(".md"), base / "index.md", base / f"index.{language}.md",
+                          base.with_name(f"{base.name}.{language}.md"), base / "_index.md"):
+            if candidate.resolve() in conversion.others:
                 return candidate.resolve()
     name = Path(reference).stem if Path(reference).suffix else Path(reference).name
-    matches = [p for p in conversion.others if p.stem == name or (p.stem == "index" and p.parent.name == name)]
+    matches = [p for p in conversion.others if p.name.split(".")[0] == name
+               or (p.name.split(".")[0] == "index" and p.parent.name == name)]
     return matches[0] if len(matches) == 1 else None
 
 
@@ -309,7 +312,8 @@ SHORTCODES: dict[str, Handler] = {
     "figure": _figure, "fig": _figure, "img": _figure, "image": _figure, "imgproc": _figure, "picture": _figure,
     "photo": _figure, "resize": _figure, "lightbox": _figure,
     "gallery": _gallery, "load-photoswipe": _left_out,
-    "highlight": _highlight, "code": _highlight, "mermaid": _mermaid,
+    "highlight": _highlight, "code": _highlight, "terminal": _highlight, "console": _highlight, "shell": _highlight,
+    "cmd": _highlight, "mermaid": _mermaid,
     "ref": _reference, "relref": _reference,
     "gist": _gist, "tweet": _tweet, "twitter": _tweet, "x": _tweet, "instagram": _instagram,
     **{name: _notice for name in _BOXES + ("note", "tip", "info", "warning", "danger", "caution", "important",
@@ -318,7 +322,7 @@ SHORTCODES: dict[str, Handler] = {
     "toggle": _details,
     "quote": _quote, "blockquote": _quote, "pullquote": _quote,
     "tabs": _inner, "tab": _tab, "markdown": _inner, "center": _inner, "columns": _inner, "column": _inner,
-    "row": _inner, "col": _inner, "div": _inner, "section": _inner,
+    "row": _inner, "col": _inner, "div": _inner, "section": _inner, "table": _inner,
     "raw": _raw, "rawhtml": _raw, "html": _raw, "unsafe": _raw,
     "toc": _left_out, "comment": _left_out, "more": _left_out,
     "param": _param, "button": _button, "link": _button, "audio": _audio,
@@ -329,6 +333,14 @@ _WHAT: dict[Handler, str] = {
     _instagram: "link", _notice: "callout", _details: "callout (always open)", _quote: "quote",
     _tab: "heading and text", _inner: "its text", _raw: "raw HTML", _left_out: "left out", _param: "its value",
     _button: "link", _audio: "link"}
+
+
+# Why a known shortcode could not be mapped, when what it names is missing.
+_WHY_NOT: dict[Handler, str] = {
+    _gallery: "names no image file that exists (its folder or pattern matched none)",
+    _reference: "names no post of this import", _figure: "names no image", _youtube: "names no video",
+    _vimeo: "names no video", _video: "names no video", _gist: "names no gist", _tweet: "names no post",
+    _param: "names a parameter with no plain value"}
 
 
 _ESCAPED = re.compile(r"\{\{([<%])/\*(.*?)\*/([>%])\}\}", re.S)

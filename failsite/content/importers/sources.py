@@ -144,8 +144,15 @@ def read_posts(site: ToolSite, report: ImportReport, skip: tuple[str, ...] = ())
     """Every post file under the site's posts roots, read; a file whose front matter cannot be read, or that is in a
     format the tool reads through another program, is reported and left out."""
     posts: list[Post] = []
+    languages: set[str] = set(site.settings.get("languages") or ())
+    chosen = str(site.settings.get("default_language") or "")
+    translations: dict[str, int] = {}
     for path in post_files(site):
-        if path.name.startswith(("_index.", "index.")) and path.parent in site.posts_roots:
+        name, language = _language_of(path, languages)
+        if language and language != chosen:  # a translation (index.fr.md): one language is imported
+            translations[language] = translations.get(language, 0) + 1
+            continue
+        if name.startswith(("_index.", "index.")) and path.parent in site.posts_roots:
             continue  # a section's own page, not a post
         if path.name.startswith("_index.") or any(part in skip for part in path.parts):
             continue
@@ -159,10 +166,10 @@ def read_posts(site: ToolSite, report: ImportReport, skip: tuple[str, ...] = ())
             report.skipped.append(f"{site.shown(path)}: its front matter cannot be read ({exc})")
             continue
         fields = {str(k): v for k, v in fields.items()}
-        if path.stem == "index" or path.stem == "_index":
+        if Path(name).stem in ("index", "_index"):
             stem, bundle = path.parent.name, path.parent
         else:
-            stem, bundle = path.stem, None
+            stem, bundle = Path(name).stem, None
         date, moment = moment_of(fields.get("date"))
         named = _DATE_PREFIX.match(stem)
         if named:  # Jekyll's 2024-05-02-title.md, and Hugo or MkDocs posts named that way
@@ -173,7 +180,20 @@ def read_posts(site: ToolSite, report: ImportReport, skip: tuple[str, ...] = ())
         section = "/".join(path.relative_to(root).parts[:-2 if bundle else -1])
         posts.append(Post(path, site.shown(path), fields, body, body_line, stem, date, moment, bundle,
                           path.suffix.lower() in HTML_SUFFIXES, _is_draft(fields), section))
+    if translations:
+        report.skipped.append(f"{sum(translations.values())} translations in {len(translations)} other languages "
+                              f"({', '.join(sorted(translations))}): a failsite site has one language, and the "
+                              f"site's default ({chosen}) was imported")
     return posts
+
+
+def _language_of(path: Path, languages: set[str]) -> tuple[str, str]:
+    """A post file's name without its language (index.fr.md -> index.md), and the language ('' when it names none
+    of the site's languages)."""
+    parts = path.name.split(".")
+    if len(parts) >= 3 and parts[-2].lower() in languages:
+        return ".".join(parts[:-2] + parts[-1:]), parts[-2].lower()
+    return path.name, ""
 
 
 def post_files(site: ToolSite) -> list[Path]:

@@ -198,3 +198,19 @@ def test_the_section_names_the_folder_of_the_posts(tmp_path: Path) -> None:
     page = html(site, "talks/page/index.html")
     assert text_of(page.select_one(".prose em")) == "in HTML" and page.select_one(".prose img")["alt"] == "A picture"
     assert not (site / "content/talks/one.md").exists()
+
+
+def test_a_hugo_site_translated_by_file_name_imports_its_default_language(tmp_path: Path) -> None:
+    source = write(tmp_path / "hugo", {
+        "hugo.toml": 'defaultContentLanguage = "de"\n[languages.de]\nweight = 1\n[languages.en]\nweight = 2\n',
+        "content/post/launch/index.de.md": "---\ntitle: Der Start\ndate: 2021-04-11\n---\n{{< ref \"other\" >}}\n",
+        "content/post/launch/index.en.md": "---\ntitle: The launch\ndate: 2021-04-11\n---\nText.\n",
+        "content/post/other/index.de.md": "---\ntitle: Anderes\ndate: 2021-04-12\n---\nText.\n",
+        "content/post/other/index.en.md": "---\ntitle: Other\ndate: 2021-04-12\n---\nText.\n",
+    })
+    code, report = run_import("hugo", source, tmp_path / "site")
+    assert code == 0 and "imported 2 posts from content/post" in report
+    assert "skipped: 2 translations in 1 other languages (en): a failsite site has one language, and the site's " \
+           "default (de) was imported" in report
+    item = (tmp_path / "site/content/cases/launch.md").read_text()
+    assert "title: Der Start" in item and "[Anderes](other.md)" in item and "- /post/launch/" in item
