@@ -82,9 +82,7 @@ def decide(key: str, item: str, site_dir: Path, manifest: Manifest, new_source_h
     but its item was edited by hand or removed: kept), or 'in-the-way' (a file it was not written by is there)."""
     before = manifest.posts.get(key)
     if before is None:
-        taken = (site_dir / item).exists() or (site_dir / item).parent.joinpath("index.md").exists() and \
-            (site_dir / item).name == "index.md"
-        return "in-the-way" if taken or _other_form_exists(site_dir / item) else "write"
+        return "in-the-way" if (site_dir / item).exists() or _other_form_exists(site_dir / item) else "write"
     if before.source_hash == new_source_hash:
         return "unchanged"
     current = site_dir / before.item

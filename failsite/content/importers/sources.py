@@ -179,7 +179,8 @@ def read_posts(site: ToolSite, report: ImportReport, skip: tuple[str, ...] = ())
         root = next(r for r in site.posts_roots if path.is_relative_to(r))
         section = "/".join(path.relative_to(root).parts[:-2 if bundle else -1])
         posts.append(Post(path, site.shown(path), fields, body, body_line, stem, date, moment, bundle,
-                          path.suffix.lower() in HTML_SUFFIXES, _is_draft(fields), section))
+                          path.suffix.lower() in HTML_SUFFIXES,
+                          _is_draft(fields) or "_drafts" in path.relative_to(site.root).parts, section))
     if translations:
         report.skipped.append(f"{sum(translations.values())} translations in {len(translations)} other languages "
                               f"({', '.join(sorted(translations))}): a failsite site has one language, and the "

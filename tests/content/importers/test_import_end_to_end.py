@@ -20,7 +20,7 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "import"
 EXPECTED = {
     "hugo": {
         "images": {"cover.png", "graph.png", "cover.jpg", "whiteboard.jpg", "one.jpg", "two.jpg", "three.jpg",
-                   "inline.png"},
+                   "inline.png", "a.png", "b.png"},
         "addresses": {"2024/03/we-shipped-on-a-friday/": "/cases/friday-release/",
                       "old/friday/": "/cases/friday-release/",
                       "2024/04/board-meeting/": "/cases/board-meeting/",
@@ -91,7 +91,7 @@ def test_a_site_moves_in_whole(tool: str, tmp_path: Path) -> None:
 
 def test_shortcodes_become_failsite_s_own(tmp_path: Path) -> None:
     _, site, report = imported("hugo", tmp_path)
-    assert "{{< youtube >}} -> video (1)" in report and "{{< gallery >}} -> images (1)" in report
+    assert "{{< youtube >}} -> video (1)" in report and "{{< gallery >}} -> images (2)" in report
     item = (site / "content/cases/friday-release/index.md").read_text()
     assert '{{< video "https://www.youtube.com/watch?v=dQw4w9WgXcQ" >}}' in item
     assert '{{< callout "Before you ship" kind="warning" >}}\nCheck the **on-call rota** first.' in item
