@@ -108,6 +108,21 @@ def _premortem_links(site: Site) -> list[Diagnostic]:
     return found
 
 
+def _recurrence_links(site: Site) -> list[Diagnostic]:
+    """A story's `recurs` and `not_recurring` must point at an earlier debrief (site.recurrence)."""
+    found = []
+    for item in site.items:
+        for field_name in ("recurs", "not_recurring"):
+            for ref in item.field_links.get(field_name, ()):
+                linked = site.by_key.get(resolve_source_key(item.key, ref.target) or "")
+                if linked is None:  # broken or left out of this build: reported, or quiet, with the other links
+                    continue
+                if linked.type != "debrief" or not (linked.date and item.date and linked.date < item.date):
+                    found.append(error(item.path, ref.line, f"'{field_name}' links to {linked.path}, which is not "
+                                       "an earlier debrief", "link to a debrief dated before this story"))
+    return found
+
+
 def assemble_site(items: list[Item], all_keys: frozenset[str], config: SiteConfig,
                   audience: Audience) -> tuple[Site, list[Diagnostic]]:
     """Choose what is published, check URLs are unique, resolve link fields and build taxonomies."""
@@ -162,6 +177,7 @@ def assemble_site(items: list[Item], all_keys: frozenset[str], config: SiteConfi
                 {k: tuple(dict.fromkeys(v)) for k, v in linked_from.items()}, all_keys, left_out, audience)
     diagnostics += _alias_collisions(site)
     diagnostics += chain_cycles(site) + prerequisite_cycles(site) + _duplicate_action_ids(items) + _premortem_links(site) + _resource_files(site)
+    diagnostics += _recurrence_links(site)
     return site, diagnostics
 
 

@@ -124,3 +124,21 @@ def test_the_demo_shows_the_scanner_rollout_recurring_the_route_planner_review()
     found = find_recurrences(result.site)  # type: ignore[arg-type]
     assert [(r.review_key, r.confirmed) for r in found.by_story["debriefs/scanner-rollout-aar.md"]] == [
         ("debriefs/route-planner-rollout-aar.md", False)]
+
+
+def test_a_recurs_link_to_a_later_review_or_a_talk_is_an_error(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    (root / "content" / BADGES).write_text((root / "content" / BADGES).read_text().replace(
+        "patterns: [concrete]", "patterns: [concrete]\nrecurs: [open-day-badges.md]"))
+    errors = build_errors(root, today=TODAY)
+    assert "content/debriefs/badge-printer.md:7:1: error: 'recurs' links to content/debriefs/open-day-badges.md, " \
+           "which is not an earlier debrief" in errors
+
+
+def test_only_the_audience_s_stories_are_compared(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    review = root / "content" / FREEZE
+    review.write_text(review.read_text().replace("team: Routing", "team: Routing\nvisibility: restricted"))
+    assert TIMETABLE not in _suggested(root)
+    found = find_recurrences(build(root, write=False, today=TODAY, audience="restricted").site)  # type: ignore[arg-type]
+    assert [r.review_key for r in found.by_story[TIMETABLE]] == [FREEZE]
