@@ -139,14 +139,15 @@ def team_actions_url(slug: str) -> str:
     return f"/actions/{slug}/"
 
 
-def page_signatures(site: Site, plans: list[PagePlan]) -> dict[str, tuple[object, ...] | None]:
+def page_signatures(site: Site, plans: list[PagePlan], recurrences: Recurrences | None = None
+                    ) -> dict[str, tuple[object, ...] | None]:
     """Each planned page's signature by URL: everything about it that does not live in the items it shows.
 
     A page whose signature is unchanged, and whose items are unchanged, renders to the same bytes
     (with the same templates and config). None: a view across the whole site (tracks, coverage,
     quarters, actions, chains, search), cheap and few, always rendered again.
     """
-    signature = PageSignatures(site)
+    signature = PageSignatures(site, recurrences)
     return {plan.url: signature(plan) for plan in plans}
 
 
@@ -154,7 +155,7 @@ class PageSignatures:
     """`signature(plan)`, as in `page_signatures`, one page at a time: the preview signs the pages a browser has
     open before the others."""
 
-    def __init__(self, site: Site):
+    def __init__(self, site: Site, recurrences: Recurrences | None = None):
         self.site = site
         self.trend, self.neighbours = patterns_over_time(site), neighbour_digests(term_members(site))
         self.keys_by_type: dict[str, list[str]] = {}
@@ -164,7 +165,7 @@ class PageSignatures:
                 self.keys_by_type.setdefault(ALL_STORIES, []).append(item.key)
         self.modules = {key: track.module_keys for track in tracks(site) for key in track.module_keys}
         self.picker = _picker_signature(site, self.keys_by_type.get(ALL_STORIES, []))
-        self.recurrences = find_recurrences(site)
+        self.recurrences = recurrences or find_recurrences(site)  # the views' own, when they have them
         self._made: dict[str, tuple[object, ...] | None] = {}
 
     def __call__(self, plan: PagePlan) -> tuple[object, ...] | None:

@@ -434,7 +434,7 @@ class PageReuse:
                  body_hashes: dict[str, str], environment: str, cache: "BuildCache", previous: Path | None,
                  published: dict[str, list[int]], staging: Path, audit: PageAudit | None = None):
         self.cache = cache
-        self.signatures = page_signatures(site, plans)
+        self.signatures = page_signatures(site, plans, views.recurrences)  # worked out here, before the fork
         theme = renderer.theme
         templates = [(path.relative_to(folder).as_posix(), path.read_bytes()) for folder in theme.template_dirs
                      for path in sorted(folder.rglob("*")) if path.is_file()]
