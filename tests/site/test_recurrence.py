@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,23 @@ def test_only_the_audience_s_stories_are_compared(tmp_path: Path) -> None:
     assert TIMETABLE not in _suggested(root)
     found = find_recurrences(build(root, write=False, today=TODAY, audience="restricted").site)  # type: ignore[arg-type]
     assert [r.review_key for r in found.by_story[TIMETABLE]] == [FREEZE]
+
+
+def test_an_edit_to_one_story_changes_the_notes_on_the_pages_it_touches(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    build(root, today=TODAY)
+    review, later = root / "content" / FREEZE, root / "content" / TIMETABLE
+    review.write_text(review.read_text().replace("title: Route planner schema change", "title: Planner schema change"))
+    build(root, today=TODAY)
+    assert "Planner schema change in the holiday freeze" in text_of(
+        html(root, "debriefs/timetable-outage/index.html").select_one(".recurrence"))
+    later.write_text(later.read_text().replace("team: Routing", "team: Routing\nnot_recurring: [route-planner-freeze.md]"))
+    build(root, today=TODAY)
+    assert html(root, "debriefs/route-planner-freeze/index.html").select_one(".recurrence") is None
+
+
+def test_failsite_build_shows_the_view_from_inside_the_site(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    done = subprocess.run(["failsite", "build"], cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "warning" not in done.stdout + done.stderr, done.stdout + done.stderr
+    assert "Timetable outage after the year-end release" in text_of(html(root, "insights/recurrence/index.html"))
