@@ -487,6 +487,15 @@ class SiteView:
         return found
 
     @cached_property
+    def recurrences(self) -> Recurrences:
+        """Stories that look like an earlier review whose fix was done (site.recurrence), worked out once a view."""
+        return find_recurrences(self.site)
+
+    def recurrence_view(self) -> dict[str, Any]:
+        """Did the fix hold: every recurrence, and the done fixes by team and kind (render.recurrence)."""
+        return recurrence_view(self)
+
+    @cached_property
     def _tracks(self) -> dict[str, insights.Track]:
         return {track.slug: track for track in insights.tracks(self.site)}
 
@@ -509,15 +518,6 @@ class SiteView:
         for row in insights.coverage(self.site):
             term = self._term_index[("patterns", row.pattern)]
             rows.append({"term": term, "modules": set(row.module_keys), "stories": row.story_count, "gap": row.gap,
-    @cached_property
-    def recurrences(self) -> Recurrences:
-        """Stories that look like an earlier review whose fix was done (site.recurrence), worked out once a view."""
-        return find_recurrences(self.site)
-
-    def recurrence_view(self) -> dict[str, Any]:
-        """Did the fix hold: every recurrence, and the done fixes by team and kind (render.recurrence)."""
-        return recurrence_view(self)
-
                          "unused": [self.item(k) for k in insights.unused_stories(self.site, row.pattern)]})
         return {"modules": modules, "rows": rows, "most_modules": self.site.config.most_modules,
                 "overused": [(self.item(k), n) for k, n in insights.overused_stories(self.site)]}
@@ -754,7 +754,7 @@ class SiteView:
             labels.update((self.url(t.url), t.title) for t in taxonomy.terms)
         labels.update((self.url(t.url), t.title) for t in self._tracks.values())
         labels.update({self.url("/actions/"): self._("Open actions"), self.url("/log/quarters/"): self._("Failure log by quarter"),
+                       self.url(RECURRENCE_URL): self._("Did the fix hold?"),
                        self.url("/curriculum/stories/"): self._("Story picker")})
         labels.update((self.url(i.url), i.title) for i in self.site.items if i.type == "module")
         return labels
-                       self.url(RECURRENCE_URL): self._("Did the fix hold?"),
