@@ -81,12 +81,14 @@ def _names_in_paths(sources: list[Source], names: frozenset[str], not_names: set
             stem = part.removesuffix(".md")
             words = [w for w in re.split(r"[-_.\s]+", stem) if w]
             covered = {fold(w) for m in matcher.find(" ".join(words)) for w in " ".join(words)[m.start:m.end].split()}
-            for index, word in enumerate(words):
+            # A first name followed by a word the stories never write in lower case (a surname): `long.md` or
+            # `will-it-ship.md` are no one's name.
+            for word, following in zip(words, words[1:]):
                 folded = fold(word)
-                if folded in names and folded not in not_names and folded not in covered and (part, word) not in reported:
+                if folded in names and folded not in not_names and folded not in covered and \
+                        fold(following) not in not_names and (part, word) not in reported:
                     reported.add((part, word))
-                    following = words[index + 1] if index + 1 < len(words) else ""
-                    shown = f"{word} {following}".strip() if following and fold(following) not in not_names else word
+                    shown = f"{word} {following}"
                     found.append(warning(source.shown, 1, f"the file or folder name '{part}' holds '{shown}', which "
                                          "looks like a person's name that is not in the registry: the page's address "
                                          "is made from it", "register them (the address is then made with their "

@@ -206,11 +206,34 @@ class ItemView:
 
     @property
     def toc(self) -> list[tuple[str, str]]:
-        """The body's sections as (id, heading text) for a table of contents: only for a story with three or
-        more sections (a short one needs none)."""
-        found = [(m.group(1), " ".join(without_tags(m.group(2)).split()))
-                 for m in _SECTION.finditer(self._views.bodies.get(self._item.key, ""))]
+        """The page's sections as (id, heading text) for a table of contents, in the order they stand: the body's,
+        and a debrief's blocks where the body places them or after it; only for a page with three or more (a short
+        one needs none)."""
+        def sections(html: str) -> list[tuple[str, str]]:
+            return [(m.group(1), " ".join(without_tags(m.group(2)).split())) for m in _SECTION.finditer(html)]
+
+        blocks = dict(self._debrief_blocks()) if self._item.type == "debrief" else {}
+        found: list[tuple[str, str]] = []
+        for part, placed in self.content_parts:
+            found += sections(part)
+            if placed in blocks:
+                found.append(blocks.pop(placed))
+        found += blocks.values()
         return found if len(found) >= 3 else []
+
+    def _debrief_blocks(self) -> list[tuple[str, tuple[str, str]]]:
+        """A debrief's blocks that have something to show, in the page's order: (block, (heading id, heading))."""
+        fields, _ = self._item.fields, self._views._
+        shown = [("impact", "incident-title", _("What happened"), fields.get("impact") or fields.get("trigger")
+                  or fields.get("detection")),
+                 ("timeline", "timeline-title", _("Timeline"), fields.get("timeline")),
+                 ("gap", "gap-title", _("What we intend, and how it could fail") if fields.get("format") == "premortem"
+                  else _("Intended and actual"), fields.get("intended") or fields.get("actual")),
+                 ("whys", "whys-title", _("Why the gap existed"), fields.get("whys") or fields.get("chains")),
+                 ("factors", "control-title", _("Contributing factors"), fields.get("factors")),
+                 ("differently", "differently-title", _("What we will do differently"), fields.get("differently")),
+                 ("actions", "actions-title", _("Action items"), fields.get("actions"))]
+        return [(block, (anchor, heading)) for block, anchor, heading, present in shown if present]
 
     @property
     def pattern(self) -> str:

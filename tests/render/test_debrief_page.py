@@ -188,3 +188,16 @@ def test_an_unknown_block_is_an_error_with_its_line(make_site: SiteMaker) -> Non
            "(did you mean 'timeline'?)" in build_errors(site, today=TODAY)
     site = make_site({"content/talks/a.md": talk(body="{{< timeline >}}")}, name="talk")
     assert any("'{{< timeline >}}' is not a block a talk can place" in e for e in build_errors(site))
+
+
+def test_a_long_review_lists_its_sections_and_blocks_on_this_page_in_order(make_site: SiteMaker) -> None:
+    body = "## The morning\n\nText.\n\n{{< timeline >}}\n\n## Afterwards\n\nMore.\n"
+    site = review_site(make_site, REVIEW.replace("We were mid-sale when checkout started failing. This is the story "
+                                                 "of the morning.\n", body))
+    build(site, today=TODAY)
+    page = html(site, "debriefs/outage/index.html")
+    contents = [(a["href"], text_of(a)) for a in page.select(".toc a")]
+    assert contents == [("#the-morning", "The morning"), ("#timeline-title", "Timeline"),
+                        ("#afterwards", "Afterwards"), ("#incident-title", "What happened"),
+                        ("#actions-title", "Action items")]
+    assert all(page.select_one(href) is not None for href, _ in contents)
