@@ -37,7 +37,7 @@ class ImportReport:
         if self.files or self.aliases:
             lines.append(f"copied {self.files} file{'s' if self.files != 1 else ''} ({self.images_shown} "
                          f"image{'s' if self.images_shown != 1 else ''} shown); kept {self.aliases} old "
-                         f"address{'es' if self.aliases != 1 else ''} as aliases")
+                         + ("address as an alias" if self.aliases == 1 else "addresses as aliases"))
         if self.mapped:
             lines.append("mapped: " + ", ".join(f"{k} ({n})" for k, n in sorted(self.mapped.items())))
         if self.kept:
