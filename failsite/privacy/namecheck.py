@@ -80,7 +80,8 @@ def _names_in_paths(sources: list[Source], names: frozenset[str], not_names: set
         for part in parts:
             stem = part.removesuffix(".md")
             words = [w for w in re.split(r"[-_.\s]+", stem) if w]
-            covered = {fold(w) for m in matcher.find(" ".join(words)) for w in " ".join(words)[m.start:m.end].split()}
+            spaced = " ".join(words)
+            covered = {fold(w) for m in matcher.find(spaced) for w in spaced[m.start:m.end].split()}
             # A first name followed by a word the stories never write in lower case (a surname): `long.md` or
             # `will-it-ship.md` are no one's name.
             for word, following in zip(words, words[1:]):

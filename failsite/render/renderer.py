@@ -572,15 +572,13 @@ def _body_rewriter(anonymiser: Anonymiser, policy: Policy) -> SegmentRewriter:
 
 def social_cards(views: SiteView, cache: "BuildCache | None") -> list[tuple[str, bytes, frozenset[str]]]:
     """The site's card and one per story, drawn or taken from the cache, with the items each shows."""
-    site = views.site
     cards = [Card(SITE_CARD, views.title, views.description, ACCENT, views.title)]
-    for item in site.items:
+    shown = {SITE_CARD: frozenset[str]()}
+    for item in views.site.items:
         view = views.item(item.key)
-        pattern = next(iter(item.terms.get("patterns") or ()), "")
-        cards.append(Card(f"{item.url.strip('/')}/{CARD_NAME}".lstrip("/"), view.title, view.type_label,
-                          PATTERN_COLOURS.get(pattern, ACCENT), views.title))
-    shown = {SITE_CARD: frozenset()} | {f"{i.url.strip('/')}/{CARD_NAME}".lstrip("/"): frozenset({i.key})
-                                        for i in site.items}
+        path = f"{item.url.strip('/')}/{CARD_NAME}".lstrip("/")
+        cards.append(Card(path, view.title, view.type_label, PATTERN_COLOURS.get(view.pattern, ACCENT), views.title))
+        shown[path] = frozenset({item.key})
     return [(path, data, shown[path]) for path, data in drawn_cards(cards, cache)]
 
 
