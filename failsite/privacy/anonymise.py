@@ -36,7 +36,8 @@ EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,5}){1,4}(?![\w])"
                    r"|(?<![\w+])\+\d{9,15}(?![\w])")
 # Any run of digits with the separators a phone number is written with: checked against registered numbers.
-DIGIT_RUN = re.compile(r"(?<![\w])\+?\(?\d[\d\s().\-/]{5,24}\d(?![\w])")
+# Underscores too: markdown leaves `+4_4_1614960718` as written, and a reader reads the number.
+DIGIT_RUN = re.compile(r"(?<![\w])\+?\(?\d[\d\s().\-/_]{5,24}\d(?![\w])")
 URL = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
 # What reads as a web address, with or without its scheme: checked whole for protected names.
 ADDRESS = re.compile(r"(?:https?://|www\.)[^\s<>\"'\]]+|[\w.-]+\.[a-z]{2,}/[^\s<>\"'\]]*", re.IGNORECASE)
