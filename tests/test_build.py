@@ -55,10 +55,10 @@ def test_debrief_shows_gap_why_ladder_control_matrix_and_actions(complete: Path)
 def test_experiment_shows_hypothesis_timebox_signals_result_and_chain(complete: Path) -> None:
     page = html(complete, "experiments/first/index.html")
     assert text_of(page.select_one(".hypothesis-text")) == "Shorter handovers start picking sooner."
-    assert text_of(page.select_one(".timebox")) == "Time box: 1 June 2026 to 21 June 2026 (21 days)"
+    assert text_of(page.select_one(".glance .timebox")) == "1 June 2026 to 21 June 2026 (21 days)"
     assert [text_of(li) for li in page.select(".signal-success li")] == ["Picking starts earlier"]
     assert [text_of(li) for li in page.select(".signal-failure li")] == ["More missed exceptions"]
-    assert text_of(page.select_one(".result .status")) == "disproved"
+    assert text_of(page.select_one(".glance .result .status")) == "disproved"
     assert page.select_one(".chain a")["href"] == "/stories/experiments/second/"
     second = html(complete, "experiments/second/index.html")
     assert text_of(second.select_one(".chain")) == "Previous test: First bet"
