@@ -110,6 +110,7 @@ class SiteConfig:
     redirects_file: bool = False  # `redirects_file: true` writes _redirects for hosts that read one
     consent_record_required: bool = False  # `consent.require_record`: naming needs a consent record on the story
     recurrence_threshold: int = 30  # `insights.recurrence_threshold`: how alike (in percent) a story must be to recur
+    min_people: int = 3  # `insights.min_people`: the fewest people or teams a theme across stories must span
 
     @property
     def content_dir(self) -> Path:
@@ -155,7 +156,7 @@ _TOP_FIELDS = (
           "title_characters, summary_characters, value_characters, list_entries, terms_per_item"),
     Field("debriefs", "mapping", "debrief options: severities, action_kinds"),
     Field("consent", "mapping", "consent options: require_record"),
-    Field("insights", "mapping", "views across stories: recurrence_threshold"),
+    Field("insights", "mapping", "views across stories: recurrence_threshold, min_people"),
     Field("hooks", "strings", "the site's own Python modules that extend failsite (filters, markdown plugins, "
           "fields): names of .py files beside site.yaml"),
     Field("default_visibility", "choice", "the visibility of items that give none: public, internal (default), "
@@ -192,6 +193,8 @@ _INSIGHTS_FIELDS = (
     Field("recurrence_threshold", "int", "how alike, in percent (0 to 100), a story's root causes, factors and "
           "patterns must be to an earlier review's, whose preventive action is done, to be shown as a recurrence of "
           "it (default 30; `recurs:` in a story's front matter shows a link whatever its score)"),
+    Field("min_people", "int", "a theme across stories is shown only when its stories come from at least this many "
+          "distinct people or teams, so a theme never points at one colleague (default 3)"),
 )
 _CURRICULUM_FIELDS = (
     Field("guide_audience", "choice", "the least audience whose builds hold the facilitator guides, with their "
@@ -293,6 +296,11 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
         diagnostics.append(error(path, root.items["insights"].key_line("recurrence_threshold"),
                                  f"'recurrence_threshold' is a percentage from 0 to 100, not {threshold}",
                                  "for example `recurrence_threshold: 30`"))
+    min_people = insights.get("min_people")
+    if min_people is not None and min_people < 1:
+        diagnostics.append(error(path, root.items["insights"].key_line("min_people"),
+                                 f"'min_people' is how many people or teams a theme must span, at least 1, not "
+                                 f"{min_people}", "for example `min_people: 3`"))
     limits = _sub(root, "limits", _LIMIT_FIELDS, path, diagnostics)
     debriefs = _sub(root, "debriefs", _DEBRIEF_FIELDS, path, diagnostics)
     review = _sub(root, "review", _REVIEW_FIELDS, path, diagnostics)
@@ -367,6 +375,7 @@ def _build_config(site_dir: Path, root: YamlNode, top: dict[str, Any], path: str
                          if limits.get(name) is not None}),
         consent_record_required=bool(consent.get("require_record")),
         recurrence_threshold=30 if threshold is None else threshold,
+        min_people=3 if min_people is None else min_people,
         redirects_file=bool(top.get("redirects_file")),
         default_visibility=top.get("default_visibility") or "internal",
         hooks=tuple(top.get("hooks") or ()),

@@ -99,8 +99,12 @@ def insight_pages(site: Site, stories: int) -> list[PagePlan]:
              PagePlan(url="/actions/", template="actions.html", kind="actions"),
              PagePlan(url="/chains/", template="chains.html", kind="chains"),
              PagePlan(url="/insights/recurrence/", template="recurrence.html", kind="recurrence"),
+             PagePlan(url="/insights/themes/", template="themes.html", kind="themes"),
+             PagePlan(url="/insights/programme/", template="programme.html", kind="programme"),
              PagePlan(url="/tracks/", template="tracks.html", kind="tracks"),
              PagePlan(url="/log/quarters/", template="quarters.html", kind="quarters")]
+    if site.audience.owner:  # the owner's private coach: in their own build, never in any other
+        plans.append(PagePlan(url="/insights/coach/", template="themes.html", kind="coach"))
     plans += paginated(STORY_PICKER_URL, stories, site.config.picker_per_page, template="stories.html", kind="stories")
     for track in tracks(site):
         plans.append(PagePlan(url=track.url, template="track.html", kind="track", name=track.slug))

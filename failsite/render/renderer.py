@@ -29,6 +29,7 @@ from failsite.render.markdown import PLACEABLE_BLOCKS, MarkdownOptions, SegmentR
 from failsite.render.leftovers import Leftover
 from failsite.engine.parallel import Meanwhile, fork_map
 from failsite.render.pdf import print_kit
+from failsite.render.programme import PROGRAMME_CSV, programme_csv
 from failsite.render.search import write_search_document
 from failsite.render.plans import (ALL_STORIES, HOME_RECENT, KIT_PDF_NAMES, PagePlan, output_path, page_signatures,
                                    plan_pages)
@@ -310,7 +311,8 @@ class Renderer:
                    Output("index.json", json_index(views), frozenset(site.by_key)),
                    Output("actions.csv", actions_csv(views), frozenset(i.key for i in site.items if i.type == "debrief")),
                    Output("actions.ics", actions_calendar(views, f"{views.title}: open actions"),
-                          frozenset(i.key for i in site.items if i.type == "debrief"))]
+                          frozenset(i.key for i in site.items if i.type == "debrief")),
+                   Output(PROGRAMME_CSV, programme_csv(views.programme_figures), frozenset(site.by_key))]
         for item in site.items:
             outputs += [Output(output_path(alias), redirect_page(views, views.item(item.key)), frozenset({item.key}))
                         for alias in item.aliases]
@@ -694,6 +696,12 @@ _INSIGHT_TITLES = {
     "chains": (N_("Experiment chains"), N_("Each small bet and the test that followed it.")),
     "recurrence": (N_("Did the fix hold?"), N_("Stories that look like an earlier review whose preventive action was "
                                                "done, and the fixes that held.")),
+    "themes": (N_("Themes across stories"), N_("What keeps coming back: root causes, factors and barriers that "
+                                                "stories from several people or teams share.")),
+    "coach": (N_("Your private coach"), N_("What keeps coming back in your own failure log. Only your own build "
+                                           "holds this page.")),
+    "programme": (N_("Is the programme working?"), N_("Stories, follow-through, detection and resolution, "
+                                                      "experiments and curriculum coverage, quarter by quarter.")),
     "tracks": (N_("Curriculum tracks"), N_("Modules in the order they are taught.")),
     "stories": (N_("Story picker"), N_("Every published story with its patterns, barriers and the modules that use "
                                        "it: find the right story for a session, and the ones no module uses yet.")),

@@ -21,7 +21,9 @@ from failsite.content.config import TypeOptions
 from failsite.render.plans import (ALL_STORIES, ALL_STORIES_URL, STORY_PICKER_URL, PagePlan, builds_guides,
                                    kit_pdf_path, output_path, page_urls, team_actions_url)
 from failsite.content.schema import AUDIENCES, BUILTIN_TYPES, CONTENT_TYPES, is_folder_file
+from failsite.render.programme import PROGRAMME_CSV, ProgrammeFigure, programme_figures
 from failsite.render.recurrence import RECURRENCE_URL, RecurrenceNote, recurrence_notes, recurrence_view
+from failsite.render.themes import themes_view
 from failsite.render.search import bundles
 from failsite.site.assemble import Site, asset_url, resolve_source_key
 from failsite.site.recurrence import Recurrences, find_recurrences
@@ -517,6 +519,24 @@ class SiteView:
     def recurrence_view(self) -> dict[str, Any]:
         """Did the fix hold: every recurrence, and the done fixes by team and kind (render.recurrence)."""
         return recurrence_view(self)
+
+    def themes_view(self, coach: bool = False) -> dict[str, Any]:
+        """Themes across every story, or with `coach` the owner's own log's (render.themes)."""
+        return themes_view(self, coach)
+
+    @property
+    def coach(self) -> bool:
+        """Whether this build holds an owner's private coach: only a build for one owner (`--owner`) does."""
+        return bool(self.site.audience.owner)
+
+    @cached_property
+    def programme_figures(self) -> list[ProgrammeFigure]:
+        """Is the programme working: the programme page's figures, drawn once a view (render.programme)."""
+        return programme_figures(self)
+
+    @property
+    def programme_csv_url(self) -> str:
+        return self.url("/" + PROGRAMME_CSV)
 
     @cached_property
     def _tracks(self) -> dict[str, insights.Track]:

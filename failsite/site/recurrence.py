@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 from failsite.content.items import Item
 from failsite.site.assemble import Site
@@ -53,10 +53,15 @@ def stem(word: str) -> str:
     return word.rstrip("e") if len(word) > 4 else word
 
 
+def words(text: str) -> list[tuple[str, str]]:
+    """(stem, word as folded) of each word of a text that carries meaning: stop words and short words out."""
+    plain = re.sub(r"<[^>]+>|[*_`#>\[\]()]", " ", text)  # markup of markdown or HTML is not words
+    return [(stem(w), w) for w in _WORD.findall(fold(plain)) if len(w) > 2 and w not in STOP_WORDS and not w.isdigit()]
+
+
 def tokens(text: str) -> list[str]:
     """The words of a text that carry meaning: folded, stemmed, stop words and short words out."""
-    plain = re.sub(r"<[^>]+>|[*_`#>\[\]()]", " ", text)  # markup of markdown or HTML is not words
-    return [stem(w) for w in _WORD.findall(fold(plain)) if len(w) > 2 and w not in STOP_WORDS and not w.isdigit()]
+    return [token for token, _ in words(text)]
 
 
 def cause_text(item: Item) -> str:
@@ -114,7 +119,18 @@ def done_fixes(item: Item) -> tuple[Fix, ...]:
                  for a in actions if a.get("status") == "done" and (a.get("kind") == "prevent" or not kinded))
 
 
-def _vector(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
+def idf_weights(counts: Iterable[Counter[str]]) -> dict[str, float]:
+    """Each token's weight across texts (smoothed inverse document frequency): the rarer, the heavier."""
+    frequency: Counter[str] = Counter()
+    total = 0
+    for found in counts:
+        frequency.update(found.keys())
+        total += 1
+    return {t: math.log((1 + total) / (1 + n)) + 1.0 for t, n in frequency.items()}
+
+
+def weighted_vector(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
+    """A text's tokens weighed by TF-IDF, of unit length (so two vectors' dot product is their cosine)."""
     weights = {t: n * idf[t] for t, n in counts.items()}
     norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
     return {t: w / norm for t, w in weights.items()}
@@ -134,12 +150,8 @@ def find_recurrences(site: Site) -> Recurrences:
     stories = sorted((i for i in site.items if i.type in RECURRING_TYPES and i.date), key=lambda i: (i.date, i.key))
     fixes = {i.key: f for i in stories if i.type == "debrief" and (f := done_fixes(i))}
     counts = {i.key: Counter(tokens(cause_text(i))) for i in stories}
-    frequency: Counter[str] = Counter()
-    for found in counts.values():
-        frequency.update(found.keys())
-    total = len(stories) or 1
-    idf = {t: math.log((1 + total) / (1 + n)) + 1.0 for t, n in frequency.items()}
-    vectors = {key: _vector(found, idf) for key, found in counts.items()}
+    idf = idf_weights(counts.values())
+    vectors = {key: weighted_vector(found, idf) for key, found in counts.items()}
     patterns = {i.key: frozenset(i.terms.get("patterns", ())) for i in stories}
     reviews = [i for i in stories if i.key in fixes]
     common = max(RARE_LEAST, RARE_SHARE * len(reviews))

@@ -1,0 +1,110 @@
+"""Is the programme working? The figures a programme lead shows upward, quarter by quarter.
+
+Takes a Site (its published items only, so every figure counts what the build's audience may see); gives plain
+numbers per quarter: stories by type and by pattern, action follow-through, time to detect and to resolve,
+experiments by result, curriculum coverage. Each reuses the measure the rest of the site uses (insights).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+
+from failsite.content.items import Item, quarter_end
+from failsite.content.schema import CLOSED_ACTION_STATUSES
+from failsite.site.assemble import Site
+from failsite.site.insights import (STORY_TYPES, CoverageRow, actions_of, coverage, open_actions, patterns_over_time,
+                                    quarter_of, timeline_figures)
+
+RESULTS = ("confirmed", "disproved", "inconclusive", "running")
+Row = tuple[str, tuple[float | None, ...]]  # (what the row counts, one value per quarter; None: nothing to measure)
+
+
+@dataclass(frozen=True)
+class Programme:
+    """Every figure of the programme page, each a list of rows over the same quarters (oldest first)."""
+
+    quarters: tuple[str, ...]  # '2026-q1'
+    by_type: tuple[Row, ...]  # story type -> stories dated in each quarter
+    by_pattern: tuple[Row, ...]  # pattern slug -> stories
+    follow_through: tuple[Row, ...]  # FOLLOW_THROUGH -> the actions of the reviews held in each quarter
+    overdue_by_team: tuple[tuple[str, int, int], ...]  # (team, open actions, overdue), most overdue first
+    time_to: tuple[Row, ...]  # 'detect', 'resolve' -> median hours, over the reviews of each quarter giving them
+    experiments: tuple[Row, ...]  # result -> experiments dated in each quarter
+    coverage: tuple[Row, ...]  # 'covered', 'gaps' -> patterns as the coverage page would have shown them then
+
+
+FOLLOW_THROUGH = ("actions", "done", "completion", "open", "median_age", "overdue")
+
+
+def _dated(item: Item) -> str:
+    """An item's quarter ('' when its date does not say it)."""
+    return quarter_of(item.date) if item.date is not None and item.date_precision != "year" else ""
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
+
+
+def programme(site: Site) -> Programme:
+    """The programme's figures for this build, as of its day."""
+    quarters, patterns = patterns_over_time(site)
+    today = site.audience.today
+    stories = [i for i in site.items if i.type in STORY_TYPES and _dated(i)]
+    types = Counter((i.type, _dated(i)) for i in stories)
+    by_type = tuple((t, tuple(float(types[(t, q)]) for q in quarters)) for t in STORY_TYPES
+                    if any(i.type == t for i in stories))
+    reviews = [i for i in stories if i.type == "debrief"]
+    pending = {(a.debrief_key, a.index) for a in open_actions(site)}
+    follow: dict[str, list[float | None]] = {name: [] for name in FOLLOW_THROUGH}
+    detect: dict[str, list[float]] = {q: [] for q in quarters}
+    resolve: dict[str, list[float]] = {q: [] for q in quarters}
+    for quarter in quarters:
+        held = [i for i in reviews if _dated(i) == quarter]
+        actions = [a for i in held for a in actions_of(i, today)]
+        still = [a for a in actions if (a.debrief_key, a.index) in pending]
+        done = sum(1 for a in actions if a.status == "done")
+        counted = sum(1 for a in actions if a.status == "done" or a.status not in CLOSED_ACTION_STATUSES)  # not dropped
+        ages = [float((today - site.by_key[a.debrief_key].date).days) for a in still]  # type: ignore[operator]
+        for name, value in zip(FOLLOW_THROUGH, (len(actions), done, round(100 * done / counted) if counted else None,
+                                                len(still), _median(ages), sum(1 for a in still if a.overdue))):
+            follow[name].append(value if value is None else float(value))
+        for review in held:
+            figures = timeline_figures(review)
+            if figures.to_detect is not None:
+                detect[quarter].append(figures.to_detect.total_seconds() / 3600)
+            if figures.to_resolve is not None:
+                resolve[quarter].append(figures.to_resolve.total_seconds() / 3600)
+    teams: dict[str, list[int]] = {}
+    for action in open_actions(site):
+        counts = teams.setdefault(action.team, [0, 0])
+        counts[0] += 1
+        counts[1] += action.overdue
+    results = Counter((i.fields.get("result") or "running", _dated(i)) for i in stories if i.type == "experiment")
+    return Programme(
+        quarters, by_type, tuple((slug, tuple(float(v) for v in values)) for slug, values in patterns),
+        tuple((name, tuple(follow[name])) for name in FOLLOW_THROUGH),
+        tuple(sorted(((team, n, late) for team, (n, late) in teams.items()), key=lambda t: (-t[2], -t[1], t[0]))),
+        (("detect", tuple(_median(detect[q]) for q in quarters)), ("resolve", tuple(_median(resolve[q]) for q in quarters))),
+        tuple((r, tuple(float(results[(r, q)]) for q in quarters)) for r in RESULTS if any(k[0] == r for k in results)),
+        _coverage_over_time(site, quarters))
+
+
+def coverage_as_of(site: Site, day: dt.date) -> tuple[CoverageRow, ...]:
+    """The coverage page as it would have stood on `day`: modules revised by then (or undated), stories dated by
+    then."""
+    def known(key: str) -> bool:
+        date = site.by_key[key].date
+        return site.by_key[key].type == "module" if date is None else date <= day
+    return tuple(CoverageRow(row.pattern, row.title, tuple(k for k in row.module_keys if known(k)),
+                             sum(1 for k in site.taxonomy("patterns").term(row.pattern).item_keys
+                                 if site.by_key[k].type in STORY_TYPES and known(k)))
+                 for row in coverage(site))
+
+
+def _coverage_over_time(site: Site, quarters: tuple[str, ...]) -> tuple[Row, ...]:
+    rows = [coverage_as_of(site, quarter_end(q.upper())) for q in quarters]
+    return (("covered", tuple(float(sum(1 for r in q if not r.gap)) for q in rows)),
+            ("gaps", tuple(float(sum(1 for r in q if r.gap)) for q in rows)))
