@@ -59,9 +59,10 @@ def test_experiment_shows_hypothesis_timebox_signals_result_and_chain(complete: 
     assert [text_of(li) for li in page.select(".signal-success li")] == ["Picking starts earlier"]
     assert [text_of(li) for li in page.select(".signal-failure li")] == ["More missed exceptions"]
     assert text_of(page.select_one(".glance .result .status")) == "disproved"
-    assert page.select_one(".chain a")["href"] == "/stories/experiments/second/"
+    chain = 'nav.along[aria-label="Experiment chain"]'
+    assert [(a["rel"], a["href"]) for a in page.select(f"{chain} a")] == [(["next"], "/stories/experiments/second/")]
     second = html(complete, "experiments/second/index.html")
-    assert text_of(second.select_one(".chain")) == "Previous test: First bet"
+    assert text_of(second.select_one(chain)) == "← Previous test First bet"
 
 
 def test_log_entry_shows_its_four_fields(complete: Path) -> None:

@@ -143,6 +143,16 @@ def team_actions_url(slug: str) -> str:
     return f"/actions/{slug}/"
 
 
+def type_positions(keys_by_type: dict[str, list[str]] | dict[str, tuple[str, ...]]) -> dict[str, int]:
+    """Each story's place in its type's list (the list pages' order), from which its previous and next follow."""
+    return {key: at for name, keys in keys_by_type.items() if name in STORY_TYPES for at, key in enumerate(keys)}
+
+
+def neighbours_at(keys: "tuple[str, ...] | list[str]", at: int) -> tuple[str | None, str | None]:
+    """The keys before and after place `at` of a list (None at either end)."""
+    return keys[at - 1] if at > 0 else None, keys[at + 1] if at + 1 < len(keys) else None
+
+
 def page_signatures(site: Site, plans: list[PagePlan], recurrences: Recurrences | None = None
                     ) -> dict[str, tuple[object, ...] | None]:
     """Each planned page's signature by URL: everything about it that does not live in the items it shows.
@@ -168,6 +178,7 @@ class PageSignatures:
             if item.type in STORY_TYPES:
                 self.keys_by_type.setdefault(ALL_STORIES, []).append(item.key)
         self.modules = {key: track.module_keys for track in tracks(site) for key in track.module_keys}
+        self.positions = type_positions(self.keys_by_type)
         self.picker = _picker_signature(site, self.keys_by_type.get(ALL_STORIES, []))
         self.recurrences = recurrences or find_recurrences(site)  # the views' own, when they have them
         self._made: dict[str, tuple[object, ...] | None] = {}
@@ -175,7 +186,8 @@ class PageSignatures:
     def __call__(self, plan: PagePlan) -> tuple[object, ...] | None:
         if plan.url not in self._made:
             self._made[plan.url] = _signature(plan, self.site, self.trend, self.neighbours,
-                                              self.keys_by_type, self.modules, self.picker, self.recurrences)
+                                              self.keys_by_type, self.modules, self.picker, self.recurrences,
+                                              self.positions)
         return self._made[plan.url]
 
 
@@ -190,12 +202,13 @@ def _picker_signature(site: Site, stories: list[str]) -> tuple[object, ...]:
 
 def _signature(plan: PagePlan, site: Site, trend: object, neighbours: dict[tuple[str, str], str],
                keys_by_type: dict[str, list[str]], modules: dict[str, tuple[str, ...]], picker: tuple[object, ...],
-               recurrences: Recurrences) -> tuple[object, ...] | None:
+               recurrences: Recurrences, positions: dict[str, int]) -> tuple[object, ...] | None:
     if plan.kind == "item":
         item = site.by_key[plan.item_key]
+        along_type = neighbours_at(keys_by_type[item.type], positions[item.key]) if item.key in positions else None
         return (plan, tuple(sorted(site.links.get(item.key, {}).items())), site.linked_from.get(item.key, ()),
                 related_inputs(item, neighbours), modules.get(item.key),  # a module's neighbours in its track
-                recurrence_inputs(recurrences, item.key))
+                recurrence_inputs(recurrences, item.key), along_type)
     if plan.kind == "list":
         return (plan, tuple(keys_by_type.get(plan.type, [])[plan.first:plan.last]))
     if plan.kind == "term":

@@ -19,7 +19,8 @@ from failsite.content.items import Item, quarter_slug
 from failsite.content.text import without_tags
 from failsite.content.config import TypeOptions
 from failsite.render.plans import (ALL_STORIES, ALL_STORIES_URL, STORY_PICKER_URL, PagePlan, builds_guides,
-                                   kit_pdf_path, output_path, page_urls, team_actions_url)
+                                   kit_pdf_path, neighbours_at, output_path, page_urls, team_actions_url,
+                                   type_positions)
 from failsite.content.schema import AUDIENCES, BUILTIN_TYPES, CONTENT_TYPES, is_folder_file
 from failsite.render.programme import PROGRAMME_CSV, ProgrammeFigure, programme_figures
 from failsite.render.recurrence import RECURRENCE_URL, RecurrenceNote, recurrence_notes, recurrence_view
@@ -106,6 +107,11 @@ class ItemView:
     def list_url(self) -> str:
         """The URL of the item's type list ('' for plain pages, which have none)."""
         return "" if self._item.type == "page" else self._views.url(f"/{CONTENT_TYPES[self._item.type].folder}/")
+
+    @property
+    def list_title(self) -> str:
+        """The title of the item's type list ('FailLab talks'; '' for plain pages)."""
+        return self._views._page_labels.get(self.list_url, "") if self.list_url else ""
 
     @property
     def type_label(self) -> str:
@@ -275,6 +281,15 @@ class ItemView:
         return None, None
 
     @property
+    def type_neighbours(self) -> tuple["ItemView | None", "ItemView | None"]:
+        """A story's previous and next in its type's list (the newer and the older; None at either end)."""
+        at = self._views._type_positions.get(self._item.key)
+        if at is None:
+            return None, None
+        keys = neighbours_at(self._views._keys_by_type[self._item.type], at)
+        return tuple(self._views.item(key) if key else None for key in keys)  # type: ignore[return-value]
+
+    @property
     def plan_segments(self) -> list[dict[str, Any]]:
         """A module's session plan as a running order: each segment with its start ('0:10'), minutes, activity,
         materials and story (None when it names none, or one not published for this audience)."""
@@ -404,7 +419,7 @@ class SiteView:
             self._term_index, self._all_keys, self._keys_by_type = like._term_index, like._all_keys, like._keys_by_type
             self._menu_pages = [site.by_key[page.key] for page in like._menu_pages]
             # What is worked out from titles, types and terms alone, when the other view has worked it out.
-            self.__dict__.update((name, like.__dict__[name]) for name in ("_tracks", "_page_labels")
+            self.__dict__.update((name, like.__dict__[name]) for name in ("_tracks", "_page_labels", "_type_positions")
                                  if name in like.__dict__)
         else:
             self._term_index = {(t.name, term.slug): term for t in site.taxonomies for term in t.terms}
@@ -473,6 +488,10 @@ class SiteView:
         """A static file's URL with its content hash, so browsers never keep a stale stylesheet."""
         digest = self.static_hashes.get(path.lstrip("/"))
         return self.url(path) + (f"?v={digest}" if digest else "")
+
+    @cached_property
+    def _type_positions(self) -> dict[str, int]:
+        return type_positions(self._keys_by_type)
 
     def item(self, key: str) -> ItemView:
         """The view of a published item; the page being rendered is recorded as showing it."""
