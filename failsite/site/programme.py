@@ -7,6 +7,7 @@ experiments by result, curriculum coverage. Each reuses the measure the rest of 
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import statistics
 from collections import Counter
@@ -56,13 +57,16 @@ def programme(site: Site) -> Programme:
     types = Counter((i.type, _dated(i)) for i in stories)
     by_type = tuple((t, tuple(float(types[(t, q)]) for q in quarters)) for t in STORY_TYPES
                     if any(i.type == t for i in stories))
-    reviews = [i for i in stories if i.type == "debrief"]
+    reviews: dict[str, list[Item]] = {}
+    for item in stories:
+        if item.type == "debrief":
+            reviews.setdefault(_dated(item), []).append(item)
     pending = {(a.debrief_key, a.index) for a in open_actions(site)}
     follow: dict[str, list[float | None]] = {name: [] for name in FOLLOW_THROUGH}
     detect: dict[str, list[float]] = {q: [] for q in quarters}
     resolve: dict[str, list[float]] = {q: [] for q in quarters}
     for quarter in quarters:
-        held = [i for i in reviews if _dated(i) == quarter]
+        held = reviews.get(quarter, [])
         actions = [a for i in held for a in actions_of(i, today)]
         still = [a for a in actions if (a.debrief_key, a.index) in pending]
         done = sum(1 for a in actions if a.status == "done")
@@ -92,19 +96,23 @@ def programme(site: Site) -> Programme:
         _coverage_over_time(site, quarters))
 
 
-def coverage_as_of(site: Site, day: dt.date) -> tuple[CoverageRow, ...]:
-    """The coverage page as it would have stood on `day`: modules revised by then (or undated), stories dated by
-    then."""
-    def known(key: str) -> bool:
-        date = site.by_key[key].date
-        return site.by_key[key].type == "module" if date is None else date <= day
-    return tuple(CoverageRow(row.pattern, row.title, tuple(k for k in row.module_keys if known(k)),
-                             sum(1 for k in site.taxonomy("patterns").term(row.pattern).item_keys
-                                 if site.by_key[k].type in STORY_TYPES and known(k)))
-                 for row in coverage(site))
+def coverage_over_time(site: Site, days: list[dt.date]) -> list[tuple[CoverageRow, ...]]:
+    """The coverage page as it would have stood on each of `days`: modules revised by then (or undated), stories
+    dated by then. Each pattern's dates are sorted once and each day looked up in them."""
+    current = coverage(site)
+    stories, modules = {}, {}
+    for row in current:
+        keys = site.taxonomy("patterns").term(row.pattern).item_keys
+        stories[row.pattern] = sorted(d for k in keys if site.by_key[k].type in STORY_TYPES
+                                      and (d := site.by_key[k].date) is not None)
+        modules[row.pattern] = sorted((site.by_key[k].date or dt.date.min, k) for k in row.module_keys)
+    return [tuple(CoverageRow(row.pattern, row.title,
+                              tuple(k for _, k in modules[row.pattern][:bisect.bisect_right(
+                                  modules[row.pattern], (day, "\uffff"))]),
+                              bisect.bisect_right(stories[row.pattern], day)) for row in current) for day in days]
 
 
 def _coverage_over_time(site: Site, quarters: tuple[str, ...]) -> tuple[Row, ...]:
-    rows = [coverage_as_of(site, quarter_end(q.upper())) for q in quarters]
+    rows = coverage_over_time(site, [quarter_end(q.upper()) for q in quarters])
     return (("covered", tuple(float(sum(1 for r in q if not r.gap)) for q in rows)),
             ("gaps", tuple(float(sum(1 for r in q if r.gap)) for q in rows)))

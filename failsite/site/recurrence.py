@@ -139,7 +139,11 @@ def weighted_vector(counts: Counter[str], idf: dict[str, float]) -> dict[str, fl
 def similarity(a: dict[str, float], b: dict[str, float], patterns_a: frozenset[str],
                patterns_b: frozenset[str]) -> float:
     """How alike two stories are, 0 to 1: the cosine of their cause texts, with shared patterns weighed in."""
-    cosine = sum(a[t] * b[t] for t in a.keys() & b.keys())
+    return blend(sum(a[t] * b[t] for t in a.keys() & b.keys()), patterns_a, patterns_b)
+
+
+def blend(cosine: float, patterns_a: frozenset[str], patterns_b: frozenset[str]) -> float:
+    """A likeness, 0 to 1, from two texts' cosine and the terms (patterns, barriers) the two share."""
     shared = len(patterns_a & patterns_b) / len(patterns_a | patterns_b) if patterns_a | patterns_b else 0.0
     return (1 - PATTERN_WEIGHT) * cosine + PATTERN_WEIGHT * shared
 

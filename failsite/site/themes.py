@@ -4,12 +4,14 @@ Takes a Site (published, anonymised items); gives Themes: groups of stories whos
 label made of its most telling words and the number of distinct people or teams it spans. Resemblance is the one
 "Did the fix hold?" uses (site.recurrence: TF-IDF cosine over the words, with the barriers weighed in as the
 patterns are there); stories meet only through an index of their rarer words, a bounded number of candidates each,
-so the cost grows with the number of stories, never with every pair. A theme is the stories linked, directly or
-through others, by a likeness at or above THRESHOLD.
+so the cost grows with the number of stories, never with every pair. A story joins the theme whose stories, taken
+together, it is most alike (at or above THRESHOLD).
 """
 
 from __future__ import annotations
 
+import heapq
+import math
 from collections import Counter
 from dataclasses import dataclass
 
@@ -17,12 +19,13 @@ from failsite.content.items import Item
 from failsite.content.slugs import slugify
 from failsite.site.assemble import Site
 from failsite.site.insights import STORY_TYPES
-from failsite.site.recurrence import (CANDIDATES_PER_STORY, CANDIDATES_PER_TOKEN, RARE_LEAST, RARE_SHARE,
-                                      TELLING_TOKENS, cause_text, idf_weights, similarity, weighted_vector, words)
+from failsite.site.recurrence import (CANDIDATES_PER_STORY, RARE_LEAST, RARE_SHARE, TELLING_TOKENS, blend,
+                                      cause_text, idf_weights, weighted_vector, words)
 
 THRESHOLD = 0.3  # how alike two stories must be to share a theme (as recurrence's default threshold)
 LABEL_WORDS = 3  # the words a theme's label is made of
 LEAST_STORIES = 2  # a theme is at least two stories
+POSTINGS = 20  # the stories of one word a story looks at (the newest): each story costs a bounded amount
 
 
 @dataclass(frozen=True)
@@ -62,41 +65,73 @@ def sources_of(item: Item) -> frozenset[str]:
     return frozenset(f"person:{' '.join(str(p).split()).casefold()}" for p in people if str(p).strip())
 
 
+@dataclass
+class _Group:
+    """A theme as it grows: its stories, the sum of their vectors (its centroid, unnormalised) and its barriers."""
+
+    keys: list[str]
+    total: dict[str, float]
+    norm2: float
+    barriers: set[str]
+
+    def likeness(self, vector: dict[str, float], barriers: frozenset[str]) -> float:
+        """How alike a story is to the theme as a whole: its cosine with the centroid, the barriers weighed in."""
+        dot = sum(w * self.total.get(t, 0.0) for t, w in vector.items())
+        return blend(dot / math.sqrt(self.norm2) if self.norm2 else 0.0, barriers, frozenset(self.barriers))
+
+    def add(self, key: str, vector: dict[str, float], barriers: frozenset[str]) -> None:
+        dot = sum(w * self.total.get(t, 0.0) for t, w in vector.items())
+        self.norm2 += 2 * dot + sum(w * w for w in vector.values())
+        for token, weight in vector.items():
+            self.total[token] = self.total.get(token, 0.0) + weight
+        self.keys.append(key)
+        self.barriers |= barriers
+
+
 def group_stories(items: list[Item], least_people: int = 1) -> Themes:
     """The themes of these stories (in site order), those spanning fewer than `least_people` people or teams left
-    out; themes with the most people first."""
+    out; themes with the most people first.
+
+    The stories are taken oldest first; each joins the theme it is most alike (at least THRESHOLD) among those of
+    the stories sharing its rarer words, else starts one. Likeness to a theme's centroid, not to its nearest story,
+    keeps a theme from drifting story by story into something else."""
     found = {i.key: words(theme_text(i)) for i in items}
     counts = {key: Counter(stem for stem, _ in pairs) for key, pairs in found.items()}
     idf = idf_weights(counts.values())
-    vectors = {key: weighted_vector(c, idf) for key, c in counts.items()}
-    barriers = {i.key: frozenset(i.terms.get("barriers", ())) for i in items}
     df = Counter(t for c in counts.values() for t in c)
     common = max(RARE_LEAST, RARE_SHARE * len(items))
-    index: dict[str, list[str]] = {}
-    for item in items:
-        for token in counts[item.key]:
-            if df[token] <= common:
-                index.setdefault(token, []).append(item.key)
-    parent = {i.key: i.key for i in items}
-
-    def root(key: str) -> str:
-        while parent[key] != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
-        return key
-    for item in items:
-        telling = sorted((t for t in counts[item.key] if t in index), key=lambda t: (df[t], t))[:TELLING_TOKENS]
+    # Words most stories use say nothing of a theme: left in, they would pull every story towards a large theme.
+    vectors = {key: weighted_vector(Counter({t: n for t, n in c.items() if df[t] <= common}), idf)
+               for key, c in counts.items()}
+    barriers = {i.key: frozenset(i.terms.get("barriers", ())) for i in items}
+    index: dict[str, list[str]] = {}  # filled as the stories are placed: the newest placed last
+    theme_of: dict[str, _Group] = {}
+    groups: list[_Group] = []
+    for item in reversed(items):
+        key = item.key
+        telling = sorted((t for t in counts[key] if t in index), key=lambda t: (df[t], t))[:TELLING_TOKENS]
         shared: Counter[str] = Counter()
         for token in telling:
-            shared.update(k for k in index[token][:CANDIDATES_PER_TOKEN] if k != item.key)
-        for other in sorted(shared, key=lambda k: (-shared[k], k))[:CANDIDATES_PER_STORY]:
-            if similarity(vectors[item.key], vectors[other], barriers[item.key], barriers[other]) >= THRESHOLD:
-                parent[root(other)] = root(item.key)
-    groups: dict[str, list[Item]] = {}
-    for item in items:
-        groups.setdefault(root(item.key), []).append(item)
+            shared.update(index[token][-POSTINGS:])
+        nearest = heapq.nsmallest(CANDIDATES_PER_STORY, shared, key=lambda k: (-shared[k], k))
+        candidates = list({id(theme_of[k]): theme_of[k] for k in nearest}.values())
+        scored = [(group.likeness(vectors[key], barriers[key]), -index_of, group)
+                  for index_of, group in enumerate(candidates)]
+        best = max(scored, key=lambda s: s[:2], default=None)
+        if best is not None and best[0] >= THRESHOLD:
+            group = best[2]
+        else:
+            group = _Group([], {}, 0.0, set())
+            groups.append(group)
+        group.add(key, vectors[key], barriers[key])
+        theme_of[key] = group
+        for token in counts[key]:
+            if df[token] <= common:
+                index.setdefault(token, []).append(key)
+    order = {i.key: n for n, i in enumerate(items)}
     themes, hidden = [], 0
-    for members in groups.values():
+    for group in groups:
+        members = sorted((items[order[k]] for k in group.keys), key=lambda i: order[i.key])  # site order
         if len(members) < LEAST_STORIES:
             continue
         people = len(frozenset().union(*(sources_of(m) for m in members)))

@@ -125,13 +125,13 @@ def test_each_story_is_scored_against_a_bounded_number_of_others(monkeypatch: py
     words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(7)) for _ in range(400)]
     items = [_story(n, words, rng) for n in range(1500)]
     scored = 0
-    similarity = themes.similarity
+    blend = themes.blend
 
     def counting(*args: object) -> float:
         nonlocal scored
         scored += 1
-        return similarity(*args)  # type: ignore[arg-type]
-    monkeypatch.setattr(themes, "similarity", counting)
+        return blend(*args)  # type: ignore[arg-type]
+    monkeypatch.setattr(themes, "blend", counting)
     themes.group_stories(items)
     assert 0 < scored <= CANDIDATES_PER_STORY * len(items)  # every pair would be 1,124,250
 
