@@ -75,7 +75,7 @@ def test_coverage_matrix_marks_gaps(site: Path) -> None:
     rows = {text_of(tr.find("th")): [text_of(td) for td in tr.find_all("td")] for tr in page.select("tbody tr")}
     # The gap comes first, beside the pattern, so a phone shows it without scrolling sideways.
     assert [text_of(th) for th in page.select(".coverage-matrix thead th")][:3] == ["Pattern", "Gap", "Stories"]
-    assert rows["Concrete"][:3] == ["—", "6", "✓"]
+    assert rows["Concrete"][:4] == ["—", "6", "✓ addressed", "not addressed"]  # the mark is named for a reader
     assert rows["Identity"][0] == "no module" and rows["Circumstantial"][0] == "fewer than two stories"
     assert "gap" in page.find("th", string=lambda s: s and "Identity" in s).find_parent("tr")["class"]
 
