@@ -93,7 +93,7 @@ def browser() -> Iterator[object]:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("path, width", [(p, 1366) for p in PAGES] + [(p, 390) for p in PHONE_AXE])
-def test_page_has_no_serious_accessibility_violations(browser, demo_url: str, path: str, width: int,  # type: ignore[no-untyped-def]
+def test_page_has_no_accessibility_violation_of_any_impact(browser, demo_url: str, path: str, width: int,  # type: ignore[no-untyped-def]
                                                       scheme: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
     context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 900})
@@ -102,11 +102,11 @@ def test_page_has_no_serious_accessibility_violations(browser, demo_url: str, pa
     assert response is not None and response.status == 200
     if "?q=" in path:
         page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)  # check the results too
-    results = Axe().run(page)
-    serious = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
-               for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    results = Axe().run(page)  # every rule axe runs by default, best practices included
+    violations = [(v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]][:3])
+                  for v in results.response["violations"]]
     context.close()
-    assert serious == []
+    assert violations == []
 
 
 def test_every_page_fits_a_phone_with_a_compact_header_and_a_collapsed_menu(browser, demo_url: str) -> None:  # type: ignore[no-untyped-def]
@@ -137,8 +137,8 @@ def test_a_wide_screen_shows_the_sections_in_one_row_with_their_pages_on_focus(b
     page.keyboard.press("Tab")  # the first section
     assert page.locator(".nav-section").first.locator(".nav-sub").is_visible()
     assert [a.inner_text() for a in page.locator(".breadcrumbs a").all()] == ["Home", "Curriculum"]
-    page.keyboard.press("/")
-    assert page.evaluate("document.activeElement.id") == "site-search-q"
+    page.keyboard.press("/")  # opens the search dialog, its box ready to type in
+    page.wait_for_selector(".search-dialog[open] .pagefind-ui__search-input:focus", timeout=10_000)
     page.close()
 
 
@@ -446,7 +446,7 @@ def test_on_a_phone_the_first_search_result_starts_on_the_first_screen(browser, 
     page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
     first = page.locator(".pagefind-ui__result").first.bounding_box()
     assert first is not None and first["y"] < 844  # the filters come after the results, closed
-    assert page.locator(".search-keys").is_hidden()  # no keyboard hint on a phone
+    assert all(hint.is_hidden() for hint in page.locator(".search-keys").all())  # no keyboard hint on a phone
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert not page.locator(".pagefind-ui__filter-block[open]").count()
     page.close()
@@ -502,3 +502,85 @@ def test_no_page_scrolls_sideways_and_every_tap_target_is_at_least_24_px(browser
         assert page.evaluate("document.documentElement.scrollWidth") <= width, path
         assert page.evaluate(SMALL_TARGETS) == [], path
     page.close()
+
+
+def test_search_opens_as_a_dialog_from_any_page_and_leads_to_the_full_search(browser, demo_url: str) -> None:  # type: ignore[no-untyped-def]
+    for width, opening in ((1366, "key"), (390, "button")):
+        page = browser.new_page(viewport={"width": width, "height": 844})
+        page.goto(demo_url + "/debriefs/route-planner-rollout-aar/")
+        assert page.locator(".site-search").is_hidden() and page.locator(".search-open").is_visible()
+        if opening == "key":
+            page.keyboard.press("Control+k")
+        else:
+            page.locator(".search-open").click()
+        page.wait_for_selector(".search-dialog[open] .pagefind-ui__search-input:focus", timeout=10_000)
+        page.keyboard.type("handover")
+        page.wait_for_selector(".search-dialog .pagefind-ui__result-link", timeout=10_000)
+        first = page.locator(".search-dialog .pagefind-ui__result").first.bounding_box()
+        assert first is not None and first["y"] + 40 < 844  # results start on the first screen
+        assert not page.locator(".search-dialog .pagefind-ui__filter-panel").is_visible()  # filters: the full page
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.get_attribute(".search-dialog-all a", "href") == "/search/?q=handover"
+        page.keyboard.press("Escape")
+        assert not page.evaluate("document.querySelector('.search-dialog').open")
+        assert page.evaluate("document.activeElement.className") == "search-open"  # back where the reader was
+        page.close()
+
+
+def test_without_scripts_the_header_search_box_goes_to_the_search_page(browser, demo_url: str) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(demo_url + "/talks/launch-too-early/")
+    assert page.locator(".search-open").is_hidden()
+    page.fill("#site-search-q", "pilot")
+    page.press("#site-search-q", "Enter")
+    page.wait_for_url("**/search/?q=pilot")
+    context.close()
+
+
+def test_previous_and_next_lead_along_a_type_a_track_and_a_chain(browser, demo_url: str) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    for path, label in (("/talks/launch-too-early/", "FailLab talks, newer and older"),
+                        ("/modules/reading-a-failure/", "Along the track Leading through failure"),
+                        ("/experiments/shorter-handover-meetings/", "Experiment chain")):
+        page.goto(demo_url + path)
+        along = page.locator("nav.along")
+        assert along.get_attribute("aria-label") == label, path
+        link = along.locator("a").first
+        box = link.bounding_box()
+        assert box is not None and box["height"] >= 24 and box["x"] + box["width"] <= 390, path
+        target = link.get_attribute("href")
+        link.click()
+        page.wait_for_url("**" + target)
+    page.close()
+
+
+SCREENSHOTS = os.environ.get("FAILSITE_SCREENSHOTS", "")  # a folder to keep them in, to look at
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [390, 1366])
+def test_every_page_type_drawn_at_phone_and_desktop_width_in_both_schemes(browser, demo_url: str, width: int,  # type: ignore[no-untyped-def]
+                                                                          scheme: str, tmp_path: Path) -> None:
+    """A full-page picture of every page type (kept in $FAILSITE_SCREENSHOTS when set): each as wide as the
+    screen, nothing cut off sideways, the header one steady height on every page."""
+    from PIL import Image
+    folder = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    headers = set()
+    for path in PAGES:
+        page.goto(demo_url + path)
+        if "?q=" in path:
+            page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
+        name = path.strip("/").replace("/", "_").replace("?", "_").replace("=", "-") or "home"
+        shot = folder / f"{name}-{width}-{scheme}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        with Image.open(shot) as picture:
+            assert picture.width == width, path
+        header = page.locator(".site-header")
+        if header.count():
+            headers.add(round(header.bounding_box()["height"]))
+    context.close()
+    assert len(headers) == 1, headers  # the header stands the same on every page

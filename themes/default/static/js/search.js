@@ -1,12 +1,15 @@
 /* Search from any page: the header's search button (or "/", Ctrl+K, Cmd+K) opens a dialog with Pagefind's results
    as one types, and a link to the search page with every result and its filters. On the search page the keys put
-   the cursor in its own box. Without this script the header's plain search box goes to the search page. */
+   the cursor in its own box, as the button does. Without this script the header's plain search box goes to the search page. */
 (function () {
   var button = document.querySelector("[data-search-open]");
   var box = document.getElementById("site-search-q");
   var dialog = null;
   var config = button ? JSON.parse(button.getAttribute("data-search")) : null;
-  if (button) button.addEventListener("click", function () { open(""); });
+  if (button) button.addEventListener("click", function () {
+    var own = document.querySelector("#search .pagefind-ui__search-input");  // the search page's own box
+    if (own) { own.focus(); own.select(); } else { open(""); }
+  });
 
   function load(config, done) {
     var style = document.createElement("link");
