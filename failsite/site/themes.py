@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ from failsite.content.slugs import slugify
 from failsite.site.assemble import Site
 from failsite.site.insights import STORY_TYPES
 from failsite.site.recurrence import (CANDIDATES_PER_STORY, RARE_LEAST, RARE_SHARE, TELLING_TOKENS, blend,
-                                      cause_text, idf_weights, weighted_vector, words)
+                                      cause_text, fold, idf_weights, stem, weighted_vector, words)
 
 THRESHOLD = 0.3  # how alike two stories must be to share a theme (as recurrence's default threshold)
 LABEL_WORDS = 3  # the words a theme's label is made of
@@ -138,7 +139,8 @@ def group_stories(items: list[Item], least_people: int = 1) -> Themes:
         if people < least_people:
             hidden += 1
             continue
-        label = theme_label([found[m.key] for m in members], [vectors[m.key] for m in members])
+        label = theme_label([found[m.key] for m in members], [vectors[m.key] for m in members],
+                            [theme_text(m) for m in members])
         themes.append(Theme("", label, tuple(m.key for m in members), people))
     themes.sort(key=lambda t: (-t.people, -len(t.story_keys), t.label, t.story_keys))
     slugs: Counter[str] = Counter()
@@ -151,16 +153,37 @@ def group_stories(items: list[Item], least_people: int = 1) -> Themes:
     return Themes(tuple(named), hidden)
 
 
-def theme_label(found: list[list[tuple[str, str]]], vectors: list[dict[str, float]]) -> str:
+_SENTENCES = re.compile(r"[.!?;:\n]+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def named_words(texts: list[str]) -> set[str]:
+    """The words (stemmed) these texts write only with a capital inside a sentence: names, a person's, a
+    pseudonym's or a product's, which a theme's label never uses."""
+    capital: set[str] = set()
+    lower: set[str] = set()
+    for text in texts:
+        for sentence in _SENTENCES.split(text):
+            for place, word in enumerate(_LETTERS.findall(sentence)):
+                if word[0].isupper():
+                    if place:  # a sentence's first word is capitalised whatever it is
+                        capital.add(stem(fold(word)))
+                else:
+                    lower.add(stem(fold(word)))
+    return capital - lower
+
+
+def theme_label(found: list[list[tuple[str, str]]], vectors: list[dict[str, float]], texts: list[str]) -> str:
     """A theme's most telling words: those most of its stories use, the rarer first, each as its stories most
-    often write it ('freeze, gate, pipeline')."""
+    often write it ('freeze, gate, pipeline'); never a name."""
+    names = named_words(texts)
     members: Counter[str] = Counter()
     weight: Counter[str] = Counter()
     for vector in vectors:
         members.update(vector.keys())
         for token, value in vector.items():
             weight[token] += value
-    best = sorted((t for t in members if members[t] >= LEAST_STORIES),
+    best = sorted((t for t in members if members[t] >= LEAST_STORIES and t not in names),
                   key=lambda t: (-members[t], -round(weight[t], 9), t))[:LABEL_WORDS]
     written: Counter[tuple[str, str]] = Counter(pair for pairs in found for pair in pairs if pair[0] in best)
     return ", ".join(min((w for s, w in written if s == token), key=lambda w: (-written[(token, w)], w))
