@@ -18,7 +18,7 @@ import statistics
 import string
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from failsite.content.config import SiteConfig
 from failsite.content.items import Item
@@ -74,27 +74,35 @@ def site_of(items: list[Item]) -> Site:
                 {}, {}, frozenset(i.key for i in items), {})
 
 
+def counted_runs(module: Any, name: str, work: Callable[[], Any], runs: int) -> tuple[float, int, Any]:
+    """Run `work` `runs` times, counting the calls it makes to `module.name` (one scoring): the median seconds, the
+    calls of one run and the last run's result."""
+    scored = 0
+    original = getattr(module, name)
+
+    def counting(*args: Any) -> Any:
+        nonlocal scored
+        scored += 1
+        return original(*args)
+    times = []
+    found = None
+    for _ in range(runs):
+        scored = 0
+        setattr(module, name, counting)
+        try:
+            started = time.perf_counter()
+            found = work()
+            times.append(time.perf_counter() - started)
+        finally:
+            setattr(module, name, original)
+    return statistics.median(times), scored, found
+
+
 def measure(count: int, seed: int, runs: int) -> tuple[float, int, int]:
     """Median seconds, pairs scored and recurrences found for `count` stories."""
     site = site_of(stories(count, seed))
-    scored = 0
-    similarity = recurrence.similarity
-
-    def counting(*args: Any) -> float:
-        nonlocal scored
-        scored += 1
-        return similarity(*args)
-    times = []
-    for _ in range(runs):
-        scored = 0
-        recurrence.similarity = counting  # type: ignore[assignment]
-        try:
-            started = time.perf_counter()
-            found = recurrence.find_recurrences(site)
-            times.append(time.perf_counter() - started)
-        finally:
-            recurrence.similarity = similarity  # type: ignore[assignment]
-    return statistics.median(times), scored, sum(len(v) for v in found.by_story.values())
+    seconds, scored, found = counted_runs(recurrence, "similarity", lambda: recurrence.find_recurrences(site), runs)
+    return seconds, scored, sum(len(v) for v in found.by_story.values())
 
 
 def main() -> None:

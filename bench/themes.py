@@ -13,15 +13,12 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from recurrence import site_of, stories  # noqa: E402
+from recurrence import counted_runs, site_of, stories  # noqa: E402
 
 from failsite.content.items import Item  # noqa: E402
 from failsite.site import themes  # noqa: E402
@@ -40,27 +37,10 @@ def with_people(items: list[Item], seed: int) -> list[Item]:
 
 
 def measure(count: int, seed: int, runs: int) -> tuple[float, int, int, int]:
-    """Median seconds, pairs scored, themes shown and the largest theme's stories for `count` stories."""
+    """Median seconds, likenesses scored, themes shown and the largest theme's stories for `count` stories."""
     site = site_of(with_people(stories(count, seed), seed))
-    scored = 0
-    blend = themes.blend
-
-    def counting(*args: Any) -> float:
-        nonlocal scored
-        scored += 1
-        return blend(*args)
-    times = []
-    for _ in range(runs):
-        scored = 0
-        themes.blend = counting  # type: ignore[assignment]
-        try:
-            started = time.perf_counter()
-            found = themes.site_themes(site)
-            times.append(time.perf_counter() - started)
-        finally:
-            themes.blend = blend  # type: ignore[assignment]
-    largest = max((len(t.story_keys) for t in found.shown), default=0)
-    return statistics.median(times), scored, len(found.shown), largest
+    seconds, scored, found = counted_runs(themes, "blend", lambda: themes.site_themes(site), runs)
+    return seconds, scored, len(found.shown), max((len(t.story_keys) for t in found.shown), default=0)
 
 
 def main() -> None:
