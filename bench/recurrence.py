@@ -105,12 +105,17 @@ def measure(count: int, seed: int, runs: int) -> tuple[float, int, int]:
     return seconds, scored, sum(len(v) for v in found.by_story.values())
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def bench_options(doc: str) -> argparse.Namespace:
+    """The options of a bench of generated stories: --stories (sizes), --seed, --runs."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--stories", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--runs", type=int, default=3)
-    options = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    options = bench_options(__doc__)
     print(f"{'stories':>8} {'seconds':>8} {'pairs scored':>13} {'per story':>10} {'all pairs':>12} {'recurrences':>12}")
     for count in options.stories:
         seconds, scored, found = measure(count, options.seed, options.runs)

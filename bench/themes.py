@@ -11,14 +11,13 @@ default of three people or teams) and the stories of the largest.
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from recurrence import counted_runs, site_of, stories  # noqa: E402
+from recurrence import bench_options, counted_runs, site_of, stories  # noqa: E402
 
 from failsite.content.items import Item  # noqa: E402
 from failsite.site import themes  # noqa: E402
@@ -44,11 +43,7 @@ def measure(count: int, seed: int, runs: int) -> tuple[float, int, int, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stories", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--runs", type=int, default=3)
-    options = parser.parse_args()
+    options = bench_options(__doc__)
     print(f"{'stories':>8} {'seconds':>8} {'pairs scored':>13} {'per story':>10} {'all pairs':>12} {'themes':>7} "
           f"{'largest':>8}")
     for count in options.stories:
