@@ -129,10 +129,16 @@ def group_stories(items: list[Item], least_people: int = 1) -> Themes:
         for token in counts[key]:
             if df[token] <= common:
                 index.setdefault(token, []).append(key)
+    return _shown([g.keys for g in groups], items, found, vectors, least_people)
+
+
+def _shown(groups: list[list[str]], items: list[Item], found: dict[str, list[tuple[str, str]]],
+           vectors: dict[str, dict[str, float]], least_people: int) -> Themes:
+    """The groups of two or more stories that span `least_people`, labelled and in order, and how many did not."""
     order = {i.key: n for n, i in enumerate(items)}
     themes, hidden = [], 0
-    for group in groups:
-        members = sorted((items[order[k]] for k in group.keys), key=lambda i: order[i.key])  # site order
+    for keys in groups:
+        members = sorted((items[order[k]] for k in keys), key=lambda i: order[i.key])  # site order
         if len(members) < LEAST_STORIES:
             continue
         people = len(frozenset().union(*(sources_of(m) for m in members)))
