@@ -4,9 +4,9 @@
 
 The stories are bench/recurrence.py's (a root cause and two or three factors from a Zipf-shaped vocabulary, one in
 ten retelling an earlier review's cause), each with one of four barriers, each debrief counting its team and each
-log entry one of 200 owners. Prints, per size, the seconds the
-grouping takes (median of the runs), how many story-to-theme likenesses it scored (every pair of stories would be n²/2), the themes shown (at the
-default of three people or teams) and the stories of the largest.
+log entry one of 200 owners. Prints, per size, the seconds the grouping takes (median of the runs), how many
+story-to-theme likenesses it scored (every pair of stories would be n²/2), the themes shown (at the default of three
+people or teams) and the stories of the largest.
 """
 
 from __future__ import annotations

@@ -171,7 +171,8 @@ def bar_chart(chart_id: str, title: str, columns: tuple[str, ...], series: Serie
         length = round(_BAR_W * value / top, 1)
         parts.append(f'<g class="series {escape(css)}"><text class="row-label" x="{_BAR_LABEL_W - 8}" '
                      f'y="{y + _BAR_H / 2 + 5}" text-anchor="end">{escape(shown)}</text>'
-                     f'<rect class="bar" x="{_BAR_LABEL_W}" y="{y + 4}" width="{length}" height="{_BAR_H - 8}" rx="3"{_MARK}/>'
+                     f'<rect class="bar" x="{_BAR_LABEL_W}" y="{y + 4}" width="{length}" height="{_BAR_H - 8}" '
+                     f'rx="3"{_MARK}/>'
                      f'<text class="value" x="{_BAR_LABEL_W + length + 6}" y="{y + _BAR_H / 2 + 5}">'
                      f'{number(value)}</text></g>')
     parts.append("</svg>")

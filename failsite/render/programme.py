@@ -60,7 +60,8 @@ def programme_figures(views: Any) -> list[ProgrammeFigure]:
         figures.append(ProgrammeFigure(figure_id, title, description, corner, columns, series, chart))
 
     add("stories-by-type", _("Stories per quarter by type"), _("Stories published, by the quarter they are dated."),
-        _("Type"), quarters, [(t, words.get(t) or t.capitalize(), v) for t, v in found.by_type], heat_map, _, _("Type"), "type-",
+        _("Type"), quarters, [(t, words.get(t) or t.capitalize(), v) for t, v in found.by_type], heat_map, _,
+        _("Type"), "type-",
         False)
     add("stories-by-pattern", _("Stories per quarter by pattern"), _("A story with two patterns counts for both."),
         _("Pattern"), quarters, [(p, patterns[p], v) for p, v in found.by_pattern], heat_map, _, _("Pattern"),

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from failsite.content.items import Item, quarter_end
 from failsite.content.schema import CLOSED_ACTION_STATUSES
 from failsite.site.assemble import Site
-from failsite.site.insights import (STORY_TYPES, CoverageRow, actions_of, coverage, open_actions, patterns_over_time,
-                                    quarter_of, timeline_figures)
+from failsite.site.insights import (STORY_TYPES, Action, CoverageRow, actions_of, coverage, open_actions,
+                                    patterns_over_time, quarter_of, timeline_figures)
 
 RESULTS = ("confirmed", "disproved", "inconclusive", "running")
 Row = tuple[str, tuple[float | None, ...]]  # (what the row counts, one value per quarter; None: nothing to measure)
@@ -52,48 +52,60 @@ def _median(values: list[float]) -> float | None:
 def programme(site: Site) -> Programme:
     """The programme's figures for this build, as of its day."""
     quarters, patterns = patterns_over_time(site)
-    today = site.audience.today
     stories = [i for i in site.items if i.type in STORY_TYPES and _dated(i)]
     types = Counter((i.type, _dated(i)) for i in stories)
-    by_type = tuple((t, tuple(float(types[(t, q)]) for q in quarters)) for t in STORY_TYPES
-                    if any(i.type == t for i in stories))
     reviews: dict[str, list[Item]] = {}
     for item in stories:
         if item.type == "debrief":
             reviews.setdefault(_dated(item), []).append(item)
-    pending = {(a.debrief_key, a.index) for a in open_actions(site)}
-    follow: dict[str, list[float | None]] = {name: [] for name in FOLLOW_THROUGH}
-    detect: dict[str, list[float]] = {q: [] for q in quarters}
-    resolve: dict[str, list[float]] = {q: [] for q in quarters}
-    for quarter in quarters:
-        held = reviews.get(quarter, [])
+    pending = open_actions(site)
+    results = Counter((i.fields.get("result") or "running", _dated(i)) for i in stories if i.type == "experiment")
+    return Programme(
+        quarters, tuple((t, tuple(float(types[(t, q)]) for q in quarters)) for t in STORY_TYPES
+                        if any(kind == t for kind, _ in types)),
+        tuple((slug, tuple(float(v) for v in values)) for slug, values in patterns),
+        _follow_through(site, [reviews.get(q, []) for q in quarters], pending),
+        _by_team(pending), _time_to([reviews.get(q, []) for q in quarters]),
+        tuple((r, tuple(float(results[(r, q)]) for q in quarters)) for r in RESULTS if any(k[0] == r for k in results)),
+        _coverage_over_time(site, quarters))
+
+
+def _follow_through(site: Site, quarters: list[list[Item]], pending: tuple[Action, ...]) -> tuple[Row, ...]:
+    """FOLLOW_THROUGH for the actions of each quarter's reviews: completion leaves out those dropped or decided
+    against; an open action's age runs from its review's day to the build's."""
+    today = site.audience.today
+    still_open = {(a.debrief_key, a.index) for a in pending}
+    rows: dict[str, list[float | None]] = {name: [] for name in FOLLOW_THROUGH}
+    for held in quarters:
         actions = [a for i in held for a in actions_of(i, today)]
-        still = [a for a in actions if (a.debrief_key, a.index) in pending]
+        still = [a for a in actions if (a.debrief_key, a.index) in still_open]
         done = sum(1 for a in actions if a.status == "done")
-        counted = sum(1 for a in actions if a.status == "done" or a.status not in CLOSED_ACTION_STATUSES)  # not dropped
+        counted = sum(1 for a in actions if a.status == "done" or a.status not in CLOSED_ACTION_STATUSES)
         ages = [float((today - site.by_key[a.debrief_key].date).days) for a in still]  # type: ignore[operator]
         for name, value in zip(FOLLOW_THROUGH, (len(actions), done, round(100 * done / counted) if counted else None,
                                                 len(still), _median(ages), sum(1 for a in still if a.overdue))):
-            follow[name].append(value if value is None else float(value))
-        for review in held:
-            figures = timeline_figures(review)
-            if figures.to_detect is not None:
-                detect[quarter].append(figures.to_detect.total_seconds() / 3600)
-            if figures.to_resolve is not None:
-                resolve[quarter].append(figures.to_resolve.total_seconds() / 3600)
+            rows[name].append(value if value is None else float(value))
+    return tuple((name, tuple(rows[name])) for name in FOLLOW_THROUGH)
+
+
+def _by_team(pending: tuple[Action, ...]) -> tuple[tuple[str, int, int], ...]:
+    """(team, open actions, overdue) for each team with an open action, the most overdue first."""
     teams: dict[str, list[int]] = {}
-    for action in open_actions(site):
+    for action in pending:
         counts = teams.setdefault(action.team, [0, 0])
         counts[0] += 1
         counts[1] += action.overdue
-    results = Counter((i.fields.get("result") or "running", _dated(i)) for i in stories if i.type == "experiment")
-    return Programme(
-        quarters, by_type, tuple((slug, tuple(float(v) for v in values)) for slug, values in patterns),
-        tuple((name, tuple(follow[name])) for name in FOLLOW_THROUGH),
-        tuple(sorted(((team, n, late) for team, (n, late) in teams.items()), key=lambda t: (-t[2], -t[1], t[0]))),
-        (("detect", tuple(_median(detect[q]) for q in quarters)), ("resolve", tuple(_median(resolve[q]) for q in quarters))),
-        tuple((r, tuple(float(results[(r, q)]) for q in quarters)) for r in RESULTS if any(k[0] == r for k in results)),
-        _coverage_over_time(site, quarters))
+    return tuple(sorted(((team, n, late) for team, (n, late) in teams.items()), key=lambda t: (-t[2], -t[1], t[0])))
+
+
+def _time_to(quarters: list[list[Item]]) -> tuple[Row, ...]:
+    """The median hours to detect and to resolve over each quarter's reviews whose timelines give them."""
+    detect, resolve = [], []
+    for held in quarters:
+        figures = [timeline_figures(review) for review in held]
+        detect.append(_median([f.to_detect.total_seconds() / 3600 for f in figures if f.to_detect is not None]))
+        resolve.append(_median([f.to_resolve.total_seconds() / 3600 for f in figures if f.to_resolve is not None]))
+    return (("detect", tuple(detect)), ("resolve", tuple(resolve)))
 
 
 def coverage_over_time(site: Site, days: list[dt.date]) -> list[tuple[CoverageRow, ...]]:

@@ -101,8 +101,8 @@ def test_an_owner_build_shows_their_private_coach_and_no_other_build_holds_it(tm
     assert found == [("capacity, checking, extra", ["I said yes to every request again", "Yes to the extra region"])]
     assert "Another owner's entry" not in text_of(coach)
     assert html(root, "insights/index.html", "jo").select_one('a[href$="/insights/coach/"]') is not None
-    for name, options in (("public", {"audience": "public"}), ("internal", {}), ("restricted", {"audience": "restricted"}),
-                          ("private", {"audience": "private"})):
+    for name, options in (("public", {"audience": "public"}), ("internal", {}),
+                          ("restricted", {"audience": "restricted"}), ("private", {"audience": "private"})):
         build(root, today=TODAY, out_dir=root / name, **options)
         text = all_output(root, name)
         assert not (root / name / "insights" / "coach").exists(), name
