@@ -414,7 +414,7 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
         outputs += [write_output(staging, Output(path, data, shown)) for path, data, shown in social_cards(views, cache)]
     if site.config.pdf:
         kit = [plan for plan in plans if plan.kind in KIT_PDF_NAMES and plan.output_path in written]
-        printed, found = print_kit(staging, kit, site.config.base_path)
+        printed, found = print_kit(staging, kit, site.config.base_path, cache)
         outputs += [Written(path, content_hash, written[plan.output_path].shown) for plan, path, content_hash in printed]
         diagnostics += found
     diagnostics.extend(check_collisions([o.path for o in outputs], site))

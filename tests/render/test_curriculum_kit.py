@@ -283,3 +283,37 @@ def test_the_guide_links_its_contents_and_keeps_its_headings_in_order(make_site:
     assert [t for t in targets if t.startswith("#module-")] == ["#module-1", "#module-2"]
     assert "#m2-r-story-title" in targets  # each story too, under its module
     assert all(len(guide.select(t)) == 1 for t in targets)  # every entry leads to one place
+
+
+def test_a_kit_is_printed_again_only_when_what_it_prints_changed(make_site: SiteMaker,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import failsite.render.pdf as pdf
+    printed: list[str] = []
+    real = pdf.fork_map
+
+    def counting(function, work, inherited, chunk=1):  # type: ignore[no-untyped-def]
+        printed.extend(target for _, target in work)
+        return real(function, work, inherited, chunk=chunk)
+
+    monkeypatch.setattr(pdf, "fork_map", counting)
+    site = kit_site(make_site, **{"content/modules/n.md": module("Second", order=2, stories="[../log/c.md]")})
+    build(site, today=DAY, audience="restricted", pdf=True)
+    assert len(printed) == 6  # each module's handout and the track's, with a guide each
+    handout = (site / "public/modules/m/handout/m-handout.pdf").read_bytes()
+    printed.clear()
+    (site / "content/talks/b.md").write_text(talk("Unused story, retitled", patterns="[concrete]", body="Never."))
+    build(site, today=DAY, audience="restricted", pdf=True)
+    assert printed == []  # no kit shows that story: nothing printed, the same bytes published
+    assert (site / "public/modules/m/handout/m-handout.pdf").read_bytes() == handout
+    (site / "content/log/c.md").write_text("---\ntitle: A log entry, retitled\ndate: 2026-02-01\n"
+                                           "patterns: [perceived]\n---\nText.\n")
+    build(site, today=DAY, audience="restricted", pdf=True)
+    assert sorted(printed) == ["modules/n/guide/n-facilitator-pack.pdf", "modules/n/handout/n-handout.pdf",
+                               "tracks/leading/guide/leading-facilitator-pack.pdf",
+                               "tracks/leading/handout/leading-handout.pdf"]  # the kits that show it, only
+    assert "A log entry, retitled" in pdf_text(site / "public/modules/n/handout/n-handout.pdf")[0]
+    printed.clear()
+    (site / "static").mkdir()
+    (site / "static/extra.txt").write_text("not read by any kit")
+    build(site, today=DAY, audience="restricted", pdf=True)
+    assert printed == []
