@@ -44,7 +44,7 @@ def measure(count: int, seed: int, runs: int) -> tuple[float, int, int, int]:
 
 def main() -> None:
     options = bench_options(__doc__)
-    print(f"{'stories':>8} {'seconds':>8} {'pairs scored':>13} {'per story':>10} {'all pairs':>12} {'themes':>7} "
+    print(f"{'stories':>8} {'seconds':>8} {'scored':>13} {'per story':>10} {'all pairs':>12} {'themes':>7} "
           f"{'largest':>8}")
     for count in options.stories:
         seconds, scored, shown, largest = measure(count, options.seed, options.runs)
