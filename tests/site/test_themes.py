@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,14 @@ def test_a_site_with_no_owner_has_no_coach() -> None:
     site = Site(SiteConfig(site_dir=Path("."), title="T"), (), {}, (), {}, {}, frozenset(), {})
     assert themes.coach_themes(site) == themes.Themes((), 0)
 
+
+
+def test_failsite_build_for_an_owner_writes_their_coach_from_inside_the_site(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    done = subprocess.run(["failsite", "build", "--owner", "Jo Doe", "-o", "jo-site"], cwd=root, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "this is a private build" in done.stdout + done.stderr
+    coach = html(root, "insights/coach/index.html", "jo-site")
+    assert [text_of(a) for a in coach.select("section.theme li a")] == ["I said yes to every request again",
+                                                                        "Yes to the extra region"]
