@@ -22,9 +22,9 @@ from failsite.render.plans import (ALL_STORIES, ALL_STORIES_URL, STORY_PICKER_UR
                                    kit_pdf_path, neighbours_at, output_path, page_urls, team_actions_url,
                                    type_positions)
 from failsite.content.schema import AUDIENCES, BUILTIN_TYPES, CONTENT_TYPES, is_folder_file
-from failsite.render.programme import PROGRAMME_CSV, ProgrammeFigure, programme_figures
+from failsite.render.programme import PROGRAMME_CSV, PROGRAMME_URL, ProgrammeFigure, programme_figures
 from failsite.render.recurrence import RECURRENCE_URL, RecurrenceNote, recurrence_notes, recurrence_view
-from failsite.render.themes import themes_view
+from failsite.render.themes import THEMES_URL, themes_view
 from failsite.render.search import bundles
 from failsite.site.assemble import Site, asset_url, resolve_source_key
 from failsite.site.recurrence import Recurrences, find_recurrences
@@ -755,6 +755,7 @@ class SiteView:
         curriculum += [(self._("Story picker"), STORY_PICKER_URL), (self._("Coverage"), "/coverage/")]
         insight = [(self._("Open actions"), "/actions/"), (self._("Failure log by quarter"), "/log/quarters/"),
                    (self._("Experiment chains"), "/chains/"), (self._("Did the fix hold?"), RECURRENCE_URL),
+                   (self._("Themes across stories"), THEMES_URL), (self._("Is the programme working?"), PROGRAMME_URL),
                    (self._("Search"), "/search/")]
         sections = []
         if ALL_STORIES in has:
@@ -817,6 +818,8 @@ class SiteView:
         labels.update((self.url(t.url), t.title) for t in self._tracks.values())
         labels.update({self.url("/actions/"): self._("Open actions"), self.url("/log/quarters/"): self._("Failure log by quarter"),
                        self.url(RECURRENCE_URL): self._("Did the fix hold?"),
+                       self.url(THEMES_URL): self._("Themes across stories"),
+                       self.url(PROGRAMME_URL): self._("Is the programme working?"),
                        self.url("/curriculum/stories/"): self._("Story picker")})
         labels.update((self.url(i.url), i.title) for i in self.site.items if i.type == "module")
         return labels
