@@ -146,7 +146,7 @@ def _shown(groups: list[list[str]], items: list[Item], found: dict[str, list[tup
             hidden += 1
             continue
         label = theme_label([found[m.key] for m in members], [vectors[m.key] for m in members],
-                            [theme_text(m) for m in members])
+                            [theme_text(m) for m in members]) or members[0].title  # all its words are names
         themes.append(Theme("", label, tuple(m.key for m in members), people))
     themes.sort(key=lambda t: (-t.people, -len(t.story_keys), t.label, t.story_keys))
     slugs: Counter[str] = Counter()

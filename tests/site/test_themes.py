@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 import random
 import shutil
 import subprocess
@@ -91,6 +92,15 @@ def test_a_label_leaves_out_the_words_written_as_names() -> None:
     assert themes.theme_label(found, vectors, texts) == "handover, notes"
     lower = [t.replace("Peyton Rook", "peyton rook") for t in texts]  # a word written in lower case is no name
     assert "peyton" in themes.theme_label([words(t) for t in lower], vectors, lower)
+
+
+def test_a_theme_whose_shared_words_are_all_names_is_called_by_its_newest_story() -> None:
+    rng = random.Random(1)
+    items = [_story(n, ["filler"], rng) for n in range(2)]
+    items = [replace(i, title=title, fields={"root_cause": "It was Peyton Rook."})
+             for title, i in zip(("The newer one", "The older one"), reversed(items))]  # site order: newest first
+    assert [(t.label, t.story_keys) for t in themes.group_stories(items).shown] == [
+        ("The newer one", ("log/story-1.md", "log/story-0.md"))]
 
 
 def test_an_owner_build_shows_their_private_coach_and_no_other_build_holds_it(tmp_path: Path) -> None:
