@@ -56,7 +56,7 @@ def test_on_a_phone_every_figure_fits_or_scrolls_in_its_own_box(browser, site_ur
     page.goto(site_url + "/insights/programme/")
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     figures = page.locator("section.programme-figure")
-    assert figures.count() == 7
+    assert figures.count() == 8
     for n in range(figures.count()):
         figure = figures.nth(n)
         box = figure.locator(".chart-scroll").bounding_box()

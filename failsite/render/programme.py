@@ -74,6 +74,10 @@ def programme_figures(views: Any) -> list[ProgrammeFigure]:
         "its review."), _("Team"), (_("Overdue"), _("Still open")),
         [("", team or _("No team given"), (float(late), float(n))) for team, n, late in found.overdue_by_team],
         _bars, _("Team"), _)
+    add("overdue-by-quarter", _("Overdue actions by team and quarter"), _("The open actions past their due day, by "
+        "the team and the quarter of the review that agreed them."), _("Team"), quarters,
+        [("", team or _("No team given"), v) for team, v in found.overdue_by_quarter], heat_map, _, _("Team"),
+        "team-", False)
     add("time-to", _("Time to detect and to resolve"), _("The median over the reviews of each quarter whose "
         "timeline marks the start of the impact."), _("Measure"), quarters,
         [(n, _(_TIME_TO[n]), v) for n, v in found.time_to], _line, _("Measure"), _, ())

@@ -32,6 +32,7 @@ class Programme:
     by_pattern: tuple[Row, ...]  # pattern slug -> stories
     follow_through: tuple[Row, ...]  # FOLLOW_THROUGH -> the actions of the reviews held in each quarter
     overdue_by_team: tuple[tuple[str, int, int], ...]  # (team, open actions, overdue), most overdue first
+    overdue_by_quarter: tuple[Row, ...]  # team -> overdue actions of the reviews it held each quarter (same order)
     time_to: tuple[Row, ...]  # 'detect', 'resolve' -> median hours, over the reviews of each quarter giving them
     experiments: tuple[Row, ...]  # result -> experiments dated in each quarter
     coverage: tuple[Row, ...]  # 'covered', 'gaps' -> patterns as the coverage page would have shown them then
@@ -65,7 +66,7 @@ def programme(site: Site) -> Programme:
                         if any(kind == t for kind, _ in types)),
         tuple((slug, tuple(float(v) for v in values)) for slug, values in patterns),
         _follow_through(site, [reviews.get(q, []) for q in quarters], pending),
-        _by_team(pending), _time_to([reviews.get(q, []) for q in quarters]),
+        *_by_team(site, pending, quarters), _time_to([reviews.get(q, []) for q in quarters]),
         tuple((r, tuple(float(results[(r, q)]) for q in quarters)) for r in RESULTS if any(k[0] == r for k in results)),
         _coverage_over_time(site, quarters))
 
@@ -88,14 +89,20 @@ def _follow_through(site: Site, quarters: list[list[Item]], pending: tuple[Actio
     return tuple((name, tuple(rows[name])) for name in FOLLOW_THROUGH)
 
 
-def _by_team(pending: tuple[Action, ...]) -> tuple[tuple[str, int, int], ...]:
-    """(team, open actions, overdue) for each team with an open action, the most overdue first."""
+def _by_team(site: Site, pending: tuple[Action, ...], quarters: tuple[str, ...]
+             ) -> tuple[tuple[tuple[str, int, int], ...], tuple[Row, ...]]:
+    """(team, open actions, overdue) for each team with an open action, the most overdue first; and for the same
+    teams, their overdue actions by the quarter of the review that agreed them."""
     teams: dict[str, list[int]] = {}
+    late: Counter[tuple[str, str]] = Counter()
     for action in pending:
         counts = teams.setdefault(action.team, [0, 0])
         counts[0] += 1
         counts[1] += action.overdue
-    return tuple(sorted(((team, n, late) for team, (n, late) in teams.items()), key=lambda t: (-t[2], -t[1], t[0])))
+        late[(action.team, _dated(site.by_key[action.debrief_key]))] += action.overdue
+    ordered = tuple(sorted(((team, n, overdue) for team, (n, overdue) in teams.items()),
+                           key=lambda t: (-t[2], -t[1], t[0])))
+    return ordered, tuple((team, tuple(float(late[(team, q)]) for q in quarters)) for team, _, _ in ordered)
 
 
 def _time_to(quarters: list[list[Item]]) -> tuple[Row, ...]:

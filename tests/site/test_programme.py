@@ -101,6 +101,12 @@ def test_action_follow_through_and_overdue_by_team_match_the_files(site: Path) -
     assert by_team.pop("") == ["Overdue", "Still open"]
     assert by_team == {team: [str(late), str(n)] for team, (late, n) in teams.items()}
     assert list(by_team) == ["Platform", "Product"]  # the most overdue first
+    late = Counter((r["team"], _quarter(r)) for r in reviews for a in r["actions"]
+                   if a["status"] in ("open", "in-progress") and a.get("due") and a["due"] < TODAY)
+    by_quarter = _table(page, "overdue-by-quarter")
+    assert by_quarter.pop("") == ["2026 Q1", "2026 Q2"]
+    assert by_quarter == {team: [str(late[(team, q)]) for q in ("2026 Q1", "2026 Q2")] for team in by_team}
+    assert by_quarter["Platform"] == ["1", "1"]
 
 
 def test_time_to_detect_and_resolve_is_the_median_of_the_reviews_timelines(site: Path) -> None:
@@ -142,7 +148,8 @@ def test_each_figure_has_a_chart_with_a_title_and_description_and_its_table(site
     page = html(site, "insights/programme/index.html")
     sections = page.select("section.programme-figure")
     assert [s["id"] for s in sections] == ["stories-by-type", "stories-by-pattern", "follow-through",
-                                           "overdue-by-team", "time-to", "experiments", "coverage"]
+                                           "overdue-by-team", "overdue-by-quarter", "time-to", "experiments",
+                                           "coverage"]
     for section in sections:
         svg = section.find("svg")
         assert svg["role"] == "img" and svg.find("title").get_text() == text_of(section.find("h2"))
