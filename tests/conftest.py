@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
+import shutil
 import textwrap
 import threading
 from pathlib import Path
@@ -136,3 +137,11 @@ def tree_digest(folder: Path) -> dict[str, str]:
     """Every file under a folder with the hash of its bytes."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def built_copy(folder: Path, fixture: Path, **options: object) -> Path:
+    """A copy of a fixture site in `folder`/site, built with `options`: its folder."""
+    root = folder / "site"
+    shutil.copytree(fixture, root)
+    build(root, **options)
+    return root

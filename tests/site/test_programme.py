@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import build, html, text_of
+from conftest import build, built_copy, html, text_of
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "sites" / "programme"
 TODAY = dt.date(2026, 6, 15)
@@ -23,10 +23,7 @@ TYPES = {"talks": "Talk", "cases": "Case", "debriefs": "Debrief", "experiments":
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("programme") / "site"
-    shutil.copytree(FIXTURE, root)
-    build(root, today=TODAY)
-    return root
+    return built_copy(tmp_path_factory.mktemp("programme"), FIXTURE, today=TODAY)
 
 
 def _stories(audience: str = "internal") -> list[tuple[str, dict[str, Any]]]:
