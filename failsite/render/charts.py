@@ -78,17 +78,18 @@ def heat_map(chart_id: str, title: str, columns: tuple[str, ...],
     if not columns:
         return Markup(f'<p class="empty">{escape(gettext("No dated stories yet."))}</p>')
     top = max([max((v or 0 for v in values), default=0) for *_, values in series] + [1])
-    width, height = _LABEL_W + _CELL_W * len(columns), _HEAD_H + _CELL_H * len(series)
+    label_w = max([_LABEL_W] + [7 * len(label) + 20 for _, label, _ in series])  # a long team name is not cut
+    width, height = label_w + _CELL_W * len(columns), _HEAD_H + _CELL_H * len(series)
     parts = _svg_open("heat-map", chart_id, title, describe(columns, series), width, height)
     for index, column in enumerate(columns):
-        parts.append(f'<text class="axis" x="{_LABEL_W + index * _CELL_W + _CELL_W / 2}" y="{_HEAD_H - 9}" '
+        parts.append(f'<text class="axis" x="{label_w + index * _CELL_W + _CELL_W / 2}" y="{_HEAD_H - 9}" '
                      f'text-anchor="middle">{escape(column)}</text>')
     for row, (css, label, values) in enumerate(series):
         y = _HEAD_H + row * _CELL_H
-        parts.append(f'<g class="series {escape(css_prefix)}{escape(css)}"><text class="row-label" x="{_LABEL_W - 8}" '
+        parts.append(f'<g class="series {escape(css_prefix)}{escape(css)}"><text class="row-label" x="{label_w - 8}" '
                      f'y="{y + _CELL_H / 2 + 5}" text-anchor="end">{escape(label)}</text>')
         for index, value in enumerate(values):
-            x = _LABEL_W + index * _CELL_W
+            x = label_w + index * _CELL_W
             strength = 0 if not value else round(0.25 + 0.75 * value / top, 2)
             parts.append(f'<rect class="cell" x="{x + 2}" y="{y + 2}" width="{_CELL_W - 4}" height="{_CELL_H - 4}" '
                          f'rx="5" fill-opacity="{strength}"/>'

@@ -59,3 +59,11 @@ def test_a_heat_map_names_its_rows_and_tables_them_beside_it_when_asked() -> Non
     assert chart.find("details") is None and chart.select_one("thead th").get_text() == "Result"
     folded = _soup(heat_map("h", "By pattern", QUARTERS, [("concrete", "Concrete", (1, 0, 2))]))
     assert folded.find("details") is not None and folded.select_one("thead th").get_text() == "Pattern"
+
+
+def test_a_heat_map_makes_room_for_a_long_row_label() -> None:
+    short = _soup(heat_map("h", "T", QUARTERS, [("", "Concrete", (1, 0, 2)), ("", "Circumstantial", (0, 1, 0))]))
+    assert short.find("svg")["width"] == str(120 + 64 * 3)  # the patterns' chart as it always was
+    long = _soup(heat_map("h", "T", QUARTERS, [("", "People Operations", (1, 0, 2))]))
+    assert int(long.find("svg")["width"]) > 120 + 64 * 3
+    assert float(long.select_one("text.row-label")["x"]) > 7 * len("People Operations")
