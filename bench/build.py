@@ -1,4 +1,5 @@
-"""Time failsite builds of a generated corpus: cold, nothing changed, one page edited.
+"""Time failsite builds of a generated corpus: cold, nothing changed, one page edited, and `failsite check` of that
+edit before it is built.
 
     python bench/build.py [--pages 1000] [--runs 3]
 
@@ -23,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from corpus import byte_compiled, generate  # noqa: E402
 
 
-def timed_build(site: Path) -> tuple[float, str]:
+def timed_build(site: Path, command: str = "build") -> tuple[float, str]:
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "failsite", "build", str(site)], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "failsite", command, str(site)], capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(result.stdout + result.stderr)
@@ -43,7 +44,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
         generate(site, args.pages, args.people, seed=7)
-        cold, warm, edit = [], [], []
+        cold, warm, edit, check = [], [], [], []
         for _ in range(args.runs):
             shutil.rmtree(site / "public", ignore_errors=True)
             shutil.rmtree(site / ".failsite-cache", ignore_errors=True)  # cold: no output, no cache
@@ -52,9 +53,11 @@ def main() -> None:
             warm.append(timed_build(site)[0])
             page = site / "content" / "talks" / "talk-00000.md"
             page.write_text(page.read_text() + "\nOne more sentence.\n")
+            check.append(timed_build(site, "check")[0])  # the edit checked first, as an author does
             edit.append(timed_build(site)[0])
         pages = int(summary.split()[1])
-        for label, times in (("cold", cold), ("nothing changed", warm), ("one page edited", edit)):
+        for label, times in (("cold", cold), ("nothing changed", warm), ("one page edited", edit),
+                             ("check of that edit", check)):
             median = statistics.median(times)
             print(f"{label:>16}: {median:6.2f} s  ({pages / median:5.0f} pages/s, {args.pages} talks, {pages} pages)")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -23,7 +24,7 @@ from failsite.content.discover import discover_sources
 from failsite.site.lint import (curriculum_warnings, debrief_warnings, experiment_warnings, image_warnings,
                                 language_warnings, load_rules, overdue_reviews,
                                 moved_without_alias, unreviewed_quarters)
-from failsite.privacy.namecheck import everyday_word_aliases, unregistered_names
+from failsite.privacy.namecheck import everyday_word_aliases, lowercase_words, unregistered_names
 from failsite.errors import BuildFailed, Diagnostic, FailsiteError, has_errors, sorted_unique, warning
 from failsite.privacy.publish import audience_for
 from failsite.render.renderer import Progress, Written, allowed_names, named_by_consent, render_site
@@ -74,7 +75,7 @@ def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False
     run = Run(site_dir, out_dir, drafts, "private" if owner else audience, today or dt.date.today(), progress, started,
               inputs, owner, pdf, detach)
     if not write:
-        return _build(config, run, None, None)
+        return _validate(config, run, use_cache)
     target = out_dir if out_dir is not None else site_dir / config.output
     check_output_dir(target, site_dir, [config.content_dir, *_inputs(config)])
     cache_dir, repaired = prepare_cache_folder(site_dir)
@@ -82,6 +83,22 @@ def build_site(site_dir: Path, out_dir: Path | None = None, drafts: bool = False
         unremovable = remove_debris(target, MARKER)
         cache, found = load_cache(site_dir, use_cache)
         return _build(config, run, target, cache, repaired + found + unremovable)
+
+
+def _validate(config: SiteConfig, run: Run, use_cache: bool) -> BuildResult:
+    """`failsite check`: every stage of a build, writing no output. It reads the build cache, as a build does, when
+    no build of the site holds it (a page and a body unchanged since the last build are taken from it, a file found
+    clean then is not audited again), and leaves it as it was."""
+    cache_dir = config.site_dir / CACHE_DIR
+    if not use_cache or not cache_dir.is_dir():
+        return _build(config, run, None, None)
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(site_lock(cache_dir, wait=False))
+        except FailsiteError:  # a build is writing it: check without it
+            return _build(config, run, None, None)
+        cache, found = load_cache(config.site_dir)
+        return _build(config, run, None, cache, found)
 
 
 @dataclass(frozen=True)
@@ -115,7 +132,7 @@ def _build(config: SiteConfig, run: Run, target: Path | None, cache: BuildCache 
     theme, found = load_theme(config, hooks)
     diagnostics += found
     staging = open_staging(target)
-    documents = open_search_documents(staging) if cache is not None else None  # a build (`check` makes no index)
+    documents = open_search_documents(staging) if target is not None else None  # a build (`check` makes no index)
     removal = None
     # Removed when the build is over, as the old output is: at 10,000 talks the pages' search documents took 1.3 s.
     leftovers = [documents] if documents is not None else []
@@ -137,8 +154,8 @@ def _build(config: SiteConfig, run: Run, target: Path | None, cache: BuildCache 
         discard(staging)
         for folder in leftovers:  # the build failed: nothing to hurry for
             shutil.rmtree(folder, ignore_errors=True)
-    if cache is not None:
-        diagnostics += cache.save() + cache.warnings
+    if cache is not None:  # `check` leaves the cache as it found it
+        diagnostics += (cache.save() if target is not None else []) + cache.warnings
     pages = sum(1 for o in outputs if o.path.endswith(".html"))
     warnings = sorted_unique(diagnostics)
     if target is not None:
@@ -231,7 +248,7 @@ def _render_and_audit(site: Site, theme: Theme | None, anonymiser: Anonymiser, s
             outputs, found = render_site(site, theme, anonymiser, staging, progress, cache,
                                          render_environment(site.config, anonymiser, theme.hooks.fingerprint),
                                          previous, published, page_audit, documents,
-                                         start_search if cache is not None else None)
+                                         start_search if previous is not None else None, checking=previous is None)
             diagnostics += found
         if has_errors(diagnostics):
             raise BuildFailed(sorted_unique(diagnostics))
@@ -289,8 +306,9 @@ def check_site(site_dir: Path, drafts: bool = False, audience: str = "internal",
     sources, _ = discover_sources(config)
     texts = {s.key: s.path.read_text(encoding="utf-8", errors="replace") for s in sources}
     registry = make_anonymiser(config, audience, day).registry
-    extra = unregistered_names(sources, texts, registry) + overdue_reviews(result.site, day)
-    extra += everyday_word_aliases(registry, config.anonymise.registry, sources, texts)
+    lowercase = lowercase_words(sources, texts)
+    extra = unregistered_names(sources, texts, registry, lowercase) + overdue_reviews(result.site, day)
+    extra += everyday_word_aliases(registry, config.anonymise.registry, sources, texts, lowercase)
     extra += language_warnings(sources, texts, result.site, load_rules(config))
     extra += experiment_warnings(sources, texts, result.site) + curriculum_warnings(result.site, config)
     extra += debrief_warnings(result.site) + image_warnings(sources, texts, result.site)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Iterable
 
@@ -22,7 +22,9 @@ _COMMON = 4
 # A word of letters in any script (`Kowalczyć`, `O'Neill`), and (looked at, not consumed) the word after it;
 # which of them are capitalised is decided in code, since `re` has no class for upper-case letters.
 _WORD = r"[^\W\d_]+(?:['’-][^\W\d_]+)?"
-_CAPITALISED = re.compile(rf"(?<![^\W_])({_WORD})(?![^\W_])(?=(?:[ ]({_WORD})(?![^\W_]))?)")
+# A first word starting with anything but an ASCII lower-case letter: most words are skipped by the pattern itself.
+_FIRST_WORD = r"[^\W\d_a-z][^\W\d_]*(?:['’-][^\W\d_]+)?"  # as _WORD, but not starting with a to z
+_CAPITALISED = re.compile(rf"(?<![^\W_])({_FIRST_WORD})(?![^\W_])(?=(?:[ ]({_WORD})(?![^\W_]))?)")
 _LOWER_WORD = re.compile(r"(?<![^\W_])[^\W\d_]+(?![^\W_])")
 _LINE_START = re.compile(r"^\s*(?:[-*+>#]+\s*|\d+[.)]\s*|[\w-]+:\s*(?:-\s*)?|\|\s*)*")
 _SENTENCE_END = re.compile(r"[.!?:;\"“(|]\s*$")
@@ -43,15 +45,27 @@ def common_first_names() -> frozenset[str]:
     return frozenset(names)
 
 
-def unregistered_names(sources: list[Source], texts: dict[str, str], registry: Registry) -> list[Diagnostic]:
-    """Warnings for capitalised common first names in the sources that the registry does not cover."""
+def lowercase_words(sources: list[Source], texts: dict[str, str]) -> dict[str, tuple[str, int]]:
+    """Every word the sources write in lower case, folded, with the first place it is written (shown path, line);
+    words in addresses left out, where a name is written in lower case (marguerite.tolland@example.org)."""
+    found: dict[str, tuple[str, int]] = {}
+    for source in sources:
+        for number, line in enumerate(_ADDRESSES.sub(" ", texts.get(source.key, "")).splitlines(), 1):
+            for word in _LOWER_WORD.findall(line):
+                if word.islower():
+                    found.setdefault(_fold_word(word), (source.shown, number))
+    return found
+
+
+def unregistered_names(sources: list[Source], texts: dict[str, str], registry: Registry,
+                       lowercase: dict[str, tuple[str, int]] | None = None) -> list[Diagnostic]:
+    """Warnings for capitalised common first names in the sources that the registry does not cover (`lowercase`:
+    the sources' `lowercase_words`, when already found)."""
     names = common_first_names()
     matcher = NameMatcher([(n, e.id) for e in registry.entries for n in (*e.names, e.pseudonym)])
-    # A word written in lower case elsewhere is most often not a name; but not in an address, where a name is written
-    # in lower case (marguerite.tolland@example.org) and would hide the name written out beside it.
-    lowercase = {fold(w) for text in texts.values() for w in _LOWER_WORD.findall(_ADDRESSES.sub(" ", text))
-                 if w.islower()}
-    not_names = lowercase | {fold(m) for m in (*calendar.month_name, *calendar.day_name) if m}
+    # A word written in lower case elsewhere is most often not a name.
+    lowercase = lowercase if lowercase is not None else lowercase_words(sources, texts)
+    not_names = lowercase.keys() | {fold(m) for m in (*calendar.month_name, *calendar.day_name) if m}
     diagnostics = _names_in_paths(sources, names, not_names, matcher)
     for source in sources:
         reported: set[str] = set()
@@ -97,17 +111,12 @@ def _names_in_paths(sources: list[Source], names: frozenset[str], not_names: set
     return found
 
 
-def everyday_word_aliases(registry: Registry, shown: str, sources: list[Source],
-                          texts: dict[str, str]) -> list[Diagnostic]:
+def everyday_word_aliases(registry: Registry, shown: str, sources: list[Source], texts: dict[str, str],
+                          lowercase: dict[str, tuple[str, int]] | None = None) -> list[Diagnostic]:
     """Warnings for registered one-word names and aliases that the stories also use as ordinary words ('Teller' and
-    'the bank teller'): names are matched whatever their case, so each of those words is replaced too."""
-    lowercase: dict[str, tuple[str, int]] = {}
-    for source in sources:
-        key, text = source.shown, texts.get(source.key, "")
-        for number, line in enumerate(_ADDRESSES.sub(" ", text).splitlines(), 1):
-            for word in _LOWER_WORD.findall(line):
-                if word.islower():
-                    lowercase.setdefault(fold(word), (key, number))
+    'the bank teller'): names are matched whatever their case, so each of those words is replaced too (`lowercase`:
+    the sources' `lowercase_words`, when already found)."""
+    lowercase = lowercase if lowercase is not None else lowercase_words(sources, texts)
     found = []
     for entry in registry.entries:
         for name in entry.names:
@@ -122,6 +131,7 @@ def everyday_word_aliases(registry: Registry, shown: str, sources: list[Source],
 
 
 _ADDRESSES = re.compile(r"\S+@\S+|\b(?:https?://|www\.)\S+")
+_fold_word = lru_cache(maxsize=1 << 16)(fold)  # a site's stories use few distinct words, each many times
 
 
 def _front_matter_comments(lines: list[str]) -> set[int]:
@@ -144,7 +154,7 @@ def _is_capitalised(word: str) -> bool:
 
 def _candidates(line: str, names: frozenset[str], not_names: set[str],
                 matcher: NameMatcher) -> Iterable[tuple[str, int]]:
-    covered = [(m.start, m.end) for m in matcher.find(line)]
+    covered: list[tuple[int, int]] | None = None  # the registered names on the line, found once a candidate is
     prefix = _LINE_START.match(line)
     body_start = prefix.end() if prefix else 0
     taken_until = 0  # the end of the last name reported: its surname is not a name of its own
@@ -153,8 +163,10 @@ def _candidates(line: str, names: frozenset[str], not_names: set[str],
         if not _is_capitalised(first):
             continue
         second = second if second and _is_capitalised(second) else None
-        if m.start() < taken_until or fold(first) not in names or fold(first) in not_names:
+        if m.start() < taken_until or _fold_word(first) not in names or _fold_word(first) in not_names:
             continue
+        if covered is None:
+            covered = [(found.start, found.end) for found in matcher.find(line)]
         if any(start <= m.start() < end for start, end in covered):
             continue
         at_sentence_start = m.start() <= body_start or _SENTENCE_END.search(line[:m.start()]) is not None

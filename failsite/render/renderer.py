@@ -338,8 +338,8 @@ class Renderer:
 def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path, progress: Progress | None = None,
                 cache: "BuildCache | None" = None, environment: str = "", previous: Path | None = None,
                 published: dict[str, list[int]] | None = None, audit: PageAudit | None = None,
-                documents: Path | None = None, pages_written: Callable[[list[Written]], None] | None = None
-                ) -> tuple[list[Written], list[Diagnostic]]:
+                documents: Path | None = None, pages_written: Callable[[list[Written]], None] | None = None,
+                checking: bool = False) -> tuple[list[Written], list[Diagnostic]]:
     """Render every page, feed and static file of the site into `staging`, reusing cached bodies that are still
     valid and, from the `previous` output folder (`published`: its files' sizes and times as recorded when
     published), pages whose signature and shown items are unchanged.
@@ -349,7 +349,8 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
     and its findings are among the diagnostics. With `documents`, it writes there what Pagefind is to be given of
     each searchable page (render.search.search_document). `pages_written(pages)` is called once every page is in
     `staging` without an error, before the feeds and static files are made (a build starts its search index
-    there)."""
+    there). `checking` (`failsite check`): a page the cache records as unchanged and found clean is neither rendered
+    nor put into `staging` (nor printed), and no social card is drawn."""
     renderer = Renderer(theme, anonymiser, compiled_dir=cache.compiled_templates() if cache is not None else None)
     diagnostics = list(renderer.diagnostics)
     if has_errors(diagnostics):
@@ -384,7 +385,7 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
                            {k: record.fields for k, record in records.items()}, BodyPart(records, stored.body, "parts"))
     plans = plan_pages(site)
     reuse = PageReuse(site, plans, renderer, views, {k: r.html_hash for k, r in records.items()}, environment, cache,
-                      previous, published or {}, staging, audit) if cache is not None else None
+                      previous, published or {}, staging, audit, checking) if cache is not None else None
     rendering = {"renderer": renderer, "views": views, "staging": staging, "audit": audit, "documents": documents,
                  "cache": cache}
     with reuse.put() if reuse is not None else contextlib.nullcontext() as putting:
@@ -410,10 +411,11 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
     if pages_written is not None and not has_errors(diagnostics):
         pages_written(outputs)
     outputs += [write_output(staging, output) for output in renderer.feeds(views, plans) + static]
-    if cache is not None:  # a build (`check` publishes nothing, and the preview is never shared)
+    if cache is not None and not checking:  # a build (`check` publishes nothing, and the preview is never shared)
         outputs += [write_output(staging, Output(path, data, shown)) for path, data, shown in social_cards(views, cache)]
     if site.config.pdf:
-        kit = [plan for plan in plans if plan.kind in KIT_PDF_NAMES and plan.output_path in written]
+        kit = [plan for plan in plans if plan.kind in KIT_PDF_NAMES and plan.output_path in written
+               and not (checking and reuse is not None and plan.output_path in reuse.written)]  # found clean
         printed, found = print_kit(staging, kit, site.config.base_path, cache)
         outputs += [Written(path, content_hash, written[plan.output_path].shown) for plan, path, content_hash in printed]
         diagnostics += found
@@ -434,7 +436,8 @@ class PageReuse:
 
     def __init__(self, site: Site, plans: list[PagePlan], renderer: Renderer, views: SiteView,
                  body_hashes: dict[str, str], environment: str, cache: "BuildCache", previous: Path | None,
-                 published: dict[str, list[int]], staging: Path, audit: PageAudit | None = None):
+                 published: dict[str, list[int]], staging: Path, audit: PageAudit | None = None,
+                 checking: bool = False):
         self.cache = cache
         self.signatures = page_signatures(site, plans, views.recurrences)  # worked out here, before the fork
         theme = renderer.theme
@@ -448,13 +451,15 @@ class PageReuse:
         self.items = {item.key: digest(cache.item_keys[item.key], body_hashes[item.key], views.prose.get(item.key))
                       for item in site.items}
         self.previous, self.published, self.staging, self.audit = previous, published, staging, audit
+        self.checking = checking  # `check`: a reusable page found clean before is taken as it is, not put anywhere
         self.reusable: dict[str, Written] = {}  # the pages the previous output holds as this build would render them
         self.written: dict[str, Written] = {}  # those of them put into the staging folder
-        entries = cache.pages.get_many(plan.output_path for plan in plans) if previous is not None else {}
+        compared = previous is not None or checking
+        entries = cache.pages.get_many(plan.output_path for plan in plans) if compared else {}
         for plan in plans:
             signature = self.signatures[plan.url]
             entry = entries.get(plan.output_path)
-            if signature is None or entry is None or previous is None or entry[0] != self._key(signature):
+            if signature is None or entry is None or not compared or entry[0] != self._key(signature):
                 continue
             key, shown, content_hash, searchable = entry
             if all(self.items.get(k) == d for k, d in shown):
@@ -466,7 +471,8 @@ class PageReuse:
         10,000 talks its 13,000 folders and links took 0.6 s, now spent while the changed pages render); with an
         audit, that process also looks up each page's clean verdict. See `put_result` for the result."""
         work = [(path, self.published.get(path), page.sha256, page.shown) for path, page in self.reusable.items()]
-        return Meanwhile(_put_pages, work, {"previous": self.previous, "staging": self.staging, "audit": self.audit})
+        return Meanwhile(_verify_pages if self.checking else _put_pages, work,
+                         {"previous": self.previous, "staging": self.staging, "audit": self.audit})
 
     def put_result(self, putting: Meanwhile[tuple[str, bool, str]]) -> set[str]:
         """The reusable pages that could not be put into the staging folder (all of them when the process putting
@@ -518,6 +524,19 @@ def _put_pages(inherited: dict[str, Any], work: Sequence[tuple[str, list[int] | 
         put = _put_page(relative, previous, recorded, content_hash, staging)
         clean_key = audit.clean_before(relative, content_hash, shown) if put and audit is not None else ""
         results.append((relative, put, clean_key))
+    return results
+
+
+def _verify_pages(inherited: dict[str, Any], work: Sequence[tuple[str, list[int] | None, str, frozenset[str]]]
+                  ) -> list[tuple[str, bool, str]]:
+    """For `check`: each reusable page (as in `_put_pages`) taken as it is when the audit found a page with its bytes
+    and allowed names clean before (or there is no registry to audit against); the others are rendered again, to be
+    audited."""
+    audit = inherited["audit"]
+    results = []
+    for relative, _, content_hash, shown in work:
+        clean_key = audit.clean_before(relative, content_hash, shown) if audit is not None else ""
+        results.append((relative, audit is None or bool(clean_key), clean_key))
     return results
 
 

@@ -554,3 +554,46 @@ def test_the_cache_lists_its_keys_from_an_index_of_the_keys_alone(make_site: Sit
             assert "COVERING INDEX keys" in plan, (query, plan)
     finally:
         database.close()
+
+
+def test_check_reads_the_build_cache_renders_only_what_changed_and_leaves_the_cache_as_it_was(
+        make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`failsite check` after a build: the pages an edit does not touch are neither rendered nor audited again, and
+    the cache the next build reads is the one the last build wrote."""
+    site = make_site({"people.yaml": REGISTRY, **{f"content/talks/t{n}.md": talk(f"Talk {n}", date=f"2026-03-{n + 1:02d}")
+                                                  for n in range(6)}}, CONFIG)
+    build(site)
+    database = site / CACHE_DIR / "cache.sqlite3"
+    before = (database.read_bytes(), database.stat().st_mtime_ns)
+    rendered: list[str] = []
+    real = renderer.fork_map
+
+    def recording(function, work, inherited, **options):  # type: ignore[no-untyped-def]
+        if function is renderer._render_pages:
+            rendered.extend(plan.output_path for plan in work)
+        return real(function, work, inherited, **options)
+
+    monkeypatch.setattr(renderer, "fork_map", recording)
+    assert build_module.check_site(site).site is not None
+    assert not [path for path in rendered if path.startswith("talks/t")]  # every talk page as the build left it
+    (site / "content/talks/t2.md").write_text(talk("Talk 2, retitled", date="2026-03-03",
+                                                   body="Told to Dana at the depot."))
+    rendered.clear()
+    result = build_module.check_site(site)
+    assert "talks/t2/index.html" in rendered  # the edited talk, audited again as rendered
+    assert "talks/t4/index.html" not in rendered
+    assert (database.read_bytes(), database.stat().st_mtime_ns) == before
+    (site / "content/talks/t3.md").write_text(talk("Talk 3", date="2026-13-01"))
+    with pytest.raises(build_module.BuildFailed) as failed:
+        build_module.check_site(site)
+    assert any("t3.md" in d.path for d in failed.value.diagnostics)
+    assert result.pages > 6
+
+
+def test_check_validates_without_the_cache_while_a_build_holds_it(make_site: SiteMaker) -> None:
+    from failsite.output.lock import site_lock
+    site = make_site({"content/talks/a.md": talk("A talk")})
+    build(site)
+    with site_lock(site / CACHE_DIR):
+        result = build_module.check_site(site)
+    assert result.pages > 1 and not result.warnings
