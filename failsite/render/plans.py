@@ -205,7 +205,9 @@ def _signature(plan: PagePlan, site: Site, trend: object, neighbours: dict[tuple
                recurrences: Recurrences, positions: dict[str, int]) -> tuple[object, ...] | None:
     if plan.kind == "item":
         item = site.by_key[plan.item_key]
-        along_type = neighbours_at(keys_by_type[item.type], positions[item.key]) if item.key in positions else None
+        along_type = tuple((k, site.by_key[k].title, site.by_key[k].url) if k else None  # what its pager shows of them
+                           for k in neighbours_at(keys_by_type[item.type], positions[item.key])) \
+            if item.key in positions else None
         return (plan, tuple(sorted(site.links.get(item.key, {}).items())), site.linked_from.get(item.key, ()),
                 related_inputs(item, neighbours), modules.get(item.key),  # a module's neighbours in its track
                 recurrence_inputs(recurrences, item.key), along_type)

@@ -287,7 +287,9 @@ class ItemView:
         if at is None:
             return None, None
         keys = neighbours_at(self._views._keys_by_type[self._item.type], at)
-        return tuple(self._views.item(key) if key else None for key in keys)  # type: ignore[return-value]
+        # Only their titles and addresses are shown, which the page's signature carries (render.plans): a body edit
+        # of a neighbour leaves this page as it is.
+        return tuple(self._views.peek(key) if key else None for key in keys)  # type: ignore[return-value]
 
     @property
     def plan_segments(self) -> list[dict[str, Any]]:
@@ -493,13 +495,18 @@ class SiteView:
     def _type_positions(self) -> dict[str, int]:
         return type_positions(self._keys_by_type)
 
-    def item(self, key: str) -> ItemView:
-        """The view of a published item; the page being rendered is recorded as showing it."""
-        self.shown.add(key)
+    def peek(self, key: str) -> ItemView:
+        """The view of a published item whose title and address alone the page shows, not recorded as showing it:
+        the page's signature holds them instead."""
         view = self._items.get(key)
         if view is None:
             view = self._items[key] = ItemView(self.site.by_key[key], self)
         return view
+
+    def item(self, key: str) -> ItemView:
+        """The view of a published item; the page being rendered is recorded as showing it."""
+        self.shown.add(key)
+        return self.peek(key)
 
     def items(self, type_name: str | None = None, limit: int | None = None, start: int = 0) -> list[ItemView]:
         """Published items, newest first, optionally of one type; only the slice asked for is looked at."""
