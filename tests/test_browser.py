@@ -36,7 +36,7 @@ PAGES = ["/", "/talks/launch-too-early/", "/debriefs/route-planner-rollout-aar/"
          "/search/?q=handover", "/curriculum/stories/", "/tracks/leading-through-failure/handout/",
          "/tracks/leading-through-failure/guide/", "/reviews/2026-q1-log-review/", "/stories/", "/actions/platform/",
          "/events/faillab-spring-2026/", "/debriefs/cutover-rehearsal-postmortem/", "/talks/a-draft-in-progress/",
-         "/insights/recurrence/", "/debriefs/scanner-rollout-aar/"]
+         "/insights/recurrence/", "/debriefs/scanner-rollout-aar/", "/insights/themes/", "/insights/programme/"]
 # The pages checked at phone width too (axe is the slow part; geometry is checked on every page).
 PHONE_AXE = ["/", "/talks/launch-too-early/", "/debriefs/cutover-rehearsal-postmortem/", "/coverage/", "/actions/",
              "/curriculum/stories/", "/modules/reading-a-failure/", "/talks/a-draft-in-progress/"]
