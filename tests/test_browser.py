@@ -258,8 +258,10 @@ def test_search_results_show_their_type_and_filter_by_it(browser, demo_url: str)
     before = page.locator(".pagefind-ui__result-link").count()
     tags = " ".join(page.locator(".pagefind-ui__result-tag").all_inner_texts())
     assert "Type: Experiment" in tags and "Patterns: Concrete" in tags  # each result says what it is
-    page.locator(".pagefind-ui__filter-checkbox[id$='Debrief']").first.check()
-    page.wait_for_timeout(800)
+    page.locator(".pagefind-ui__filter-checkbox[id$='Debrief']").first.check(timeout=30_000)
+    page.wait_for_function(f"document.querySelectorAll('.pagefind-ui__result-link').length < {before}",
+                           timeout=30_000)  # the filtered results, however long a busy machine takes
+    page.wait_for_timeout(300)
     after = page.locator(".pagefind-ui__result-link").count()
     assert 0 < after < before
     assert all("Type: Debrief" in t for t in page.locator(".pagefind-ui__result-tags").all_inner_texts())
