@@ -113,20 +113,34 @@ def _parent_theme(folder: Path, site_dir: Path) -> tuple[str, list[Diagnostic]]:
     return values.get("extends") or "", diagnostics
 
 
+_COMPILED: dict[tuple[str, str], bytes] = {}  # compiled templates this process has made, by (template, its source)
+
+
 class CheckedBytecodeCache(jinja2.BytecodeCache):
     """Compiled templates kept in a folder, each file the SHA-256 of its code and then the code: a file that fails its
     checksum, or that Jinja cannot load, is compiled again from its template and written anew, never run. (Jinja's
-    own folder cache checks only that a file matches its template's source, and runs whatever code follows.)"""
+    own folder cache checks only that a file matches its template's source, and runs whatever code follows.)
 
-    def __init__(self, folder: Path):
+    What this process compiled is also kept in memory, so that its later builds (the preview's, a check's, a
+    site's without a cache folder) compile a template only once; Jinja checks each against its source as well."""
+
+    def __init__(self, folder: Path | None):
         self.folder = folder
 
-    def _file(self, bucket: jinja2.bccache.Bucket) -> Path:
-        return self.folder / f"{bucket.key}.cache"
+    def _file(self, folder: Path, bucket: jinja2.bccache.Bucket) -> Path:
+        return folder / f"{bucket.key}.cache"
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if self.folder is not None:
+            self._load_file(self.folder, bucket)
+        if bucket.code is None and (bucket.key, bucket.checksum) in _COMPILED:
+            code = _COMPILED[bucket.key, bucket.checksum]
+            bucket.load_bytecode(io.BytesIO(code))
+            self._write(bucket, code)  # the folder lacked it, or held it damaged
+
+    def _load_file(self, folder: Path, bucket: jinja2.bccache.Bucket) -> None:
         try:
-            data = self._file(bucket).read_bytes()
+            data = self._file(folder, bucket).read_bytes()
         except OSError:
             return
         checksum, code = data[:32], data[32:]
@@ -141,7 +155,15 @@ class CheckedBytecodeCache(jinja2.BytecodeCache):
         buffer = io.BytesIO()
         bucket.write_bytecode(buffer)
         code = buffer.getvalue()
-        target = self._file(bucket)
+        if len(_COMPILED) > 2000:  # a long preview of a theme being written: start again rather than grow
+            _COMPILED.clear()
+        _COMPILED[bucket.key, bucket.checksum] = code
+        self._write(bucket, code)
+
+    def _write(self, bucket: jinja2.bccache.Bucket, code: bytes) -> None:
+        if self.folder is None:
+            return
+        target = self._file(self.folder, bucket)
         temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
         try:
             temporary.write_bytes(hashlib.sha256(code).digest() + code)
@@ -156,7 +178,7 @@ def template_environment(theme: Theme, compiled_dir: Path | None = None) -> jinj
     `compiled_dir` keeps compiled templates between builds (Jinja checks each against its source)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
-        bytecode_cache=CheckedBytecodeCache(compiled_dir) if compiled_dir else None,
+        bytecode_cache=CheckedBytecodeCache(compiled_dir),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

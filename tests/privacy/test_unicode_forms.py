@@ -65,11 +65,19 @@ FORMS = {
 
 def reader_form(text: str) -> str:
     """What a reader sees, written independently of failsite's matcher: compatibility forms and accents
-    resolved, invisible format characters dropped, every space a space, lower case."""
+    resolved, invisible format characters dropped, every space a space, lower case. (ASCII is its own reader form
+    but for case: only the runs of other characters are resolved one by one.)"""
+    return _NON_ASCII.sub(lambda run: _reader_run(run.group()), text).casefold().replace("ı", "i")  # a reader reads
+    # the dotless i as an i
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _reader_run(text: str) -> str:
     text = "".join(" " if unicodedata.category(c) == "Zs" else c for c in text)
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
-    return text.casefold().replace("ı", "i")  # a reader reads the dotless i as an i
+    return "".join(c for c in text if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
 
 
 def matches(names: list[str], text: str) -> list[str]:
@@ -213,8 +221,9 @@ def test_registry_names_in_any_form_never_reach_any_output(make_site: SiteMaker,
     for audience in ("public", "internal", "restricted"):
         build(site, audience=audience)
         text = published_text(site)
-        for word in PROTECTED[audience]:
-            assert re.search(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", text) is None, (audience, word)
+        for word in PROTECTED[audience]:  # (the pattern only where the word is there at all: a faster look)
+            assert word not in text or re.search(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", text) is None, \
+                (audience, word)
 
 
 def test_a_name_written_decomposed_is_replaced_in_the_page(make_site: SiteMaker) -> None:
