@@ -42,7 +42,7 @@ from failsite.errors import Diagnostic, warning
 
 DATABASE = "cache.sqlite3"
 _FORMAT = 2  # 2: an index of the keys alone
-_NAMESPACES = ("items", "bodies", "html", "pages", "clean", "search", "media", "sources")
+_NAMESPACES = ("items", "bodies", "html", "pages", "clean", "search", "media", "sources", "editions")
 # What earlier versions kept and this one no longer reads.
 _OBSOLETE = ("build.pickle", "build.pickle.tmp", "search")
 
@@ -71,6 +71,10 @@ class Namespace:
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
         """The values kept under those of `keys` that have one (all of them, or none once damage is found)."""
         return self._store.read_many(self._name, keys)
+
+    def keys(self) -> Iterable[str]:
+        """Every key kept in this namespace."""
+        return self._store._keys(self._name)
 
     def __contains__(self, key: str) -> bool:
         return self.get(key) is not None
@@ -103,8 +107,8 @@ class BuildCache:
     _rows: dict[tuple[str, str], tuple[Any, tuple[str, str, bytes, str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.items, self.bodies, self.html, self.pages, self.search, self.media, self.sources = (
-            Namespace(self, n) for n in ("items", "bodies", "html", "pages", "search", "media", "sources"))
+        self.items, self.bodies, self.html, self.pages, self.search, self.media, self.sources, self.editions = (
+            Namespace(self, n) for n in ("items", "bodies", "html", "pages", "search", "media", "sources", "editions"))
         # An item or a body is made again under the key it was kept under when what the key does not hash changed
         # (a consent decision that held only until a day; a link whose target moved): those namespaces replace too.
         self.used_items = _Recorder(self, "items", replaces=True)
@@ -114,10 +118,23 @@ class BuildCache:
         self.used_sources = _Recorder(self, "sources", replaces=True)  # what each source was when read, by settings
         self.used_search = _Recorder(self, "search")
         self.used_media = _Recorder(self, "media")
+        # What each audience's last build used of the media (photos' smaller copies), kept for the others' builds.
+        self.used_editions = _Recorder(self, "editions", replaces=True)
         self.used_clean = _KeyRecorder(self, "clean")
         self._clean: frozenset[str] | None = None
         self._pid = os.getpid()  # the process whose connection `database` is
         self._forked: tuple[int, sqlite3.Connection | None] = (0, None)  # a forked worker's own connection
+
+    def keep_media(self, owner: str, keys: Iterable[str]) -> None:
+        """Record the media rows `owner` used in this build (one audience's photo copies, its printed kits), and keep
+        the rows every other owner recorded: a build keeps only the rows it uses, and the next build for another
+        audience, or without --pdf, would otherwise make them all again."""
+        self.used_editions[owner] = sorted(keys)
+        others = [other for other in self.editions.keys() if other != owner]
+        for other, used in self.editions.get_many(others).items():
+            self.used_editions.keep(other)
+            for key in used:
+                self.used_media.keep(key)
 
     @property
     def clean(self) -> frozenset[str]:

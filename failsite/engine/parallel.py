@@ -37,14 +37,15 @@ def worker_count() -> int:
 
 def fork_map(task: Callable[[dict[str, Any], Sequence[Work]], list[Result]], work: Sequence[Work],
              inherited: dict[str, Any], chunk: int = 50,
-             progress: Callable[[int, int], None] | None = None) -> list[Result]:
+             progress: Callable[[int, int], None] | None = None, parallel_from: int | None = None) -> list[Result]:
     """`task(inherited, slice)` over slices of `work`, in forked workers when that pays off; results in order.
 
-    `progress(done, total)` is called after each slice."""
+    `progress(done, total)` is called after each slice. `parallel_from`: the pieces of work from which workers are
+    started (fewer for heavy pieces: a photo to resize, a kit to print; PARALLEL_FROM when None)."""
     workers = worker_count()
     slices = [work[i:i + chunk] for i in range(0, len(work), chunk)]
     results: list[Result] = []
-    if _serial(len(work)):
+    if _serial(len(work), parallel_from):
         for piece in slices:
             results += task(inherited, piece)
             if progress:
@@ -68,9 +69,9 @@ def fork_map(task: Callable[[dict[str, Any], Sequence[Work]], list[Result]], wor
         _inherited.clear()
 
 
-def _serial(work_size: int) -> bool:
+def _serial(work_size: int, parallel_from: int | None = None) -> bool:
     """Whether work of this size runs in this process: small, one worker, threads here, or no fork."""
-    return (work_size < PARALLEL_FROM or worker_count() < 2 or threading.active_count() != 1
+    return (work_size < (PARALLEL_FROM if parallel_from is None else parallel_from) or worker_count() < 2 or threading.active_count() != 1
             or "fork" not in multiprocessing.get_all_start_methods())
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Sequence
 
 from failsite.content.items import Item
 from failsite.engine.fingerprint import digest
+from failsite.engine.parallel import fork_map
 from failsite.errors import FailsiteError, has_errors
 from failsite.privacy.files.check import SourceFile, passed_files
 from failsite.privacy.media import image_width, resized, variant_name, variant_widths
@@ -36,13 +37,14 @@ def published_files(site: Site, theme: Theme, registry: Registry, cache: "BuildC
                                          site.config.anonymise.unread_files, cache)
     if has_errors(diagnostics):
         raise FailsiteError(diagnostics)
+    copies = smaller_copies([(source, content) for (source, shown), content in zip(sources, contents)
+                             if shown and content is not None], cache, site.audience.name)
     outputs: list[PublishedFile] = []
     for (source, shown), content in zip(sources, contents):
         assert content is not None
         outputs.append((source.output, content, shown))
-        if shown:
-            outputs += [(source.output.rsplit("/", 1)[0] + "/" + name, data, shown)
-                        for name, data in _smaller_copies(source, content, cache)]
+        outputs += [(source.output.rsplit("/", 1)[0] + "/" + name, data, shown)
+                    for name, data in copies.get(source.output, ())]
     return outputs
 
 
@@ -72,20 +74,36 @@ def story_sources(site: Site, exclude: frozenset[Path] = frozenset()) -> list[tu
     return found
 
 
-def _smaller_copies(source: SourceFile, content: bytes, cache: "BuildCache | None") -> list[tuple[str, bytes]]:
-    """A large photo's smaller copies, made from it as published: from the cache when its bytes were seen before."""
-    width = image_width(source.path)
-    widths = variant_widths(width)
-    if not widths:
-        return []
-    name = source.output.rsplit("/", 1)[-1]
-    key = digest("variants", name, hashlib.sha256(content).hexdigest(), widths)
-    kept = cache.media.get(key) if cache is not None else None
-    if kept is None:
-        kept = [(variant_name(name, w), resized(name, content, w)) for w in widths]
+def smaller_copies(photos: list[tuple[SourceFile, bytes]], cache: "BuildCache | None", edition: str
+                   ) -> dict[str, list[tuple[str, bytes]]]:
+    """Each large photo's smaller copies (name, bytes) by the photo's output path, made from it as published. A copy
+    is made once for the photo's bytes and widths: later builds, for this audience (`edition`) or another, take it
+    from the cache; the copies still to make are made on every core."""
+    jobs = []  # (output path, cache key, file name, bytes, widths)
+    for source, content in photos:
+        widths = variant_widths(image_width(source.path))
+        if widths:
+            name = source.output.rsplit("/", 1)[-1]
+            jobs.append((source.output, digest("variants", name, hashlib.sha256(content).hexdigest(), widths), name,
+                         content, widths))
+    kept = cache.media.get_many(key for _, key, *_ in jobs) if cache is not None else {}
+    missing = [(name, content, widths) for _, key, name, content, widths in jobs if key not in kept]
+    made = iter(fork_map(_resize, missing, {}, chunk=1, parallel_from=4))
+    found: dict[str, list[tuple[str, bytes]]] = {}
+    for output, key, *_ in jobs:
+        copies = kept[key] if key in kept else next(made)
+        found[output] = copies
+        if cache is not None:
+            cache.used_media[key] = copies
     if cache is not None:
-        cache.used_media[key] = kept
-    return kept
+        cache.keep_media(f"photos:{edition}", [key for _, key, *_ in jobs])
+    return found
+
+
+def _resize(_inherited: dict[str, Any], jobs: Sequence[tuple[str, bytes, tuple[int, ...]]]
+            ) -> list[list[tuple[str, bytes]]]:
+    return [[(variant_name(name, width), resized(name, content, width)) for width in widths]
+            for name, content, widths in jobs]
 
 
 def image_sets(site: Site, item: Item) -> dict[str, str]:

@@ -33,11 +33,12 @@ if TYPE_CHECKING:
 _ORIGIN = "https://failsite-kit.invalid"  # the pages' own files are served to WeasyPrint from the staging folder
 
 
-def print_kit(staging: Path, pages: list[PagePlan], base_path: str, cache: "BuildCache | None" = None
-              ) -> tuple[list[tuple[PagePlan, str, str]], list[Diagnostic]]:
+def print_kit(staging: Path, pages: list[PagePlan], base_path: str, cache: "BuildCache | None" = None,
+              edition: str = "") -> tuple[list[tuple[PagePlan, str, str]], list[Diagnostic]]:
     """A PDF of each kit page, beside it; returns (page, PDF path, hash of its bytes) for each, and an error for
     each page that could not be printed, or when WeasyPrint is missing. A PDF whose page and files are what they
-    were when it was printed comes from the cache; the others are printed in parallel."""
+    were when it was printed comes from the cache, even after builds without --pdf or for another audience
+    (`edition`); the others are printed in parallel."""
     if not pages:
         return [], []
     try:  # its version without loading it (a third of a second): a build that prints nothing never does
@@ -57,7 +58,7 @@ def print_kit(staging: Path, pages: list[PagePlan], base_path: str, cache: "Buil
             return [], [_cannot_load(exc)]
     results = dict(zip((key for _, key in missing),
                        fork_map(_print_pages, [job for job, _ in missing],
-                                {"staging": str(staging), "base_path": base_path}, chunk=1)))
+                                {"staging": str(staging), "base_path": base_path}, chunk=1, parallel_from=2)))
     printed, diagnostics = [], []
     for plan, (_, target), key in zip(pages, work, keys):
         if key in reused:
@@ -73,6 +74,8 @@ def print_kit(staging: Path, pages: list[PagePlan], base_path: str, cache: "Buil
         if cache is not None:
             cache.used_media[key] = {"pdf": found["pdf"], "read": found["read"]}
         printed.append((plan, target, _sha256(found["pdf"])))
+    if cache is not None:
+        cache.keep_media(f"kits:{edition}", keys)
     return printed, diagnostics
 
 

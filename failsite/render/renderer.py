@@ -416,7 +416,7 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
     if site.config.pdf:
         kit = [plan for plan in plans if plan.kind in KIT_PDF_NAMES and plan.output_path in written
                and not (checking and reuse is not None and plan.output_path in reuse.written)]  # found clean
-        printed, found = print_kit(staging, kit, site.config.base_path, cache)
+        printed, found = print_kit(staging, kit, site.config.base_path, cache, site.audience.name)
         outputs += [Written(path, content_hash, written[plan.output_path].shown) for plan, path, content_hash in printed]
         diagnostics += found
     diagnostics.extend(check_collisions([o.path for o in outputs], site))

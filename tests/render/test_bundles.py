@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from PIL import Image, PngImagePlugin
 
 from conftest import CONFIG, REGISTRY, SiteMaker, build, build_errors, html, talk
@@ -217,3 +218,42 @@ def test_a_pdf_is_published_without_its_author(make_site: SiteMaker) -> None:
     site = bundle_site(make_site, "[the notes](meta.pdf)", {"meta.pdf": pdf_file("Notes", "Dana Whitfield")})
     build(site)
     assert b"Dana" not in (site / "public/talks/launch/meta.pdf").read_bytes()
+
+
+def test_a_photo_is_resized_once_across_builds_and_audiences(make_site: SiteMaker,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The copies of a photo only the internal edition shows survive a public build in between."""
+    from failsite.render import files
+    resized: list[str] = []
+    real = files.fork_map
+
+    def counting(function, work, inherited, **options):  # type: ignore[no-untyped-def]
+        if function is files._resize:
+            resized.extend(name for name, _, _ in work)
+        return real(function, work, inherited, **options)
+
+    monkeypatch.setattr(files, "fork_map", counting)
+
+    def large(colour: tuple[int, int, int]) -> bytes:
+        out = io.BytesIO()
+        Image.new("RGB", (1200, 600), colour).save(out, "JPEG")
+        return out.getvalue()
+
+    site = make_site({"content/talks/open/index.md": talk("Open", body="![A board](board.jpg)", visibility="public"),
+                      "content/talks/inside/index.md": talk("Inside", body="![A depot](depot.jpg)")},
+                     "title: T\n")
+    (site / "content/talks/open/board.jpg").write_bytes(large((200, 30, 30)))
+    (site / "content/talks/inside/depot.jpg").write_bytes(large((30, 90, 170)))
+    build(site, audience="internal")
+    assert sorted(resized) == ["board.jpg", "depot.jpg"]
+    build(site, audience="public")
+    build(site, audience="internal")
+    (site / "content/talks/open/index.md").write_text(talk("Open, retitled", body="![A board](board.jpg)",
+                                                           visibility="public"))
+    build(site, audience="public")
+    assert sorted(resized) == ["board.jpg", "depot.jpg"]  # no photo resized again
+    assert (site / "public/talks/open/board-960w.jpg").exists()
+    assert not (site / "public/talks/inside").exists()  # the public edition holds only its own
+    (site / "content/talks/inside/depot.jpg").write_bytes(large((90, 170, 30)))
+    build(site, audience="internal")
+    assert sorted(resized) == ["board.jpg", "depot.jpg", "depot.jpg"]  # new bytes: made again, once

@@ -291,9 +291,9 @@ def test_a_kit_is_printed_again_only_when_what_it_prints_changed(make_site: Site
     printed: list[str] = []
     real = pdf.fork_map
 
-    def counting(function, work, inherited, chunk=1):  # type: ignore[no-untyped-def]
+    def counting(function, work, inherited, **options):  # type: ignore[no-untyped-def]
         printed.extend(target for _, target in work)
-        return real(function, work, inherited, chunk=chunk)
+        return real(function, work, inherited, **options)
 
     monkeypatch.setattr(pdf, "fork_map", counting)
     site = kit_site(make_site, **{"content/modules/n.md": module("Second", order=2, stories="[../log/c.md]")})
@@ -317,3 +317,7 @@ def test_a_kit_is_printed_again_only_when_what_it_prints_changed(make_site: Site
     (site / "static/extra.txt").write_text("not read by any kit")
     build(site, today=DAY, audience="restricted", pdf=True)
     assert printed == []
+    build(site, today=DAY, audience="restricted")  # a build without PDFs, and one for another audience, between
+    build(site, today=DAY, audience="internal")
+    build(site, today=DAY, audience="restricted", pdf=True)
+    assert printed == []  # the PDFs were kept for the next build that prints
