@@ -64,8 +64,9 @@ DEBOUNCE_SECONDS = 0.04  # quiet time that ends a burst of saves
 MAX_WAIT_SECONDS = 0.5  # a burst never delays a rebuild longer than this
 SWITCH_SECONDS = 0.001  # how long a thread holds the interpreter while others wait (sys.setswitchinterval)
 
-_CLIENT = """<div id="failsite-preview-banner" role="status" style="position:fixed;bottom:0;right:0;z-index:2147483647;\
-background:#8a5a00;color:#fff;font:600 13px/1.4 system-ui,sans-serif;padding:4px 10px;border-top-left-radius:6px">\
+_CLIENT = """<div id="failsite-preview-banner" role="status" title="Click to hide" onclick="this.remove()" \
+style="position:fixed;bottom:0;right:0;z-index:2147483647;cursor:pointer;opacity:0.92;\
+background:#8a5a00;color:#fff;font:600 12px/1.4 system-ui,sans-serif;padding:3px 8px;border-top-left-radius:6px">\
 Preview: not published</div>
 <script>
 (function () {
