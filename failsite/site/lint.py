@@ -130,12 +130,16 @@ def curriculum_warnings(site: Site, config: SiteConfig) -> list[Diagnostic]:
                 diagnostics.append(warning(module.path, ref.line, f"the story '{ref.target}' is left out of this "
                                            f"build ({reason})", f"the {site.audience.name} audience will not see it "
                                            "in the module; cite another story or change its visibility"))
-    if modules:
+    if modules:  # one warning for the curriculum, naming every pattern it leaves out
         covered = {p for m in modules for p in m.terms.get("patterns", ())}
-        for term in site.taxonomy("patterns").terms:
-            if term.slug not in covered:
-                diagnostics.append(warning(f"{config.content}/modules", 1, f"no module addresses the {term.slug} "
-                                           "pattern", f"its intervention: {term.intervention or term.description}"))
+        missing = [t.slug for t in site.taxonomy("patterns").terms if t.slug not in covered]
+        if missing:
+            named = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " or " + missing[-1]
+            diagnostics.append(warning(f"{config.content}/modules", 1, f"no module addresses the {named} pattern"
+                                       + ("" if len(missing) == 1 else "s"),
+                                       f"when the curriculum should cover {'it' if len(missing) == 1 else 'them'}, "
+                                       f"give a module `patterns: [{missing[0]}]`; the site's Coverage page "
+                                       "(/coverage/) shows each pattern's intervention"))
     return diagnostics
 
 
