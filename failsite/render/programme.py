@@ -71,8 +71,8 @@ def programme_figures(views: Any) -> list[ProgrammeFigure]:
         _("Actions"), quarters, [(n, _(_FOLLOW_THROUGH[n]), v) for n, v in found.follow_through], _line,
         _("Actions"), _, ("completion",))
     add("overdue-by-team", _("Open and overdue actions by team"), _("Every open action, by the team that held "
-        "its review."), _("Team"), (_("Overdue"), _("Still open")),
-        [("", team or _("No team given"), (float(late), float(n))) for team, n, late in found.overdue_by_team],
+        "its review."), _("Team"), (_("Still open"), _("Overdue")),  # the bars: every open action
+        [("", team or _("No team given"), (float(n), float(late))) for team, n, late in found.overdue_by_team],
         _bars, _("Team"), _)
     add("overdue-by-quarter", _("Overdue actions by team and quarter"), _("The open actions past their due day, by "
         "the team and the quarter of the review that agreed them."), _("Team"), quarters,

@@ -95,8 +95,8 @@ def test_action_follow_through_and_overdue_by_team_match_the_files(site: Path) -
                 team[0] += bool(action.get("due") and action["due"] < TODAY)
                 team[1] += 1
     by_team = _table(page, "overdue-by-team")
-    assert by_team.pop("") == ["Overdue", "Still open"]
-    assert by_team == {team: [str(late), str(n)] for team, (late, n) in teams.items()}
+    assert by_team.pop("") == ["Still open", "Overdue"]
+    assert by_team == {team: [str(n), str(late)] for team, (late, n) in teams.items()}
     assert list(by_team) == ["Platform", "Product"]  # the most overdue first
     late = Counter((r["team"], _quarter(r)) for r in reviews for a in r["actions"]
                    if a["status"] in ("open", "in-progress") and a.get("due") and a["due"] < TODAY)
