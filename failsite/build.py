@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from failsite.privacy.anonymise import Anonymiser, anonymise_data, anonymise_item, make_anonymiser
 from failsite.content.data import DATA_DIR, load_data
@@ -25,13 +25,14 @@ from failsite.site.lint import (curriculum_warnings, debrief_warnings, experimen
                                 language_warnings, load_rules, overdue_reviews,
                                 moved_without_alias, unreviewed_quarters)
 from failsite.privacy.namecheck import everyday_word_aliases, lowercase_words, unregistered_names
+from failsite.site.checks import scan_sources
 from failsite.errors import BuildFailed, Diagnostic, FailsiteError, has_errors, sorted_unique, warning
 from failsite.privacy.publish import audience_for
 from failsite.render.renderer import Progress, Written, allowed_names, named_by_consent, render_site
 from failsite.site.assemble import Site, assemble_site
 from failsite.site.insights import prerequisite_order
 from failsite.render.theme import Theme, load_theme, theme_inputs
-from failsite.engine.cache import BuildCache, load_cache, prepare_cache_folder
+from failsite.engine.cache import BuildCache, load_cache, prepare_cache_folder, save_checks
 from failsite.render.search import SearchIndexing, unreadable_by_audit
 from failsite.engine.fingerprint import CACHE_DIR, code_fingerprint, digest
 from failsite.output.stamp import (Files, Stamp, options_key, output_files, published_files, read_stamp,
@@ -89,16 +90,25 @@ def _validate(config: SiteConfig, run: Run, use_cache: bool) -> BuildResult:
     """`failsite check`: every stage of a build, writing no output. It reads the build cache, as a build does, when
     no build of the site holds it (a page and a body unchanged since the last build are taken from it, a file found
     clean then is not audited again), and leaves it as it was."""
-    cache_dir = config.site_dir / CACHE_DIR
-    if not use_cache or not cache_dir.is_dir():
-        return _build(config, run, None, None)
+    with checking_cache(config.site_dir, use_cache) as (cache, found):
+        return _build(config, run, None, cache, found)
+
+
+@contextlib.contextmanager
+def checking_cache(site_dir: Path, use: bool = True) -> Iterator[tuple[BuildCache | None, list[Diagnostic]]]:
+    """The site's build cache for `check` to read, with the site's lock held, and what loading it found; None when
+    there is none yet, `use` is False, or a build holds the lock (then `check` works without it)."""
+    cache_dir = site_dir / CACHE_DIR
+    if not use or not cache_dir.is_dir():
+        yield None, []
+        return
     with contextlib.ExitStack() as held:
         try:
             held.enter_context(site_lock(cache_dir, wait=False))
-        except FailsiteError:  # a build is writing it: check without it
-            return _build(config, run, None, None)
-        cache, found = load_cache(config.site_dir)
-        return _build(config, run, None, cache, found)
+        except FailsiteError:
+            yield None, []
+            return
+        yield load_cache(site_dir)
 
 
 @dataclass(frozen=True)
@@ -306,10 +316,14 @@ def check_site(site_dir: Path, drafts: bool = False, audience: str = "internal",
     sources, _ = discover_sources(config)
     texts = {s.key: s.path.read_text(encoding="utf-8", errors="replace") for s in sources}
     registry = make_anonymiser(config, audience, day).registry
-    lowercase = lowercase_words(sources, texts)
-    extra = unregistered_names(sources, texts, registry, lowercase) + overdue_reviews(result.site, day)
+    rules = load_rules(config)
+    with checking_cache(site_dir) as (cache, found):
+        scans, findings = scan_sources(sources, texts, result.site, registry, rules, cache)
+        extra = save_checks(cache) if cache is not None else []
+    lowercase = lowercase_words(sources, texts, scans)
+    extra += unregistered_names(sources, texts, registry, lowercase, scans) + overdue_reviews(result.site, day)
     extra += everyday_word_aliases(registry, config.anonymise.registry, sources, texts, lowercase)
-    extra += language_warnings(sources, texts, result.site, load_rules(config))
+    extra += language_warnings(sources, texts, result.site, rules, findings)
     extra += experiment_warnings(sources, texts, result.site) + curriculum_warnings(result.site, config)
     extra += debrief_warnings(result.site) + image_warnings(sources, texts, result.site)
     extra += unreviewed_quarters(result.site, day)

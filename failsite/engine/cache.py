@@ -42,7 +42,7 @@ from failsite.errors import Diagnostic, warning
 
 DATABASE = "cache.sqlite3"
 _FORMAT = 2  # 2: an index of the keys alone
-_NAMESPACES = ("items", "bodies", "html", "pages", "clean", "search", "media", "sources", "editions")
+_NAMESPACES = ("items", "bodies", "html", "pages", "clean", "search", "media", "sources", "editions", "checks")
 # What earlier versions kept and this one no longer reads.
 _OBSOLETE = ("build.pickle", "build.pickle.tmp", "search")
 
@@ -109,6 +109,7 @@ class BuildCache:
     def __post_init__(self) -> None:
         self.items, self.bodies, self.html, self.pages, self.search, self.media, self.sources, self.editions = (
             Namespace(self, n) for n in ("items", "bodies", "html", "pages", "search", "media", "sources", "editions"))
+        self.checks = Namespace(self, "checks")  # what `check` found in each source (builds keep it as it is)
         # An item or a body is made again under the key it was kept under when what the key does not hash changed
         # (a consent decision that held only until a day; a link whose target moved): those namespaces replace too.
         self.used_items = _Recorder(self, "items", replaces=True)
@@ -120,6 +121,7 @@ class BuildCache:
         self.used_media = _Recorder(self, "media")
         # What each audience's last build used of the media (photos' smaller copies), kept for the others' builds.
         self.used_editions = _Recorder(self, "editions", replaces=True)
+        self.used_checks = _Recorder(self, "checks")
         self.used_clean = _KeyRecorder(self, "clean")
         self._clean: frozenset[str] | None = None
         self._pid = os.getpid()  # the process whose connection `database` is
@@ -252,7 +254,7 @@ class BuildCache:
                 # The unused rows found here, not by the database: giving it every used key to compare took 0.24 s
                 # of an edit at 10,000 talks, and an edit leaves few rows unused.
                 unused = [(n, k) for n, k in database.execute("SELECT namespace, key FROM entries")
-                          if k not in self.used.get(n, ())]
+                          if n != "checks" and k not in self.used.get(n, ())]  # `check` keeps its own rows
                 database.executemany("DELETE FROM entries WHERE namespace = ? AND key = ?", unused)
                 # In key order: the table is kept in key order, and random inserts of large rows took twice as long.
                 rows = sorted(self._row(namespace, key, value) for namespace, values in self.fresh.items()
@@ -266,6 +268,27 @@ class BuildCache:
             self._close()
             return [warning(f"{CACHE_DIR}/{DATABASE}", 1, f"the build cache could not be saved: {exc}",
                             "the site was built and published; the next build renders everything again")]
+
+
+def save_checks(cache: BuildCache) -> list[Diagnostic]:
+    """What `check` keeps, and only that: the rows of the "checks" namespace it used, written; the others of that
+    namespace, dropped. Every other row stays as the last build left it. (The caller holds the site's lock.)"""
+    try:
+        database = cache.database or _create(cache.path)
+        with database:
+            used = cache.used["checks"]
+            unused = [(k,) for (k,) in database.execute("SELECT key FROM entries WHERE namespace = 'checks'")
+                      if k not in used]
+            database.executemany("DELETE FROM entries WHERE namespace = 'checks' AND key = ?", unused)
+            rows = sorted(cache._row("checks", key, value) for key, value in cache.fresh["checks"].items() if key in used)
+            database.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
+        database.close()
+        cache.database = None
+        return []
+    except (OSError, sqlite3.Error) as exc:
+        cache._close()
+        return [warning(f"{CACHE_DIR}/{DATABASE}", 1, f"the build cache could not be saved: {exc}",
+                        "the site was checked; the next check reads every source again")]
 
 
 class _Recorder:

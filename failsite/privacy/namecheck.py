@@ -10,6 +10,8 @@ import calendar
 import re
 from functools import cache, lru_cache
 from importlib import resources
+from collections.abc import Set
+from dataclasses import dataclass
 from typing import Iterable
 
 from failsite.content.discover import Source
@@ -45,43 +47,105 @@ def common_first_names() -> frozenset[str]:
     return frozenset(names)
 
 
-def lowercase_words(sources: list[Source], texts: dict[str, str]) -> dict[str, tuple[str, int]]:
-    """Every word the sources write in lower case, folded, with the first place it is written (shown path, line);
-    words in addresses left out, where a name is written in lower case (marguerite.tolland@example.org)."""
+@dataclass(frozen=True)
+class NameScan:
+    """What the name checks need of one source, found once for its text and the registry: each word it writes in
+    lower case (folded) with the first line it is on, in the order first written, and each common first name it
+    writes capitalised outside a YAML comment: (line, start, end, the name, the capitalised word after it or '',
+    whether a registered name covers it, whether it opens a sentence)."""
+
+    lower: tuple[tuple[str, int], ...]
+    capitals: tuple[tuple[int, int, int, str, str, bool, bool], ...]
+
+
+def registry_matcher(registry: Registry) -> NameMatcher:
+    """The registry's names and pseudonyms, to tell a registered name from one nobody registered."""
+    return NameMatcher([(n, e.id) for e in registry.entries for n in (*e.names, e.pseudonym)])
+
+
+def scan_names(text: str, matcher: NameMatcher) -> NameScan:
+    """One source's `NameScan`."""
+    names = common_first_names()
+    capitals = []
+    lines = text.splitlines()
+    comments = _front_matter_comments(lines)
+    for number, line in enumerate(lines, 1):
+        if number in comments:
+            continue  # a YAML comment is never published
+        covered: list[tuple[int, int]] | None = None  # the registered names on the line, found once a name is
+        prefix = _LINE_START.match(line)
+        body_start = prefix.end() if prefix else 0
+        for m in _CAPITALISED.finditer(line):
+            first, second = m.group(1), m.group(2)
+            if not _is_capitalised(first) or _fold_word(first) not in names:
+                continue
+            if covered is None:
+                covered = [(found.start, found.end) for found in matcher.find(line)]
+            capitals.append((number, m.start(), m.end(), first, second if second and _is_capitalised(second) else "",
+                             any(start <= m.start() < end for start, end in covered),
+                             m.start() <= body_start or _SENTENCE_END.search(line[:m.start()]) is not None))
+    return NameScan(tuple(_lower_words(text).items()), tuple(capitals))
+
+
+def _lower_words(text: str) -> dict[str, int]:
+    """Each word a text writes in lower case, folded, with the first line it is on; words in addresses left out,
+    where a name is written in lower case (marguerite.tolland@example.org)."""
+    found: dict[str, int] = {}
+    for number, line in enumerate(_ADDRESSES.sub(" ", text).splitlines(), 1):
+        for word in _LOWER_WORD.findall(line):
+            if word.islower():
+                found.setdefault(_fold_word(word), number)
+    return found
+
+
+def lowercase_words(sources: list[Source], texts: dict[str, str],
+                    scans: dict[str, NameScan] | None = None) -> dict[str, tuple[str, int]]:
+    """Every word the sources write in lower case, folded, with the first place it is written (shown path, line)
+    (from their `scans`, when already made)."""
     found: dict[str, tuple[str, int]] = {}
     for source in sources:
-        for number, line in enumerate(_ADDRESSES.sub(" ", texts.get(source.key, "")).splitlines(), 1):
-            for word in _LOWER_WORD.findall(line):
-                if word.islower():
-                    found.setdefault(_fold_word(word), (source.shown, number))
+        words = scans[source.key].lower if scans is not None else _lower_words(texts.get(source.key, "")).items()
+        for word, number in words:
+            found.setdefault(word, (source.shown, number))
     return found
 
 
 def unregistered_names(sources: list[Source], texts: dict[str, str], registry: Registry,
-                       lowercase: dict[str, tuple[str, int]] | None = None) -> list[Diagnostic]:
+                       lowercase: dict[str, tuple[str, int]] | None = None,
+                       scans: dict[str, NameScan] | None = None) -> list[Diagnostic]:
     """Warnings for capitalised common first names in the sources that the registry does not cover (`lowercase`:
-    the sources' `lowercase_words`, when already found)."""
-    names = common_first_names()
-    matcher = NameMatcher([(n, e.id) for e in registry.entries for n in (*e.names, e.pseudonym)])
+    the sources' `lowercase_words`, and `scans` their `NameScan`s, when already found)."""
+    matcher = registry_matcher(registry)
+    if scans is None:
+        scans = {s.key: scan_names(texts.get(s.key, ""), matcher) for s in sources}
     # A word written in lower case elsewhere is most often not a name.
-    lowercase = lowercase if lowercase is not None else lowercase_words(sources, texts)
+    lowercase = lowercase if lowercase is not None else lowercase_words(sources, texts, scans)
     not_names = lowercase.keys() | {fold(m) for m in (*calendar.month_name, *calendar.day_name) if m}
-    diagnostics = _names_in_paths(sources, names, not_names, matcher)
+    diagnostics = _names_in_paths(sources, common_first_names(), not_names, matcher)
     for source in sources:
         reported: set[str] = set()
-        lines = texts.get(source.key, "").splitlines()
-        comments = _front_matter_comments(lines)
-        for number, line in enumerate(lines, 1):
-            if number in comments:
-                continue  # a YAML comment is never published
-            for name, column in _candidates(line, names, not_names, matcher):
-                if name not in reported:
-                    reported.add(name)
-                    diagnostics.append(warning(
-                        source.shown, number, f"'{name}' looks like a person's name that is not in the registry",
-                        "register them (consent: named if they agreed to be named), or ignore this if it is not a person",
-                        column))
+        for number, name, column in _names_found(scans[source.key], not_names):
+            if name not in reported:
+                reported.add(name)
+                diagnostics.append(warning(
+                    source.shown, number, f"'{name}' looks like a person's name that is not in the registry",
+                    "register them (consent: named if they agreed to be named), or ignore this if it is not a person",
+                    column))
     return diagnostics
+
+
+def _names_found(scan: NameScan, not_names: Set[str]) -> Iterable[tuple[int, str, int]]:
+    """The names of a source's scan that look like a person's: (line, name, column)."""
+    line, taken_until = 0, 0  # the end of the last name found on the line: its surname is not a name of its own
+    for number, start, end, first, second, covered, opens_sentence in scan.capitals:
+        if number != line:
+            line, taken_until = number, 0
+        if start < taken_until or _fold_word(first) in not_names or covered:
+            continue
+        if opens_sentence and not second:
+            continue  # a capitalised word opening a sentence is most often not a name
+        taken_until = end + (1 + len(second) if second else 0)
+        yield number, (f"{first} {second}" if second else first), start + 1
 
 
 def _names_in_paths(sources: list[Source], names: frozenset[str], not_names: set[str],
@@ -150,27 +214,3 @@ def _front_matter_comments(lines: list[str]) -> set[int]:
 def _is_capitalised(word: str) -> bool:
     """`Ida`, `Żaneta`: an upper-case letter, then lower-case ones (not `NASA`, not `ida`)."""
     return word[0].isupper() and any(c.islower() for c in word[1:])
-
-
-def _candidates(line: str, names: frozenset[str], not_names: set[str],
-                matcher: NameMatcher) -> Iterable[tuple[str, int]]:
-    covered: list[tuple[int, int]] | None = None  # the registered names on the line, found once a candidate is
-    prefix = _LINE_START.match(line)
-    body_start = prefix.end() if prefix else 0
-    taken_until = 0  # the end of the last name reported: its surname is not a name of its own
-    for m in _CAPITALISED.finditer(line):
-        first, second = m.group(1), m.group(2)
-        if not _is_capitalised(first):
-            continue
-        second = second if second and _is_capitalised(second) else None
-        if m.start() < taken_until or _fold_word(first) not in names or _fold_word(first) in not_names:
-            continue
-        if covered is None:
-            covered = [(found.start, found.end) for found in matcher.find(line)]
-        if any(start <= m.start() < end for start, end in covered):
-            continue
-        at_sentence_start = m.start() <= body_start or _SENTENCE_END.search(line[:m.start()]) is not None
-        if at_sentence_start and not second:
-            continue  # a capitalised word opening a sentence is most often not a name
-        taken_until = m.end() + (1 + len(second) if second else 0)
-        yield (f"{first} {second}" if second else first), m.start() + 1

@@ -71,21 +71,29 @@ def _parse_rules(text: str, shown: str) -> list[LintRule]:
                                    "each rule needs an `id` and a `pattern` (a regular expression)")]) from None
 
 
-def language_warnings(sources: list[Source], texts: dict[str, str], site: Site,
-                      rules: list[LintRule]) -> list[Diagnostic]:
-    """Each phrase a rule flags, with its file, line and column, in the stories of the rule's types."""
-    types = {key: item.type for key, item in site.by_key.items()}
+Finding = tuple[int, int, str, str]  # line, column, message, suggestion
+
+
+def lint_text(text: str, item_type: str, rules: list[LintRule]) -> list[Finding]:
+    """Each phrase a rule for this type of story flags in a source's text."""
+    applicable = [r for r in rules if item_type in r.types]
+    return [(number, m.start() + 1, f'"{m.group()}" {rule.message} ({rule.id})', rule.suggestion)
+            for number, line in enumerate(text.splitlines(), 1) for rule in applicable
+            for m in rule.pattern.finditer(line)]
+
+
+def language_warnings(sources: list[Source], texts: dict[str, str], site: Site, rules: list[LintRule],
+                      found: dict[str, list[Finding]] | None = None) -> list[Diagnostic]:
+    """Each phrase a rule flags, with its file, line and column, in the stories of the rule's types (`found`: each
+    source's `lint_text`, when already made)."""
     diagnostics = []
     for source in sources:
-        item_type = types.get(source.key)
-        if item_type is None:
+        item = site.by_key.get(source.key)
+        if item is None:
             continue
-        applicable = [r for r in rules if item_type in r.types]
-        for number, line in enumerate(texts.get(source.key, "").splitlines(), 1):
-            for rule in applicable:
-                for m in rule.pattern.finditer(line):
-                    diagnostics.append(warning(source.shown, number, f'"{m.group()}" {rule.message} ({rule.id})',
-                                               rule.suggestion, m.start() + 1))
+        findings = found[source.key] if found is not None else lint_text(texts.get(source.key, ""), item.type, rules)
+        diagnostics += [warning(source.shown, number, message, suggestion, column)
+                        for number, column, message, suggestion in findings]
     return diagnostics
 
 
