@@ -32,7 +32,7 @@ from failsite.render.renderer import Progress, Written, allowed_names, named_by_
 from failsite.site.assemble import Site, assemble_site
 from failsite.site.insights import prerequisite_order
 from failsite.render.theme import Theme, load_theme, theme_inputs
-from failsite.engine.cache import BuildCache, load_cache, prepare_cache_folder, save_checks
+from failsite.engine.cache import CHECKS, BuildCache, load_cache, prepare_cache_folder
 from failsite.render.search import SearchIndexing, unreadable_by_audit
 from failsite.engine.fingerprint import CACHE_DIR, code_fingerprint, digest
 from failsite.output.stamp import (Files, Stamp, options_key, output_files, published_files, read_stamp,
@@ -319,7 +319,7 @@ def check_site(site_dir: Path, drafts: bool = False, audience: str = "internal",
     rules = load_rules(config)
     with checking_cache(site_dir) as (cache, found):
         scans, findings = scan_sources(sources, texts, result.site, registry, rules, cache)
-        extra = save_checks(cache) if cache is not None else []
+        extra = cache.save(only=CHECKS) if cache is not None else []
     lowercase = lowercase_words(sources, texts, scans)
     extra += unregistered_names(sources, texts, registry, lowercase, scans) + overdue_reviews(result.site, day)
     extra += everyday_word_aliases(registry, config.anonymise.registry, sources, texts, lowercase)

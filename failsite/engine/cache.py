@@ -42,7 +42,8 @@ from failsite.errors import Diagnostic, warning
 
 DATABASE = "cache.sqlite3"
 _FORMAT = 2  # 2: an index of the keys alone
-_NAMESPACES = ("items", "bodies", "html", "pages", "clean", "search", "media", "sources", "editions", "checks")
+CHECKS = "checks"  # what `check` found in each source: written by `check` alone (`save(only=CHECKS)`)
+_NAMESPACES = ("items", "bodies", "html", "pages", "clean", "search", "media", "sources", "editions", CHECKS)
 # What earlier versions kept and this one no longer reads.
 _OBSOLETE = ("build.pickle", "build.pickle.tmp", "search")
 
@@ -109,7 +110,7 @@ class BuildCache:
     def __post_init__(self) -> None:
         self.items, self.bodies, self.html, self.pages, self.search, self.media, self.sources, self.editions = (
             Namespace(self, n) for n in ("items", "bodies", "html", "pages", "search", "media", "sources", "editions"))
-        self.checks = Namespace(self, "checks")  # what `check` found in each source (builds keep it as it is)
+        self.checks = Namespace(self, CHECKS)
         # An item or a body is made again under the key it was kept under when what the key does not hash changed
         # (a consent decision that held only until a day; a link whose target moved): those namespaces replace too.
         self.used_items = _Recorder(self, "items", replaces=True)
@@ -121,7 +122,7 @@ class BuildCache:
         self.used_media = _Recorder(self, "media")
         # What each audience's last build used of the media (photos' smaller copies), kept for the others' builds.
         self.used_editions = _Recorder(self, "editions", replaces=True)
-        self.used_checks = _Recorder(self, "checks")
+        self.used_checks = _Recorder(self, CHECKS)
         self.used_clean = _KeyRecorder(self, "clean")
         self._clean: frozenset[str] | None = None
         self._pid = os.getpid()  # the process whose connection `database` is
@@ -245,20 +246,25 @@ class BuildCache:
         prepared = self._rows.get((namespace, key))
         return prepared[1] if prepared is not None and prepared[0] is value else _row(namespace, key, value)
 
-    def save(self) -> list[Diagnostic]:
+    def save(self, only: str = "") -> list[Diagnostic]:
         """Keep what this build used: write the new rows, drop the unused ones. A cache that cannot be written
-        is a warning (the build itself succeeded)."""
+        is a warning (the build itself succeeded). With `only` (`check`, which keeps its findings under "checks"),
+        that namespace alone is written and pruned, and every other row stays as the last build left it; a build
+        leaves the "checks" rows as the last check left them."""
+        def kept_here(namespace: str) -> bool:
+            return namespace == only if only else namespace != CHECKS
         try:
             database = self.database or _create(self.path)
             with database:
                 # The unused rows found here, not by the database: giving it every used key to compare took 0.24 s
                 # of an edit at 10,000 talks, and an edit leaves few rows unused.
-                unused = [(n, k) for n, k in database.execute("SELECT namespace, key FROM entries")
-                          if n != "checks" and k not in self.used.get(n, ())]  # `check` keeps its own rows
+                listed = database.execute("SELECT namespace, key FROM entries WHERE namespace = ?", (only,)) if only \
+                    else database.execute("SELECT namespace, key FROM entries")
+                unused = [(n, k) for n, k in listed if kept_here(n) and k not in self.used.get(n, ())]
                 database.executemany("DELETE FROM entries WHERE namespace = ? AND key = ?", unused)
                 # In key order: the table is kept in key order, and random inserts of large rows took twice as long.
                 rows = sorted(self._row(namespace, key, value) for namespace, values in self.fresh.items()
-                              for key, value in values.items() if key in self.used[namespace])
+                              if kept_here(namespace) for key, value in values.items() if key in self.used[namespace])
                 database.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
             database.close()
             self.database = None
@@ -267,28 +273,8 @@ class BuildCache:
         except (OSError, sqlite3.Error) as exc:
             self._close()
             return [warning(f"{CACHE_DIR}/{DATABASE}", 1, f"the build cache could not be saved: {exc}",
+                            "the site was checked; the next check reads every source again" if only else
                             "the site was built and published; the next build renders everything again")]
-
-
-def save_checks(cache: BuildCache) -> list[Diagnostic]:
-    """What `check` keeps, and only that: the rows of the "checks" namespace it used, written; the others of that
-    namespace, dropped. Every other row stays as the last build left it. (The caller holds the site's lock.)"""
-    try:
-        database = cache.database or _create(cache.path)
-        with database:
-            used = cache.used["checks"]
-            unused = [(k,) for (k,) in database.execute("SELECT key FROM entries WHERE namespace = 'checks'")
-                      if k not in used]
-            database.executemany("DELETE FROM entries WHERE namespace = 'checks' AND key = ?", unused)
-            rows = sorted(cache._row("checks", key, value) for key, value in cache.fresh["checks"].items() if key in used)
-            database.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
-        database.close()
-        cache.database = None
-        return []
-    except (OSError, sqlite3.Error) as exc:
-        cache._close()
-        return [warning(f"{CACHE_DIR}/{DATABASE}", 1, f"the build cache could not be saved: {exc}",
-                        "the site was checked; the next check reads every source again")]
 
 
 class _Recorder:

@@ -71,7 +71,8 @@ def fork_map(task: Callable[[dict[str, Any], Sequence[Work]], list[Result]], wor
 
 def _serial(work_size: int, parallel_from: int | None = None) -> bool:
     """Whether work of this size runs in this process: small, one worker, threads here, or no fork."""
-    return (work_size < (PARALLEL_FROM if parallel_from is None else parallel_from) or worker_count() < 2 or threading.active_count() != 1
+    least = PARALLEL_FROM if parallel_from is None else parallel_from
+    return (work_size < least or worker_count() < 2 or threading.active_count() != 1
             or "fork" not in multiprocessing.get_all_start_methods())
 
 

@@ -127,20 +127,21 @@ class CheckedBytecodeCache(jinja2.BytecodeCache):
     def __init__(self, folder: Path | None):
         self.folder = folder
 
-    def _file(self, folder: Path, bucket: jinja2.bccache.Bucket) -> Path:
-        return folder / f"{bucket.key}.cache"
+    def _file(self, bucket: jinja2.bccache.Bucket) -> Path:
+        assert self.folder is not None
+        return self.folder / f"{bucket.key}.cache"
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         if self.folder is not None:
-            self._load_file(self.folder, bucket)
+            self._load_file(bucket)
         if bucket.code is None and (bucket.key, bucket.checksum) in _COMPILED:
             code = _COMPILED[bucket.key, bucket.checksum]
             bucket.load_bytecode(io.BytesIO(code))
             self._write(bucket, code)  # the folder lacked it, or held it damaged
 
-    def _load_file(self, folder: Path, bucket: jinja2.bccache.Bucket) -> None:
+    def _load_file(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
-            data = self._file(folder, bucket).read_bytes()
+            data = self._file(bucket).read_bytes()
         except OSError:
             return
         checksum, code = data[:32], data[32:]
@@ -163,7 +164,7 @@ class CheckedBytecodeCache(jinja2.BytecodeCache):
     def _write(self, bucket: jinja2.bccache.Bucket, code: bytes) -> None:
         if self.folder is None:
             return
-        target = self._file(self.folder, bucket)
+        target = self._file(bucket)
         temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
         try:
             temporary.write_bytes(hashlib.sha256(code).digest() + code)

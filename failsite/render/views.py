@@ -275,9 +275,8 @@ class ItemView:
         for track in self._views._tracks.values():
             keys = track.module_keys
             if self._item.key in keys:
-                at = keys.index(self._item.key)
-                return (self._views.item(keys[at - 1]) if at > 0 else None,
-                        self._views.item(keys[at + 1]) if at + 1 < len(keys) else None)
+                neighbours = neighbours_at(keys, keys.index(self._item.key))
+                return tuple(self._views.item(key) if key else None for key in neighbours)  # type: ignore[return-value]
         return None, None
 
     @property

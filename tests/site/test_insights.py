@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from conftest import SiteMaker, build, build_errors, html, talk, text_of
+from conftest import SiteMaker, build, build_errors, built_copy, html, talk, text_of
 
 COMPLETE = Path(__file__).parents[1] / "fixtures" / "sites" / "complete"
 TODAY = dt.date(2026, 6, 1)
@@ -20,10 +20,7 @@ TODAY = dt.date(2026, 6, 1)
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("insights") / "site"
-    shutil.copytree(COMPLETE, root)
-    build(root, today=TODAY)
-    return root
+    return built_copy(tmp_path_factory.mktemp("insights"), COMPLETE, today=TODAY)
 
 
 def test_a_site_can_build_the_guide_for_its_internal_audience(tmp_path: Path) -> None:

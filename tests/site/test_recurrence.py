@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build, build_errors, html, text_of
+from conftest import build, build_errors, built_copy, html, text_of
 from failsite.site.recurrence import find_recurrences, tokens
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "sites" / "recurrence"
@@ -26,10 +26,7 @@ def _copy(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("recurrence") / "site"
-    shutil.copytree(FIXTURE, root)
-    build(root, today=TODAY)
-    return root
+    return built_copy(tmp_path_factory.mktemp("recurrence"), FIXTURE, today=TODAY)
 
 
 def _suggested(root: Path) -> dict[str, tuple[str, ...]]:
