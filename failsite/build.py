@@ -21,11 +21,8 @@ from failsite.content.hooks import NO_HOOKS, SiteHooks, hook_sources, load_hooks
 from failsite.content.items import Item, item_schema
 from failsite.content.ingest import FileStats, ItemTransform, ingest
 from failsite.content.discover import discover_sources
-from failsite.site.lint import (curriculum_warnings, debrief_warnings, experiment_warnings, image_warnings,
-                                language_warnings, load_rules, overdue_reviews,
-                                moved_without_alias, unreviewed_quarters)
-from failsite.privacy.namecheck import everyday_word_aliases, lowercase_words, unregistered_names
-from failsite.site.checks import scan_sources
+from failsite.site.lint import load_rules
+from failsite.site.checks import scan_sources, writing_warnings
 from failsite.errors import BuildFailed, Diagnostic, FailsiteError, has_errors, sorted_unique, warning
 from failsite.privacy.publish import audience_for
 from failsite.render.renderer import Progress, Written, allowed_names, named_by_consent, render_site
@@ -320,13 +317,7 @@ def check_site(site_dir: Path, drafts: bool = False, audience: str = "internal",
     with checking_cache(site_dir) as (cache, found):
         scans, findings = scan_sources(sources, texts, result.site, registry, rules, cache)
         extra = cache.save(only=CHECKS) if cache is not None else []
-    lowercase = lowercase_words(sources, texts, scans)
-    extra += unregistered_names(sources, texts, registry, lowercase, scans) + overdue_reviews(result.site, day)
-    extra += everyday_word_aliases(registry, config.anonymise.registry, sources, texts, lowercase)
-    extra += language_warnings(sources, texts, result.site, rules, findings)
-    extra += experiment_warnings(sources, texts, result.site) + curriculum_warnings(result.site, config)
-    extra += debrief_warnings(result.site) + image_warnings(sources, texts, result.site)
-    extra += unreviewed_quarters(result.site, day)
     last = read_stamp(site_dir)
-    extra += moved_without_alias(result.site, last.addresses if last is not None else {})
+    extra += writing_warnings(sources, texts, result.site, registry, rules, day, scans, findings,
+                              last.addresses if last is not None else {})
     return replace(result, warnings=sorted_unique(result.warnings + extra))

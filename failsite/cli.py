@@ -96,7 +96,7 @@ class CommandList(click.Group):
     """The commands in the order a new user meets them, each with its whole first sentence (click cuts it at 45
     characters)."""
 
-    ORDER = ("init", "build", "serve", "check", "new", "fields", "review", "actions", "import")
+    ORDER = ("init", "build", "serve", "desk", "check", "new", "fields", "review", "actions", "import")
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(self.commands, key=lambda name: (self.ORDER.index(name) if name in self.ORDER else 99, name))
@@ -422,9 +422,19 @@ def _starter_settings(title: str | None, base_url: str | None, language: str | N
 def serve(site_dir: Path, host: str, port: int, drafts: bool, audience: str, owner: str, base_url: str,
           open_browser: bool) -> None:
     """Preview the site with live reload: rebuilds what each save changes, shows errors in the page."""
+    from failsite.privacy.publish import audience_for
+
+    _preview(site_dir, host, port, audience_for(audience, drafts, dt.date.today(), (), owner), base_url,
+             open_browser, note_drafts=not drafts)
+
+
+def _preview(site_dir: Path, host: str, port: int, audience, base_url: str, open_browser: bool,  # type: ignore[no-untyped-def]
+             note_drafts: bool = False, app=None, opened: Callable[[str], str] = lambda url: url,  # type: ignore[no-untyped-def]
+             announce: Callable[[str], list[str]] = lambda url: [f"serving {url} (press Ctrl+C to stop)"]) -> None:
+    """Run the preview (with an `app` beside it: the desk) until Ctrl+C or SIGTERM; `announce` says what is served
+    where, `opened` is the address --open opens."""
     import webbrowser
 
-    from failsite.privacy.publish import audience_for
     from failsite.preview.server import start_preview
 
     def report(what: str, result) -> None:  # type: ignore[no-untyped-def]
@@ -441,19 +451,19 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, audience: str, own
     _run(lambda: _require_site(site_dir), "serve")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly (and remove the preview) when told
     try:
-        server = start_preview(site_dir, host, port, audience_for(audience, drafts, dt.date.today(), (), owner),
-                               report, base_url)
+        server = start_preview(site_dir, host, port, audience, report, base_url, app)
     except OSError as exc:
         click.echo(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
         click.echo(f"  hint: choose another port with --port, e.g. --port {port + 1 if port else 8001}", err=True)
         sys.exit(EXIT_CONTENT_ERRORS)
     try:  # from here on, however it is stopped, the server stops and removes its folder
-        click.echo(f"serving {server.url} (press Ctrl+C to stop)", err=False)
-        if not drafts:
+        for line in announce(server.url):
+            click.echo(line)
+        if note_drafts:
             _note_drafts(getattr(server.preview, "site", None), "failsite serve --drafts")
         sys.stdout.flush()
         if open_browser:
-            webbrowser.open(server.url)
+            webbrowser.open(opened(server.url))
         wait_for_signals()
     except KeyboardInterrupt:
         click.echo("stopping")
@@ -462,6 +472,51 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, audience: str, own
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(EXIT_OK)
+
+
+@cli.command()
+@site_dir_argument
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind. Any address but loopback needs the access link the desk prints.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one).")
+@audience_option
+@click.option("--reviewer", default="", metavar="NAME", help="The name the review queue writes as `reviewed_by`.")
+@click.option("--token", default="", metavar="TEXT",
+              help="The access token beyond loopback (default: a new random one each start).")
+@today_option
+@click.option("--open", "open_browser", is_flag=True, help="Open the desk in a browser.")
+def desk(site_dir: Path, host: str, port: int, audience: str, reviewer: str, token: str, today: dt.datetime | None,
+         open_browser: bool) -> None:
+    """Write, edit and review stories in the browser: forms made from each type's fields, checked as you type, with
+    the preview beside them. Writes only into the content folder; publishes nothing."""
+    import ipaddress
+    import secrets
+
+    from failsite.desk.app import DESK_PATH, DeskSettings, desk_app
+    from failsite.privacy.publish import audience_for
+
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        loopback = False
+    access = "" if loopback else (token or secrets.token_urlsafe(24))
+    if access and len(access) < 16:
+        raise click.UsageError("--token must be at least 16 characters: it is all that guards the desk")
+    day = today.date() if today else None
+
+    def desk_url(url: str) -> str:
+        root = url.split("/", 3)
+        return "/".join(root[:3]) + DESK_PATH + "/" + (f"?token={access}" if access else "")
+
+    def announce(url: str) -> list[str]:
+        lines = [f"desk:    {desk_url(url)}", f"preview: {url}", "(press Ctrl+C to stop)"]
+        if access:
+            lines.insert(0, "the desk is reachable beyond this computer: share the desk link only with the people "
+                            "who write the stories")
+        return lines
+
+    _preview(site_dir, host, port, audience_for(audience, True, day or dt.date.today(), ()), "", open_browser,
+             app=desk_app(DeskSettings(access, reviewer, day)), opened=desk_url, announce=announce)
 
 
 def _require_site(site_dir: Path) -> None:

@@ -11,7 +11,7 @@ from failsite.errors import FailsiteError, error
 from failsite.content.schema import COMMON_FIELDS, ContentType, Field
 from failsite.content.slugs import slugify
 
-_BODY = {
+BODY_STARTS = {
     # What the speaker learned and would do differently have fields of their own (`learned`, `differently`), which
     # the page shows in boxes with those titles: the body tells the story.
     "talk": "## The story\n\nTell it as it happened: the decision, the moment it went wrong, what it cost.\n",
@@ -34,9 +34,11 @@ _BODY = {
 _COMMENTED_EXAMPLES = frozenset({"consent_given"})
 
 
-def archetype_text(ctype: ContentType, title: str, today: dt.date, extra: tuple[Field, ...] = ()) -> str:
+def archetype_text(ctype: ContentType, title: str, today: dt.date, extra: tuple[Field, ...] = (),
+                   examples: bool = True) -> str:
     """The default archetype: required and example-bearing fields filled in, the others commented out; `extra` are
-    the fields the site's hooks add to the type."""
+    the fields the site's hooks add to the type. Without `examples` (the desk's forms) only the title and the
+    draft are filled in, and every example stays a comment."""
     lines = ["---"]
     fields: list[Field] = [f for f in COMMON_FIELDS if f.name == "title"] + list(ctype.fields) + list(extra) + \
         [f for f in COMMON_FIELDS if f.name not in ("title", "type")]
@@ -46,14 +48,14 @@ def archetype_text(ctype: ContentType, title: str, today: dt.date, extra: tuple[
             lines.append(f"title: {json.dumps(title, ensure_ascii=False)}")
         elif spec.name == "draft":
             lines.append("draft: true")
-        elif spec.example and spec.kind not in ("link", "links") and spec.name not in _COMMENTED_EXAMPLES:
+        elif examples and spec.example and spec.kind not in ("link", "links") and spec.name not in _COMMENTED_EXAMPLES:
             example = _filled(spec.example, today)
             lines.append(f"{spec.name}: {example}" if not example.startswith("\n") else f"{spec.name}:{example}")
         else:
             example = _filled(spec.example, today).replace("\n", "\n# ") if spec.example else ""
             lines.append(f"# {spec.name}:{' ' if example and not example.startswith(chr(10)) else ''}{example}")
     lines.append("---")
-    return "\n".join(lines) + "\n" + _BODY.get(ctype.name, "Write it here.\n")
+    return "\n".join(lines) + "\n" + (BODY_STARTS.get(ctype.name, "Write it here.\n") if examples else "")
 
 
 def _filled(example: str, today: dt.date) -> str:

@@ -108,6 +108,13 @@ def discover_sources(config: SiteConfig) -> tuple[list[Source], list[Diagnostic]
     return sources, unreadable
 
 
+def source_at(config: SiteConfig, key: str) -> Source:
+    """The source a key under the content folder names (whether or not the file exists yet), with its folder's type."""
+    top = key.split("/")[0] if "/" in key else ""
+    return Source(key, config.content_dir / key, f"{config.content}/{key}",
+                  TYPE_BY_FOLDER.get(top) if top else TYPE_BY_FOLDER["pages"])
+
+
 def _unreadable_folder(exc: OSError, config: SiteConfig) -> Diagnostic:
     """A folder under content/ that cannot be listed: an error, since its stories would silently go unpublished."""
     folder = Path(exc.filename or config.content_dir)

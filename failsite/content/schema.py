@@ -82,6 +82,8 @@ COMMON_FIELDS: tuple[Field, ...] = (
           "site.yaml `review:` says which audience needs which)", choices=REVIEW_STATUSES),
     Field("reviewed_by", "string", "who reviewed it (anonymised like every name)"),
     Field("approved_on", "date", "when it was approved for publishing"),
+    Field("review_note", "string", "what the reviewer asked the author to change when sending the story back "
+          "(never published)", markdown=True),
     Field("slug", "string", "the last part of the URL (default: the file name)"),
     Field("aliases", "strings", "old addresses of this item, as paths from the site's root (/blog/2024/old-title/): "
           "each keeps working and sends the reader here"),

@@ -31,13 +31,12 @@ from failsite.content.config import load_config
 from failsite.content.hooks import load_hooks
 from failsite.site.taxonomy import folder_clashes
 from failsite.content.items import Item, item_schema, read_item
-from failsite.content.discover import Source, discover_sources
+from failsite.content.discover import Source, discover_sources, source_at
 from failsite.errors import Diagnostic, FailsiteError, error, has_errors, sorted_unique
 from failsite.render.plans import PagePlan, PageSignatures, plan_pages
 from failsite.privacy.publish import Audience, audience_for
 from failsite.render.renderer import (BodyPart, Output, RenderedBody, Renderer, allowed_names, body_still_valid,
                                       check_collisions)
-from failsite.content.schema import TYPE_BY_FOLDER
 from failsite.site.assemble import Site, assemble_site
 from failsite.render.theme import load_theme
 from failsite.render.views import SiteView
@@ -154,11 +153,8 @@ class Preview:
 
     def _incremental(self, change: Change) -> tuple[tuple[str, ...], tuple[str, ...]]:
         for key in change.content:
-            path = self.config.content_dir / key
-            if path.is_file():
-                top = key.split("/")[0] if "/" in key else ""
-                source = Source(key, path, f"{self.config.content}/{key}",
-                                TYPE_BY_FOLDER.get(top) if top else TYPE_BY_FOLDER["pages"])
+            source = source_at(self.config, key)
+            if source.path.is_file():
                 self.sources[key] = source
                 self.parsed[key] = self._parse(source)
             else:  # deleted, or renamed away (the new name arrives as its own change)
@@ -240,6 +236,10 @@ class Preview:
             return None, diagnostics
         item, reported = anonymise_item(item, self.anonymiser, self.closed, self.config.anonymise.pseudonym_pages)
         return item, diagnostics + reported
+
+    def renderer(self) -> Renderer:
+        """The renderer of the last full rebuild's theme and anonymiser."""
+        return self._renderer()
 
     def _renderer(self) -> Renderer:
         if self.renderer_stale:

@@ -215,8 +215,38 @@ def _is_address(host: str) -> bool:
     return True
 
 
+MAX_REQUEST_BYTES = 4 * 1024 * 1024  # the largest request body an app served beside the preview takes
+
+
+@dataclass(frozen=True)
+class AppRequest:
+    """A request as an app served beside the preview sees it: the method, the path and query, the headers (names
+    in lower case) and the body."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class AppResponse:
+    """An app's answer: status, body, content type, and more headers."""
+
+    status: int
+    body: bytes
+    kind: str = "text/html; charset=utf-8"
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+# An app served beside the preview (the desk): it answers a request, or returns None to let the preview serve it.
+App = Callable[[AppRequest], "AppResponse | None"]
+
+
 def make_handler(root: Path, base_path: str, state: LiveState,
-                 hosts: set[str] | frozenset[str] | None = None) -> type[BaseHTTPRequestHandler]:
+                 hosts: set[str] | frozenset[str] | None = None, app: App | None = None
+                 ) -> type[BaseHTTPRequestHandler]:
     class PreviewHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         timeout = REQUEST_TIMEOUT_SECONDS  # a client that sends half a request and stops gives its thread back
@@ -270,8 +300,38 @@ def make_handler(root: Path, base_path: str, state: LiveState,
                        b"(or localhost).\n", "text/plain; charset=utf-8")
             return True
 
+        def _app(self, method: str) -> bool:
+            """Let the app answer the request; whether it did."""
+            if app is None:
+                return False
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_REQUEST_BYTES:
+                self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"The request is too large.\n", "text/plain; charset=utf-8")
+                self.close_connection = True
+                return True
+            parts = urlsplit(self.path)
+            request = AppRequest(method, unquote(parts.path), parse_qs(parts.query),
+                                 {k.lower(): v for k, v in self.headers.items()}, self.rfile.read(length) if length else b"")
+            response = app(request)
+            if response is None:
+                return False
+            self.send_response(response.status)
+            for name, value in response.headers:
+                self.send_header(name, value)
+            self._send_body(response.body, response.kind)
+            return True
+
+        def do_POST(self) -> None:  # noqa: N802
+            if self._host_refused():
+                return
+            if not self._app("POST"):
+                self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"The preview takes no POST requests.\n",
+                           "text/plain; charset=utf-8")
+
         def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
             if self._host_refused():
+                return
+            if self._app("GET"):
                 return
             if urlsplit(self.path).path in (EVENTS_PATH, base_path.rstrip("/") + EVENTS_PATH):
                 self._events()
@@ -311,6 +371,9 @@ def make_handler(root: Path, base_path: str, state: LiveState,
 
         def _send(self, status: HTTPStatus, body: bytes, kind: str) -> None:
             self.send_response(status)
+            self._send_body(body, kind)
+
+        def _send_body(self, body: bytes, kind: str) -> None:
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
@@ -425,9 +488,11 @@ class PreviewServer:
 
 def start_preview(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, audience: Audience = Audience(),
                   report: Callable[[str, RebuildReport], None] = lambda what, r: None,
-                  base_url: str = "") -> PreviewServer:
+                  base_url: str = "", app: Callable[[Preview, threading.Lock, str], App] | None = None) -> PreviewServer:
     """Build the site into a fresh preview folder, serve it, and rebuild on every change; `base_url` replaces
-    site.yaml's for the preview (where a reverse proxy serves it, e.g. https://intranet.example/preview/)."""
+    site.yaml's for the preview (where a reverse proxy serves it, e.g. https://intranet.example/preview/). `app`
+    makes an app served beside the preview (the desk) from the preview, the lock a rebuild holds while it writes,
+    and the preview's address."""
     remove_abandoned_previews()
     preview_dir = Path(tempfile.mkdtemp(prefix=f"{PREVIEW_PREFIX}{os.getpid()}-"))
     # A request waits for the rebuild thread to let go of the interpreter; by default it may hold on for 5 ms at a
@@ -441,7 +506,12 @@ def start_preview(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, aud
         state.publish(first)
         report("initial build", first)
         base_path = preview.config.base_path if hasattr(preview, "config") else "/"
-        server = PreviewHTTPServer((host, port), make_handler(preview_dir, base_path, state, hosts))
+        served: list[App] = []
+        server = PreviewHTTPServer((host, port), make_handler(
+            preview_dir, base_path, state, hosts, (lambda request: served[0](request)) if app is not None else None))
+        bound_host, bound_port = server.server_address[:2]
+        if app is not None:
+            served.append(app(preview, state.files, f"http://{_url_host(str(bound_host))}:{bound_port}"))
     except BaseException:
         shutil.rmtree(preview_dir, ignore_errors=True)
         raise
@@ -459,9 +529,12 @@ def start_preview(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, aud
                threading.Thread(target=_cut_off_slow_clients, args=(state,), daemon=True)]
     for thread in threads:
         thread.start()
-    bound_host, bound_port = server.server_address[:2]
-    return PreviewServer(f"http://{bound_host}:{bound_port}{base_path}", server, observer, state, preview_dir, threads,
+    return PreviewServer(f"http://{_url_host(str(bound_host))}:{bound_port}{base_path}", server, observer, state, preview_dir, threads,
                          preview)
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 def remove_abandoned_previews(folder: Path | None = None) -> list[Path]:

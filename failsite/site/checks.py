@@ -8,14 +8,19 @@ writing-rule findings. `build.check_site` turns them into warnings with the name
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from failsite.content.discover import Source
 from failsite.engine.fingerprint import code_fingerprint, digest
-from failsite.privacy.namecheck import NameScan, registry_matcher, scan_names
+from failsite.errors import Diagnostic
+from failsite.privacy.namecheck import (NameScan, everyday_word_aliases, lowercase_words, registry_matcher, scan_names,
+                                        unregistered_names)
 from failsite.privacy.registry import Registry
 from failsite.site.assemble import Site
-from failsite.site.lint import Finding, LintRule, lint_text
+from failsite.site.lint import (Finding, LintRule, curriculum_warnings, debrief_warnings, experiment_warnings,
+                                image_warnings, language_warnings, lint_text, moved_without_alias, overdue_reviews,
+                                unreviewed_quarters)
 
 if TYPE_CHECKING:
     from failsite.engine.cache import BuildCache
@@ -43,3 +48,19 @@ def scan_sources(sources: list[Source], texts: dict[str, str], site: Site, regis
             cache.used_checks[key] = found
         scans[source.key], findings[source.key] = found
     return scans, findings
+
+
+def writing_warnings(sources: list[Source], texts: dict[str, str], site: Site, registry: Registry,
+                     rules: list[LintRule], day: dt.date, scans: dict[str, NameScan],
+                     findings: dict[str, list[Finding]], last_addresses: dict[str, str]) -> list[Diagnostic]:
+    """The warnings only `check` gives, from each source's scan and findings (`scan_sources`): names nobody
+    registered, flagged phrases, experiments, curriculum, debriefs and images that need work, reviews overdue, and
+    pages moved without an alias from where the last build (`last_addresses`) put them."""
+    lowercase = lowercase_words(sources, texts, scans)
+    config = site.config
+    return (unregistered_names(sources, texts, registry, lowercase, scans) + overdue_reviews(site, day)
+            + everyday_word_aliases(registry, config.anonymise.registry, sources, texts, lowercase)
+            + language_warnings(sources, texts, site, rules, findings)
+            + experiment_warnings(sources, texts, site) + curriculum_warnings(site, config)
+            + debrief_warnings(site) + image_warnings(sources, texts, site) + unreviewed_quarters(site, day)
+            + moved_without_alias(site, last_addresses))

@@ -1,0 +1,364 @@
+"""The desk's web application: its pages and its requests, served beside the preview by `failsite desk`.
+
+Every request that changes a file is a POST with a JSON body, the desk's token in the
+`X-Failsite-Desk` header (from the page the desk served) and an `Origin` that is the desk's own:
+a page on another site can neither read the token nor send the header, and its Origin differs.
+Served beyond the loopback address, every request also needs the access token of the link the
+desk printed (kept in a cookie once used). The desk writes only through `store`, inside the
+content folder; it publishes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import re
+import json
+import secrets
+import threading
+import traceback
+from dataclasses import asdict, dataclass
+from http import HTTPStatus
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import quote, urlencode
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from failsite.content.archetypes import BODY_STARTS
+from failsite.content.schema import CONTENT_TYPES, REVIEW_STATUSES, TYPE_BY_FOLDER, ContentType
+from failsite.desk.checking import Checked, SiteChecker
+from failsite.desk.document import NotEditable, read_document
+from failsite.content.slugs import slugify
+from failsite.desk.forms import FIXED_ENTRIES, apply_form, item_form, new_document
+from failsite.desk.queue import QueueAction, apply_action, review_queue
+from failsite.desk.store import Refused, current_version, new_key, read_file, write_file
+from failsite.preview.rebuild import Preview
+from failsite.preview.server import AppRequest, AppResponse
+from failsite.render.i18n import ThemeStrings, load_strings
+
+DESK_PATH = "/__failsite/desk"
+ACCESS_COOKIE = "failsite_desk_access"
+TOKEN_HEADER = "x-failsite-desk"
+_HERE = Path(__file__).parent
+_STATIC = {"desk.css": "text/css; charset=utf-8", "desk.js": "text/javascript; charset=utf-8"}
+_PAGE_HEADERS = (("X-Frame-Options", "DENY"), ("Content-Security-Policy",
+                 "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
+                 "form-action 'self'"), ("Referrer-Policy", "same-origin"), ("Cache-Control", "no-store"))
+
+
+@dataclass(frozen=True)
+class DeskSettings:
+    """How the desk was started: the access token beyond loopback ('' on loopback), the reviewer's name for
+    approvals (`--reviewer`), and the day (for tests: `--today`)."""
+
+    access_token: str = ""
+    reviewer: str = ""
+    today: dt.date | None = None
+
+
+class Desk:
+    """The desk of one site, answering the requests the preview server hands it."""
+
+    def __init__(self, preview: Preview, files: threading.Lock, settings: DeskSettings):
+        self.preview, self.files, self.settings = preview, files, settings
+        self.csrf = secrets.token_urlsafe(32)
+        self.checker = SiteChecker(preview)
+        self.templates = desk_templates()
+        self._strings: ThemeStrings | None = None
+
+    # -- the gate ------------------------------------------------------------------------------
+
+    def __call__(self, request: AppRequest) -> AppResponse | None:
+        refused = self._access(request)
+        if refused is not None:
+            return refused
+        if request.path != DESK_PATH and not request.path.startswith(DESK_PATH + "/"):
+            return None  # the preview's own page
+        try:
+            if request.method == "POST":
+                return self._post(request)
+            return self._get(request)
+        except Refused as exc:
+            return self._refusal(request, exc.status, str(exc))
+        except NotEditable as exc:
+            return self._refusal(request, 422, str(exc))
+        except Exception as exc:  # a bug must not take the desk down: say so, print where, keep serving
+            traceback.print_exc()
+            return self._refusal(request, 500, f"the desk failed unexpectedly: {type(exc).__name__}: {exc}; nothing "
+                                 "was written. Please report it with the lines the terminal printed")
+
+    def _access(self, request: AppRequest) -> AppResponse | None:
+        """None when the request may go on: the desk is on loopback, or the request carries the access token."""
+        token = self.settings.access_token
+        if not token:
+            return None
+        cookie = SimpleCookie(request.headers.get("cookie", ""))
+        given = cookie[ACCESS_COOKIE].value if ACCESS_COOKIE in cookie else ""
+        if given and hmac.compare_digest(given, token):
+            return None
+        offered = (request.query.get("token") or [""])[0]
+        if request.method == "GET" and offered and hmac.compare_digest(offered, token):
+            rest = {k: v for k, v in request.query.items() if k != "token"}
+            location = quote(request.path) + ("?" + urlencode(rest, doseq=True) if rest else "")
+            return AppResponse(HTTPStatus.SEE_OTHER, b"", "text/plain", (
+                ("Location", location),
+                ("Set-Cookie", f"{ACCESS_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict")))
+        return AppResponse(HTTPStatus.FORBIDDEN, self._page("refused.html", message=self._(
+            "This desk opens only through the link it was started with. Ask the person who set it up for the "
+            "link.")), headers=_PAGE_HEADERS)
+
+    def _post(self, request: AppRequest) -> AppResponse:
+        origin = request.headers.get("origin", "")
+        if origin != f"http://{request.headers.get('host', '')}":
+            raise Refused(403, "refused: the request did not come from this desk's own page (its Origin differs)")
+        if not hmac.compare_digest(request.headers.get(TOKEN_HEADER, ""), self.csrf):
+            raise Refused(403, "refused: the request did not carry this desk's token; reload the page and try again")
+        try:
+            data = json.loads(request.body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise Refused(400, "the request is not JSON") from None
+        if not isinstance(data, dict):
+            raise Refused(400, "the request is not a JSON object")
+        actions: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "check": self._check, "save": self._save, "review": self._review}
+        action = actions.get(request.path.removeprefix(DESK_PATH + "/api/"))
+        if action is None:
+            raise Refused(404, "there is no such request")
+        with self.files:
+            return _json(action(data))
+
+    # -- pages ---------------------------------------------------------------------------------
+
+    def _get(self, request: AppRequest) -> AppResponse:
+        route = request.path.removeprefix(DESK_PATH).strip("/")
+        query = {k: v[0] for k, v in request.query.items() if v}
+        if route.startswith("static/"):
+            name = route.removeprefix("static/")
+            if name not in _STATIC:
+                raise Refused(404, "there is no such file")
+            return AppResponse(200, (_HERE / "static" / name).read_bytes(), _STATIC[name], (("Cache-Control", "no-store"),))
+        if route == "api/version":
+            return _json({"version": current_version(self.preview.config.content_dir, query.get("item", ""))})
+        with self.files:
+            if not getattr(self.preview, "site", None) and not hasattr(self.preview, "schema"):
+                return self._html(self._page("refused.html", message=self._(
+                    "The site does not build yet: run `failsite check` in the site folder to see why.")), 503)
+            if route == "":
+                return self._html(self._home())
+            if route == "new":
+                return self._html(self._page("new.html", types=self._types(), type_help=TYPE_HELP))
+            if route == "edit" or route.startswith("new/"):
+                return self._html(self._form(query.get("item", ""), route.removeprefix("new/") if route != "edit" else ""))
+            if route == "review":
+                return self._html(self._queue())
+        raise Refused(404, "there is no such page on the desk")
+
+    def _home(self) -> bytes:
+        rows = []
+        for key, (item, diagnostics) in sorted(self.preview.parsed.items()):
+            errors = sum(1 for d in diagnostics if d.severity == "error")
+            rows.append({"key": key, "title": item.title if item else key, "type": item.type if item else "",
+                         "status": item.status if item else "", "errors": errors,
+                         "date": item.date.isoformat() if item and item.date else ""})
+        return self._page("home.html", rows=rows, types=self._types())
+
+    def _types(self) -> list[ContentType]:
+        return [t for t in CONTENT_TYPES.values()]
+
+    def _form(self, key: str, type_name: str) -> bytes:
+        preview = self.preview
+        if key:
+            stored = read_file(preview.config.content_dir, key)
+            document = read_document(stored.text)
+            item = preview.parsed.get(key, (None, []))[0]
+            ctype = CONTENT_TYPES.get(item.type) if item else _type_of_key(key)
+            version = stored.version
+        else:
+            ctype = CONTENT_TYPES.get(type_name)
+            if ctype is None:
+                raise Refused(404, f"there is no content type '{type_name}'")
+            document = new_document(ctype, preview.config, tuple(f for t, f in preview.schema.extra_fields
+                                                                  if t == ctype.name), self._today())
+            version = ""
+        if ctype is None:
+            raise Refused(422, "the desk cannot tell this file's type; edit it in a text editor")
+        form = item_form(ctype, key, document, preview.schema, preview.config, tuple(preview.sources),
+                         self._terms_used())
+        page_url = ""
+        site = preview.site
+        if key and site is not None and key in site.by_key:
+            page_url = site.config.base_path.rstrip("/") + site.by_key[key].url
+        return self._page("form.html", form=form, version=version, page_url=page_url,
+                          statuses=REVIEW_STATUSES, audience=preview.audience.name,
+                          body_hint=BODY_STARTS.get(ctype.name, "") if not key else "")
+
+    def _terms_used(self) -> dict[str, tuple[str, ...]]:
+        site = self.preview.site
+        if site is None:
+            return {}
+        return {t.name: tuple(sorted(term.title for term in t.terms)) for t in site.taxonomies}
+
+    def _queue(self) -> bytes:
+        queue = review_queue(self.preview, self._today())
+        content = self.preview.config.content_dir
+        versions = {e.key: current_version(content, e.key) for e in queue.in_review + queue.sent_back + queue.with_consent}
+        return self._page("queue.html", queue=queue, reviewer=self.settings.reviewer, versions=versions)
+
+    # -- requests ------------------------------------------------------------------------------
+
+    def _composed(self, data: dict[str, Any]) -> tuple[str, str, str, ContentType]:
+        """The file a request's form values make: (key, text, version read at, type); the key of a new item comes
+        from its title."""
+        preview = self.preview
+        key, version = str(data.get("item") or ""), str(data.get("version") or "")
+        values = data.get("values") or {}
+        if not isinstance(values, dict):
+            raise Refused(400, "the form's values are not a mapping")
+        if key:
+            stored = read_file(preview.config.content_dir, key)
+            document = read_document(stored.text)
+            item = preview.parsed.get(key, (None, []))[0]
+            ctype = CONTENT_TYPES.get(item.type) if item else _type_of_key(key)
+        else:
+            ctype = CONTENT_TYPES.get(str(data.get("type") or ""))
+            if ctype is None:
+                raise Refused(400, "the request names no content type")
+            document = new_document(ctype, preview.config, tuple(f for t, f in preview.schema.extra_fields
+                                                                  if t == ctype.name), self._today())
+            key = new_key(ctype, str(values.get("title") or ""))
+        if ctype is None:
+            raise Refused(422, "the desk cannot tell this file's type; edit it in a text editor")
+        body = data.get("body")
+        document = apply_form(document, ctype, preview.schema, values, body if isinstance(body, str) else None)
+        return key, document.text(), version, ctype
+
+    def _check(self, data: dict[str, Any]) -> dict[str, Any]:
+        key, text, _, _ = self._composed_or_untitled(data)
+        return _checked(self.checker.check(key, text, self._today()))
+
+    def _composed_or_untitled(self, data: dict[str, Any]) -> tuple[str, str, str, ContentType]:
+        """As `_composed`, with a new item that has no title yet checked under a stand-in name."""
+        values = data.get("values") or {}
+        if not data.get("item") and isinstance(values, dict) and not str(values.get("title") or "").strip():
+            composed = self._composed({**data, "values": {**values, "title": "untitled"}})
+            document = read_document(composed[1])
+            return composed[0], document.text(), composed[2], composed[3]
+        return self._composed(data)
+
+    def _save(self, data: dict[str, Any]) -> dict[str, Any]:
+        key, text, version, ctype = self._composed(data)
+        checked = self.checker.check(key, text, self._today())
+        status = str((data.get("values") or {}).get("status") or "approved")
+        if checked.errors and status != "draft":
+            raise Refused(422, f"not saved: the story has {checked.errors} error{'s' if checked.errors != 1 else ''}. "
+                          "Fix them, or save it as a draft (Status: draft) to go on later")
+        written = write_file(self.preview.config.content_dir, key, text, version)
+        return {"saved": True, "item": key, "version": written, **_checked(checked),
+                "edit": f"{DESK_PATH}/edit?{urlencode({'item': key})}"}
+
+    def _review(self, data: dict[str, Any]) -> dict[str, Any]:
+        key, version = str(data.get("item") or ""), str(data.get("version") or "")
+        action = QueueAction(str(data.get("action") or ""), str(data.get("reviewer") or self.settings.reviewer),
+                             str(data.get("note") or ""), int(data.get("record") or 0), str(data.get("date") or ""),
+                             str(data.get("person") or ""), tuple(str(a) for a in data.get("audiences") or ()))
+        stored = read_file(self.preview.config.content_dir, key)
+        if stored.version != version:
+            write_file(self.preview.config.content_dir, key, stored.text, version)  # refuses: the file changed
+        item = self.preview.parsed.get(key, (None, []))[0]
+        ctype = CONTENT_TYPES.get(item.type) if item else _type_of_key(key)
+        if ctype is None:
+            raise Refused(422, "the desk cannot tell this file's type; edit it in a text editor")
+        document = apply_action(read_document(stored.text), ctype, self.preview.schema, action, self._today())
+        text = document.text()
+        checked = self.checker.check(key, text, self._today())
+        if checked.errors and action.kind != "send-back":
+            raise Refused(422, f"not changed: with this change the story would have {checked.errors} error"
+                          f"{'s' if checked.errors != 1 else ''}: " + "; ".join(
+                              m.message for m in checked.messages if m.severity == "error"))
+        written = write_file(self.preview.config.content_dir, key, text, version)
+        return {"saved": True, "item": key, "version": written, **_checked(checked)}
+
+    # -- rendering -----------------------------------------------------------------------------
+
+    def _today(self) -> dt.date:
+        return self.settings.today or dt.date.today()
+
+    def _(self, message: str) -> Markup:
+        """The desk's words in the site's language."""
+        if self._strings is None:
+            config = getattr(self.preview, "config", None)
+            self._strings, _ = load_strings((_HERE / "locale",), config.language if config else "en", {})
+        return self._strings.gettext(message)
+
+    def _page(self, name: str, **context: Any) -> bytes:
+        config = getattr(self.preview, "config", None)
+        template = self.templates.get_template(name)
+        return template.render(
+            desk=DESK_PATH, csrf=self.csrf, _=self._, site_title=config.title if config else "failsite",
+            language=config.language if config else "en", preview_url=config.base_path if config else "/",
+            **context).encode("utf-8")
+
+    def _html(self, body: bytes, status: int = 200) -> AppResponse:
+        return AppResponse(status, body, "text/html; charset=utf-8", _PAGE_HEADERS)
+
+    def _refusal(self, request: AppRequest, status: int, message: str) -> AppResponse:
+        if request.method == "POST" or request.path.startswith(DESK_PATH + "/api/"):
+            return _json({"error": message}, status)
+        return AppResponse(status, self._page("refused.html", message=message), "text/html; charset=utf-8",
+                           _PAGE_HEADERS)
+
+
+TYPE_HELP = {
+    "talk": "A FailLab talk: someone tells the story of a real failure of theirs.",
+    "debrief": "An after-action review, a blameless post-mortem or a pre-mortem, with its timeline and actions.",
+    "experiment": "A fail-forward experiment: a hypothesis, a time box, and the signals decided beforehand.",
+    "log": "An entry in a personal failure log: what happened, why, and what you do differently now.",
+    "case": "A failure story published elsewhere (a book, a blog), with its source and licence.",
+    "review": "A quarterly review of a failure log: what recurred, and what to try next.",
+    "module": "A curriculum module built on stories: objectives, a timed plan, exercises.",
+    "event": "A talk evening: when and where, and its running order.",
+    "page": "A page of the site: about the programme, how to take part.",
+}
+# What one row of a list field is called, for its Add button.
+_ROW_NAMES = {"whys": "a why", "actions": "an action", "factors": "a factor", "timeline": "an event",
+              "consent_given": "a consent record", "chains": "a chain", "plan": "a segment", "lineup": "a talk",
+              "links": "a link", "objectives": "an objective", "exercises": "an exercise", "stories": "a story",
+              "discussion": "a question", "aliases": "an old address", "authors": "an author",
+              "differently": "a change", "went_well": "an entry", "lucky": "an entry", "recurred": "an entry",
+              "success_signals": "a signal", "failure_signals": "a signal", "prerequisites": "a module"}
+
+
+def desk_templates() -> Environment:
+    """The desk's templates, with the tests and filters the form's controls use."""
+    env = Environment(loader=FileSystemLoader(_HERE / "templates"), autoescape=select_autoescape(default=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.tests["iso_day"] = lambda value: bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)))
+    env.tests["digits"] = lambda value: bool(re.fullmatch(r"-?\d+", str(value)))
+    env.filters["pair"] = lambda value: (value, value)
+    env.filters["slug"] = slugify
+    env.globals.update(fixed_entries=FIXED_ENTRIES, label=lambda name: name.replace("_", " ").capitalize(),
+                       singular=lambda name: _ROW_NAMES.get(name, "an entry"))
+    return env
+
+
+def _type_of_key(key: str) -> ContentType | None:
+    top = key.split("/")[0] if "/" in key else ""
+    return TYPE_BY_FOLDER.get(top) if top else TYPE_BY_FOLDER.get("pages")
+
+
+def _checked(checked: Checked) -> dict[str, Any]:
+    return {"messages": [asdict(m) for m in checked.messages], "errors": checked.errors,
+            "body_html": checked.body_html, "reach": [asdict(r) for r in checked.reach]}
+
+
+def _json(data: dict[str, Any], status: int = 200) -> AppResponse:
+    return AppResponse(status, json.dumps(data, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8",
+                       (("Cache-Control", "no-store"),))
+
+
+def desk_app(settings: DeskSettings) -> Callable[[Preview, threading.Lock, str], Desk]:
+    """What `start_preview` takes to serve the desk beside the preview."""
+    return lambda preview, files, origin: Desk(preview, files, settings)
