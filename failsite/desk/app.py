@@ -153,7 +153,7 @@ class Desk:
             if route == "edit" or route.startswith("new/"):
                 return self._html(self._form(query.get("item", ""), route.removeprefix("new/") if route != "edit" else ""))
             if route == "review":
-                return self._html(self._queue())
+                return self._html(self._queue(query.get("said", "")[:300]))
         raise Refused(404, "there is no such page on the desk")
 
     def _home(self) -> bytes:
@@ -201,11 +201,11 @@ class Desk:
             return {}
         return {t.name: tuple(sorted(term.title for term in t.terms)) for t in site.taxonomies}
 
-    def _queue(self) -> bytes:
+    def _queue(self, said: str = "") -> bytes:
         queue = review_queue(self.preview, self._today())
         content = self.preview.config.content_dir
         versions = {e.key: current_version(content, e.key) for e in queue.in_review + queue.sent_back + queue.with_consent}
-        return self._page("queue.html", queue=queue, reviewer=self.settings.reviewer, versions=versions)
+        return self._page("queue.html", queue=queue, reviewer=self.settings.reviewer, versions=versions, said=said)
 
     # -- requests ------------------------------------------------------------------------------
 
@@ -279,7 +279,8 @@ class Desk:
                           f"{'s' if checked.errors != 1 else ''}: " + "; ".join(
                               m.message for m in checked.messages if m.severity == "error"))
         written = write_file(self.preview.config.content_dir, key, text, version)
-        return {"saved": True, "item": key, "version": written, **_checked(checked)}
+        title = item.title if item else key
+        return {"saved": True, "item": key, "version": written, "said": _said(action, title), **_checked(checked)}
 
     # -- rendering -----------------------------------------------------------------------------
 
@@ -347,6 +348,15 @@ def desk_templates() -> Environment:
 def _type_of_key(key: str) -> ContentType | None:
     top = key.split("/")[0] if "/" in key else ""
     return TYPE_BY_FOLDER.get(top) if top else TYPE_BY_FOLDER.get("pages")
+
+
+def _said(action: QueueAction, title: str) -> str:
+    """What the queue says once an action is done."""
+    return {"approve": f"Approved “{title}”: the next build publishes it for every audience it reaches.",
+            "send-back": f"Sent “{title}” back to its author with your note.",
+            "withdraw": f"Withdrew a consent record of “{title}”: no build publishes it from the next one.",
+            "expire": f"A consent record of “{title}” now holds until {action.date}.",
+            "add-consent": f"Added the consent of {action.person} to “{title}”."}.get(action.kind, "Done.")
 
 
 def _checked(checked: Checked) -> dict[str, Any]:

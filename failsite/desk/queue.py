@@ -96,7 +96,7 @@ def _entry(preview: Preview, item: Item, day: dt.date) -> QueueEntry:
     root, _ = load_yaml(item_front_matter(preview, item), "file")
     reviewer = root.items["reviewed_by"].text if root is not None and "reviewed_by" in root.items else ""
     note = root.items["review_note"].text if root is not None and "review_note" in root.items else ""
-    return QueueEntry(item.key, item.title, item.type, item.status, (day - since).days if since else None,
+    return QueueEntry(item.key, item.title, item.type, item.status, max(0, (day - since).days) if since else None,
                       reviewer, note.strip(), rows, reach_of(item, preview, day))
 
 

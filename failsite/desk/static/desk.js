@@ -298,7 +298,10 @@
       button.disabled = true;
       post("review", data).then(function (answer) {
         button.disabled = false;
-        if (answer.status === 200) { window.location.reload(); return; }
+        if (answer.status === 200) {
+          window.location.href = desk + "/review?said=" + encodeURIComponent(answer.body.said || "");
+          return;
+        }
         var error = entry.querySelector("[data-error]");
         error.textContent = answer.body.error || "The desk could not do that.";
         error.hidden = false;
