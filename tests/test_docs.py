@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
 CLI_REFERENCE = DOCS / "cli.md"
 COMMAND_ORDER = CommandList.ORDER  # the order a user meets them in, as `failsite --help` lists them
-GUIDE_PAGES = ("index", "getting-started", "writing", "anonymisation", "curriculum", "review", "search-and-theme",
+GUIDE_PAGES = ("index", "getting-started", "desk", "writing", "anonymisation", "curriculum", "review", "search-and-theme",
                "deploying", "importing", "configuration", "cli", "extending", "performance", "preview")
 RUN_MARK = "<!-- run -->"
 _FENCE = re.compile(r"^<!-- run -->\n```(?:sh|bash|console)\n(.*?)^```", re.M | re.S)

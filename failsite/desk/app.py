@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import html
 import re
 import json
 import secrets
@@ -44,6 +45,24 @@ ACCESS_COOKIE = "failsite_desk_access"
 TOKEN_HEADER = "x-failsite-desk"
 _HERE = Path(__file__).parent
 _STATIC = {"desk.css": "text/css; charset=utf-8", "desk.js": "text/javascript; charset=utf-8"}
+# The words the desk's script shows, handed to it in the site's language.
+SCRIPT_WORDS = ('line %d',
+                '1 error to fix before the story can leave draft',
+                '%d errors to fix before the story can leave draft',
+                '(and 1 warning)',
+                '(and %d warnings)',
+                '1 warning',
+                '%d warnings',
+                'published',
+                'The check failed.',
+                'Not saved',
+                'Saving…',
+                'Saved',
+                'The desk could not save.',
+                'The desk cannot be reached: is `failsite desk` still running?',
+                'This file was changed since you opened it (in an editor or another window). Saving now would be refused: copy what you wrote, then reload the page.',
+                'This file was removed or renamed since you opened it.',
+                'The desk could not do that.')
 _PAGE_HEADERS = (("X-Frame-Options", "DENY"), ("Content-Security-Policy",
                  "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
                  "form-action 'self'"), ("Referrer-Policy", "same-origin"), ("Cache-Control", "no-store"))
@@ -297,8 +316,9 @@ class Desk:
     def _page(self, name: str, **context: Any) -> bytes:
         config = getattr(self.preview, "config", None)
         template = self.templates.get_template(name)
+        words = json.dumps({word: html.unescape(str(self._(word))) for word in SCRIPT_WORDS}, ensure_ascii=False).replace("</", "<\\/")
         return template.render(
-            desk=DESK_PATH, csrf=self.csrf, _=self._, site_title=config.title if config else "failsite",
+            desk=DESK_PATH, csrf=self.csrf, _=self._, script_words=Markup(words), site_title=config.title if config else "failsite",
             language=config.language if config else "en", preview_url=config.base_path if config else "/",
             **context).encode("utf-8")
 

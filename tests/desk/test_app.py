@@ -318,3 +318,33 @@ def test_beyond_loopback_every_request_needs_the_access_link(make_site: SiteMake
         assert status == 403
     finally:
         assert "Traceback" not in running.stop()
+
+
+def test_the_desk_speaks_the_sites_language(make_site: SiteMaker) -> None:
+    site = make_site(SITE, CONFIG + "language: de\n")
+    running = Desk(site)
+    try:
+        status, _, page = running.request("GET", "/__failsite/desk/review")
+        soup = BeautifulSoup(page, "html.parser")
+        assert status == 200 and soup.html["lang"] == "de"
+        assert soup.h1.get_text() == "Prüfungen" and soup.find("button", string="Freigeben")
+        words = json.loads(soup.find(id="desk-words").string)
+        assert words["Saved"] == "Gespeichert"
+        form = BeautifulSoup(running.request("GET", "/__failsite/desk/new/debrief")[2], "html.parser")
+        assert form.find("button", string="Ein Warum hinzufügen".replace("Ein", "ein")) is not None
+    finally:
+        running.stop()
+
+
+def test_every_word_of_the_desk_has_its_german() -> None:
+    from babel.messages.pofile import read_po
+
+    from failsite.desk import app
+
+    desk_folder = Path(app.__file__).parent
+    with (desk_folder / "locale/de.po").open("rb") as handle:
+        german = {m.id: m.string for m in read_po(handle) if m.id}
+    used = {m.group(2) for f in (desk_folder / "templates").glob("*.html")
+            for m in re.finditer(r'_\((["\'])(.*?)\1\)', f.read_text())}
+    used |= set(app.SCRIPT_WORDS) | set(app.TYPE_HELP.values()) | set(app._ROW_NAMES.values())
+    assert sorted(w for w in used if not german.get(w)) == []

@@ -4,6 +4,9 @@
   "use strict";
   var token = document.querySelector('meta[name="desk-token"]').content;
   var desk = document.querySelector('meta[name="desk-path"]').content;
+  // The desk's words in the site's language, from the page (a JSON block the server fills in).
+  var words = JSON.parse(document.getElementById("desk-words").textContent);
+  function say(key, count) { return (words[key] || key).replace("%d", count); }
 
   function post(path, data) {
     return fetch(desk + "/api/" + path, {
@@ -112,7 +115,7 @@
         }
         var item = document.createElement("li");
         item.className = m.severity;
-        item.textContent = (m.field === "body" ? "line " + m.line + ": " : "") + m.message + (m.hint ? " — " + m.hint : "");
+        item.textContent = (m.field === "body" ? say("line %d", m.line) + ": " : "") + m.message + (m.hint ? " — " + m.hint : "");
         list.appendChild(item);
         if (m.severity === "error") {
           target.classList.add("has-error");
@@ -126,9 +129,10 @@
       if (errors || warnings || unplaced.length) {
         var p = document.createElement("p");
         p.className = "notice " + (errors ? "error" : "warning");
-        p.textContent = errors ? errors + (errors === 1 ? " error" : " errors") + " to fix before the story can leave draft"
-          + (warnings ? ", and " + warnings + " warning" + (warnings === 1 ? "" : "s") : "") + "."
-          : warnings + " warning" + (warnings === 1 ? "" : "s") + ".";
+        p.textContent = errors ? say(errors === 1 ? "1 error to fix before the story can leave draft" :
+          "%d errors to fix before the story can leave draft", errors) +
+          (warnings ? " " + say(warnings === 1 ? "(and 1 warning)" : "(and %d warnings)", warnings) : "")
+          : say(warnings === 1 ? "1 warning" : "%d warnings", warnings);
         summary.appendChild(p);
         unplaced.forEach(function (m) {
           var line = document.createElement("p");
@@ -148,7 +152,7 @@
           li.className = r.published ? "yes" : "no";
           var strong = document.createElement("strong"); strong.textContent = r.audience;
           li.appendChild(strong);
-          li.appendChild(document.createTextNode(": " + (r.published ? "published" : r.reason)));
+          li.appendChild(document.createTextNode(": " + (r.published ? say("published") : r.reason)));
           reach.appendChild(li);
         });
       }
@@ -157,13 +161,13 @@
     function check() {
       post("check", collect()).then(function (answer) {
         if (answer.status === 200) { show(answer.body); }
-        else { state.textContent = answer.body.error || "The check failed."; }
+        else { state.textContent = answer.body.error || say("The check failed."); }
       });
     }
 
     function changed() {
       dirty = true;
-      state.textContent = "Not saved";
+      state.textContent = say("Not saved");
       clearTimeout(timer);
       timer = setTimeout(check, 350);
     }
@@ -173,13 +177,13 @@
       saving = true;
       var data = collect();
       if (sendToReview) { data.values.status = "in-review"; }
-      state.textContent = "Saving…";
+      state.textContent = say("Saving…");
       post("save", data).then(function (answer) {
         saving = false;
         if (answer.status === 200) {
           dirty = false;
           form.dataset.version = answer.body.version;
-          state.textContent = "Saved";
+          state.textContent = say("Saved");
           show(answer.body);
           if (!form.dataset.item || sendToReview) { window.location.href = answer.body.edit; return; }
           var title = form.querySelector("[data-title-shown]");
@@ -187,16 +191,16 @@
         } else if (answer.status === 409) {
           conflict.textContent = answer.body.error;
           conflict.hidden = false;
-          state.textContent = "Not saved";
+          state.textContent = say("Not saved");
         } else {
-          state.textContent = "Not saved";
+          state.textContent = say("Not saved");
           summary.innerHTML = "";
           var p = document.createElement("p");
           p.className = "notice error"; p.setAttribute("role", "alert");
-          p.textContent = answer.body.error || "The desk could not save.";
+          p.textContent = answer.body.error || say("The desk could not save.");
           summary.appendChild(p);
         }
-      }, function () { saving = false; state.textContent = "The desk cannot be reached: is `failsite desk` still running?"; });
+      }, function () { saving = false; state.textContent = say("The desk cannot be reached: is `failsite desk` still running?"); });
     }
 
     form.addEventListener("input", changed);
@@ -268,8 +272,8 @@
           .then(function (answer) {
             if (!saving && answer.version !== form.dataset.version) {
               conflict.textContent = answer.version
-                ? "This file was changed since you opened it (in an editor or another window). Saving now would be refused: copy what you wrote, then reload the page."
-                : "This file was removed or renamed since you opened it.";
+                ? say("This file was changed since you opened it (in an editor or another window). Saving now would be refused: copy what you wrote, then reload the page.")
+                : say("This file was removed or renamed since you opened it.");
               conflict.hidden = false;
             }
           }, function () {});
@@ -303,7 +307,7 @@
           return;
         }
         var error = entry.querySelector("[data-error]");
-        error.textContent = answer.body.error || "The desk could not do that.";
+        error.textContent = answer.body.error || say("The desk could not do that.");
         error.hidden = false;
       }, function () { button.disabled = false; });
     });
