@@ -505,8 +505,11 @@ def desk(site_dir: Path, host: str, port: int, audience: str, reviewer: str, tok
     day = today.date() if today else None
 
     def desk_url(url: str) -> str:
-        root = url.split("/", 3)
-        return "/".join(root[:3]) + DESK_PATH + "/" + (f"?token={access}" if access else "")
+        scheme, _, address = url.split("/", 3)[:3]
+        name, port = address.rsplit(":", 1)
+        if name.strip("[]") in ("0.0.0.0", "::"):  # listening everywhere: the address colleagues can open
+            name = _address_of_this_computer()
+        return f"{scheme}//{name}:{port}{DESK_PATH}/" + (f"?token={access}" if access else "")
 
     def announce(url: str) -> list[str]:
         lines = [f"desk:    {desk_url(url)}", f"preview: {url}", "(press Ctrl+C to stop)"]
@@ -517,6 +520,19 @@ def desk(site_dir: Path, host: str, port: int, audience: str, reviewer: str, tok
 
     _preview(site_dir, host, port, audience_for(audience, True, day or dt.date.today(), ()), "", open_browser,
              app=desk_app(DeskSettings(access, reviewer, day)), opened=desk_url, announce=announce)
+
+
+def _address_of_this_computer() -> str:
+    """The address other computers reach this one at: the one its default route leaves from (nothing is sent),
+    else its name."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # a documentation address: choosing the route sends no packet
+            return str(probe.getsockname()[0])
+    except OSError:
+        return socket.gethostname()
 
 
 def _require_site(site_dir: Path) -> None:

@@ -17,7 +17,7 @@ from failsite.content.bounds import Bounds, front_matter_bounds
 from failsite.content.dates import precision_of
 from failsite.content.slugs import slugify
 from failsite.content.text import without_tags
-from failsite.content.yamlnodes import load_yaml
+from failsite.content.yamlnodes import YamlNode, load_yaml
 from failsite.engine.reading import FileChanging, read_settled
 
 # Taxonomies whose terms come from other fields, never from a front-matter list of their own.
@@ -127,8 +127,13 @@ def bidi_controls(text: str, path: str) -> list[Diagnostic]:
     return found
 
 
-def parse_item(source: Source, text: str, schema: ItemSchema) -> tuple[Item | None, list[Diagnostic]]:
-    """Validate one source file's front matter and build its Item (None when it has errors)."""
+def parse_item(source: Source, text: str, schema: ItemSchema, strict: bool = False
+               ) -> tuple[Item | None, list[Diagnostic]]:
+    """Validate one source file's front matter and build its Item (None when it has errors).
+
+    A draft whose fields have errors is left out of every build with warnings instead: it is never published, and
+    one author's unfinished draft must not stop everyone's build (`strict`: errors all the same, for the desk,
+    which shows the draft's author what stands between it and review)."""
     path = source.shown
     controls = bidi_controls(text, path)
     if controls:
@@ -179,7 +184,7 @@ def parse_item(source: Source, text: str, schema: ItemSchema) -> tuple[Item | No
             diagnostics.append(error(path, record["line"], "a consent record expires before the day it was given",
                                      "check `date:` (when they agreed) and `expires:` (the last day it holds)"))
     if any(d.severity == "error" for d in diagnostics) or slug is None:
-        return None, diagnostics
+        return None, diagnostics if strict or not _says_draft(values, root) else unfinished_draft(diagnostics)
     date_precision = precision_of(values.get("date"))
     if date_precision != "day":  # sorted, counted and fed as its first day; shown as written
         written = values["date"]
@@ -214,6 +219,23 @@ def parse_item(source: Source, text: str, schema: ItemSchema) -> tuple[Item | No
 
 
 QUARTER = re.compile(r"(\d{4})-[Qq]([1-4])")
+DRAFT_NOTE = "a draft, left out of every build until this is fixed: "
+
+
+def _says_draft(values: dict[str, Any], root: YamlNode) -> bool:
+    """Whether the front matter makes the file a draft, read from the values that were valid, else as written."""
+    def written(key: str) -> str:
+        node = root.items.get(key)
+        return node.text.strip().lower() if node is not None and node.kind == "scalar" else ""
+    draft = values.get("draft") if "draft" in values else written("draft") in ("true", "yes", "on", "y")
+    status = values.get("status") if values.get("status") else written("status")
+    return bool(draft) or status == "draft"
+
+
+def unfinished_draft(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """A draft's errors as warnings that say it is left out until they are fixed."""
+    return [replace(d, severity="warning", message=DRAFT_NOTE + d.message) if d.severity == "error" else d
+            for d in diagnostics]
 
 
 def quarter_slug(text: str) -> str:
@@ -361,11 +383,12 @@ def read_source(source: Source) -> tuple[bytes | None, list[Diagnostic]]:
                             f"let the user running failsite read it (chmod a+r {source.shown})")]
 
 
-def parse_source(source: Source, data: bytes, schema: ItemSchema) -> tuple[Item | None, list[Diagnostic]]:
-    """A source file's bytes as an Item; bytes that are not UTF-8 are an error."""
+def parse_source(source: Source, data: bytes, schema: ItemSchema, strict: bool = False
+                 ) -> tuple[Item | None, list[Diagnostic]]:
+    """A source file's bytes as an Item (`parse_item`); bytes that are not UTF-8 are an error."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, [error(source.shown, 1, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})",
                             "save the file as UTF-8")]
-    return parse_item(source, text.replace("\r\n", "\n").replace("\r", "\n"), schema)
+    return parse_item(source, text.replace("\r\n", "\n").replace("\r", "\n"), schema, strict)

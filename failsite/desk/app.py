@@ -29,13 +29,14 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from failsite.content.archetypes import BODY_STARTS
+from failsite.content.items import DRAFT_NOTE
 from failsite.content.schema import CONTENT_TYPES, REVIEW_STATUSES, TYPE_BY_FOLDER, ContentType
 from failsite.desk.checking import Checked, SiteChecker
 from failsite.desk.document import NotEditable, read_document
 from failsite.content.slugs import slugify
 from failsite.desk.forms import FIXED_ENTRIES, apply_form, item_form, new_document
 from failsite.desk.queue import QueueAction, apply_action, review_queue
-from failsite.desk.store import Refused, current_version, new_key, read_file, write_file
+from failsite.desk.store import CHANGED_SINCE_OPENED, Refused, current_version, new_key, read_file, write_file
 from failsite.preview.rebuild import Preview
 from failsite.preview.server import AppRequest, AppResponse
 from failsite.render.i18n import ThemeStrings, load_strings
@@ -101,7 +102,7 @@ class Desk:
                 return self._post(request)
             return self._get(request)
         except Refused as exc:
-            return self._refusal(request, exc.status, str(exc))
+            return self._refusal(request, exc.status, str(exc), exc.field)
         except NotEditable as exc:
             return self._refusal(request, 422, str(exc))
         except Exception as exc:  # a bug must not take the desk down: say so, print where, keep serving
@@ -130,8 +131,8 @@ class Desk:
             "link.")), headers=_PAGE_HEADERS)
 
     def _post(self, request: AppRequest) -> AppResponse:
-        origin = request.headers.get("origin", "")
-        if origin != f"http://{request.headers.get('host', '')}":
+        origin, host = request.headers.get("origin", ""), request.headers.get("host", "")
+        if not host or origin not in (f"http://{host}", f"https://{host}"):  # https: behind a proxy that keeps Host
             raise Refused(403, "refused: the request did not come from this desk's own page (its Origin differs)")
         if not hmac.compare_digest(request.headers.get(TOKEN_HEADER, ""), self.csrf):
             raise Refused(403, "refused: the request did not carry this desk's token; reload the page and try again")
@@ -178,7 +179,7 @@ class Desk:
     def _home(self) -> bytes:
         rows = []
         for key, (item, diagnostics) in sorted(self.preview.parsed.items()):
-            errors = sum(1 for d in diagnostics if d.severity == "error")
+            errors = sum(1 for d in diagnostics if d.severity == "error" or d.message.startswith(DRAFT_NOTE))
             rows.append({"key": key, "title": item.title if item else key, "type": item.type if item else "",
                          "status": item.status if item else "", "errors": errors,
                          "date": item.date.isoformat() if item and item.date else ""})
@@ -210,7 +211,8 @@ class Desk:
         site = preview.site
         if key and site is not None and key in site.by_key:
             page_url = site.config.base_path.rstrip("/") + site.by_key[key].url
-        return self._page("form.html", form=form, version=version, page_url=page_url,
+        note = next((f.value for section in form.sections for f in section.fields if f.field.name == "review_note"), "")
+        return self._page("form.html", form=form, version=version, page_url=page_url, review_note=note,
                           statuses=REVIEW_STATUSES, audience=preview.audience.name,
                           body_hint=BODY_STARTS.get(ctype.name, "") if not key else "")
 
@@ -273,7 +275,7 @@ class Desk:
         status = str((data.get("values") or {}).get("status") or "approved")
         if checked.errors and status != "draft":
             raise Refused(422, f"not saved: the story has {checked.errors} error{'s' if checked.errors != 1 else ''}. "
-                          "Fix them, or save it as a draft (Status: draft) to go on later")
+                          "Fix them first, or keep it a draft to go on later (Status: draft, then Save)")
         written = write_file(self.preview.config.content_dir, key, text, version)
         return {"saved": True, "item": key, "version": written, **_checked(checked),
                 "edit": f"{DESK_PATH}/edit?{urlencode({'item': key})}"}
@@ -285,7 +287,7 @@ class Desk:
                              str(data.get("person") or ""), tuple(str(a) for a in data.get("audiences") or ()))
         stored = read_file(self.preview.config.content_dir, key)
         if stored.version != version:
-            write_file(self.preview.config.content_dir, key, stored.text, version)  # refuses: the file changed
+            raise Refused(409, CHANGED_SINCE_OPENED)
         item = self.preview.parsed.get(key, (None, []))[0]
         ctype = CONTENT_TYPES.get(item.type) if item else _type_of_key(key)
         if ctype is None:
@@ -325,9 +327,9 @@ class Desk:
     def _html(self, body: bytes, status: int = 200) -> AppResponse:
         return AppResponse(status, body, "text/html; charset=utf-8", _PAGE_HEADERS)
 
-    def _refusal(self, request: AppRequest, status: int, message: str) -> AppResponse:
+    def _refusal(self, request: AppRequest, status: int, message: str, field: str = "") -> AppResponse:
         if request.method == "POST" or request.path.startswith(DESK_PATH + "/api/"):
-            return _json({"error": message}, status)
+            return _json({"error": message, "field": field}, status)
         return AppResponse(status, self._page("refused.html", message=message), "text/html; charset=utf-8",
                            _PAGE_HEADERS)
 

@@ -92,7 +92,7 @@ class SiteChecker:
         preview = self.preview
         config = preview.config
         source = source_at(config, key)
-        raw, diagnostics = parse_source(source, text.encode("utf-8"), preview.schema)
+        raw, diagnostics = parse_source(source, text.encode("utf-8"), preview.schema, strict=True)
         body_html, reach = "", ()
         if raw is not None:
             item, reported = anonymise_item(raw, preview.anonymiser, preview.closed,
@@ -159,22 +159,26 @@ def place(diagnostics: list[Diagnostic], text: str, fields_by_type: dict[str, di
         root, _ = load_yaml(split.front_matter, "file", line_offset=1)
         if root is not None and root.kind == "map":
             anchors = sorted(_anchors(root), key=lambda a: a[0])
-    known = {name for fields in fields_by_type.values() for name in fields}
+    known = {name: spec for fields in fields_by_type.values() for name, spec in fields.items()}
+    written = {a[1] for a in anchors}
     placed = []
     for d in diagnostics:
         field, row, sub = "", None, ""
+        quoted = _QUOTED_FIELD.findall(d.message)
+        missing = [n for n in quoted if n in known and n not in written]  # `missing required field 'date'`
+        before = [a for a in anchors if a[0] <= d.line]
         if split is not None and d.line >= split.body_line:
             field = "body"
+        elif missing or not before or d.line <= 1:
+            named = missing or [n for n in quoted if n in known]
+            field = named[0] if named else ""
         else:
-            before = [a for a in anchors if a[0] <= d.line]
-            if before and d.line > 1:
-                here = [a for a in before if a[0] == before[-1][0]]  # a row and its first subfield share a line
-                quoted = set(_QUOTED_FIELD.findall(d.message))
-                _, field, row, sub = next((a for a in here if a[3] and a[3] in quoted),
-                                          next((a for a in here if not a[3]), here[-1]))
-            else:
-                named = [n for n in _QUOTED_FIELD.findall(d.message) if n in known]
-                field = named[0] if named else ""
+            here = [a for a in before if a[0] == before[-1][0]]  # a row and its first subfield share a line
+            _, field, row, sub = next((a for a in here if a[3] and a[3] in quoted),
+                                      next((a for a in here if not a[3]), here[-1]))
+            subfields = {s.name for s in getattr(known.get(field), "subfields", ())}
+            if row is not None and not sub:  # `an entry of 'actions' is missing 'what'`: under `what`
+                sub = next((n for n in quoted if n in subfields), "")
         line = d.line - split.body_line + 1 if field == "body" and split is not None else d.line
         placed.append(FieldMessage(field, row, sub, line, d.severity, d.message, d.hint))
     return placed

@@ -19,6 +19,9 @@ from pathlib import Path, PurePosixPath
 from failsite.content.schema import ContentType
 from failsite.content.slugs import slugify
 
+CHANGED_SINCE_OPENED = ("this file was changed since you opened it (in an editor or another window): your changes "
+                        "were not saved. Copy what you wrote, reload the page to see the file as it is now, and make "
+                        "your changes again")
 _WRITES = threading.Lock()  # a version check and its write are one step for every request of this process
 
 
@@ -26,9 +29,10 @@ class Refused(ValueError):
     """A request the store will not carry out: `status` is the HTTP status it answers with, the message says why
     to the person at the desk."""
 
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, field: str = ""):
+        """`field`: the form's field the refusal concerns, where there is one."""
         super().__init__(message)
-        self.status = status
+        self.status, self.field = status, field
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,7 @@ def new_key(ctype: ContentType, title: str) -> str:
     digits."""
     slug = slugify(title)
     if not slug:
-        raise Refused(422, "give the story a title with letters or digits in it: its file is named after it")
+        raise Refused(422, "give the story a title with letters or digits in it: its file is named after it", "title")
     return f"{ctype.folder}/{slug}.md"
 
 
@@ -102,10 +106,9 @@ def write_file(content_dir: Path, key: str, text: str, version: str) -> str:
         on_disk = current_version(content_dir, key)
         if on_disk != version:
             if not version:
-                raise Refused(409, f"content/{key} exists already: give the story another title, or open that file")
-            raise Refused(409, "this file was changed since you opened it (in an editor or another window): your "
-                          "changes were not saved. Copy what you wrote, reload the page to see the file as it is now, "
-                          "and make your changes again")
+                raise Refused(409, f"content/{key} exists already: give the story another title, or open that file",
+                              "title")
+            raise Refused(409, CHANGED_SINCE_OPENED)
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.parent.resolve().is_relative_to(content_dir.resolve()):
             raise Refused(400, "that file is outside the content folder")

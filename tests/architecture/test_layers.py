@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "failsite"
 
 # Highest first: a group may import the groups below it, never those above. `output` (the one door to
 # the output folder) sits low because the renderer writes each page through it as it is made.
-LAYERS = ("cli", "build", "preview", "render", "site", "privacy", "content", "output", "engine")
+LAYERS = ("cli", "desk", "build", "preview", "render", "site", "privacy", "content", "output", "engine")
 # Modules every group may use.
 FOUNDATION = ("errors", "__init__")
 FORBIDDEN = {  # stated outright, though the layers imply them

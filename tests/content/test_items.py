@@ -83,3 +83,24 @@ def test_summary_is_derived_from_the_first_paragraph() -> None:
 def test_a_derived_summary_keeps_words_apart_where_tags_stood() -> None:
     assert derive_summary("Kwame<br>Osei and<br/>Ines <span>Barreto</span> met Da<b>na</b>.") == \
         "Kwame Osei and Ines Barreto met Dana."
+
+
+def test_a_draft_with_errors_is_left_out_with_warnings_and_never_stops_a_build(make_site) -> None:  # type: ignore[no-untyped-def]
+    from conftest import build, build_errors
+
+    site = make_site({"content/talks/ok.md": "---\ntitle: Ok\ndate: 2026-03-01\nspeaker: A\n---\nBody\n",
+                      "content/talks/unfinished.md": "---\ntitle: Unfinished\ndate: 2026-02-30\ndraft: true\n---\nx\n",
+                      "content/talks/in-review.md": "---\ntitle: Half\nstatus: draft\nduration: long\n---\nx\n"})
+    result = build(site)
+    messages = sorted(d.format().splitlines()[0] for d in result.warnings if "left out of every build" in d.message)
+    note = "warning: a draft, left out of every build until this is fixed:"
+    assert messages == [
+        f"content/talks/in-review.md:2:1: {note} missing required talk field 'date'",
+        f"content/talks/in-review.md:2:1: {note} missing required talk field 'speaker'",
+        f"content/talks/in-review.md:4:11: {note} 'duration' must be a whole number, not 'long'",
+        f"content/talks/unfinished.md:2:1: {note} missing required talk field 'speaker'",
+        f"content/talks/unfinished.md:3:7: {note} 'date' is not a valid date: '2026-02-30' (February 2026 has no day 30)"]
+    assert (site / "public/talks/ok/index.html").is_file() and not (site / "public/talks/unfinished").exists()
+    (site / "content/talks/unfinished.md").write_text("---\ntitle: Unfinished\ndate: 2026-02-30\nspeaker: A\n---\nx\n")
+    assert [m for m in build_errors(site) if ": error: " in m] == ["content/talks/unfinished.md:3:7: error: 'date' is not a valid date: '2026-02-30' "
+                                  "(February 2026 has no day 30)"]

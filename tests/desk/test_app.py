@@ -308,7 +308,7 @@ def test_beyond_loopback_every_request_needs_the_access_link(make_site: SiteMake
     site = make_site(SITE, CONFIG)
     running = Desk(site, "--host", "0.0.0.0")
     try:
-        assert "?token=" in running.url
+        assert "?token=" in running.url and "0.0.0.0" not in running.url  # an address colleagues can open
         assert running.request("GET", "/__failsite/desk/")[0] == 200  # with the cookie the link gave
         running.cookie = ""
         for path in ("/__failsite/desk/", "/talks/launch/", "/__failsite/desk/api/version?item=talks/launch.md"):
@@ -348,3 +348,15 @@ def test_every_word_of_the_desk_has_its_german() -> None:
             for m in re.finditer(r'_\((["\'])(.*?)\1\)', f.read_text())}
     used |= set(app.SCRIPT_WORDS) | set(app.TYPE_HELP.values()) | set(app._ROW_NAMES.values())
     assert sorted(w for w in used if not german.get(w)) == []
+
+
+def test_whole_file_and_row_messages_go_to_the_field_they_name(desk) -> None:  # type: ignore[no-untyped-def]
+    site, running = desk
+    values = {"title": "No date yet", "status": "draft", "actions": [{"id": "ACT-1", "owner": "Platform"}]}
+    status, checked = running.post("check", {"item": "", "type": "debrief", "version": "", "values": values,
+                                             "body": "x\n"})
+    placed = {(m["field"], m["row"], m["sub"]) for m in checked["messages"] if m["severity"] == "error"}
+    assert placed == {("date", None, ""), ("format", None, ""), ("actions", 0, "what")}
+    status, answer = running.post("save", {"item": "", "type": "talk", "version": "",
+                                           "values": {"title": "!!! ???", "status": "draft"}, "body": ""})
+    assert status == 422 and answer["field"] == "title" and "letters or digits" in answer["error"]

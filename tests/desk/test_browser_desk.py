@@ -195,7 +195,8 @@ def test_approving_and_withdrawing_consent_in_the_queue_reach_a_public_build(bro
     entry.get_by_role("button", name="Approve").click()
     page.locator("[data-said]", has_text="Approved “Hand written”").wait_for(timeout=10_000)
     consented = page.locator("[data-entry][data-item='talks/consented.md']").first
-    consented.get_by_role("button", name="Withdraw").click()
+    consented.get_by_role("button", name="Withdraw").click()  # the first press asks
+    consented.get_by_role("button", name="Press again to withdraw").click()
     page.locator("[data-said]", has_text="Withdrew a consent record of “Told with consent”").wait_for(timeout=10_000)
     assert page.locator("[data-entry][data-item='talks/consented.md'] .reach li.no").count() == 3
     shot(page, "queue")

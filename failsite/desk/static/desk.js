@@ -74,6 +74,7 @@
     var conflict = form.querySelector("[data-conflict]");
     var bodyFrame = form.querySelector("[data-body-preview]");
     var reach = form.querySelector("[data-reach]");
+    var refusal = form.querySelector("[data-refusal]");
     var timer = null, dirty = false, saving = false;
 
     function collect() {
@@ -86,8 +87,32 @@
               body: form.querySelector("[data-body]").value};
     }
 
+    // Where a message goes: a subfield's own list, a row's (made when first needed), or the field's.
+    function messagesOf(target) {
+      if (target.classList.contains("field")) { return target.querySelector("[data-field-messages]"); }
+      var list = target.querySelector(":scope > [data-messages]");
+      if (!list) {
+        list = document.createElement("ul"); list.className = "messages"; list.setAttribute("data-messages", "");
+        target.appendChild(list);
+      }
+      return list;
+    }
+
+    function refuse(answer) {
+      refusal.textContent = answer.body.error || say("The desk could not save.");
+      refusal.hidden = false;
+      var field = answer.body.field && form.querySelector('.field[data-field="' + answer.body.field + '"]');
+      if (field) {
+        var item = document.createElement("li");
+        item.className = "error"; item.textContent = answer.body.error;
+        messagesOf(field).appendChild(item);
+        var control = field.querySelector("[data-value]");
+        if (control) { control.setAttribute("aria-invalid", "true"); control.focus(); }
+      }
+    }
+
     function show(result) {
-      form.querySelectorAll("[data-messages]").forEach(function (list) { list.innerHTML = ""; });
+      form.querySelectorAll("[data-messages], [data-field-messages]").forEach(function (list) { list.innerHTML = ""; });
       form.querySelectorAll("[aria-invalid]").forEach(function (c) { c.removeAttribute("aria-invalid"); });
       form.querySelectorAll(".row.has-error, .sub.has-error, .field.has-error").forEach(function (e) {
         e.classList.remove("has-error");
@@ -108,11 +133,7 @@
         } else if (m.sub) {
           target = field.querySelector('[data-sub="' + m.sub + '"]') || field;
         }
-        var list = target.querySelector("[data-messages]") || field.querySelector("[data-messages]");
-        if (!list) {
-          list = document.createElement("ul"); list.className = "messages"; list.setAttribute("data-messages", "");
-          target.appendChild(list);
-        }
+        var list = messagesOf(target);
         var item = document.createElement("li");
         item.className = m.severity;
         item.textContent = (m.field === "body" ? say("line %d", m.line) + ": " : "") + m.message + (m.hint ? " — " + m.hint : "");
@@ -182,10 +203,11 @@
         saving = false;
         if (answer.status === 200) {
           dirty = false;
+          refusal.hidden = true;
           form.dataset.version = answer.body.version;
           state.textContent = say("Saved");
           show(answer.body);
-          if (!form.dataset.item || sendToReview) { window.location.href = answer.body.edit; return; }
+          if (!form.dataset.item || sendToReview) { window.location.href = answer.body.edit + "&saved=1"; return; }
           var title = form.querySelector("[data-title-shown]");
           if (title) { title.textContent = data.values.title; }
         } else if (answer.status === 409) {
@@ -193,12 +215,9 @@
           conflict.hidden = false;
           state.textContent = say("Not saved");
         } else {
+          clearTimeout(timer);
           state.textContent = say("Not saved");
-          summary.innerHTML = "";
-          var p = document.createElement("p");
-          p.className = "notice error"; p.setAttribute("role", "alert");
-          p.textContent = answer.body.error || say("The desk could not save.");
-          summary.appendChild(p);
+          refuse(answer);
         }
       }, function () { saving = false; state.textContent = say("The desk cannot be reached: is `failsite desk` still running?"); });
     }
@@ -279,6 +298,7 @@
           }, function () {});
       }, 3000);
     }
+    if (/[?&]saved=1/.test(window.location.search)) { state.textContent = say("Saved"); }
     check();
   }
 
@@ -288,6 +308,13 @@
       var button = event.target.closest("[data-action]");
       if (!button) { return; }
       var action = button.getAttribute("data-action");
+      if (button.hasAttribute("data-confirm") && !button.hasAttribute("data-armed")) {
+        // Withdrawing takes the story out of every build: the first press asks, the second does it.
+        button.setAttribute("data-armed", "");
+        button.textContent = button.getAttribute("data-confirm");
+        button.classList.add("danger");
+        return;
+      }
       var data = {item: entry.dataset.item, version: entry.dataset.version, action: action};
       var row = button.closest("tr");
       if (button.hasAttribute("data-record")) { data.record = parseInt(button.getAttribute("data-record"), 10); }
