@@ -67,3 +67,25 @@ def test_files_inside_files_are_bounded() -> None:
         nested = zip_of({"inner.zip": nested})
     with pytest.raises(door.Refused, match="deep"):
         door.read(nested)
+
+
+def _png_chunk(name: bytes, body: bytes) -> bytes:
+    import struct
+    import zlib
+    return struct.pack(">I", len(body)) + name + body + struct.pack(">I", zlib.crc32(name + body))
+
+
+def test_a_png_of_pixels_alone_reads_as_nothing_without_decoding_and_any_other_chunk_is_read() -> None:
+    from failsite.privacy.files.images import holds_pixels_alone
+    from failsite.render.cards import Card, draw_card
+
+    card = draw_card(Card("talks/a/card.png", "A title", "Talk", "#0b5cad", "Site"))
+    assert holds_pixels_alone(card) and door.read(card) == []
+    end = card.rindex(b"\x00\x00\x00\x00IEND")
+    text_after_pixels = card[:end] + _png_chunk(b"tEXt", b"Comment\x00" + NAME.encode()) + card[end:]
+    private_chunk = card[:end] + _png_chunk(b"prVt", NAME.encode()) + card[end:]
+    alpha = card[:end] + _png_chunk(b"tRNS", NAME.encode()) + card[end:]
+    for data in (text_after_pixels, private_chunk, alpha, card + NAME.encode()):
+        assert not holds_pixels_alone(data)
+    for data in (text_after_pixels, private_chunk):
+        assert any(NAME in p.text for p in door.read(data))
