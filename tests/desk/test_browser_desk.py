@@ -156,9 +156,14 @@ def test_editing_a_hand_written_story_changes_only_that_field(browser, desk) -> 
     page = browser.new_page(viewport={"width": 1024, "height": 900})
     page.goto(running.url)
     page.get_by_role("link", name="Hand written").click()
+    page.get_by_role("tab", name="The page").click()
+    shown = page.frame_locator("[data-page-preview]")
+    shown.locator("h1", has_text="Hand written").wait_for(timeout=10_000)
     page.locator("#f-speaker").fill("Sam Example")
     page.keyboard.press("Control+s")
     page.locator("[data-state]", has_text="Saved").wait_for(timeout=10_000)
+    # The preview beside the form rebuilds and reloads the page with the change.
+    shown.locator("text=Sam Example").first.wait_for(timeout=15_000)
     page.close()
     assert (site / "content/talks/hand-written.md").read_text() == HAND_WRITTEN.replace("speaker: Dana Whitfield",
                                                                                         "speaker: Sam Example")
