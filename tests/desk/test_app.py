@@ -141,6 +141,40 @@ DEBRIEF = {"title": "The cut-over we rehearsed on a copy", "date": "2026-03-10",
                         {"at": "2026-03-10 09:40 +00:00", "event": "Dana sees the alert", "kind": "detection"}]}
 
 
+# The debrief above, as a careful author writes it by hand (approved, its action due in May).
+DEBRIEF_BY_HAND = """\
+---
+title: The cut-over we rehearsed on a copy
+date: 2026-03-10
+format: postmortem
+team: Platform
+whys:
+  - Why did orders stop?
+  - Why was the switch one-sided?
+factors:
+  - factor: Two runbooks
+    control: partially
+actions:
+  - id: ACT-9
+    what: One runbook for both systems
+    owner: Platform
+    due: 2026-05-01
+    status: open
+timeline:
+  - at: 2026-03-10 09:00 +00:00
+    event: Orders stop
+    kind: impact-start
+  - at: 2026-03-10 09:40 +00:00
+    event: Dana sees the alert
+    kind: detection
+status: approved
+---
+## Context
+
+What the team set out to do.
+"""
+
+
 def test_a_wrong_field_is_reported_on_its_row_and_subfield_as_check_reports_it(desk) -> None:  # type: ignore[no-untyped-def]
     site, running = desk
     status, checked = running.post("check", {"item": "", "type": "debrief", "version": "", "values": DEBRIEF,
@@ -171,37 +205,8 @@ def test_a_saved_debrief_builds_into_the_same_page_as_a_hand_written_one(desk, m
     status, answer = running.post("save", {"item": "", "type": "debrief", "version": "", "values": values,
                                            "body": "## Context\n\nWhat the team set out to do.\n"})
     assert status == 200, answer
-    by_hand = make_site({**SITE, "content/debriefs/the-cut-over-we-rehearsed-on-a-copy.md": """\
-        ---
-        title: The cut-over we rehearsed on a copy
-        date: 2026-03-10
-        format: postmortem
-        team: Platform
-        whys:
-          - Why did orders stop?
-          - Why was the switch one-sided?
-        factors:
-          - factor: Two runbooks
-            control: partially
-        actions:
-          - id: ACT-9
-            what: One runbook for both systems
-            owner: Platform
-            due: 2026-05-01
-            status: open
-        timeline:
-          - at: 2026-03-10 09:00 +00:00
-            event: Orders stop
-            kind: impact-start
-          - at: 2026-03-10 09:40 +00:00
-            event: Dana sees the alert
-            kind: detection
-        status: approved
-        ---
-        ## Context
-
-        What the team set out to do.
-        """}, CONFIG, name="by-hand")
+    by_hand = make_site({**SITE, "content/debriefs/the-cut-over-we-rehearsed-on-a-copy.md": DEBRIEF_BY_HAND}, CONFIG,
+                        name="by-hand")
     for folder in (site, by_hand):
         ok(run(folder, "build", "--today", "2026-04-01"))
     page = "public/debriefs/the-cut-over-we-rehearsed-on-a-copy/index.html"

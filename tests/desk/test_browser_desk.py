@@ -5,25 +5,19 @@ window's stale save refused; axe on every desk page at tablet, phone and desktop
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from conftest import SiteMaker, talk
-from test_app import CONFIG, SITE, Desk
+from test_app import CONFIG, DEBRIEF_BY_HAND, SITE, Desk
+from test_browser import browser  # noqa: F401 (a fixture)
 from test_first_hour import ok, run
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 SCREENSHOTS = os.environ.get("FAILSITE_SCREENSHOTS", "")
 
 pytestmark = pytest.mark.browser
-
-if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
-    pytest.skip("no chromium found (install Debian's chromium package); CI always runs these", allow_module_level=True)
 
 HAND_WRITTEN = """\
 ---
@@ -38,15 +32,6 @@ extra:
 ---
 The story, as Dana told it.
 """
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -114,37 +99,8 @@ def test_a_debrief_written_in_the_form_builds_like_a_hand_written_one(browser, d
     written = site / "content/debriefs/the-cut-over-we-rehearsed-on-a-copy.md"
     assert written.is_file()
     by_hand = make_site({**SITE, "content/talks/hand-written.md": HAND_WRITTEN,
-                         "content/debriefs/the-cut-over-we-rehearsed-on-a-copy.md": """\
-        ---
-        title: The cut-over we rehearsed on a copy
-        date: 2026-03-10
-        format: postmortem
-        team: Platform
-        whys:
-          - Why did orders stop?
-          - Why was the switch one-sided?
-        factors:
-          - factor: Two runbooks
-            control: partially
-        actions:
-          - id: ACT-9
-            what: One runbook for both systems
-            owner: Platform
-            due: 2026-05-01
-            status: open
-        timeline:
-          - at: 2026-03-10 09:00 +00:00
-            event: Orders stop
-            kind: impact-start
-          - at: 2026-03-10 09:40 +00:00
-            event: Dana sees the alert
-            kind: detection
-        status: approved
-        ---
-        ## Context
-
-        What the team set out to do.
-        """}, CONFIG, name="by-hand")
+                         "content/debriefs/the-cut-over-we-rehearsed-on-a-copy.md": DEBRIEF_BY_HAND}, CONFIG,
+                        name="by-hand")
     for folder in (site, by_hand):
         ok(run(folder, "build", "--today", "2026-04-01"))
     out = "public/debriefs/the-cut-over-we-rehearsed-on-a-copy/index.html"
