@@ -37,8 +37,8 @@ _COMMENTED_EXAMPLES = frozenset({"consent_given"})
 def archetype_text(ctype: ContentType, title: str, today: dt.date, extra: tuple[Field, ...] = (),
                    examples: bool = True) -> str:
     """The default archetype: required and example-bearing fields filled in, the others commented out; `extra` are
-    the fields the site's hooks add to the type. Without `examples` (the desk's forms) only the title and the
-    draft are filled in, and every example stays a comment."""
+    the fields the site's hooks add to the type. Without `examples` (the desk's forms) only the title and
+    `status: draft` are filled in, and every example stays a comment."""
     lines = ["---"]
     fields: list[Field] = [f for f in COMMON_FIELDS if f.name == "title"] + list(ctype.fields) + list(extra) + \
         [f for f in COMMON_FIELDS if f.name not in ("title", "type")]
@@ -46,8 +46,8 @@ def archetype_text(ctype: ContentType, title: str, today: dt.date, extra: tuple[
         lines.append(f"# {spec.name}: {spec.doc}{' (required)' if spec.required else ''}")
         if spec.name == "title":
             lines.append(f"title: {json.dumps(title, ensure_ascii=False)}")
-        elif spec.name == "draft":
-            lines.append("draft: true")
+        elif spec.name == ("draft" if examples else "status"):  # the desk's forms show a draft as its status
+            lines.append("draft: true" if examples else "status: draft")
         elif examples and spec.example and spec.kind not in ("link", "links") and spec.name not in _COMMENTED_EXAMPLES:
             example = _filled(spec.example, today)
             lines.append(f"{spec.name}: {example}" if not example.startswith("\n") else f"{spec.name}:{example}")

@@ -195,7 +195,7 @@ def test_a_draft_with_errors_is_saved_but_cannot_leave_draft(desk) -> None:  # t
     status, answer = running.post("save", {**body, "values": DEBRIEF})
     assert status == 200 and answer["item"] == "debriefs/the-cut-over-we-rehearsed-on-a-copy.md"
     written = (site / "content" / answer["item"]).read_text()
-    assert "draft: true" in written and "    due: 2026-13-01\n" in written
+    assert "\nstatus: draft\n" in written and "    due: 2026-13-01\n" in written
 
 
 def test_a_saved_debrief_builds_into_the_same_page_as_a_hand_written_one(desk, make_site: SiteMaker) -> None:  # type: ignore[no-untyped-def]

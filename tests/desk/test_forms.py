@@ -58,7 +58,7 @@ def test_a_new_item_starts_from_the_archetype_without_its_examples() -> None:
                                                    "date": "2026-03-01"}, "The story.\n").text()
     assert written.startswith("---\n# title: the title shown on the page and in lists (required)\ntitle: The launch\n")
     assert "# speaker: who gave the talk (required)\nspeaker: Sam Example\n" in written
-    assert "draft: true" in written and written.endswith("---\nThe story.\n")
+    assert "\nstatus: draft\n" in written and "\ndraft: true" not in written and written.endswith("---\nThe story.\n")
 
 
 def test_the_status_is_written_as_the_file_writes_drafts() -> None:
