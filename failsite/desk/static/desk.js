@@ -179,8 +179,11 @@
       }
     }
 
+    var asked = 0;
     function check() {
+      var mine = ++asked;  // an answer to an older check, arriving late, is not shown over a newer one
       post("check", collect()).then(function (answer) {
+        if (mine !== asked) { return; }
         if (answer.status === 200) { show(answer.body); }
         else { state.textContent = answer.body.error || say("The check failed."); }
       });
