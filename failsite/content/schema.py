@@ -125,7 +125,8 @@ _DATE = Field("date", "date", "when it happened or was given (YYYY-MM-DD)", requ
 # What a facilitator needs of a story: shown to the restricted audience and in the printed kit (`discussion` also
 # on participant handouts, `content_notes` never).
 _FACILITATION = (
-    Field("discussion", "strings", "questions for a group discussing the story", markdown=True,
+    Field("discussion", "strings", "questions for a group discussing the story (shown in a restricted build and on "
+          "the printed handouts and facilitator packs)", markdown=True,
           example="\n  - What did the storyteller know, and when?"),
     Field("content_notes", "strings", "what a facilitator should know before using it (grief, job loss, ...)",
           markdown=True),

@@ -34,12 +34,13 @@ from failsite.content.schema import CONTENT_TYPES, REVIEW_STATUSES, TYPE_BY_FOLD
 from failsite.desk.checking import Checked, SiteChecker
 from failsite.desk.document import NotEditable, read_document
 from failsite.content.slugs import slugify
-from failsite.desk.forms import FIXED_ENTRIES, apply_form, item_form, new_document
+from failsite.desk.forms import FIXED_ENTRIES, PERSON_FIELDS, apply_form, item_form, new_document
 from failsite.desk.queue import QueueAction, apply_action, review_queue
 from failsite.desk.store import CHANGED_SINCE_OPENED, Refused, current_version, new_key, read_file, write_file
 from failsite.preview.rebuild import Preview
 from failsite.preview.server import AppRequest, AppResponse
 from failsite.render.i18n import ThemeStrings, load_strings
+from failsite.render.views import TYPE_WORDS
 
 DESK_PATH = "/__failsite/desk"
 ACCESS_COOKIE = "failsite_desk_access"
@@ -188,6 +189,12 @@ class Desk:
     def _types(self) -> list[ContentType]:
         return [t for t in CONTENT_TYPES.values()]
 
+    def _type_word(self, name: str) -> str:
+        """A type's name in the site's language, as the theme's badges show it."""
+        word = TYPE_WORDS.get(name)
+        theme = getattr(self.preview, "theme", None)
+        return str(theme.strings.gettext(word)) if word and theme is not None else name.capitalize()
+
     def _form(self, key: str, type_name: str) -> bytes:
         preview = self.preview
         if key:
@@ -206,7 +213,7 @@ class Desk:
         if ctype is None:
             raise Refused(422, "the desk cannot tell this file's type; edit it in a text editor")
         form = item_form(ctype, key, document, preview.schema, preview.config, tuple(preview.sources),
-                         self._terms_used())
+                         self._terms_used(), self._people())
         page_url = ""
         site = preview.site
         if key and site is not None and key in site.by_key:
@@ -215,6 +222,10 @@ class Desk:
         return self._page("form.html", form=form, version=version, page_url=page_url, review_note=note,
                           statuses=REVIEW_STATUSES, audience=preview.audience.name,
                           body_hint=BODY_STARTS.get(ctype.name, "") if not key else "")
+
+    def _people(self) -> tuple[str, ...]:
+        """The registry's people by name, for the fields that name a person."""
+        return tuple(sorted(e.name for e in self.preview.anonymiser.registry.entries if e.kind == "person"))
 
     def _terms_used(self) -> dict[str, tuple[str, ...]]:
         site = self.preview.site
@@ -226,7 +237,8 @@ class Desk:
         queue = review_queue(self.preview, self._today())
         content = self.preview.config.content_dir
         versions = {e.key: current_version(content, e.key) for e in queue.in_review + queue.sent_back + queue.with_consent}
-        return self._page("queue.html", queue=queue, reviewer=self.settings.reviewer, versions=versions, said=said)
+        return self._page("queue.html", queue=queue, reviewer=self.settings.reviewer, versions=versions, said=said,
+                          people=self._people())
 
     # -- requests ------------------------------------------------------------------------------
 
@@ -320,7 +332,7 @@ class Desk:
         template = self.templates.get_template(name)
         words = json.dumps({word: html.unescape(str(self._(word))) for word in SCRIPT_WORDS}, ensure_ascii=False).replace("</", "<\\/")
         return template.render(
-            desk=DESK_PATH, csrf=self.csrf, _=self._, script_words=Markup(words), site_title=config.title if config else "failsite",
+            desk=DESK_PATH, csrf=self.csrf, _=self._, script_words=Markup(words), type_word=self._type_word, site_title=config.title if config else "failsite",
             language=config.language if config else "en", preview_url=config.base_path if config else "/",
             **context).encode("utf-8")
 
@@ -362,7 +374,7 @@ def desk_templates() -> Environment:
     env.tests["digits"] = lambda value: bool(re.fullmatch(r"-?\d+", str(value)))
     env.filters["pair"] = lambda value: (value, value)
     env.filters["slug"] = slugify
-    env.globals.update(fixed_entries=FIXED_ENTRIES, label=lambda name: name.replace("_", " ").capitalize(),
+    env.globals.update(fixed_entries=FIXED_ENTRIES, person_fields=PERSON_FIELDS, label=lambda name: name.replace("_", " ").capitalize(),
                        singular=lambda name: _ROW_NAMES.get(name, "an entry"))
     return env
 

@@ -28,6 +28,8 @@ PUBLISHING = ("status", "review_note", "reviewed_by", "approved_on", "visibility
               "review_by", "expires", "slug", "aliases")
 # Subfields whose entries come from a fixed list, shown as checkboxes.
 FIXED_ENTRIES = {("consent_given", "audiences"): SHARED_AUDIENCES}
+# Fields and subfields that name a person: the registry's people are suggested.
+PERSON_FIELDS = frozenset({"speaker", "authors", "owner", "host", "reviewed_by", "person"})
 LINK_KINDS = ("link", "links")
 
 
@@ -75,9 +77,11 @@ def field_order(ctype: ContentType, schema: ItemSchema) -> list[str]:
 
 
 def item_form(ctype: ContentType, key: str, document: Document, schema: ItemSchema, config: SiteConfig,
-              link_targets: tuple[str, ...], terms_used: dict[str, tuple[str, ...]]) -> ItemForm:
+              link_targets: tuple[str, ...], terms_used: dict[str, tuple[str, ...]],
+              people: tuple[str, ...] = ()) -> ItemForm:
     """The form of a file: each field the form shows, with the file's value; `link_targets` are the keys of the
-    site's files under content/, `terms_used` the terms of each open taxonomy the site uses."""
+    site's files under content/, `terms_used` the terms of each open taxonomy the site uses, `people` the names of
+    the registry's people (suggested wherever a field names a person)."""
     known = schema.fields_by_type[ctype.name]
     root = front_matter_root(document)
     closed = {t.name: t for t in config.taxonomies if t.closed}
@@ -97,6 +101,8 @@ def item_form(ctype: ContentType, key: str, document: Document, schema: ItemSche
             suggestions = terms_used.get(spec.taxonomy, ())
         elif spec.kind in LINK_KINDS or any(s.kind in LINK_KINDS for s in spec.subfields):
             suggestions = links
+        elif name in PERSON_FIELDS or any(s.name in PERSON_FIELDS for s in spec.subfields):
+            suggestions = people
         return FormField(spec, value, choices, suggestions)
 
     order = [name for name in field_order(ctype, schema) if name in known and name not in HIDDEN

@@ -68,7 +68,8 @@ class QueueEntry:
 
 @dataclass(frozen=True)
 class ReviewQueue:
-    """The queue's sections: in review (longest waiting first), sent back, and stories with consent records."""
+    """The queue's sections: in review (longest waiting first), sent back, and the other stories with consent
+    records."""
 
     in_review: tuple[QueueEntry, ...]
     sent_back: tuple[QueueEntry, ...]
@@ -85,7 +86,7 @@ def review_queue(preview: Preview, day: dt.date) -> ReviewQueue:
             entries.append(_entry(preview, item, day))
     longest_first = sorted((e for e in entries if e.status == "in-review"), key=lambda e: (-(e.days or 0), e.key))
     return ReviewQueue(tuple(longest_first), tuple(e for e in entries if e.status == "draft" and e.note),
-                       tuple(e for e in entries if e.consents))
+                       tuple(e for e in entries if e.consents and e.status != "in-review"))  # each story once
 
 
 def _entry(preview: Preview, item: Item, day: dt.date) -> QueueEntry:

@@ -22,7 +22,7 @@ from failsite.render.plans import (ALL_STORIES, ALL_STORIES_URL, STORY_PICKER_UR
                                    kit_pdf_path, neighbours_at, output_path, page_urls, team_actions_url,
                                    type_positions)
 from failsite.content.schema import AUDIENCES, BUILTIN_TYPES, CONTENT_TYPES, is_folder_file
-from failsite.render.programme import PROGRAMME_CSV, PROGRAMME_URL, ProgrammeFigure, programme_figures
+from failsite.render.programme import N_, PROGRAMME_CSV, PROGRAMME_URL, ProgrammeFigure, programme_figures
 from failsite.render.recurrence import RECURRENCE_URL, RecurrenceNote, recurrence_notes, recurrence_view
 from failsite.render.themes import THEMES_URL, themes_view
 from failsite.render.search import bundles
@@ -65,6 +65,12 @@ def paragraphs(text: str | None) -> Markup:
         return text if text.lstrip().startswith("<p>") else Markup("<p>") + text + Markup("</p>")
     blocks = [" ".join(block.split()) for block in str(text).split("\n\n") if block.strip()]
     return Markup("\n").join(Markup("<p>%s</p>") % escape(block) for block in blocks)
+
+
+# Each built-in type's name as a badge shows it, in English (the theme's catalogues translate it).
+TYPE_WORDS = {"talk": N_("Talk"), "debrief": N_("Debrief"), "experiment": N_("Experiment"), "log": N_("Log entry"),
+              "case": N_("Case"), "module": N_("Module"), "event": N_("Event"), "review": N_("Review"),
+              "page": N_("Page")}
 
 
 class ItemView:
@@ -673,10 +679,7 @@ class SiteView:
     @cached_property
     def type_words(self) -> dict[str, str]:
         """Each built-in type's name in the site's language, as a badge shows it."""
-        _ = self._
-        return {"talk": _("Talk"), "debrief": _("Debrief"), "experiment": _("Experiment"), "log": _("Log entry"),
-                "case": _("Case"), "module": _("Module"), "event": _("Event"), "review": _("Review"),
-                "page": _("Page")}
+        return {name: self._(word) for name, word in TYPE_WORDS.items()}
 
     @cached_property
     def _quarters(self) -> dict[str, insights.Quarter]:

@@ -59,7 +59,7 @@ def test_a_debrief_written_in_the_form_builds_like_a_hand_written_one(browser, d
     page = browser.new_page(viewport={"width": 1366, "height": 900})
     page.goto(running.url)
     page.get_by_role("link", name="New story").first.click()
-    page.get_by_role("link", name="Debriefs").click()
+    page.get_by_role("link", name="Debrief").click()
     page.get_by_label("Title").fill("The cut-over we rehearsed on a copy")
     page.locator("#f-date").fill("2026-03-10")
     page.locator("#f-format").select_option("postmortem")

@@ -228,6 +228,11 @@
     form.addEventListener("input", changed);
     form.addEventListener("change", changed);
     form.addEventListener("submit", function (event) { event.preventDefault(); save(false); });
+    // Enter in a one-line box does not save a half-written story (the browser's habit in forms): Ctrl+S does.
+    form.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && event.target.tagName === "INPUT" && event.target.type !== "checkbox" &&
+          !event.ctrlKey && !event.metaKey) { event.preventDefault(); }
+    });
     var review = form.querySelector("[data-submit-review]");
     if (review) { review.addEventListener("click", function () { save(true); }); }
     document.addEventListener("keydown", function (event) {
