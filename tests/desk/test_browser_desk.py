@@ -116,6 +116,11 @@ def test_editing_a_hand_written_story_changes_only_that_field(browser, desk) -> 
     shown = page.frame_locator("[data-page-preview]")
     shown.locator("h1", has_text="Hand written").wait_for(timeout=10_000)
     page.locator("#f-speaker").fill("Sam Example")
+    page.keyboard.press("Enter")  # does not save a half-written story
+    page.wait_for_timeout(500)
+    assert page.locator("[data-state]").inner_text() == "Not saved"
+    assert page.evaluate("[...document.querySelectorAll('#f-speaker-suggestions option')].map(o => o.value)") == \
+        ["Dana Whitfield"]  # the registry's people, wherever a field names a person
     page.keyboard.press("Control+s")
     page.locator("[data-state]", has_text="Saved").wait_for(timeout=10_000)
     # The preview beside the form rebuilds and reloads the page with the change.
