@@ -764,8 +764,7 @@ class SiteView:
         curriculum += [(self._("Story picker"), STORY_PICKER_URL), (self._("Coverage"), "/coverage/")]
         insight = [(self._("Open actions"), "/actions/"), (self._("Failure log by quarter"), "/log/quarters/"),
                    (self._("Experiment chains"), "/chains/"), (self._("Did the fix hold?"), RECURRENCE_URL),
-                   (self._("Themes across stories"), THEMES_URL), (self._("Is the programme working?"), PROGRAMME_URL),
-                   (self._("Search"), "/search/")]
+                   (self._("Themes across stories"), THEMES_URL), (self._("Is the programme working?"), PROGRAMME_URL)]
         sections = []
         if ALL_STORIES in has:
             sections.append({"label": self._("Stories"), "path": ALL_STORIES_URL, "children": stories})
