@@ -55,10 +55,19 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class StaticHost(ThreadingHTTPServer):
+    """A static host with a backlog for a browser's burst of requests: Pagefind fetches its index, fragments and
+    filters at once, and with the standard library's backlog of five a busy machine refused some, so the search's
+    filters never appeared."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+
 @contextlib.contextmanager
 def serving(folder: Path) -> Iterator[str]:
     """A built site's folder served on a free port, as a static host serves it: its URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
+    server = StaticHost(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
