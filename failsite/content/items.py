@@ -17,7 +17,7 @@ from failsite.content.bounds import Bounds, front_matter_bounds
 from failsite.content.dates import precision_of
 from failsite.content.slugs import slugify
 from failsite.content.text import without_tags
-from failsite.content.yamlnodes import YamlNode, load_yaml
+from failsite.content.yamlnodes import YamlNode, load_yaml, says_true
 from failsite.engine.reading import FileChanging, read_settled
 
 # Taxonomies whose terms come from other fields, never from a front-matter list of their own.
@@ -184,7 +184,7 @@ def parse_item(source: Source, text: str, schema: ItemSchema, strict: bool = Fal
             diagnostics.append(error(path, record["line"], "a consent record expires before the day it was given",
                                      "check `date:` (when they agreed) and `expires:` (the last day it holds)"))
     if any(d.severity == "error" for d in diagnostics) or slug is None:
-        return None, diagnostics if strict or not _says_draft(values, root) else unfinished_draft(diagnostics)
+        return None, diagnostics if strict or not says_draft(root, values) else unfinished_draft(diagnostics)
     date_precision = precision_of(values.get("date"))
     if date_precision != "day":  # sorted, counted and fed as its first day; shown as written
         written = values["date"]
@@ -222,14 +222,14 @@ QUARTER = re.compile(r"(\d{4})-[Qq]([1-4])")
 DRAFT_NOTE = "a draft, left out of every build until this is fixed: "
 
 
-def _says_draft(values: dict[str, Any], root: YamlNode) -> bool:
-    """Whether the front matter makes the file a draft, read from the values that were valid, else as written."""
-    def written(key: str) -> str:
-        node = root.items.get(key)
-        return node.text.strip().lower() if node is not None and node.kind == "scalar" else ""
-    draft = values.get("draft") if "draft" in values else written("draft") in ("true", "yes", "on", "y")
-    status = values.get("status") if values.get("status") else written("status")
-    return bool(draft) or status == "draft"
+def says_draft(root: YamlNode, values: dict[str, Any] | None = None) -> bool:
+    """Whether the front matter makes the file a draft (`draft: true` or `status: draft`), read from the `values`
+    that were valid, else as written."""
+    values = values or {}
+    status = root.items.get("status")
+    draft = values["draft"] if "draft" in values else says_true(root.items.get("draft"))
+    written = status.text.strip().lower() if status is not None and status.kind == "scalar" else ""
+    return bool(draft) or (values.get("status") or written) == "draft"
 
 
 def unfinished_draft(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -14,7 +14,7 @@ from typing import Any
 from failsite.errors import Diagnostic, did_you_mean, error
 from failsite.content.dates import PartialDay, partial_date
 from failsite.content.slugs import slugify
-from failsite.content.yamlnodes import YamlNode
+from failsite.content.yamlnodes import YAML_TRUE, YamlNode
 
 
 @dataclass(frozen=True)
@@ -428,7 +428,7 @@ def coerce(field: Field, node: YamlNode, path: str, vocab: Vocabularies,
         if node.tag != "bool" or node.quoted:
             fail(f"'{field.name}' must be true or false, not '{node.text}'")
             return None
-        return node.text.lower() in ("true", "yes", "on", "y")
+        return node.text.lower() in YAML_TRUE
     if field.kind == "int":
         if node.tag != "int" or node.quoted:
             fail(f"'{field.name}' must be a whole number, not '{node.text}'")

@@ -27,6 +27,9 @@ _MAX_DEPTH = 64
 MAX_NODES = 100_000
 
 
+YAML_TRUE = ("true", "yes", "on", "y")  # what YAML 1.1 reads as true, in any case
+
+
 @dataclass(frozen=True)
 class YamlNode:
     """A scalar, sequence or mapping with the position of its value (1-based)."""
@@ -69,13 +72,18 @@ class YamlNode:
         if self.tag == "null" and not self.quoted:
             return None
         if self.tag == "bool" and not self.quoted:
-            return self.text.lower() in ("true", "yes", "on", "y")
+            return self.text.lower() in YAML_TRUE
         if self.tag == "int" and not self.quoted:
             try:
                 return int(self.text.replace("_", ""), 0)
             except ValueError:
                 return self.text
         return self.text
+
+
+def says_true(node: YamlNode | None) -> bool:
+    """Whether a node is a single value written as YAML's true (`true`, `yes`, `on`...)."""
+    return node is not None and node.kind == "scalar" and node.text.strip().lower() in YAML_TRUE
 
 
 def read_text(path: Path, shown: str, missing_hint: str) -> tuple[str | None, list[Diagnostic]]:

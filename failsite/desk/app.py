@@ -30,13 +30,15 @@ from markupsafe import Markup
 
 from failsite.content.archetypes import BODY_STARTS
 from failsite.content.items import DRAFT_NOTE
-from failsite.content.schema import CONTENT_TYPES, REVIEW_STATUSES, TYPE_BY_FOLDER, ContentType
+from failsite.content.discover import source_at
+from failsite.content.schema import CONTENT_TYPES, REVIEW_STATUSES, ContentType
 from failsite.desk.checking import Checked, SiteChecker
-from failsite.desk.document import NotEditable, read_document
+from failsite.desk.document import Document, NotEditable, read_document
 from failsite.content.slugs import slugify
 from failsite.desk.forms import FIXED_ENTRIES, PERSON_FIELDS, apply_form, item_form, new_document
 from failsite.desk.queue import QueueAction, apply_action, review_queue
-from failsite.desk.store import CHANGED_SINCE_OPENED, Refused, current_version, new_key, read_file, write_file
+from failsite.desk.store import (CHANGED_SINCE_OPENED, Refused, StoredFile, current_version, new_key, read_file,
+                                 write_file)
 from failsite.preview.rebuild import Preview
 from failsite.preview.server import AppRequest, AppResponse
 from failsite.render.i18n import ThemeStrings, load_strings
@@ -67,7 +69,7 @@ SCRIPT_WORDS = ('line %d',
                 'The desk could not do that.')
 _PAGE_HEADERS = (("X-Frame-Options", "DENY"), ("Content-Security-Policy",
                  "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
-                 "form-action 'self'"), ("Referrer-Policy", "same-origin"), ("Cache-Control", "no-store"))
+                 "form-action 'self'"), ("Referrer-Policy", "same-origin"))
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,7 @@ class Desk:
             name = route.removeprefix("static/")
             if name not in _STATIC:
                 raise Refused(404, "there is no such file")
-            return AppResponse(200, (_HERE / "static" / name).read_bytes(), _STATIC[name], (("Cache-Control", "no-store"),))
+            return AppResponse(200, (_HERE / "static" / name).read_bytes(), _STATIC[name])
         if route == "api/version":
             return _json({"version": current_version(self.preview.config.content_dir, query.get("item", ""))})
         with self.files:
@@ -195,23 +197,31 @@ class Desk:
         theme = getattr(self.preview, "theme", None)
         return str(theme.strings.gettext(word)) if word and theme is not None else name.capitalize()
 
+    def _opened(self, key: str) -> tuple[StoredFile, Document, ContentType]:
+        """A content file as read, split for editing, and its type (the parsed item's, else its folder's)."""
+        stored = read_file(self.preview.config.content_dir, key)
+        item = self.preview.parsed.get(key, (None, []))[0]
+        ctype = CONTENT_TYPES.get(item.type) if item else source_at(self.preview.config, key).folder_type
+        if ctype is None:
+            raise Refused(422, "the desk cannot tell this file's type; edit it in a text editor")
+        return stored, read_document(stored.text), ctype
+
+    def _new_document(self, ctype: ContentType) -> Document:
+        """The document a new item of the type starts from, with the fields the site's hooks add."""
+        schema = self.preview.schema
+        return new_document(ctype, self.preview.config, tuple(f for t, f in schema.extra_fields if t == ctype.name),
+                            self._today())
+
     def _form(self, key: str, type_name: str) -> bytes:
         preview = self.preview
         if key:
-            stored = read_file(preview.config.content_dir, key)
-            document = read_document(stored.text)
-            item = preview.parsed.get(key, (None, []))[0]
-            ctype = CONTENT_TYPES.get(item.type) if item else _type_of_key(key)
+            stored, document, ctype = self._opened(key)
             version = stored.version
         else:
-            ctype = CONTENT_TYPES.get(type_name)
-            if ctype is None:
+            found = CONTENT_TYPES.get(type_name)
+            if found is None:
                 raise Refused(404, f"there is no content type '{type_name}'")
-            document = new_document(ctype, preview.config, tuple(f for t, f in preview.schema.extra_fields
-                                                                  if t == ctype.name), self._today())
-            version = ""
-        if ctype is None:
-            raise Refused(422, "the desk cannot tell this file's type; edit it in a text editor")
+            ctype, document, version = found, self._new_document(found), ""
         form = item_form(ctype, key, document, preview.schema, preview.config, tuple(preview.sources),
                          self._terms_used(), self._people())
         page_url = ""
@@ -251,19 +261,13 @@ class Desk:
         if not isinstance(values, dict):
             raise Refused(400, "the form's values are not a mapping")
         if key:
-            stored = read_file(preview.config.content_dir, key)
-            document = read_document(stored.text)
-            item = preview.parsed.get(key, (None, []))[0]
-            ctype = CONTENT_TYPES.get(item.type) if item else _type_of_key(key)
+            _, document, ctype = self._opened(key)
         else:
-            ctype = CONTENT_TYPES.get(str(data.get("type") or ""))
-            if ctype is None:
+            found = CONTENT_TYPES.get(str(data.get("type") or ""))
+            if found is None:
                 raise Refused(400, "the request names no content type")
-            document = new_document(ctype, preview.config, tuple(f for t, f in preview.schema.extra_fields
-                                                                  if t == ctype.name), self._today())
+            ctype, document = found, self._new_document(found)
             key = new_key(ctype, str(values.get("title") or ""))
-        if ctype is None:
-            raise Refused(422, "the desk cannot tell this file's type; edit it in a text editor")
         body = data.get("body")
         document = apply_form(document, ctype, preview.schema, values, body if isinstance(body, str) else None)
         return key, document.text(), version, ctype
@@ -276,9 +280,7 @@ class Desk:
         """As `_composed`, with a new item that has no title yet checked under a stand-in name."""
         values = data.get("values") or {}
         if not data.get("item") and isinstance(values, dict) and not str(values.get("title") or "").strip():
-            composed = self._composed({**data, "values": {**values, "title": "untitled"}})
-            document = read_document(composed[1])
-            return composed[0], document.text(), composed[2], composed[3]
+            return self._composed({**data, "values": {**values, "title": "untitled"}})
         return self._composed(data)
 
     def _save(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -297,21 +299,17 @@ class Desk:
         action = QueueAction(str(data.get("action") or ""), str(data.get("reviewer") or self.settings.reviewer),
                              str(data.get("note") or ""), int(data.get("record") or 0), str(data.get("date") or ""),
                              str(data.get("person") or ""), tuple(str(a) for a in data.get("audiences") or ()))
-        stored = read_file(self.preview.config.content_dir, key)
+        stored, document, ctype = self._opened(key)
         if stored.version != version:
             raise Refused(409, CHANGED_SINCE_OPENED)
-        item = self.preview.parsed.get(key, (None, []))[0]
-        ctype = CONTENT_TYPES.get(item.type) if item else _type_of_key(key)
-        if ctype is None:
-            raise Refused(422, "the desk cannot tell this file's type; edit it in a text editor")
-        document = apply_action(read_document(stored.text), ctype, self.preview.schema, action, self._today())
-        text = document.text()
+        text = apply_action(document, ctype, self.preview.schema, action, self._today()).text()
         checked = self.checker.check(key, text, self._today())
         if checked.errors and action.kind != "send-back":
             raise Refused(422, f"not changed: with this change the story would have {checked.errors} error"
                           f"{'s' if checked.errors != 1 else ''}: " + "; ".join(
                               m.message for m in checked.messages if m.severity == "error"))
         written = write_file(self.preview.config.content_dir, key, text, version)
+        item = self.preview.parsed.get(key, (None, []))[0]
         title = item.title if item else key
         return {"saved": True, "item": key, "version": written, "said": _said(action, title), **_checked(checked)}
 
@@ -330,11 +328,12 @@ class Desk:
     def _page(self, name: str, **context: Any) -> bytes:
         config = getattr(self.preview, "config", None)
         template = self.templates.get_template(name)
-        words = json.dumps({word: html.unescape(str(self._(word))) for word in SCRIPT_WORDS}, ensure_ascii=False).replace("</", "<\\/")
+        words = json.dumps({word: html.unescape(str(self._(word))) for word in SCRIPT_WORDS},
+                           ensure_ascii=False).replace("</", "<\\/")
         return template.render(
-            desk=DESK_PATH, csrf=self.csrf, _=self._, script_words=Markup(words), type_word=self._type_word, site_title=config.title if config else "failsite",
-            language=config.language if config else "en", preview_url=config.base_path if config else "/",
-            **context).encode("utf-8")
+            desk=DESK_PATH, csrf=self.csrf, _=self._, script_words=Markup(words), type_word=self._type_word,
+            site_title=config.title if config else "failsite", language=config.language if config else "en",
+            preview_url=config.base_path if config else "/", **context).encode("utf-8")
 
     def _html(self, body: bytes, status: int = 200) -> AppResponse:
         return AppResponse(status, body, "text/html; charset=utf-8", _PAGE_HEADERS)
@@ -379,11 +378,6 @@ def desk_templates() -> Environment:
     return env
 
 
-def _type_of_key(key: str) -> ContentType | None:
-    top = key.split("/")[0] if "/" in key else ""
-    return TYPE_BY_FOLDER.get(top) if top else TYPE_BY_FOLDER.get("pages")
-
-
 def _said(action: QueueAction, title: str) -> str:
     """What the queue says once an action is done."""
     return {"approve": f"Approved “{title}”: the next build publishes it for every audience it reaches.",
@@ -399,10 +393,9 @@ def _checked(checked: Checked) -> dict[str, Any]:
 
 
 def _json(data: dict[str, Any], status: int = 200) -> AppResponse:
-    return AppResponse(status, json.dumps(data, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8",
-                       (("Cache-Control", "no-store"),))
+    return AppResponse(status, json.dumps(data, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8")
 
 
-def desk_app(settings: DeskSettings) -> Callable[[Preview, threading.Lock, str], Desk]:
+def desk_app(settings: DeskSettings) -> Callable[[Preview, threading.Lock], Desk]:
     """What `start_preview` takes to serve the desk beside the preview."""
-    return lambda preview, files, origin: Desk(preview, files, settings)
+    return lambda preview, files: Desk(preview, files, settings)

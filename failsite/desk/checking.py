@@ -137,12 +137,12 @@ class SiteChecker:
 
 def reach_of(item: Item, preview: Preview, day: dt.date) -> tuple[Reach, ...]:
     """For each shared audience, whether its build publishes the item (as written, before anonymisation) today."""
-    config = preview.config
+    anonymiser = preview.anonymiser
+    withdrawn = consent_decision(item, anonymiser.registry, anonymiser.audience, day, anonymiser.require_record).withdrawn
+    item = replace(item, withheld=item.withheld or withdrawn)  # a withdrawal holds for every audience
     reach = []
     for name in SHARED_AUDIENCES:
-        decision = consent_decision(item, preview.anonymiser.registry, name, day, preview.anonymiser.require_record)
-        why = why_unpublished(replace(item, withheld=item.withheld or decision.withdrawn),
-                              audience_for(name, False, day, config.review))
+        why = why_unpublished(item, audience_for(name, False, day, preview.config.review))
         reach.append(Reach(name, not why, why))
     return tuple(reach)
 

@@ -156,7 +156,8 @@ def _insert(parts: list[str | FieldLines], field: FieldLines, order: list[str]) 
 def _verify(before: Document, after: Document, changed: frozenset[str]) -> None:
     """NotEditable unless the edited front matter still reads as YAML with every field but `changed` as before: the
     desk never saves a file it has misread."""
-    old, new = _root(before), _root(after)
+    old = _root(before)
+    new = old if after is before else _root(after)
     if old is None or new is None:
         raise NotEditable("the front matter is not valid YAML; fix it in an editor first (`failsite check` shows "
                           "where)")

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 from failsite.content.archetypes import archetype_text
 from failsite.content.config import SiteConfig
-from failsite.content.items import DERIVED_TAXONOMIES, ItemSchema
-from failsite.content.schema import (COMMON_FIELDS, CONTENT_TYPES, REVIEW_STATUSES, SHARED_AUDIENCES, ContentType,
+from failsite.content.items import DERIVED_TAXONOMIES, ItemSchema, says_draft
+from failsite.content.schema import (COMMON_FIELDS, REVIEW_STATUSES, SHARED_AUDIENCES, ContentType,
                                      Field)
 from failsite.desk.document import Document, read_document, with_body, with_field
 from failsite.desk.values import FormValue, field_lines, form_value, same_value
-from failsite.content.yamlnodes import YamlNode, load_yaml
+from failsite.content.yamlnodes import YamlNode, load_yaml, says_true
 
 # Fields the form does not show: the type is the folder's, `extra` is the site's own data (kept as written), and
 # `draft` is shown as the status `draft`.
@@ -91,7 +91,7 @@ def item_form(ctype: ContentType, key: str, document: Document, schema: ItemSche
     def shown(name: str) -> FormField:
         spec = known[name]
         value = form_value(spec, root.items.get(name))
-        if name == "status" and _is_draft(root):
+        if name == "status" and says_draft(root):
             value = "draft"
         choices: tuple[tuple[str, str], ...] = tuple((c, c) for c in spec.choices)
         suggestions: tuple[str, ...] = ()
@@ -112,7 +112,7 @@ def item_form(ctype: ContentType, key: str, document: Document, schema: ItemSche
     sections = (FormSection("The story", tuple(shown(n) for n in story)),
                 FormSection("Patterns and terms", tuple(shown(n) for n in terms)),
                 FormSection("Review, consent and publishing", tuple(shown(n) for n in order if n in PUBLISHING)))
-    status = "draft" if _is_draft(root) else form_value(known["status"], root.items.get("status")) or "approved"
+    status = "draft" if says_draft(root) else form_value(known["status"], root.items.get("status")) or "approved"
     return ItemForm(ctype, key, sections, document.body, status if status in REVIEW_STATUSES else "draft")
 
 
@@ -154,28 +154,15 @@ def _status(document: Document, root: YamlNode, status: str, order: list[str]) -
     """The document with `draft:` as the status needs it, and the value to write as `status:` then ('' : none)."""
     written = form_value(Field("status", "choice", ""), root.items.get("status"))
     if status == "draft":
-        if _is_draft(root):
+        if says_draft(root):
             return document, written  # a draft already: as written
         return document, "draft"
-    draft = root.items.get("draft")
-    if draft is not None and draft.kind == "scalar" and draft.text.lower() in ("true", "yes", "on", "y"):
+    if says_true(root.items.get("draft")):
         document = with_field(document, "draft", None, order)
     return document, status if (status != "approved" or written) else ""
-
-
-def _is_draft(root: YamlNode) -> bool:
-    node = root.items.get("draft")
-    draft = node is not None and node.kind == "scalar" and node.text.lower() in ("true", "yes", "on", "y")
-    status = root.items.get("status")
-    return draft or (status is not None and status.kind == "scalar" and status.text.strip().lower() == "draft")
 
 
 def front_matter_root(document: Document) -> YamlNode:
     """The front matter as located nodes (an empty mapping when it is not a mapping)."""
     root, _ = load_yaml(document.front_matter(), "front matter")
     return root if root is not None and root.kind == "map" else YamlNode("map", {}, "map", 1, 1)
-
-
-def type_of(name: str) -> ContentType | None:
-    """A content type by its singular name."""
-    return CONTENT_TYPES.get(name)

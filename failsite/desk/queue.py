@@ -13,10 +13,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from failsite.content.discover import source_at
-from failsite.content.items import Item, read_item
+from failsite.content.frontmatter import split_front_matter
+from failsite.content.items import Item, ItemSchema, parse_source, read_source
 from failsite.content.schema import SHARED_AUDIENCES, ContentType
 from failsite.desk.checking import Reach, reach_of
-from failsite.desk.document import Document, read_document
+from failsite.desk.document import Document
 from failsite.desk.forms import apply_form, front_matter_root
 from failsite.desk.store import Refused
 from failsite.desk.values import form_value
@@ -81,36 +82,42 @@ def review_queue(preview: Preview, day: dt.date) -> ReviewQueue:
     sees whom a story names)."""
     entries = []
     for key in sorted(preview.sources):
-        item, _ = read_item(source_at(preview.config, key), preview.schema)
+        source = source_at(preview.config, key)
+        data, _ = read_source(source)
+        if data is None:
+            continue
+        item, _ = parse_source(source, data, preview.schema)
         if item is not None:
-            entries.append(_entry(preview, item, day))
+            entries.append(_entry(preview, item, _review_fields(data), day))
     longest_first = sorted((e for e in entries if e.status == "in-review"), key=lambda e: (-(e.days or 0), e.key))
     return ReviewQueue(tuple(longest_first), tuple(e for e in entries if e.status == "draft" and e.note),
                        tuple(e for e in entries if e.consents and e.status != "in-review"))  # each story once
 
 
-def _entry(preview: Preview, item: Item, day: dt.date) -> QueueEntry:
+def _review_fields(data: bytes) -> tuple[str, str]:
+    """`reviewed_by` and `review_note` as a parsed file's front matter writes them (its item keeps neither)."""
+    split, _ = split_front_matter(data.decode("utf-8"), "file")
+    root = load_yaml(split.front_matter, "file")[0] if split is not None else None
+    written = root.items if root is not None else {}
+    reviewer, note = (written.get(name) for name in ("reviewed_by", "review_note"))
+    return reviewer.text if reviewer is not None else "", note.text if note is not None else ""
+
+
+def _entry(preview: Preview, item: Item, review_fields: tuple[str, str], day: dt.date) -> QueueEntry:
     since = entered_review(preview.site_dir, item) if item.status == "in-review" else None
     rows = tuple(ConsentRow(n, str(r.get("person") or ""), tuple(r.get("audiences") or SHARED_AUDIENCES),
                             _day(r.get("date")), _day(r.get("expires")), _day(r.get("withdrawn")))
                  for n, r in enumerate(item.consents))
-    root, _ = load_yaml(item_front_matter(preview, item), "file")
-    reviewer = root.items["reviewed_by"].text if root is not None and "reviewed_by" in root.items else ""
-    note = root.items["review_note"].text if root is not None and "review_note" in root.items else ""
+    reviewer, note = review_fields
     return QueueEntry(item.key, item.title, item.type, item.status, max(0, (day - since).days) if since else None,
                       reviewer, note.strip(), rows, reach_of(item, preview, day))
-
-
-def item_front_matter(preview: Preview, item: Item) -> str:
-    """The front matter of an item's file as written."""
-    return read_document((preview.config.content_dir / item.key).read_text(encoding="utf-8")).front_matter()
 
 
 def _day(value: object) -> str:
     return value.isoformat() if isinstance(value, dt.date) else ""
 
 
-def apply_action(document: Document, ctype: ContentType, schema: object, action: QueueAction,
+def apply_action(document: Document, ctype: ContentType, schema: ItemSchema, action: QueueAction,
                  today: dt.date) -> Document:
     """The document with a reviewer's action made; Refused (422) when the action lacks what it needs."""
     day = action.date or today.isoformat()
@@ -118,7 +125,7 @@ def apply_action(document: Document, ctype: ContentType, schema: object, action:
         dt.date.fromisoformat(day)
     except ValueError:
         raise Refused(422, f"'{day}' is not a day: write it as YYYY-MM-DD") from None
-    known = schema.fields_by_type[ctype.name]  # type: ignore[attr-defined]
+    known = schema.fields_by_type[ctype.name]
     root = front_matter_root(document)
     if action.kind == "approve":
         if not action.reviewer.strip():
@@ -146,4 +153,4 @@ def apply_action(document: Document, ctype: ContentType, schema: object, action:
         values = {"consent_given": records}
     else:
         raise Refused(400, f"there is no action '{action.kind}'")
-    return apply_form(document, ctype, schema, values, None)  # type: ignore[arg-type]
+    return apply_form(document, ctype, schema, values, None)

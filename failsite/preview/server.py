@@ -488,11 +488,11 @@ class PreviewServer:
 
 def start_preview(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, audience: Audience = Audience(),
                   report: Callable[[str, RebuildReport], None] = lambda what, r: None,
-                  base_url: str = "", app: Callable[[Preview, threading.Lock, str], App] | None = None) -> PreviewServer:
+                  base_url: str = "", app: Callable[[Preview, threading.Lock], App] | None = None) -> PreviewServer:
     """Build the site into a fresh preview folder, serve it, and rebuild on every change; `base_url` replaces
     site.yaml's for the preview (where a reverse proxy serves it, e.g. https://intranet.example/preview/). `app`
-    makes an app served beside the preview (the desk) from the preview, the lock a rebuild holds while it writes,
-    and the preview's address."""
+    makes an app served beside the preview (the desk) from the preview and the lock a rebuild holds while it
+    writes."""
     remove_abandoned_previews()
     preview_dir = Path(tempfile.mkdtemp(prefix=f"{PREVIEW_PREFIX}{os.getpid()}-"))
     # A request waits for the rebuild thread to let go of the interpreter; by default it may hold on for 5 ms at a
@@ -506,12 +506,8 @@ def start_preview(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, aud
         state.publish(first)
         report("initial build", first)
         base_path = preview.config.base_path if hasattr(preview, "config") else "/"
-        served: list[App] = []
         server = PreviewHTTPServer((host, port), make_handler(
-            preview_dir, base_path, state, hosts, (lambda request: served[0](request)) if app is not None else None))
-        bound_host, bound_port = server.server_address[:2]
-        if app is not None:
-            served.append(app(preview, state.files, f"http://{_url_host(str(bound_host))}:{bound_port}"))
+            preview_dir, base_path, state, hosts, app(preview, state.files) if app is not None else None))
     except BaseException:
         shutil.rmtree(preview_dir, ignore_errors=True)
         raise
@@ -529,6 +525,7 @@ def start_preview(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, aud
                threading.Thread(target=_cut_off_slow_clients, args=(state,), daemon=True)]
     for thread in threads:
         thread.start()
+    bound_host, bound_port = server.server_address[:2]
     return PreviewServer(f"http://{_url_host(str(bound_host))}:{bound_port}{base_path}", server, observer, state, preview_dir, threads,
                          preview)
 
