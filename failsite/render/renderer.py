@@ -7,7 +7,7 @@ import hashlib
 import itertools
 import os
 from dataclasses import dataclass, field, replace
-from functools import cache, cached_property
+from functools import cache, cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
@@ -300,39 +300,73 @@ class Renderer:
         return outputs
 
     def feeds(self, views: SiteView, plans: list[PagePlan]) -> list[Output]:
-        """The Atom feed, the sitemap and robots.txt."""
+        """The Atom feeds, the sitemap, robots.txt, the JSON index, the actions' and events' calendars, the programme's
+        figures and the redirect pages, each made now."""
+        return [Output(feed.path, feed.make(), feed.shown) for feed in self.feed_plans(views, plans)]
+
+    def feed_plans(self, views: SiteView, plans: list[PagePlan]) -> list[FeedPlan]:
+        """Every machine-read output of the site (see `feeds`), each with what it shows and depends on, to be made or
+        reused (see `FeedPlan`)."""
         site = views.site
-        feed_items = [views.item(i.key) for i in itertools.islice(
-            (i for i in site.items if i.type in site.config.feed_types), site.config.feed_limit)]
-        outputs = [Output("atom.xml", atom_feed(views, feed_items, "/atom.xml"), frozenset(v.key for v in feed_items)),
-                   Output("sitemap.xml", sitemap(views, [(p.url, p.date) for p in plans if p.kind != "notfound"]),
-                          frozenset(site.by_key)),
-                   Output("robots.txt", robots_txt(views)),
-                   Output("index.json", json_index(views), frozenset(site.by_key)),
-                   Output("actions.csv", actions_csv(views), frozenset(i.key for i in site.items if i.type == "debrief")),
-                   Output("actions.ics", actions_calendar(views, f"{views.title}: open actions"),
-                          frozenset(i.key for i in site.items if i.type == "debrief")),
-                   Output(PROGRAMME_CSV, programme_csv(views.programme_figures), frozenset(site.by_key))]
+        feed_items = [i.key for i in itertools.islice((i for i in site.items if i.type in site.config.feed_types),
+                                                      site.config.feed_limit)]
+        every = frozenset(site.by_key)
+        debriefs = frozenset(i.key for i in site.items if i.type == "debrief")
+        today = site.audience.today
+        addresses = [(p.url, p.date) for p in plans if p.kind != "notfound"]
+        feeds = [FeedPlan("atom.xml", frozenset(feed_items), (tuple(feed_items),),
+                          lambda: atom_feed(views, [views.item(k) for k in feed_items], "/atom.xml")),
+                 FeedPlan("sitemap.xml", every, tuple(addresses), lambda: sitemap(views, addresses),
+                          made_from_items=False),
+                 FeedPlan("robots.txt", frozenset(), (), lambda: robots_txt(views)),
+                 FeedPlan("index.json", every, (), lambda: json_index(views)),
+                 FeedPlan("actions.csv", debriefs, (today,), lambda: actions_csv(views)),
+                 FeedPlan("actions.ics", debriefs, (today,),
+                          lambda: actions_calendar(views, f"{views.title}: open actions")),
+                 FeedPlan(PROGRAMME_CSV, every, (today,), lambda: programme_csv(views.programme_figures))]
         for item in site.items:
-            outputs += [Output(output_path(alias), redirect_page(views, views.item(item.key)), frozenset({item.key}))
-                        for alias in item.aliases]
+            feeds += [FeedPlan(output_path(alias), frozenset({item.key}), (),
+                               partial(redirect_page, views, views.peek(item.key)))
+                      for alias in item.aliases]
         if site.config.redirects_file and any(i.aliases for i in site.items):
-            outputs.append(Output("_redirects", redirects_file(views), frozenset(i.key for i in site.items if i.aliases)))
-        events = [views.item(i.key) for i in site.items if i.type == "event"]
-        shown = {e.key: frozenset({e.key} | {x["talk"].key for x in e.lineup_entries if x["talk"]}) for e in events}
-        for event in events:
-            outputs.append(Output(f"{event.path.strip('/')}/event.ics",
-                                  event_calendar(views, [event], event.title), shown[event.key]))
+            feeds.append(FeedPlan("_redirects", frozenset(i.key for i in site.items if i.aliases), (),
+                                  lambda: redirects_file(views)))
+        events = [i.key for i in site.items if i.type == "event"]
+        shown = {key: frozenset({key} | {x["talk"].key for x in views.peek(key).lineup_entries if x["talk"]})
+                 for key in events}
+        for key in events:
+            feeds.append(FeedPlan(f"{site.by_key[key].url.strip('/')}/event.ics", shown[key], (),
+                                  partial(_event_calendar, views, [key], views.peek(key).title)))
         if events:
-            outputs.append(Output("events/events.ics", event_calendar(views, sorted(events, key=lambda e: e.date),
-                                                                      f"{views.title}: events"),
-                                  frozenset().union(*shown.values())))
+            in_order = sorted(events, key=lambda k: views.peek(k).date)
+            feeds.append(FeedPlan("events/events.ics", frozenset().union(*shown.values()), (tuple(in_order),),
+                                  partial(_event_calendar, views, in_order, f"{views.title}: events")))
         for term in site.taxonomy("patterns").terms:
-            items = [views.item(k) for k in term.item_keys[: site.config.feed_limit]]
-            outputs.append(Output(f"patterns/{term.slug}/atom.xml", atom_feed(views, items, f"{term.url}atom.xml",
-                                                                              f"{site.config.title}: {term.title}"),
-                                  frozenset(term.item_keys[: site.config.feed_limit])))
-        return outputs
+            keys = term.item_keys[: site.config.feed_limit]
+            feeds.append(FeedPlan(f"patterns/{term.slug}/atom.xml", frozenset(keys), (tuple(keys), term.title),
+                                  partial(_term_feed, views, keys, term.url, f"{site.config.title}: {term.title}")))
+        return feeds
+
+
+@dataclass(frozen=True)
+class FeedPlan:
+    """One machine-read output: its path, the items it shows, whatever else it is made from besides them and the
+    site's settings (`inputs`), and how to make its bytes. A build reuses the last build's file when the path, the
+    items shown (each unchanged) and the inputs are the same, as it reuses pages (see `PageReuse.feeds`)."""
+
+    path: str
+    shown: frozenset[str]  # for the audit: the items whose consented names it may show
+    inputs: tuple[object, ...]
+    make: Callable[[], bytes]
+    made_from_items: bool = True  # False: made from `inputs` alone (the sitemap's addresses and dates)
+
+
+def _event_calendar(views: SiteView, keys: list[str], name: str) -> bytes:
+    return event_calendar(views, [views.item(k) for k in keys], name)
+
+
+def _term_feed(views: SiteView, keys: Sequence[str], url: str, title: str) -> bytes:
+    return atom_feed(views, [views.item(k) for k in keys], f"{url}atom.xml", title)
 
 
 def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path, progress: Progress | None = None,
@@ -410,7 +444,12 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
     diagnostics.extend(d for _, found, _ in pages for d in found)
     if pages_written is not None and not has_errors(diagnostics):
         pages_written(outputs)
-    outputs += [write_output(staging, output) for output in renderer.feeds(views, plans) + static]
+    feeds = renderer.feed_plans(views, plans)
+    if reuse is not None and previous is not None:  # a build (`check` makes every feed, to audit it)
+        outputs += reuse.feeds(feeds, views)
+    else:
+        outputs += [write_output(staging, Output(feed.path, feed.make(), feed.shown)) for feed in feeds]
+    outputs += [write_output(staging, output) for output in static]
     if cache is not None and not checking:  # a build (`check` publishes nothing, and the preview is never shared)
         outputs += [write_output(staging, Output(path, data, shown)) for path, data, shown in social_cards(views, cache)]
     if site.config.pdf:
@@ -497,6 +536,29 @@ class PageReuse:
 
     def _key(self, signature: tuple[object, ...]) -> str:
         return digest(self.environment, signature)
+
+    def feeds(self, feeds: list[FeedPlan], views: SiteView) -> list[Written]:
+        """Each feed written into the staging folder: put there from the previous output when the last build made it
+        from the same inputs and the same items, each unchanged (as a page is reused), else made now; recorded for
+        the next build with the items it showed."""
+        entries = self.cache.pages.get_many(feed.path for feed in feeds)
+        written = []
+        for feed in feeds:
+            key = self._key(("feed", feed.path, tuple(sorted(feed.shown)), feed.inputs))
+            entry = entries.get(feed.path)
+            if entry is not None and entry[0] == key and all(self.items.get(k) == d for k, d in entry[1]) and \
+                    self.previous is not None and \
+                    _put_page(feed.path, self.previous, self.published.get(feed.path), entry[2], self.staging):
+                self.cache.used_pages.keep(feed.path)
+                written.append(Written(feed.path, entry[2], feed.shown))
+                continue
+            views.shown = set()
+            made = write_output(self.staging, Output(feed.path, feed.make(), feed.shown))
+            read = (feed.shown | views.shown) if feed.made_from_items else views.shown
+            self.cache.used_pages[feed.path] = (key, tuple((k, self.items[k]) for k in sorted(read) if k in self.items),
+                                                made.sha256, False)
+            written.append(made)
+        return written
 
     def keep(self, plans: list[PagePlan], pages: list[RenderedPage]) -> None:
         """Record the pages just rendered cleanly, for the next build."""

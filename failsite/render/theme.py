@@ -176,8 +176,11 @@ class CheckedBytecodeCache(jinja2.BytecodeCache):
 def template_environment(theme: Theme, compiled_dir: Path | None = None) -> jinja2.Environment:
     """Jinja with autoescaping and StrictUndefined, so a typo in a template is an error, not a blank.
 
-    `compiled_dir` keeps compiled templates between builds (Jinja checks each against its source)."""
+    `compiled_dir` keeps compiled templates between builds (Jinja checks each against its source). A template, once
+    loaded, is not looked at again on disk (`auto_reload`): a build reads the theme once, and the preview makes a new
+    environment when a template changes. Checking cost a file status for every include of every page."""
     env = jinja2.Environment(
+        auto_reload=False,
         loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
         bytecode_cache=CheckedBytecodeCache(compiled_dir),
         autoescape=True,

@@ -605,3 +605,38 @@ def test_check_validates_without_the_cache_while_a_build_holds_it(make_site: Sit
     with site_lock(site / CACHE_DIR):
         result = build_module.check_site(site)
     assert result.pages > 1 and not result.warnings
+
+
+def test_an_edit_makes_again_only_the_feeds_that_show_what_it_changed(site: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    (site / "content/talks/a.md").write_text(talk("Alpha", patterns="[concrete]", body="Body.") .replace(
+        "---\n", "---\naliases: [/old/alpha/]\n", 1))
+    build(site)
+    made: list[str] = []
+    feed_plans = renderer.Renderer.feed_plans
+
+    def counted(self: renderer.Renderer, views: object, plans: object) -> list[renderer.FeedPlan]:
+        return [renderer.FeedPlan(f.path, f.shown, f.inputs, lambda f=f: made.append(f.path) or f.make(),
+                                  f.made_from_items) for f in feed_plans(self, views, plans)]
+    monkeypatch.setattr(renderer.Renderer, "feed_plans", counted)
+    before = (site / "public/actions.ics").stat()
+    (site / "content/talks/a.md").write_text((site / "content/talks/a.md").read_text() + "\nA new last line.\n")
+    build(site)
+    # The talk's text is in the site's and its pattern's feeds and the JSON index; the calendar of the review's
+    # actions, the sitemap (no page came or went) and robots.txt do not show it.
+    assert sorted(made) == ["atom.xml", "index.json", "insights/programme.csv", "old/alpha/index.html",
+                            "patterns/concrete/atom.xml"], made
+    assert "A new last line." in (site / "public/atom.xml").read_text()
+    after = (site / "public/actions.ics").stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)  # linked from the last output
+    made.clear()
+    (site / "content/debriefs/r.md").write_text("---\ntitle: Review\ndate: 2026-01-01\nformat: aar\n"
+                                                "patterns: [concrete]\nactions:\n  - what: Fix the alarm\n"
+                                                "    due: 2026-02-01\n---\nBody.\n")
+    build(site)
+    assert {"actions.csv", "actions.ics", "sitemap.xml"} - set(made) == {"sitemap.xml"}
+    assert "Fix the alarm" in (site / "public/actions.ics").read_text()
+    made.clear()
+    (site / "content/talks/b.md").write_text(talk("Beta", patterns="[perceived]"))
+    build(site)
+    assert "sitemap.xml" in made and "/talks/b/" in (site / "public/sitemap.xml").read_text()

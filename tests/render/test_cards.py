@@ -69,3 +69,15 @@ def test_a_card_is_drawn_from_the_published_title_never_a_registered_name(make_s
     assert "dana" not in str(card).lower()
     with Image.open(io.BytesIO(card.read_bytes())) as image:
         assert not image.info  # no text chunks
+
+
+def test_a_cards_text_is_drawn_smooth_in_the_themes_colours() -> None:
+    card = cards.Card("talks/a/card.png", "A title", "Talk", cards.PATTERN_COLOURS["perceived"], "Site")
+    with Image.open(io.BytesIO(cards.draw_card(card))) as image:
+        colours = {colour for _, colour in image.convert("RGB").getcolors(maxcolors=1_000_000)}
+    page, text = cards._rgb(cards.BACKGROUND), cards._rgb(cards.TEXT)
+    assert {page, text, cards._rgb(cards.PATTERN_COLOURS["perceived"]), cards._rgb(cards.ACCENT)} <= colours
+    edges = colours - {page, text, cards._rgb(cards.PATTERN_COLOURS["perceived"]), cards._rgb(cards.ACCENT)}
+    assert len(edges) > 50  # anti-aliased: many blends of page and text, not two colours with jagged edges
+    for colour in edges:  # every blend lies between the page's colour and the text's
+        assert all(min(p, t) <= c <= max(p, t) for c, p, t in zip(colour, page, text)), colour
