@@ -43,7 +43,7 @@ from failsite.errors import Diagnostic, warning
 DATABASE = "cache.sqlite3"
 _FORMAT = 2  # 2: an index of the keys alone
 CHECKS = "checks"  # what `check` found in each source: written by `check` alone (`save(only=CHECKS)`)
-_NAMESPACES = ("items", "bodies", "html", "pages", "clean", "search", "media", "sources", "editions", CHECKS)
+_NAMESPACES = ("items", "bodies", "html", "pages", "clean", "search", "media", "sources", "editions", "surfaces", CHECKS)
 # What earlier versions kept and this one no longer reads.
 _OBSOLETE = ("build.pickle", "build.pickle.tmp", "search")
 
@@ -108,8 +108,9 @@ class BuildCache:
     _rows: dict[tuple[str, str], tuple[Any, tuple[str, str, bytes, str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.items, self.bodies, self.html, self.pages, self.search, self.media, self.sources, self.editions = (
-            Namespace(self, n) for n in ("items", "bodies", "html", "pages", "search", "media", "sources", "editions"))
+        self.items, self.bodies, self.html, self.pages, self.search, self.media, self.sources, self.editions, \
+            self.surfaces = (Namespace(self, n) for n in ("items", "bodies", "html", "pages", "search", "media",
+                                                          "sources", "editions", "surfaces"))
         self.checks = Namespace(self, CHECKS)
         # An item or a body is made again under the key it was kept under when what the key does not hash changed
         # (a consent decision that held only until a day; a link whose target moved): those namespaces replace too.
@@ -120,6 +121,7 @@ class BuildCache:
         self.used_sources = _Recorder(self, "sources", replaces=True)  # what each source was when read, by settings
         self.used_search = _Recorder(self, "search")
         self.used_media = _Recorder(self, "media")
+        self.used_surfaces = _Recorder(self, "surfaces")  # an item's digest -> its surface's (render.renderer)
         # What each audience's last build used of the media (photos' smaller copies), kept for the others' builds.
         self.used_editions = _Recorder(self, "editions", replaces=True)
         self.used_checks = _Recorder(self, CHECKS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import itertools
 import os
@@ -24,7 +25,7 @@ from failsite.render.calendar import actions_calendar, event_calendar
 from failsite.render.files import image_sets, published_files
 from failsite.render.feeds import (actions_csv, atom_feed, json_index, redirect_page, redirects_file, robots_txt,
                                    sitemap)
-from failsite.render.cards import ACCENT, CARD_NAME, PATTERN_COLOURS, SITE_CARD, Card, drawn_cards
+from failsite.render.cards import ACCENT, CARD_NAME, PATTERN_COLOURS, SITE_CARD, Card, card_key, drawn_cards
 from failsite.render.markdown import PLACEABLE_BLOCKS, MarkdownOptions, SegmentRewriter, render_markdown
 from failsite.render.leftovers import Leftover
 from failsite.engine.parallel import Meanwhile, fork_map
@@ -36,7 +37,7 @@ from failsite.render.plans import (ALL_STORIES, HOME_RECENT, KIT_PDF_NAMES, Page
 from failsite.content.items import Item
 from failsite.content.schema import CONTENT_TYPES, Field
 from failsite.site.assemble import LinkResolver, Site, body_link_resolver
-from failsite.site.insights import action_teams
+from failsite.site.insights import action_teams, reading_minutes
 from failsite.render.theme import Theme, check_templates, template_diagnostic, template_environment
 from failsite.render.views import ItemView, ListPage, Pager, SiteView
 from failsite.output.staging import link_published, write_file
@@ -57,6 +58,7 @@ class Output:
     content: bytes
     shown: frozenset[str] = frozenset()
     searchable: bool = False
+    bodies: frozenset[str] = frozenset()  # those of the items shown whose body it shows
 
     @cached_property
     def sha256(self) -> str:
@@ -73,12 +75,13 @@ class Written:
     sha256: str
     shown: frozenset[str] = frozenset()
     searchable: bool = False
+    bodies: frozenset[str] = frozenset()  # those of the items shown whose body it shows
 
 
 def write_output(staging: Path, output: Output) -> Written:
     """Write an output into the staging folder and keep what later stages need of it."""
     write_file(staging, output.path, output.content)
-    return Written(output.path, output.sha256, output.shown, output.searchable)
+    return Written(output.path, output.sha256, output.shown, output.searchable, output.bodies)
 
 
 @dataclass(frozen=True)
@@ -294,9 +297,11 @@ class Renderer:
         outputs: list[Output] = []
         for plan in plans:
             views.shown = set()
+            views.read_bodies.clear()
             html = render_page(self.env, self.theme, views, plan, diagnostics)
             if html is not None:
-                outputs.append(Output(plan.output_path, html.encode("utf-8"), frozenset(views.shown), plan.kind == "item"))
+                outputs.append(Output(plan.output_path, html.encode("utf-8"), frozenset(views.shown | views.read_bodies),
+                                      plan.kind == "item", frozenset(views.read_bodies)))
         return outputs
 
     def feeds(self, views: SiteView, plans: list[PagePlan]) -> list[Output]:
@@ -451,7 +456,7 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
         outputs += [write_output(staging, Output(feed.path, feed.make(), feed.shown)) for feed in feeds]
     outputs += [write_output(staging, output) for output in static]
     if cache is not None and not checking:  # a build (`check` publishes nothing, and the preview is never shared)
-        outputs += [write_output(staging, Output(path, data, shown)) for path, data, shown in social_cards(views, cache)]
+        outputs += social_cards(views, cache, staging, reuse if previous is not None else None)
     if site.config.pdf:
         kit = [plan for plan in plans if plan.kind in KIT_PDF_NAMES and plan.output_path in written
                and not (checking and reuse is not None and plan.output_path in reuse.written)]  # found clean
@@ -489,6 +494,8 @@ class PageReuse:
         # An item is a pure function of its cache key (its source's bytes, place, schema and settings).
         self.items = {item.key: digest(cache.item_keys[item.key], body_hashes[item.key], views.prose.get(item.key))
                       for item in site.items}
+        self.site, self.prose = site, views.prose
+        self._surfaces: dict[str, str] = {}  # what a page shows of an item that shows no body of it, when asked
         self.previous, self.published, self.staging, self.audit = previous, published, staging, audit
         self.checking = checking  # `check`: a reusable page found clean before is taken as it is, not put anywhere
         self.reusable: dict[str, Written] = {}  # the pages the previous output holds as this build would render them
@@ -496,14 +503,13 @@ class PageReuse:
         compared = previous is not None or checking
         entries = cache.pages.get_many(plan.output_path for plan in plans) if compared else {}
         for plan in plans:
-            signature = self.signatures[plan.url]
             entry = entries.get(plan.output_path)
-            if signature is None or entry is None or not compared or entry[0] != self._key(signature):
+            if entry is None or not compared or entry[0] != self._page_key(plan):
                 continue
             key, shown, content_hash, searchable = entry
-            if all(self.items.get(k) == d for k, d in shown):
+            if self._unchanged(shown):
                 self.reusable[plan.output_path] = Written(plan.output_path, content_hash,
-                                                          frozenset(k for k, _ in shown), searchable)
+                                                          frozenset(k for k, *_ in shown), searchable)
 
     def put(self) -> Meanwhile[tuple[str, bool, str]]:
         """Start putting the reusable pages into the staging folder, in a process of its own on a large site (at
@@ -537,6 +543,68 @@ class PageReuse:
     def _key(self, signature: tuple[object, ...]) -> str:
         return digest(self.environment, signature)
 
+    def _page_key(self, plan: PagePlan) -> str:
+        """The key of a page's record: its signature's, or for a view across the whole site (its signature None) what
+        every item shows besides its text, in the site's order, with what was left out and why."""
+        signature = self.signatures[plan.url]
+        return self._key(signature if signature is not None else (plan, self._whole_site))
+
+    @cached_property
+    def _whole_site(self) -> str:
+        """The digest of every item's surface, in order: each kept in the cache under the item's own digest (which
+        decides it), so a build works out only the surfaces of the items that changed."""
+        kept = self.cache.surfaces.get_many(self.items.values())
+        for key, whole in self.items.items():
+            if whole in kept:
+                self._surfaces[key] = kept[whole]
+                self.cache.used_surfaces.keep(whole)
+            else:
+                self.cache.used_surfaces[whole] = self._surface(key)
+        return digest([(key, self._surfaces[key]) for key in self.items], sorted(self.site.left_out.items()))
+
+    def _unchanged(self, shown: tuple[tuple[str, str, str], ...]) -> bool:
+        """Whether every item a page showed is as it was then: the same item and body, or, where the page showed no
+        body of it, the same of it besides its text (its surface, worked out only for an item that changed)."""
+        return all(self.items.get(k) == whole or (surface and self._surface(k) == surface)
+                   for k, whole, surface in shown)
+
+    def _surface(self, key: str) -> str:
+        """The digest of what a page can show of an item besides its body (see `item_surface`); '' when it is gone."""
+        found = self._surfaces.get(key)
+        if found is None:
+            item = self.site.by_key.get(key)
+            found = self._surfaces[key] = digest(item_surface(item), self.prose.get(key)) if item is not None else ""
+        return found
+
+    def _record(self, keys: Iterable[str], bodies: Collection[str]) -> tuple[tuple[str, str, str], ...]:
+        """What a page or feed showed, for the next build: each item's digest, and its surface's where it showed no
+        body of it."""
+        return tuple((k, self.items[k], "" if k in bodies else self._surface(k)) for k in sorted(keys)
+                     if k in self.items)
+
+    def put_kept(self, files: dict[str, str]) -> dict[str, str]:
+        """Put into the staging folder each file (by path: the key of what it is made from, a social card's) that the
+        last build made from the same key, as it puts a page; the hash of each one put, by path."""
+        entries = self.cache.pages.get_many(files)
+        kept = {}
+        for path, key in files.items():
+            if self._put(path, self._key(("file", key)), entries.get(path)):
+                kept[path] = entries[path][2]
+        return kept
+
+    def record(self, path: str, key: str, content_hash: str) -> None:
+        """Record a file made from `key` (see `put_kept`) for the next build."""
+        self.cache.used_pages[path] = (self._key(("file", key)), (), content_hash, False)
+
+    def _put(self, path: str, key: str, entry: tuple[Any, ...] | None) -> bool:
+        """Put the last output's file at `path` into the staging folder, when the last build recorded it made from
+        `key` with the items it showed unchanged (and it is there as recorded); kept for the next build then."""
+        if entry is None or entry[0] != key or not self._unchanged(entry[1]) or self.previous is None or \
+                not _put_page(path, self.previous, self.published.get(path), entry[2], self.staging):
+            return False
+        self.cache.used_pages.keep(path)
+        return True
+
     def feeds(self, feeds: list[FeedPlan], views: SiteView) -> list[Written]:
         """Each feed written into the staging folder: put there from the previous output when the last build made it
         from the same inputs and the same items, each unchanged (as a page is reused), else made now; recorded for
@@ -546,16 +614,14 @@ class PageReuse:
         for feed in feeds:
             key = self._key(("feed", feed.path, tuple(sorted(feed.shown)), feed.inputs))
             entry = entries.get(feed.path)
-            if entry is not None and entry[0] == key and all(self.items.get(k) == d for k, d in entry[1]) and \
-                    self.previous is not None and \
-                    _put_page(feed.path, self.previous, self.published.get(feed.path), entry[2], self.staging):
-                self.cache.used_pages.keep(feed.path)
-                written.append(Written(feed.path, entry[2], feed.shown))
+            if self._put(feed.path, key, entry):
+                written.append(Written(feed.path, entry[2], feed.shown))  # type: ignore[index]
                 continue
             views.shown = set()
+            views.read_bodies.clear()
             made = write_output(self.staging, Output(feed.path, feed.make(), feed.shown))
             read = (feed.shown | views.shown) if feed.made_from_items else views.shown
-            self.cache.used_pages[feed.path] = (key, tuple((k, self.items[k]) for k in sorted(read) if k in self.items),
+            self.cache.used_pages[feed.path] = (key, self._record(read | views.read_bodies, views.read_bodies),
                                                 made.sha256, False)
             written.append(made)
         return written
@@ -563,11 +629,24 @@ class PageReuse:
     def keep(self, plans: list[PagePlan], pages: list[RenderedPage]) -> None:
         """Record the pages just rendered cleanly, for the next build."""
         for plan, (page, found, _) in zip(plans, pages):
-            signature = self.signatures[plan.url]
-            if page is None or found or signature is None:
+            if page is None or found:
                 continue
-            shown = tuple((k, self.items[k]) for k in sorted(page.shown) if k in self.items)
-            self.cache.used_pages[page.path] = (self._key(signature), shown, page.sha256, page.searchable)
+            self.cache.used_pages[page.path] = (self._page_key(plan), self._record(page.shown, page.bodies),
+                                                page.sha256, page.searchable)
+
+
+def item_surface(item: Item) -> tuple[object, ...]:
+    """Everything of an item a page can show besides its body: the item without its text, but with what is read from
+    the text (its summary, its reading time in minutes, the names it mentions), its sets in order so that its repr
+    is the same in every process."""
+    return (*(getattr(item, name) for name in _SURFACE_FIELDS), reading_minutes(item),
+            *(None if value is None else sorted(value) for value in (item.mentions, item.named, item.recorded,
+                                                                      item.denied)))
+
+
+# An item's fields besides its text (the body, where it starts, its word count) and its sets (see `item_surface`).
+_SURFACE_FIELDS = tuple(f.name for f in dataclasses.fields(Item)
+                        if f.name not in ("body", "body_line", "body_words", "mentions", "named", "recorded", "denied"))
 
 
 def _text_hash(text: str) -> str:
@@ -653,8 +732,9 @@ def _body_rewriter(anonymiser: Anonymiser, policy: Policy) -> SegmentRewriter:
     return lambda segments: anonymiser.segments(segments, policy)
 
 
-def social_cards(views: SiteView, cache: "BuildCache | None") -> list[tuple[str, bytes, frozenset[str]]]:
-    """The site's card and one per story, drawn or taken from the cache, with the items each shows."""
+def social_cards(views: SiteView, cache: "BuildCache", staging: Path, reuse: PageReuse | None = None) -> list[Written]:
+    """The site's card and one per story, written into the staging folder with the items each shows: put there from
+    the last build's output when it is the same card (with `reuse`), else taken from the cache or drawn."""
     cards = [Card(SITE_CARD, views.title, views.description, ACCENT, views.title)]
     shown = {SITE_CARD: frozenset[str]()}
     for item in views.site.items:
@@ -662,7 +742,16 @@ def social_cards(views: SiteView, cache: "BuildCache | None") -> list[tuple[str,
         path = f"{item.url.strip('/')}/{CARD_NAME}".lstrip("/")
         cards.append(Card(path, view.title, view.type_label, PATTERN_COLOURS.get(view.pattern, ACCENT), views.title))
         shown[path] = frozenset({item.key})
-    return [(path, data, shown[path]) for path, data in drawn_cards(cards, cache)]
+    keys = {card.path: card_key(card) for card in cards}
+    kept = reuse.put_kept(keys) if reuse is not None else {}
+    written = {path: Written(path, content_hash, shown[path]) for path, content_hash in kept.items()}
+    for path in kept:  # not read, but kept for the other audiences' builds
+        cache.used_media.keep(keys[path])
+    for path, data in drawn_cards([card for card in cards if card.path not in kept], cache):
+        written[path] = write_output(staging, Output(path, data, shown[path]))
+        if reuse is not None:
+            reuse.record(path, keys[path], written[path].sha256)
+    return [written[card.path] for card in cards]
 
 
 def named_by_consent(site: Site, keys: Iterable[str] | None = None) -> dict[str, frozenset[str]]:

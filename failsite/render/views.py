@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
@@ -403,6 +403,24 @@ class ListPage:
     name: str = ""  # the track or quarter a page shows
 
 
+class _Reading(Mapping[str, Any]):
+    """Each item's rendered body (or its parts) by key, noting every key a page reads: a page that showed no body of
+    an item is rendered again only when what a card shows of it changed, not its text (render.renderer.PageReuse)."""
+
+    def __init__(self, by_key: Mapping[str, Any], read: set[str]):
+        self._by_key, self._read = by_key, read
+
+    def __getitem__(self, key: str) -> Any:
+        self._read.add(key)
+        return self._by_key[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_key)
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+
 class SiteView:
     """The site as templates see it, plus URL helpers."""
 
@@ -413,10 +431,12 @@ class SiteView:
         """`like`: the view of a site with the same items (by key) in the same order and the same taxonomies, whose
         indexes of keys and terms are taken over instead of worked out again (a preview's page written early)."""
         self.site = site
-        self.bodies = bodies
-        self.prose = prose or {}  # item key -> its front-matter prose rendered as HTML, by field
-        self.parts = parts or {}  # item key -> its body cut where blocks are placed: (HTML, block after it)
         self.shown: set[str] = set()  # keys of the items the page being rendered has looked at
+        self.read_bodies: set[str] = set()  # those of them whose body it showed (the rest: what a card shows)
+        self.bodies = _Reading(bodies, self.read_bodies)
+        self.prose = prose or {}  # item key -> its front-matter prose rendered as HTML, by field
+        # item key -> its body cut where blocks are placed: (HTML, block after it)
+        self.parts = _Reading(parts or {}, self.read_bodies)
         self.static_hashes = static_hashes
         self._ = gettext  # the theme's words in the site's language (render.i18n)
         self._items: dict[str, ItemView] = {}

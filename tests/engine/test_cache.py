@@ -622,10 +622,10 @@ def test_an_edit_makes_again_only_the_feeds_that_show_what_it_changed(site: Path
     before = (site / "public/actions.ics").stat()
     (site / "content/talks/a.md").write_text((site / "content/talks/a.md").read_text() + "\nA new last line.\n")
     build(site)
-    # The talk's text is in the site's and its pattern's feeds and the JSON index; the calendar of the review's
-    # actions, the sitemap (no page came or went) and robots.txt do not show it.
-    assert sorted(made) == ["atom.xml", "index.json", "insights/programme.csv", "old/alpha/index.html",
-                            "patterns/concrete/atom.xml"], made
+    # The talk's text is in the site's and its pattern's feeds; the JSON index, the redirect from its old address and
+    # the programme's figures show only what its text leaves as it was, and the calendar of the review's actions,
+    # the sitemap (no page came or went) and robots.txt do not show it at all.
+    assert sorted(made) == ["atom.xml", "patterns/concrete/atom.xml"], made
     assert "A new last line." in (site / "public/atom.xml").read_text()
     after = (site / "public/actions.ics").stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)  # linked from the last output
@@ -640,3 +640,41 @@ def test_an_edit_makes_again_only_the_feeds_that_show_what_it_changed(site: Path
     (site / "content/talks/b.md").write_text(talk("Beta", patterns="[perceived]"))
     build(site)
     assert "sitemap.xml" in made and "/talks/b/" in (site / "public/sitemap.xml").read_text()
+
+
+def _rendered_pages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pages the builds after this call render (in this process: a small site renders without workers)."""
+    rendered: list[str] = []
+    render = renderer.render_page
+    monkeypatch.setattr(renderer, "render_page", lambda env, theme, views, plan, found: rendered.append(
+        plan.output_path) or render(env, theme, views, plan, found))
+    return rendered
+
+
+def test_an_edit_renders_only_the_pages_that_depend_on_it(make_site: SiteMaker, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A story's text is shown on its own page and the module's handout that prints it; every list, term, module and
+    insight page shows only what its text leaves as it was. A new title reaches them all."""
+    body = "Dana told [the review](../debriefs/r.md).\n\nWhat we changed afterwards."
+    site = make_site({
+        "people.yaml": REGISTRY,
+        "content/talks/a.md": talk("Alpha", patterns="[concrete]", body=body),
+        "content/talks/b.md": talk("Beta", patterns="[concrete]"),
+        "content/debriefs/r.md": "---\ntitle: Review\ndate: 2026-01-01\nformat: aar\npatterns: [concrete]\n---\nBody.\n",
+        "content/modules/m.md": "---\ntitle: M\nduration: 30\nstories: [../talks/a.md]\n---\nModule.\n",
+    }, config=CONFIG)
+    build(site)
+    rendered = _rendered_pages(monkeypatch)
+    (site / "content/talks/a.md").write_text(talk("Alpha", patterns="[concrete]",
+                                                  body=body.replace("changed afterwards", "changed the week after")))
+    build(site)
+    assert sorted(rendered) == ["modules/m/handout/index.html", "talks/a/index.html"]  # the handout prints it
+    assert "the week after" in text_of(html(site, "talks/a/index.html"))
+    assert tree_digest(site / "public") == cold_output(site, tmp_path)
+    rendered.clear()
+    (site / "content/talks/a.md").write_text(talk("Alpha, retold", patterns="[concrete]", body=body))
+    build(site)
+    assert {"talks/index.html", "patterns/concrete/index.html", "modules/m/index.html", "index.html",
+            "talks/b/index.html", "debriefs/r/index.html"} <= set(rendered)  # lists, its term, the module, home,
+    # the neighbour's pager, the review it links to ("linked from")
+    assert tree_digest(site / "public") == cold_output(site, tmp_path / "2")
