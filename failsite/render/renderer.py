@@ -423,8 +423,12 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
     views = renderer.views(site, BodyPart(records, stored.body, "html"), static,
                            {k: record.fields for k, record in records.items()}, BodyPart(records, stored.body, "parts"))
     plans = plan_pages(site)
+    # A build's social cards, kept from the last output like its pages (`check` publishes none, and the preview is
+    # never shared).
+    cards = social_cards(views) if cache is not None and not checking else []
     reuse = PageReuse(site, plans, renderer, views, {k: r.html_hash for k, r in records.items()}, environment, cache,
-                      previous, published or {}, staging, audit, checking) if cache is not None else None
+                      previous, published or {}, staging, audit, checking,
+                      {card.path: (card_key, shown) for card, card_key, shown in cards}) if cache is not None else None
     rendering = {"renderer": renderer, "views": views, "staging": staging, "audit": audit, "documents": documents,
                  "cache": cache}
     with reuse.put() if reuse is not None else contextlib.nullcontext() as putting:
@@ -455,8 +459,9 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
     else:
         outputs += [write_output(staging, Output(feed.path, feed.make(), feed.shown)) for feed in feeds]
     outputs += [write_output(staging, output) for output in static]
-    if cache is not None and not checking:  # a build (`check` publishes nothing, and the preview is never shared)
-        outputs += social_cards(views, cache, staging, reuse if previous is not None else None)
+    if cards:
+        assert cache is not None and reuse is not None
+        outputs += _write_cards(cards, reuse, cache, staging)
     if site.config.pdf:
         kit = [plan for plan in plans if plan.kind in KIT_PDF_NAMES and plan.output_path in written
                and not (checking and reuse is not None and plan.output_path in reuse.written)]  # found clean
@@ -481,7 +486,9 @@ class PageReuse:
     def __init__(self, site: Site, plans: list[PagePlan], renderer: Renderer, views: SiteView,
                  body_hashes: dict[str, str], environment: str, cache: "BuildCache", previous: Path | None,
                  published: dict[str, list[int]], staging: Path, audit: PageAudit | None = None,
-                 checking: bool = False):
+                 checking: bool = False, files: dict[str, tuple[str, frozenset[str]]] | None = None):
+        """`files`: other files the last output may hold as this build would make them (social cards), by path: the
+        key of what each is made from, and the items it shows; they are put into the staging folder with the pages."""
         self.cache = cache
         self.signatures = page_signatures(site, plans, views.recurrences)  # worked out here, before the fork
         theme = renderer.theme
@@ -501,7 +508,8 @@ class PageReuse:
         self.reusable: dict[str, Written] = {}  # the pages the previous output holds as this build would render them
         self.written: dict[str, Written] = {}  # those of them put into the staging folder
         compared = previous is not None or checking
-        entries = cache.pages.get_many(plan.output_path for plan in plans) if compared else {}
+        files = files or {}
+        entries = cache.pages.get_many([*(plan.output_path for plan in plans), *files]) if compared else {}
         for plan in plans:
             entry = entries.get(plan.output_path)
             if entry is None or not compared or entry[0] != self._page_key(plan):
@@ -510,6 +518,10 @@ class PageReuse:
             if self._unchanged(shown):
                 self.reusable[plan.output_path] = Written(plan.output_path, content_hash,
                                                           frozenset(k for k, *_ in shown), searchable)
+        for path, (key, shown) in files.items():
+            entry = entries.get(path)
+            if entry is not None and entry[0] == self._key(("file", key)):
+                self.reusable[path] = Written(path, entry[2], shown)
 
     def put(self) -> Meanwhile[tuple[str, bool, str]]:
         """Start putting the reusable pages into the staging folder, in a process of its own on a large site (at
@@ -582,18 +594,8 @@ class PageReuse:
         return tuple((k, self.items[k], "" if k in bodies else self._surface(k)) for k in sorted(keys)
                      if k in self.items)
 
-    def put_kept(self, files: dict[str, str]) -> dict[str, str]:
-        """Put into the staging folder each file (by path: the key of what it is made from, a social card's) that the
-        last build made from the same key, as it puts a page; the hash of each one put, by path."""
-        entries = self.cache.pages.get_many(files)
-        kept = {}
-        for path, key in files.items():
-            if self._put(path, self._key(("file", key)), entries.get(path)):
-                kept[path] = entries[path][2]
-        return kept
-
     def record(self, path: str, key: str, content_hash: str) -> None:
-        """Record a file made from `key` (see `put_kept`) for the next build."""
+        """Record a file made from `key` (see `files` in the constructor) for the next build."""
         self.cache.used_pages[path] = (self._key(("file", key)), (), content_hash, False)
 
     def _put(self, path: str, key: str, entry: tuple[Any, ...] | None) -> bool:
@@ -732,26 +734,31 @@ def _body_rewriter(anonymiser: Anonymiser, policy: Policy) -> SegmentRewriter:
     return lambda segments: anonymiser.segments(segments, policy)
 
 
-def social_cards(views: SiteView, cache: "BuildCache", staging: Path, reuse: PageReuse | None = None) -> list[Written]:
-    """The site's card and one per story, written into the staging folder with the items each shows: put there from
-    the last build's output when it is the same card (with `reuse`), else taken from the cache or drawn."""
-    cards = [Card(SITE_CARD, views.title, views.description, ACCENT, views.title)]
-    shown = {SITE_CARD: frozenset[str]()}
+def social_cards(views: SiteView) -> list[tuple[Card, str, frozenset[str]]]:
+    """The site's card and one per story, each with its cache key and the items it shows."""
+    cards = [(Card(SITE_CARD, views.title, views.description, ACCENT, views.title), frozenset[str]())]
     for item in views.site.items:
         view = views.item(item.key)
         path = f"{item.url.strip('/')}/{CARD_NAME}".lstrip("/")
-        cards.append(Card(path, view.title, view.type_label, PATTERN_COLOURS.get(view.pattern, ACCENT), views.title))
-        shown[path] = frozenset({item.key})
-    keys = {card.path: card_key(card) for card in cards}
-    kept = reuse.put_kept(keys) if reuse is not None else {}
-    written = {path: Written(path, content_hash, shown[path]) for path, content_hash in kept.items()}
-    for path in kept:  # not read, but kept for the other audiences' builds
-        cache.used_media.keep(keys[path])
-    for path, data in drawn_cards([card for card in cards if card.path not in kept], cache):
+        cards.append((Card(path, view.title, view.type_label, PATTERN_COLOURS.get(view.pattern, ACCENT), views.title),
+                      frozenset({item.key})))
+    return [(card, card_key(card), shown) for card, shown in cards]
+
+
+def _write_cards(cards: list[tuple[Card, str, frozenset[str]]], reuse: PageReuse, cache: "BuildCache",
+                 staging: Path) -> list[Written]:
+    """The cards in the staging folder: those the last output held put there with its pages, the others taken from
+    the cache or drawn, and recorded for the next build."""
+    written = {card.path: reuse.written[card.path] for card, _, _ in cards if card.path in reuse.written}
+    for card, key, _ in cards:
+        if card.path in written:
+            cache.used_media.keep(key)  # not read, but kept for the other audiences' builds
+    shown = {card.path: items for card, _, items in cards}
+    keys = {card.path: key for card, key, _ in cards}
+    for path, data in drawn_cards([card for card, _, _ in cards if card.path not in written], cache):
         written[path] = write_output(staging, Output(path, data, shown[path]))
-        if reuse is not None:
-            reuse.record(path, keys[path], written[path].sha256)
-    return [written[card.path] for card in cards]
+        reuse.record(path, keys[path], written[path].sha256)
+    return [written[card.path] for card, _, _ in cards]
 
 
 def named_by_consent(site: Site, keys: Iterable[str] | None = None) -> dict[str, frozenset[str]]:

@@ -196,17 +196,27 @@ class SearchIndexing:
             self.diagnostics.append(nothing_to_search(shown))
         for bundle, paths in split:
             key = digest(bundle, *(f"{path}:{pages[path]}" for path in paths))
+            listing = cache.search.get(_listing(key))  # the bundle's files' hashes, without their bytes
+            if listing is not None and all(link_published(folder, f"{bundle}/{relative}", previous,
+                                                          (published or {}).get(f"{bundle}/{relative}"))
+                                           for relative in listing[0]):  # all still as the last build published them
+                self.known.update((f"{bundle}/{relative}", content_hash) for relative, content_hash in listing[0].items())
+                self.cache.used_search.keep(key)
+                self._keep(_listing(key), listing)
+                continue
             kept = cache.search.get(key)
             if kept is None:
                 self.to_build.append((key, bundle, paths))
             else:
                 for relative, content in kept[0].items():
                     path = f"{bundle}/{relative}"
-                    if not link_published(folder, path, previous, (published or {}).get(path)):
+                    if not os.path.exists(os.path.join(folder, path)) and \
+                            not link_published(folder, path, previous, (published or {}).get(path)):
                         write_file(folder, path, content)
                 self.known.update((f"{bundle}/{relative}", hashlib.sha256(content).hexdigest())
                                   for relative, content in kept[0].items())
                 self._keep(key, kept)
+                self.cache.used_search.keep(_listing(key))
         self.running: dict[str, RunningIndex] = {}  # by bundle: as many at once as the machine has cores
         self._start_next()
 
@@ -245,7 +255,10 @@ class SearchIndexing:
                                                                 bundle != SEARCH_FOLDER)
             self.finished.add(bundle)
             self._start_next()
-            self._keep(key, (store_tree(self.folder / bundle), found))
+            tree = store_tree(self.folder / bundle)
+            self._keep(key, (tree, found))
+            self.cache.used_search[_listing(key)] = ({relative: hashlib.sha256(content).hexdigest()
+                                                      for relative, content in tree.items()}, found)
         return self.diagnostics
 
     def stop(self) -> None:
@@ -253,6 +266,12 @@ class SearchIndexing:
         for running in self.running.values():
             running.stop()
         self.running.clear()
+
+
+def _listing(key: str) -> str:
+    """The cache key of a bundle's list of files with their hashes (a kept bundle whose files are all still in the
+    last output as published is linked from there, its bytes never read from the cache)."""
+    return f"{key}:files"
 
 
 def build_bundle(folder: Path, pages: list[str], bundle: str, shown: str, merged: bool,

@@ -208,6 +208,24 @@ def test_a_kept_search_bundle_is_linked_from_the_last_output_unless_it_was_touch
     assert not (site / CACHE_DIR / "search").exists() and not (site / CACHE_DIR / "build.pickle").exists()
 
 
+def test_a_kept_search_bundle_still_as_published_is_linked_without_reading_its_bytes_from_the_cache(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from failsite.engine.cache import BuildCache
+    build(site)
+    bundle = site / "public/pagefind"
+    first, inodes = tree_digest(bundle), {p: p.stat().st_ino for p in bundle.rglob("*") if p.is_file()}
+    read: list[tuple[str, str]] = []
+    original = BuildCache.read
+    monkeypatch.setattr(BuildCache, "read", lambda self, namespace, key: read.append((namespace, key)) or original(
+        self, namespace, key))
+    (site / "templates").mkdir()
+    (site / "templates/404.html").write_text("<!doctype html><title>Lost</title><p>Not here.</p>")  # searched by none
+    build(site)
+    assert tree_digest(bundle) == first and all(p.stat().st_ino == inode for p, inode in inodes.items())
+    searched = [key for namespace, key in read if namespace == "search"]
+    assert searched and all(key.endswith(":files") for key in searched), searched  # hashes only, no bytes
+
+
 def test_the_leak_audit_still_fails_when_a_clean_file_becomes_a_leak(site: Path) -> None:
     from conftest import build_errors
     build(site)
