@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import secrets
 import shutil
 import sys
 from contextlib import contextmanager
@@ -106,10 +107,29 @@ def remove_debris(out_dir: Path, marker: str) -> list[Diagnostic]:
             found.remove(previous[0])
     problems = []
     for entry in found:
+        # Renamed first, to a name found again without a marker: a removal cut short (this build killed too) leaves
+        # a folder the next build still knows as debris, not a staging folder whose marker went first.
+        entry = set_aside(entry, trash_name(out_dir, inside=entry.parent != out_dir.parent))
         failure = _remove_tree(entry)
         if failure and entry.exists():
             problems.append(_unremovable(entry, failure))
     return problems
+
+
+def trash_name(out_dir: Path, inside: bool = False) -> Path:
+    """A name for a folder of this build's to be removed, beside the output folder (or inside it, when it is a mount
+    point): found as debris by later builds, by its name alone, once this process is gone."""
+    token = f"trash-{os.getpid()}-{secrets.token_hex(4)}"
+    return out_dir / f".failsite-{token}" if inside else out_dir.with_name(f".{out_dir.name}.{token}")
+
+
+def set_aside(folder: Path, trash: Path) -> Path:
+    """The folder renamed to its trash name, or where it was when it cannot be renamed."""
+    try:
+        os.rename(folder, trash)
+    except OSError:
+        return folder
+    return trash
 
 
 PREVIOUS = ".previous-"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 import shutil
 import subprocess
 import tempfile
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import IO, Callable, Iterable
 
 from failsite.engine.parallel import end_with_this_process
+from failsite.output.lock import set_aside, trash_name
 from failsite.errors import Diagnostic, FailsiteError, error, warning
 
 # Left in every output folder so that a later build knows the folder is ours to replace.
@@ -172,17 +172,9 @@ def _swap(staging: Path, out_dir: Path) -> Path | None:
         raise
     if previous is None:
         return None
-    return _set_aside(previous, out_dir.with_name(f".{out_dir.name}.trash-{os.getpid()}-{secrets.token_hex(4)}"))
-
-
-def _set_aside(previous: Path, trash: Path) -> Path:
-    """Rename the old output to its trash name: from here it is only ever removed, never restored. (Should the
-    rename fail, it is removed where it is: the new output is in place either way.)"""
-    try:
-        os.rename(previous, trash)
-    except OSError:
-        return previous
-    return trash
+    # Renamed to its trash name: from here it is only ever removed, never restored. (Should the rename fail, it is
+    # removed where it is: the new output is in place either way.)
+    return set_aside(previous, trash_name(out_dir))
 
 
 def remove_in_thread(*folders: Path) -> threading.Thread:
@@ -233,7 +225,7 @@ def _publish_into_mount(staging: Path, out_dir: Path) -> Path:
             os.rename(previous / name, out_dir / name)
         raise
     (out_dir / MARKER).touch()
-    return _set_aside(previous, out_dir / f".failsite-trash-{os.getpid()}-{secrets.token_hex(4)}")
+    return set_aside(previous, trash_name(out_dir, inside=True))
 
 
 def discard(staging: Path) -> None:

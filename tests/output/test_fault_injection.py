@@ -244,8 +244,35 @@ def test_a_leftover_that_cannot_be_removed_is_reported_once(site: Path, monkeypa
     first = build(site)
     said = [w.format() for w in first.warnings if "cannot be removed" in w.message]
     assert len(said) == 1 and "chmod -R u+w" in said[0] and "Permission denied" in said[0]
-    assert not stuck.exists() and (site / f".unremovable{stuck.name}").is_dir()
+    [kept] = [p for p in site.iterdir() if p.name.startswith(".unremovable.public.trash-")]  # renamed, reported
+    assert not stuck.exists() and kept.is_dir() and str(kept) in said[0]
     assert not [w for w in build(site).warnings if "cannot be removed" in w.message]
+
+
+def test_a_removal_of_debris_cut_short_is_finished_by_the_next_build(site: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build killed while it removed a dead build's staging folder, after the folder's marker went but before the
+    rest did, must not leave a folder no later build takes for debris."""
+    from failsite.output.staging import MARKER
+    build(site)
+    dead = 2**22 + 7
+    staging = site / f".public.building-{dead}-x1y2z3"
+    (staging / "talks/a").mkdir(parents=True)
+    (staging / MARKER).write_bytes(b"")
+    (staging / "talks/a/index.html").write_text("half a build")
+
+    def killed_halfway(folder: Path) -> str:
+        (folder / MARKER).unlink()  # the marker went first; then the remover died
+        raise SystemExit("killed")
+    monkeypatch.setattr(lock, "_remove_tree", killed_halfway)
+    monkeypatch.setattr(lock.os, "getpid", lambda: dead + 1)  # the remover, gone once it is killed
+    with pytest.raises(SystemExit):
+        lock.remove_debris(site / "public", MARKER)
+    monkeypatch.undo()
+    [left] = [p for p in site.iterdir() if p.name.startswith(".public.") and p.name != ".public"]
+    assert ".trash-" in left.name and not (left / MARKER).exists()
+    build(site)
+    assert [p.name for p in site.iterdir() if p.name.startswith(".public.")] == []
 
 
 # Torn reads
