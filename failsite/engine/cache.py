@@ -121,7 +121,8 @@ class BuildCache:
         self.used_sources = _Recorder(self, "sources", replaces=True)  # what each source was when read, by settings
         self.used_search = _Recorder(self, "search")
         self.used_media = _Recorder(self, "media")
-        self.used_surfaces = _Recorder(self, "surfaces")  # an item's digest -> its surface's (render.renderer)
+        # An item's digest -> its surface's; every surface's -> what is worked out from them alone (render.renderer).
+        self.used_surfaces = _Recorder(self, "surfaces")
         # What each audience's last build used of the media (photos' smaller copies), kept for the others' builds.
         self.used_editions = _Recorder(self, "editions", replaces=True)
         self.used_checks = _Recorder(self, CHECKS)

@@ -6,6 +6,8 @@ import datetime as dt
 import itertools
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Callable
 
 from failsite.content.schema import AUDIENCES, CONTENT_TYPES
 from failsite.site.insights import (STORY_TYPES, action_teams, log_quarters, modules_using, neighbour_digests,
@@ -161,7 +163,7 @@ def page_signatures(site: Site, plans: list[PagePlan], recurrences: Recurrences 
     (with the same templates and config). None: a view across the whole site (tracks, coverage,
     quarters, actions, chains, search), cheap and few, always rendered again.
     """
-    signature = PageSignatures(site, recurrences)
+    signature = PageSignatures(site, (lambda: recurrences) if recurrences is not None else None)
     return {plan.url: signature(plan) for plan in plans}
 
 
@@ -169,7 +171,9 @@ class PageSignatures:
     """`signature(plan)`, as in `page_signatures`, one page at a time: the preview signs the pages a browser has
     open before the others."""
 
-    def __init__(self, site: Site, recurrences: Recurrences | None = None):
+    def __init__(self, site: Site, recurrences: Callable[[], Recurrences] | None = None):
+        """`recurrences`: where the site's recurrences are found (the views', worked out once), asked only when a
+        story's page is signed."""
         self.site = site
         self.trend, self.neighbours = patterns_over_time(site), neighbour_digests(term_members(site))
         self.keys_by_type: dict[str, list[str]] = {}
@@ -180,14 +184,18 @@ class PageSignatures:
         self.modules = {key: track.module_keys for track in tracks(site) for key in track.module_keys}
         self.positions = type_positions(self.keys_by_type)
         self.picker = _picker_signature(site, self.keys_by_type.get(ALL_STORIES, []))
-        self.recurrences = recurrences or find_recurrences(site)  # the views' own, when they have them
+        self._recurrences = recurrences or (lambda: find_recurrences(site))
         self._made: dict[str, tuple[object, ...] | None] = {}
+
+    @cached_property
+    def recurrences(self) -> Recurrences:
+        return self._recurrences()
 
     def __call__(self, plan: PagePlan) -> tuple[object, ...] | None:
         if plan.url not in self._made:
             self._made[plan.url] = _signature(plan, self.site, self.trend, self.neighbours,
-                                              self.keys_by_type, self.modules, self.picker, self.recurrences,
-                                              self.positions)
+                                              self.keys_by_type, self.modules, self.picker,
+                                              self.recurrences if plan.kind == "item" else None, self.positions)
         return self._made[plan.url]
 
 
@@ -202,7 +210,7 @@ def _picker_signature(site: Site, stories: list[str]) -> tuple[object, ...]:
 
 def _signature(plan: PagePlan, site: Site, trend: object, neighbours: dict[tuple[str, str], str],
                keys_by_type: dict[str, list[str]], modules: dict[str, tuple[str, ...]], picker: tuple[object, ...],
-               recurrences: Recurrences, positions: dict[str, int]) -> tuple[object, ...] | None:
+               recurrences: Recurrences | None, positions: dict[str, int]) -> tuple[object, ...] | None:
     if plan.kind == "item":
         item = site.by_key[plan.item_key]
         along_type = tuple((k, site.by_key[k].title, site.by_key[k].url) if k else None  # what its pager shows of them
@@ -210,7 +218,7 @@ def _signature(plan: PagePlan, site: Site, trend: object, neighbours: dict[tuple
             if item.key in positions else None
         return (plan, tuple(sorted(site.links.get(item.key, {}).items())), site.linked_from.get(item.key, ()),
                 related_inputs(item, neighbours), modules.get(item.key),  # a module's neighbours in its track
-                recurrence_inputs(recurrences, item.key), along_type)
+                recurrence_inputs(recurrences, item.key) if recurrences is not None else None, along_type)
     if plan.kind == "list":
         return (plan, tuple(keys_by_type.get(plan.type, [])[plan.first:plan.last]))
     if plan.kind == "term":

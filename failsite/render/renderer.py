@@ -32,7 +32,7 @@ from failsite.engine.parallel import Meanwhile, fork_map
 from failsite.render.pdf import print_kit
 from failsite.render.programme import PROGRAMME_CSV, programme_csv
 from failsite.render.search import write_search_document
-from failsite.render.plans import (ALL_STORIES, HOME_RECENT, KIT_PDF_NAMES, PagePlan, output_path, page_signatures,
+from failsite.render.plans import (ALL_STORIES, HOME_RECENT, KIT_PDF_NAMES, PagePlan, PageSignatures, output_path,
                                    plan_pages)
 from failsite.content.items import Item
 from failsite.content.schema import CONTENT_TYPES, Field
@@ -429,6 +429,8 @@ def render_site(site: Site, theme: Theme, anonymiser: Anonymiser, staging: Path,
     reuse = PageReuse(site, plans, renderer, views, {k: r.html_hash for k, r in records.items()}, environment, cache,
                       previous, published or {}, staging, audit, checking,
                       {card.path: (card_key, shown) for card, card_key, shown in cards}) if cache is not None else None
+    if reuse is not None:
+        reuse.recurrences(views)  # in this process, before the workers that show them are forked
     rendering = {"renderer": renderer, "views": views, "staging": staging, "audit": audit, "documents": documents,
                  "cache": cache}
     with reuse.put() if reuse is not None else contextlib.nullcontext() as putting:
@@ -490,7 +492,7 @@ class PageReuse:
         """`files`: other files the last output may hold as this build would make them (social cards), by path: the
         key of what each is made from, and the items it shows; they are put into the staging folder with the pages."""
         self.cache = cache
-        self.signatures = page_signatures(site, plans, views.recurrences)  # worked out here, before the fork
+        self.signatures = PageSignatures(site, lambda: views.recurrences)  # each page's when it is asked
         theme = renderer.theme
         templates = [(path.relative_to(folder).as_posix(), path.read_bytes()) for folder in theme.template_dirs
                      for path in sorted(folder.rglob("*")) if path.is_file()]
@@ -509,10 +511,16 @@ class PageReuse:
         self.written: dict[str, Written] = {}  # those of them put into the staging folder
         compared = previous is not None or checking
         files = files or {}
-        entries = cache.pages.get_many([*(plan.output_path for plan in plans), *files]) if compared else {}
+        entries = cache.pages.get_many([*(plan.output_path for plan in plans), *files, _SHAPE]) if compared else {}
+        # While the site's shape is what the last build recorded, every page's signature is as it was then, and every
+        # record kept matched its page's key then: no page need be signed to be compared.
+        shape = digest(self.environment, self._whole_site, sorted((k, sorted(v.items())) for k, v in site.links.items()),
+                       sorted(site.linked_from.items()), plans)
+        same_shape = entries.get(_SHAPE) == shape
+        cache.used_pages[_SHAPE] = shape
         for plan in plans:
             entry = entries.get(plan.output_path)
-            if entry is None or not compared or entry[0] != self._page_key(plan):
+            if entry is None or not compared or (not same_shape and entry[0] != self._page_key(plan)):
                 continue
             key, shown, content_hash, searchable = entry
             if self._unchanged(shown):
@@ -558,8 +566,20 @@ class PageReuse:
     def _page_key(self, plan: PagePlan) -> str:
         """The key of a page's record: its signature's, or for a view across the whole site (its signature None) what
         every item shows besides its text, in the site's order, with what was left out and why."""
-        signature = self.signatures[plan.url]
+        signature = self.signatures(plan)
         return self._key(signature if signature is not None else (plan, self._whole_site))
+
+    def recurrences(self, views: SiteView) -> None:
+        """Give the views the site's recurrences: kept in the cache under every story's surface (they are worked out
+        from the stories' fields, dates and terms alone), or worked out now and kept. At 10,000 reviews working them
+        out takes seconds, which an edit to a story's text no longer pays."""
+        key = digest("recurrences", self.environment, self._whole_site)
+        kept = self.cache.surfaces.get(key)
+        if kept is None:
+            self.cache.used_surfaces[key] = views.recurrences
+        else:
+            views.__dict__["recurrences"] = kept  # the views' cached property, as if worked out
+            self.cache.used_surfaces.keep(key)
 
     @cached_property
     def _whole_site(self) -> str:
@@ -635,6 +655,10 @@ class PageReuse:
                 continue
             self.cache.used_pages[page.path] = (self._page_key(plan), self._record(page.shown, page.bodies),
                                                 page.sha256, page.searchable)
+
+
+# The key of the record of the site's shape in the pages' records: no output path starts with "#".
+_SHAPE = "#shape"
 
 
 def item_surface(item: Item) -> tuple[object, ...]:

@@ -696,3 +696,39 @@ def test_an_edit_renders_only_the_pages_that_depend_on_it(make_site: SiteMaker, 
             "talks/b/index.html", "debriefs/r/index.html"} <= set(rendered)  # lists, its term, the module, home,
     # the neighbour's pager, the review it links to ("linked from")
     assert tree_digest(site / "public") == cold_output(site, tmp_path / "2")
+
+
+def test_an_edit_of_a_storys_text_signs_only_the_pages_it_renders(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the site's shape (every story's surface, its links, the pages planned) is as the last build left it,
+    no page is signed to be compared with its record; a new title changes the shape, and every page is signed."""
+    from failsite.render import plans
+    build(site)
+    signed: list[str] = []
+    signature = plans._signature
+    monkeypatch.setattr(plans, "_signature", lambda plan, *a: signed.append(plan.output_path) or signature(plan, *a))
+    (site / "content/debriefs/r.md").write_text("---\ntitle: Review\ndate: 2026-01-01\nformat: aar\n"
+                                                "patterns: [concrete]\n---\nBody.\n\nWhat we saw next.\n")
+    build(site)
+    assert signed == ["debriefs/r/index.html"]  # the one page rendered, recorded for the next build
+    signed.clear()
+    (site / "content/debriefs/r.md").write_text("---\ntitle: Review, retitled\ndate: 2026-01-01\nformat: aar\n"
+                                                "patterns: [concrete]\n---\nBody, longer.\n")
+    build(site)
+    assert len(signed) > 20
+
+
+def test_recurrences_are_worked_out_again_only_when_a_storys_surface_changed(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from failsite.render import views
+    build(site)
+    worked_out: list[int] = []
+    find = views.find_recurrences
+    monkeypatch.setattr(views, "find_recurrences", lambda site: worked_out.append(1) or find(site))
+    (site / "content/debriefs/r.md").write_text("---\ntitle: Review\ndate: 2026-01-01\nformat: aar\n"
+                                                "patterns: [concrete]\n---\nBody.\n\nWhat we saw next.\n")
+    build(site)
+    assert worked_out == []  # the text changed, not what they are worked out from
+    (site / "content/debriefs/r.md").write_text("---\ntitle: Review\ndate: 2026-01-01\nformat: aar\n"
+                                                "patterns: [concrete]\nroot_cause: The alarm was off\n---\nBody.\n")
+    build(site)
+    assert worked_out == [1]
