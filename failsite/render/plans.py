@@ -161,7 +161,8 @@ def page_signatures(site: Site, plans: list[PagePlan], recurrences: Recurrences 
 
     A page whose signature is unchanged, and whose items are unchanged, renders to the same bytes
     (with the same templates and config). None: a view across the whole site (tracks, coverage,
-    quarters, actions, chains, search), cheap and few, always rendered again.
+    quarters, actions, chains, search), which the preview renders again on every change and a build
+    compares by every story's surface instead (render.renderer.PageReuse).
     """
     signature = PageSignatures(site, (lambda: recurrences) if recurrences is not None else None)
     return {plan.url: signature(plan) for plan in plans}
