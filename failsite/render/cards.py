@@ -13,14 +13,16 @@ import zlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from importlib import metadata
 from typing import TYPE_CHECKING, Any, Sequence
 
-from PIL import Image, ImageDraw, ImageFont
 
 from failsite.engine.fingerprint import digest
 from failsite.engine.parallel import fork_map
 
 if TYPE_CHECKING:
+    from PIL import ImageDraw, ImageFont
+
     from failsite.engine.cache import BuildCache
 
 SIZE = (1200, 630)
@@ -45,13 +47,18 @@ class Card:
 
 
 @cache
-def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """DejaVu Sans (Debian's fonts-dejavu-core) where it is installed, else Pillow's own font."""
+def _font_file(bold: bool) -> str:
+    """Where DejaVu Sans (Debian's fonts-dejavu-core) is installed, or '' (then Pillow's own font is drawn with)."""
     name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    for folder in _FONT_FOLDERS:
-        if (folder / name).is_file():
-            return ImageFont.truetype(str(folder / name), size)
-    return ImageFont.load_default(size)
+    return next((str(folder / name) for folder in _FONT_FOLDERS if (folder / name).is_file()), "")
+
+
+@cache
+def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """The cards' font at a size: DejaVu Sans where it is installed, else Pillow's own font."""
+    from PIL import ImageFont
+
+    return ImageFont.truetype(_font_file(bold), size) if _font_file(bold) else ImageFont.load_default(size)
 
 
 def _wrapped(draw: ImageDraw.ImageDraw, text: str, font: Any, width: int, lines: int) -> list[str]:
@@ -82,6 +89,8 @@ def draw_card(card: Card) -> bytes:
     of mostly one value encodes in about a millisecond; drawing in full colour and reducing it took ten times as
     long, and drawing in grey and copying the pixels into a palette image a third longer than this, which at 10,000
     stories is minutes of a first build."""
+    from PIL import Image, ImageDraw  # only a build that draws a card pays for importing Pillow
+
     image = Image.new("P", SIZE, 0)
     draw = ImageDraw.Draw(image)
     draw.fontmode = "L"  # anti-aliased, as on a grey image (Pillow draws a palette image's text without by default)
@@ -127,11 +136,9 @@ def _palette(bar: str) -> list[int]:
 
 
 def card_key(card: Card) -> str:
-    """The cache key of a card: everything it is drawn from, Pillow's version and the font."""
-    import PIL
-
-    font = _font(True, 68)
-    return digest("card", card, PIL.__version__, getattr(font, "path", "default"), SIZE)
+    """The cache key of a card: everything it is drawn from, Pillow's version and the font (known without loading
+    either: a build whose cards are all kept never imports Pillow)."""
+    return digest("card", card, metadata.version("pillow"), _font_file(True) or "default", SIZE)
 
 
 def drawn_cards(cards: Sequence[Card], cache: "BuildCache | None") -> list[tuple[str, bytes]]:

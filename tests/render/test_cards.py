@@ -81,3 +81,17 @@ def test_a_cards_text_is_drawn_smooth_in_the_themes_colours() -> None:
     assert len(edges) > 50  # anti-aliased: many blends of page and text, not two colours with jagged edges
     for colour in edges:  # every blend lies between the page's colour and the text's
         assert all(min(p, t) <= c <= max(p, t) for c, p, t in zip(colour, page, text)), colour
+
+
+def test_a_build_whose_cards_are_all_kept_never_imports_pillow(make_site: SiteMaker) -> None:
+    import subprocess
+    import sys
+    site = make_site({"content/talks/a.md": talk("A"), "content/talks/b.md": talk("B")})
+    build(site)
+    (site / "content/talks/b.md").write_text(talk("B") + "\nA new last line.\n")
+    probe = ("import sys; from pathlib import Path; from failsite.build import build_site; "
+             f"build_site(Path({str(site)!r})); print(sorted(m for m in ('PIL', 'icalendar') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).parents[2])
+    assert result.stdout.strip() == "[]"
+    assert "A new last line." in (site / "public/talks/b/index.html").read_text()
