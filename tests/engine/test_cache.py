@@ -255,6 +255,7 @@ EDITS = {
     "repattern": lambda site, f, n: _rewrite(site, f, r"^patterns: .*$", f"patterns: [{PATTERNS[n % 5]}]"),
     "retag": lambda site, f, n: _rewrite(site, f, r"^tags: \[", f"tags: [tag {n}, "),
     "name someone": lambda site, f, n: _rewrite(site, f, r"\Z", "\nKwame and Ines said it again.\n"),
+    "retext": lambda site, f, n: _rewrite(site, f, r"\Z", f"\nAnother plain sentence, take {n}.\n"),
     "link": lambda site, f, n: _rewrite(site, f, r"\Z", f"\nSee [this](/{DEMO_FILES[n % len(DEMO_FILES)]}).\n"),
     "delete": lambda site, f, n: (site / f).unlink(missing_ok=True),
     "add a talk": lambda site, f, n: (site / f"content/talks/new-{n}.md").write_text(
