@@ -138,7 +138,13 @@ def _palette(bar: str) -> list[int]:
 def card_key(card: Card) -> str:
     """The cache key of a card: everything it is drawn from, Pillow's version and the font (known without loading
     either: a build whose cards are all kept never imports Pillow)."""
-    return digest("card", card, metadata.version("pillow"), _font_file(True) or "default", SIZE)
+    return digest("card", card, _pillow_version(), _font_file(True) or "default", SIZE)
+
+
+@cache
+def _pillow_version() -> str:
+    """The installed Pillow's version, looked up once (each lookup reads the installed packages' records)."""
+    return metadata.version("pillow")
 
 
 def drawn_cards(cards: Sequence[Card], cache: "BuildCache | None") -> list[tuple[str, bytes]]:
