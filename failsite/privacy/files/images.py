@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import struct
 import warnings
-from typing import Any
+from typing import Any, Iterator
 
 from failsite.privacy.files.kinds import Door, Kind, Part, Refused
 from failsite.privacy.files.strings import exif_text, readings
@@ -191,9 +191,18 @@ _PNG_PIXELS = {b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"
                b"acTL", b"fcTL", b"fdAT", b"hIST"}
 
 
-# Chunks whose bytes are the pixels or a fixed description of them: none becomes text in Pillow's reading (tRNS
-# does, as bytes; the animation chunks are left to the whole reading).
-_BARE_PNG = {b"IHDR", b"PLTE", b"IDAT", b"IEND", b"gAMA", b"cHRM", b"sRGB", b"pHYs", b"sBIT", b"bKGD"}
+# Of those, the chunks whose bytes are the pixels or a fixed description of them: none becomes text in Pillow's
+# reading (tRNS does, as bytes; the animation chunks and the histogram are left to the whole reading).
+_BARE_PNG = _PNG_PIXELS - {b"tRNS", b"acTL", b"fcTL", b"fdAT", b"hIST"}
+
+
+def _png_chunk_spans(data: bytes) -> Iterator[tuple[bytes, int, int]]:
+    """Each chunk of a PNG in order, as far as its headers go: its name, where its bytes start and their length."""
+    at = 8
+    while at + 8 <= len(data):
+        length, name = struct.unpack(">I4s", data[at:at + 8])
+        yield name, at + 8, length
+        at += 12 + length
 
 
 def holds_pixels_alone(data: bytes) -> bool:
@@ -202,24 +211,20 @@ def holds_pixels_alone(data: bytes) -> bool:
     card is such a file; reading one through Pillow was two decodes of 750 kB each."""
     if not data.startswith(b"\x89PNG\r\n\x1a\n"):
         return False
-    at = 8
-    while at + 12 <= len(data):
-        length, name = struct.unpack(">I4s", data[at:at + 8])
+    for name, start, length in _png_chunk_spans(data):
         if name not in _BARE_PNG:
             return False
-        at += 12 + length
         if name == b"IEND":
-            return at == len(data) and length == 0
+            return length == 0 and start + 4 == len(data)  # its checksum, then nothing
     return False
 
 
 def _png_chunks(data: bytes) -> list[Part]:
     import zlib
 
-    parts, at = [], 8
-    while at + 8 <= len(data):
-        length, name = struct.unpack(">I4s", data[at:at + 8])
-        body = data[at + 8:at + 8 + length]
+    parts = []
+    for name, start, length in _png_chunk_spans(data):
+        body = data[start:start + length]
         if name not in _PNG_PIXELS:
             text = readings(body)
             if name in (b"zTXt", b"iTXt", b"iCCP"):
@@ -231,7 +236,6 @@ def _png_chunks(data: bytes) -> list[Part]:
                         except zlib.error:
                             continue
             parts.append(Part(f"PNG chunk {name.decode('latin-1')}", text))
-        at += 12 + length
     return parts
 
 
