@@ -155,22 +155,16 @@ def neighbours_at(keys: "tuple[str, ...] | list[str]", at: int) -> tuple[str | N
     return keys[at - 1] if at > 0 else None, keys[at + 1] if at + 1 < len(keys) else None
 
 
-def page_signatures(site: Site, plans: list[PagePlan], recurrences: Recurrences | None = None
-                    ) -> dict[str, tuple[object, ...] | None]:
-    """Each planned page's signature by URL: everything about it that does not live in the items it shows.
+class PageSignatures:
+    """`signature(plan)`: a planned page's signature, everything about it that does not live in the items it shows,
+    worked out when it is asked for (the preview signs the pages a browser has open before the others; a build signs
+    only the pages it compares or records).
 
     A page whose signature is unchanged, and whose items are unchanged, renders to the same bytes
     (with the same templates and config). None: a view across the whole site (tracks, coverage,
     quarters, actions, chains, search), which the preview renders again on every change and a build
     compares by every story's surface instead (render.renderer.PageReuse).
     """
-    signature = PageSignatures(site, (lambda: recurrences) if recurrences is not None else None)
-    return {plan.url: signature(plan) for plan in plans}
-
-
-class PageSignatures:
-    """`signature(plan)`, as in `page_signatures`, one page at a time: the preview signs the pages a browser has
-    open before the others."""
 
     def __init__(self, site: Site, recurrences: Callable[[], Recurrences] | None = None):
         """`recurrences`: where the site's recurrences are found (the views', worked out once), asked only when a
