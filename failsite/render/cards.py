@@ -12,10 +12,9 @@ import io
 import zlib
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from importlib import metadata
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
-
 
 from failsite.engine.fingerprint import digest
 from failsite.engine.parallel import fork_map

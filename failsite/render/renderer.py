@@ -296,12 +296,12 @@ class Renderer:
         """Render the planned pages; each output records the items it showed."""
         outputs: list[Output] = []
         for plan in plans:
-            views.shown = set()
-            views.read_bodies.clear()
+            views.start_page()
             html = render_page(self.env, self.theme, views, plan, diagnostics)
             if html is not None:
-                outputs.append(Output(plan.output_path, html.encode("utf-8"), frozenset(views.shown | views.read_bodies),
-                                      plan.kind == "item", frozenset(views.read_bodies)))
+                outputs.append(Output(plan.output_path, html.encode("utf-8"),
+                                      frozenset(views.shown | views.read_bodies), plan.kind == "item",
+                                      frozenset(views.read_bodies)))
         return outputs
 
     def feeds(self, views: SiteView, plans: list[PagePlan]) -> list[Output]:
@@ -514,8 +514,9 @@ class PageReuse:
         entries = cache.pages.get_many([*(plan.output_path for plan in plans), *files, _SHAPE]) if compared else {}
         # While the site's shape is what the last build recorded, every page's signature is as it was then, and every
         # record kept matched its page's key then: no page need be signed to be compared.
-        shape = digest(self.environment, self._whole_site, sorted((k, sorted(v.items())) for k, v in site.links.items()),
-                       sorted(site.linked_from.items()), plans)
+        shape = digest(self.environment, self._whole_site,
+                       sorted((k, sorted(v.items())) for k, v in site.links.items()), sorted(site.linked_from.items()),
+                       plans)
         same_shape = entries.get(_SHAPE) == shape
         cache.used_pages[_SHAPE] = shape
         for plan in plans:
@@ -639,8 +640,7 @@ class PageReuse:
             if self._put(feed.path, key, entry):
                 written.append(Written(feed.path, entry[2], feed.shown))  # type: ignore[index]
                 continue
-            views.shown = set()
-            views.read_bodies.clear()
+            views.start_page()
             made = write_output(self.staging, Output(feed.path, feed.make(), feed.shown))
             read = (feed.shown | views.shown) if feed.made_from_items else views.shown
             self.cache.used_pages[feed.path] = (key, self._record(read | views.read_bodies, views.read_bodies),
@@ -762,7 +762,7 @@ def social_cards(views: SiteView) -> list[tuple[Card, str, frozenset[str]]]:
     """The site's card and one per story, each with its cache key and the items it shows."""
     cards = [(Card(SITE_CARD, views.title, views.description, ACCENT, views.title), frozenset[str]())]
     for item in views.site.items:
-        view = views.item(item.key)
+        view = views.peek(item.key)
         path = f"{item.url.strip('/')}/{CARD_NAME}".lstrip("/")
         cards.append((Card(path, view.title, view.type_label, PATTERN_COLOURS.get(view.pattern, ACCENT), views.title),
                       frozenset({item.key})))

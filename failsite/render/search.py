@@ -200,7 +200,8 @@ class SearchIndexing:
             if listing is not None and all(link_published(folder, f"{bundle}/{relative}", previous,
                                                           (published or {}).get(f"{bundle}/{relative}"))
                                            for relative in listing[0]):  # all still as the last build published them
-                self.known.update((f"{bundle}/{relative}", content_hash) for relative, content_hash in listing[0].items())
+                self.known.update((f"{bundle}/{relative}", content_hash)
+                                  for relative, content_hash in listing[0].items())
                 self.cache.used_search.keep(key)
                 self._keep(_listing(key), listing)
                 continue

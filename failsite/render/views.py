@@ -520,6 +520,12 @@ class SiteView:
     def _type_positions(self) -> dict[str, int]:
         return type_positions(self._keys_by_type)
 
+    def start_page(self) -> None:
+        """Forget what the last page or feed looked at: the one about to be made records its own (`shown`, and of
+        those `read_bodies`)."""
+        self.shown = set()
+        self.read_bodies.clear()
+
     def peek(self, key: str) -> ItemView:
         """The view of a published item whose title and address alone the page shows, not recorded as showing it:
         the page's signature holds them instead."""
