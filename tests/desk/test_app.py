@@ -346,6 +346,9 @@ def test_the_desk_speaks_the_sites_language(make_site: SiteMaker) -> None:
         soup = BeautifulSoup(page, "html.parser")
         assert status == 200 and soup.html["lang"] == "de"
         assert soup.h1.get_text() == "Prüfungen" and soup.find("button", string="Freigeben")
+        meta = soup.select_one(".meta")
+        meta.select_one(".file").extract()
+        assert meta.get_text().split()[0] == "Vortrag"  # the talk in review: its type as the theme says it
         words = json.loads(soup.find(id="desk-words").string)
         assert words["Saved"] == "Gespeichert"
         form = BeautifulSoup(running.request("GET", "/__failsite/desk/new/debrief")[2], "html.parser")
